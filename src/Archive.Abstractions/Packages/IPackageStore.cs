@@ -1,0 +1,194 @@
+namespace Archive.Packages;
+
+/// <summary>
+/// Versioned archival packages — the system of record. Each record file (hồ sơ) is one package; every change is a
+/// new immutable version (OCFL 1.1 model: content addressed by SHA-256, inventory written last as the commit
+/// point). A crash at any point leaves either the previous version or the new one, never a mixture.
+/// </summary>
+public interface IPackageStore
+{
+    /// <summary>
+    /// Commits a new version. The new version's state is the previous head's state with <see cref="PackageCommit.Changes"/>
+    /// applied. Fails with <see cref="PackageConcurrencyException"/> when <see cref="PackageCommit.ExpectedHead"/>
+    /// is not the current head, and with <see cref="Storage.ChecksumMismatchException"/> when content does not
+    /// match its expected digest; in both cases nothing becomes visible.
+    /// </summary>
+    ValueTask<PackageInventory> CommitAsync(string packageId, PackageCommit commit, CancellationToken cancellationToken = default);
+
+    /// <summary>The package's inventory (all versions), or <see langword="null"/> when no version was ever committed.</summary>
+    ValueTask<PackageInventory?> GetInventoryAsync(string packageId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Opens a file of a version (head when <paramref name="version"/> is null) for streamed reading, whole or a range;
+    /// <see langword="null"/> when the package, version or path does not exist.
+    /// </summary>
+    ValueTask<Storage.ObjectContent?> OpenFileAsync(string packageId, string logicalPath, int? version = null, Storage.ByteRange? range = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Ids of every committed package, in ordinal order (resumable with <paramref name="after"/>).</summary>
+    IAsyncEnumerable<string> ListPackagesAsync(string? after = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Re-hashes every content file and inventory of a package and reports each problem.</summary>
+    ValueTask<FixityReport> VerifyAsync(string packageId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A new version to commit.</summary>
+public sealed class PackageCommit
+{
+    /// <summary>
+    /// Optimistic concurrency: the head version the caller based its change on (0 for a new package); null to skip
+    /// the check.
+    /// </summary>
+    public int? ExpectedHead { get; init; }
+
+    /// <summary>Why the version was made (OCFL <c>message</c>).</summary>
+    public string? Message { get; init; }
+
+    /// <summary>Who made it (OCFL <c>user.name</c>).</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>A URI for the user (OCFL <c>user.address</c>), e.g. <c>mailto:</c> or an agency URN.</summary>
+    public string? UserAddress { get; init; }
+
+    /// <summary>Timestamp of the version; now when null.</summary>
+    public DateTimeOffset? Created { get; init; }
+
+    /// <summary>Files added, replaced or removed. Unmentioned files carry over from the previous version.</summary>
+    public IList<PackageChange> Changes { get; } = new List<PackageChange>();
+
+    /// <summary>Adds or replaces a file from a stream (read once, forward only).</summary>
+    public PackageCommit Put(string logicalPath, Stream content, string? expectedSha256 = null)
+    {
+        Changes.Add(new PackageChange.PutFile(logicalPath, content, expectedSha256));
+        return this;
+    }
+
+    /// <summary>Removes a file from the new version (earlier versions keep it).</summary>
+    public PackageCommit Remove(string logicalPath)
+    {
+        Changes.Add(new PackageChange.RemoveFile(logicalPath));
+        return this;
+    }
+}
+
+/// <summary>A change to a package's file set.</summary>
+public abstract record PackageChange(string LogicalPath)
+{
+    /// <summary>Add or replace a file.</summary>
+    public sealed record PutFile(string LogicalPath, Stream Content, string? ExpectedSha256) : PackageChange(LogicalPath);
+
+    /// <summary>Remove a file.</summary>
+    public sealed record RemoveFile(string LogicalPath) : PackageChange(LogicalPath);
+}
+
+/// <summary>A package's versions.</summary>
+public sealed record PackageInventory
+{
+    /// <summary>The package id.</summary>
+    public required string PackageId { get; init; }
+
+    /// <summary>The head version number (1-based).</summary>
+    public required int Head { get; init; }
+
+    /// <summary>Every version, oldest first.</summary>
+    public required IReadOnlyList<PackageVersion> Versions { get; init; }
+
+    /// <summary>SHA-256 of the serialised inventory (the package's ETag).</summary>
+    public required string InventoryDigest { get; init; }
+
+    /// <summary>The head version.</summary>
+    public PackageVersion HeadVersion => Versions[Head - 1];
+}
+
+/// <summary>One immutable version.</summary>
+public sealed record PackageVersion
+{
+    /// <summary>Version number, 1-based.</summary>
+    public required int Number { get; init; }
+
+    /// <summary>When it was committed.</summary>
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary>Commit message.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>Who committed it.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>User URI.</summary>
+    public string? UserAddress { get; init; }
+
+    /// <summary>The files of this version, by logical path (ordinal order).</summary>
+    public required IReadOnlyList<PackageFile> Files { get; init; }
+}
+
+/// <summary>A file in a version.</summary>
+/// <param name="LogicalPath">Path inside the package (validated like an object key).</param>
+/// <param name="Sha256">Lower-case hex SHA-256.</param>
+/// <param name="Length">Size in bytes.</param>
+public sealed record PackageFile(string LogicalPath, string Sha256, long Length);
+
+/// <summary>Result of a fixity check.</summary>
+public sealed record FixityReport
+{
+    /// <summary>The package checked.</summary>
+    public required string PackageId { get; init; }
+
+    /// <summary>When the check ran.</summary>
+    public required DateTimeOffset CheckedAt { get; init; }
+
+    /// <summary>Number of content files re-hashed.</summary>
+    public required int FilesChecked { get; init; }
+
+    /// <summary>Bytes re-hashed.</summary>
+    public required long BytesChecked { get; init; }
+
+    /// <summary>Every problem found; empty when the package is intact.</summary>
+    public required IReadOnlyList<FixityProblem> Problems { get; init; }
+
+    /// <summary>Whether the package is intact.</summary>
+    public bool IsValid => Problems.Count == 0;
+}
+
+/// <summary>One fixity problem.</summary>
+/// <param name="Kind">What is wrong.</param>
+/// <param name="Path">The stored path (object key relative to the package) concerned.</param>
+/// <param name="Detail">Expected and actual values, for a person.</param>
+public sealed record FixityProblem(FixityProblemKind Kind, string Path, string Detail);
+
+/// <summary>Kinds of fixity problem.</summary>
+public enum FixityProblemKind
+{
+    /// <summary>Content hashes to something else than the inventory says.</summary>
+    ContentDigestMismatch,
+
+    /// <summary>Content listed in the inventory is missing.</summary>
+    ContentMissing,
+
+    /// <summary>An inventory does not match its sidecar digest, or cannot be read.</summary>
+    InventoryCorrupt,
+
+    /// <summary>A stored file is not referenced by any inventory.</summary>
+    UnexpectedFile,
+}
+
+/// <summary>A commit was based on a head that is no longer current.</summary>
+public sealed class PackageConcurrencyException : ArchiveException
+{
+    /// <summary>Creates the exception.</summary>
+    public PackageConcurrencyException(string packageId, int? expectedHead, int actualHead)
+        : base($"Package '{packageId}' is at version {actualHead}, not {expectedHead}; reload and retry.")
+    {
+        PackageId = packageId;
+        ExpectedHead = expectedHead;
+        ActualHead = actualHead;
+    }
+
+    /// <summary>The package.</summary>
+    public string PackageId { get; }
+
+    /// <summary>What the caller expected.</summary>
+    public int? ExpectedHead { get; }
+
+    /// <summary>The current head (0 when the package does not exist).</summary>
+    public int ActualHead { get; }
+}

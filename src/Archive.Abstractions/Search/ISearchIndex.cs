@@ -1,0 +1,103 @@
+namespace Archive.Search;
+
+/// <summary>
+/// A full-text index of record files and documents. It is a projection of the stored packages and can always
+/// be rebuilt from them. Upserts are idempotent (same <see cref="SearchDocument.Id"/> replaces).
+/// </summary>
+/// <remarks>
+/// Writes may become visible to searches a little later (Elasticsearch refresh, Lucene reopen). A search with
+/// <see cref="SearchConsistency.ReadYourWrites"/>, or a call to <see cref="RefreshAsync"/>, is the visibility
+/// barrier: every write acknowledged before it is visible to it. Backend failures throw
+/// <see cref="ArchiveSearchException"/>; bad requests throw <see cref="ArchiveValidationException"/>.
+/// </remarks>
+public interface ISearchIndex
+{
+    /// <summary>Short name of the engine for errors and logs (e.g. <c>lucene</c>, <c>elasticsearch</c>).</summary>
+    string SystemName { get; }
+
+    /// <summary>What this engine supports beyond the core.</summary>
+    SearchCapabilities Capabilities { get; }
+
+    /// <summary>Adds or replaces documents. Returns once the engine has durably accepted them.</summary>
+    ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes documents by id; ids that are not indexed are ignored.</summary>
+    ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a query.</summary>
+    ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Visibility barrier: when it returns, every write acknowledged before the call is searchable.</summary>
+    ValueTask RefreshAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Capability: rebuild the whole index from scratch while the current one keeps serving, then switch atomically.
+/// </summary>
+public interface ISearchIndexRebuilder
+{
+    /// <summary>
+    /// Opens a rebuild. A rebuild with the same <paramref name="rebuildId"/> that was neither committed nor
+    /// discarded is resumed with what it already holds, so a caller that tracks its own checkpoint can continue
+    /// after a crash.
+    /// </summary>
+    ValueTask<ISearchIndexRebuild> OpenRebuildAsync(string rebuildId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>An index being rebuilt beside the live one. Disposing without <see cref="CommitAsync"/> keeps it resumable.</summary>
+public interface ISearchIndexRebuild : IAsyncDisposable
+{
+    /// <summary>The rebuild's identifier.</summary>
+    string RebuildId { get; }
+
+    /// <summary>Documents already in the rebuilt index (including those from before a resume).</summary>
+    long DocumentCount { get; }
+
+    /// <summary>Adds or replaces documents in the new index.</summary>
+    ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes the new index the live one, atomically for searchers; the old one is dropped.</summary>
+    ValueTask CommitAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Throws the new index away; the live one is untouched.</summary>
+    ValueTask DiscardAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Features that differ between engines; the conformance suite skips what is not claimed.</summary>
+[Flags]
+public enum SearchCapabilities
+{
+    /// <summary>Only the core contract.</summary>
+    None = 0,
+
+    /// <summary>Highlighted snippets.</summary>
+    Highlights = 1,
+
+    /// <summary>Facet counts.</summary>
+    Facets = 2,
+
+    /// <summary>Implements <see cref="ISearchIndexRebuilder"/>.</summary>
+    Rebuild = 4,
+}
+
+/// <summary>A search engine failed. Names the system, the index and the operation.</summary>
+public class ArchiveSearchException : ArchiveException
+{
+    /// <summary>Creates the exception.</summary>
+    public ArchiveSearchException(string system, string index, string operation, string message, Exception? innerException = null)
+        : base($"{system} '{index}' {operation} failed: {message}", innerException)
+    {
+        System = system;
+        Index = index;
+        Operation = operation;
+    }
+
+    /// <summary>The engine (e.g. <c>lucene</c>, <c>elasticsearch</c>).</summary>
+    public string System { get; }
+
+    /// <summary>The index (folder, index or alias name).</summary>
+    public string Index { get; }
+
+    /// <summary>The operation that failed (e.g. <c>index</c>, <c>search</c>).</summary>
+    public string Operation { get; }
+}
