@@ -36,11 +36,13 @@ public interface IObjectStore
     ValueTask<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// One page of the objects whose key starts with <paramref name="prefix"/> (plain string prefix, not a
-    /// folder), in ordinal key order. Pass the returned <see cref="ObjectListPage.ContinuationToken"/> to get the
-    /// next page; it is <see langword="null"/> on the last page.
+    /// One page of the objects whose key starts with <paramref name="prefix"/> (a plain string prefix, not
+    /// necessarily a folder), in ordinal key order. With <see cref="ObjectListOptions.Delimited"/>, keys that
+    /// continue with a further '/' after the prefix are grouped into <see cref="ObjectListPage.CommonPrefixes"/>
+    /// (S3 delimiter semantics). Pass the returned <see cref="ObjectListPage.ContinuationToken"/> in
+    /// <see cref="ObjectListOptions.ContinuationToken"/> to get the next page; it is <see langword="null"/> on the last page.
     /// </summary>
-    ValueTask<ObjectListPage> ListPageAsync(string prefix, string? continuationToken = null, int pageSize = 1000, CancellationToken cancellationToken = default);
+    ValueTask<ObjectListPage> ListPageAsync(string prefix, ObjectListOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes an object; <see langword="false"/> when it did not exist.</summary>
     /// <exception cref="ObjectLockedException">Retention or a legal hold protects the object.</exception>

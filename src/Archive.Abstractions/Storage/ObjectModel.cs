@@ -109,10 +109,24 @@ public readonly record struct ByteRange(long Offset, long? Length = null)
     }
 }
 
+/// <summary>Options of <see cref="IObjectStore.ListPageAsync"/>.</summary>
+public sealed record ObjectListOptions
+{
+    /// <summary>Token from the previous page; null for the first page.</summary>
+    public string? ContinuationToken { get; init; }
+
+    /// <summary>Most entries (objects plus common prefixes) per page, 1..1000.</summary>
+    public int PageSize { get; init; } = 1000;
+
+    /// <summary>Group deeper keys into common prefixes at the next '/' (one "folder" level).</summary>
+    public bool Delimited { get; init; }
+}
+
 /// <summary>One page of a listing.</summary>
 /// <param name="Items">Objects in ordinal key order.</param>
+/// <param name="CommonPrefixes">With a delimited listing: the next-level prefixes (each ending in '/'), ordinal order.</param>
 /// <param name="ContinuationToken">Token for the next page; <see langword="null"/> on the last page.</param>
-public sealed record ObjectListPage(IReadOnlyList<ObjectInfo> Items, string? ContinuationToken);
+public sealed record ObjectListPage(IReadOnlyList<ObjectInfo> Items, IReadOnlyList<string> CommonPrefixes, string? ContinuationToken);
 
 /// <summary>What a store can guarantee beyond the core contract.</summary>
 [Flags]

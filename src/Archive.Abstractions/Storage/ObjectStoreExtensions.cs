@@ -12,7 +12,7 @@ public static class ObjectStoreExtensions
         string? token = null;
         do
         {
-            var page = await store.ListPageAsync(prefix, token, pageSize, cancellationToken).ConfigureAwait(false);
+            var page = await store.ListPageAsync(prefix, new ObjectListOptions { ContinuationToken = token, PageSize = pageSize }, cancellationToken).ConfigureAwait(false);
             foreach (var item in page.Items)
             {
                 yield return item;
