@@ -24,7 +24,10 @@ public interface IPackageStore
     /// </summary>
     ValueTask<Storage.ObjectContent?> OpenFileAsync(string packageId, string logicalPath, int? version = null, Storage.ByteRange? range = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Ids of every committed package, in ordinal order (resumable with <paramref name="after"/>).</summary>
+    /// <summary>
+    /// Ids of every committed package, in the store's storage-layout order (stable; resumable by passing the last id
+    /// seen as <paramref name="after"/>). Not necessarily ordinal id order.
+    /// </summary>
     IAsyncEnumerable<string> ListPackagesAsync(string? after = null, CancellationToken cancellationToken = default);
 
     /// <summary>Re-hashes every content file and inventory of a package and reports each problem.</summary>

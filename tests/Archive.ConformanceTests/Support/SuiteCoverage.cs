@@ -1,0 +1,40 @@
+using System.Reflection;
+using Xunit;
+
+namespace Archive.ConformanceTests.Support;
+
+/// <summary>
+/// Guard against a provider silently skipping a conformance suite: every abstract suite in a namespace of this
+/// assembly (e.g. <c>Archive.ConformanceTests.Storage</c>) must have a concrete subclass in the provider's test
+/// assembly. Each provider test project calls this once for the contract it implements.
+/// </summary>
+public static class SuiteCoverage
+{
+    /// <summary>Fails listing every suite in <paramref name="suiteNamespace"/> that <paramref name="providerTests"/> does not subclass.</summary>
+    public static void AssertEverySuiteImplemented(Assembly providerTests, string suiteNamespace)
+    {
+        ArgumentNullException.ThrowIfNull(providerTests);
+        var suites = typeof(SuiteCoverage).Assembly.GetTypes()
+            .Where(t => t.IsClass && t.IsAbstract && !t.IsSealed && t.IsPublic && t.Namespace == suiteNamespace)
+            .Where(t => t.GetMethods().Any(m => m.GetCustomAttributes<FactAttribute>(inherit: true).Any()))
+            .ToList();
+        Assert.NotEmpty(suites);
+        var concrete = providerTests.GetTypes().Where(t => t.IsClass && !t.IsAbstract).ToList();
+        var missing = suites.Where(s => !concrete.Any(c => IsSubclassOfGeneric(c, s))).Select(s => s.Name).ToList();
+        Assert.True(missing.Count == 0, $"{providerTests.GetName().Name} does not run the conformance suites: {string.Join(", ", missing)}");
+    }
+
+    private static bool IsSubclassOfGeneric(Type type, Type suite)
+    {
+        for (var t = type.BaseType; t is not null; t = t.BaseType)
+        {
+            var candidate = t.IsGenericType ? t.GetGenericTypeDefinition() : t;
+            if (candidate == suite)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

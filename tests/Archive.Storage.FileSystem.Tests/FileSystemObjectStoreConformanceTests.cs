@@ -1,0 +1,31 @@
+using Archive.ConformanceTests.Storage;
+
+namespace Archive.Storage.FileSystem.Tests;
+
+/// <summary>The shared object-store contract, run against a fresh folder per test.</summary>
+public sealed class FileSystemObjectStoreConformanceTests : ObjectStoreConformanceTests
+{
+    private readonly TempRoot _root = new("conformance");
+
+    protected override bool SupportsRetention => true;
+
+    protected override RetentionEnforcement? ExpectedEnforcement => RetentionEnforcement.Advisory;
+
+    protected override ObjectStoreCapabilities ExpectedCapabilities => ObjectStoreCapabilities.AtomicCreateOnly | ObjectStoreCapabilities.NativeRangedRead;
+
+    protected override ValueTask<IObjectStore> CreateStoreAsync()
+        => ValueTask.FromResult<IObjectStore>(new FileSystemObjectStore(new FileSystemStoreOptions { RootPath = _root.Path }));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _root.Dispose();
+    }
+}
+
+public sealed class SuiteCoverageTests
+{
+    [Fact]
+    public void Every_storage_conformance_suite_is_run() =>
+        Archive.ConformanceTests.Support.SuiteCoverage.AssertEverySuiteImplemented(typeof(SuiteCoverageTests).Assembly, "Archive.ConformanceTests.Storage");
+}
