@@ -1,0 +1,72 @@
+using Archive;
+using Archive.Storage;
+using Archive.Storage.Minio;
+using global::Minio;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the MinIO / S3 object store.</summary>
+public static class MinioStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Uses an S3 bucket with S3 Object Lock as Archive's <see cref="IObjectStore"/> (replacing any store registered
+    /// before: the last registration wins). When the host has registered an <see cref="IMinioClient"/> it is used (and
+    /// not disposed); otherwise a client is built from the options on first use. Options are validated at start-up.
+    /// </summary>
+    /// <param name="builder">The Archive builder.</param>
+    /// <param name="configure">Sets the options (endpoint, credentials, bucket, ...).</param>
+    public static IArchiveBuilder AddMinioStorage(this IArchiveBuilder builder, Action<MinioStorageOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+
+        services.AddOptions<MinioStorageOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MinioStorageOptions>, DiValidator>());
+
+        // Nothing is resolved or built here (no BuildServiceProvider during registration): the client is looked up
+        // when the store is first resolved, and built lazily by the store when the host supplied none.
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MinioStorageOptions>>().Value;
+            var hostClient = sp.GetService<IMinioClient>();
+            return new MinioObjectStore(hostClient, options, TimeProvider.System);
+        });
+        services.Replace(ServiceDescriptor.Singleton<IObjectStore>(sp => sp.GetRequiredService<MinioObjectStore>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a health check of the bucket used by <see cref="MinioObjectStore"/> (reachable, and with S3 Object Lock
+    /// unless <see cref="MinioStorageOptions.RequireObjectLock"/> is off). Register the store with
+    /// <see cref="AddMinioStorage"/>.
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">Name of the check (default <c>archive-minio</c>).</param>
+    /// <param name="failureStatus">Status reported on failure (default <see cref="HealthStatus.Unhealthy"/>).</param>
+    /// <param name="tags">Tags to filter checks.</param>
+    /// <param name="timeout">Time allowed for the check (default 10 seconds).</param>
+    public static IHealthChecksBuilder AddArchiveMinio(this IHealthChecksBuilder builder, string name = "archive-minio", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new HealthCheckRegistration(
+            name,
+            sp => new MinioBucketHealthCheck(sp.GetRequiredService<MinioObjectStore>()),
+            failureStatus,
+            tags,
+            timeout ?? TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>Validator that knows whether the host registered its own client.</summary>
+    private sealed class DiValidator(IServiceProvider services) : IValidateOptions<MinioStorageOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, MinioStorageOptions options)
+        {
+            var hostClient = services.GetService<IServiceProviderIsService>()?.IsService(typeof(IMinioClient)) == true;
+            return new MinioStorageOptionsValidator(hostClient).Validate(name, options);
+        }
+    }
+}

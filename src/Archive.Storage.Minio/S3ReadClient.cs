@@ -1,0 +1,316 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Xml;
+using System.Xml.Linq;
+using global::Minio;
+
+namespace Archive.Storage.Minio;
+
+/// <summary>
+/// Signed read requests sent with the SDK's own <see cref="HttpClient"/> and credentials: HEAD in one request
+/// (the SDK's stat sends a bucket HEAD first), ranged GET (the SDK's ranged get throws on 206, upstream issue 1342)
+/// and ListObjectsV2 with page size, continuation token and correctly decoded prefixes (the SDK neither pages nor
+/// decodes common prefixes). Idempotent, so transient failures are retried.
+/// </summary>
+internal sealed class S3ReadClient
+{
+    private static readonly XNamespace S3 = "http://s3.amazonaws.com/doc/2006-03-01/";
+    private readonly Func<IMinioClient> _client;
+    private readonly string _bucket;
+    private readonly string _region;
+    private readonly int _retries;
+    private readonly TimeProvider _time;
+
+    public S3ReadClient(Func<IMinioClient> client, string bucket, string region, int retries, TimeProvider? time = null)
+    {
+        _client = client;
+        _bucket = bucket;
+        _region = region;
+        _retries = retries;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Response headers of a HEAD, or <see langword="null"/> on 404 (absent, or its current version is a delete marker).</summary>
+    public async Task<Dictionary<string, string>?> HeadAsync(string s3Key, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Head, s3Key, [], null, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return Headers(response);
+    }
+
+    /// <summary>
+    /// Sends a GET; returns the open response (200 or 206; the caller disposes it), <see langword="null"/> on 404
+    /// NoSuchKey, or a 416 response for an unsatisfiable range.
+    /// </summary>
+    public async Task<HttpResponseMessage?> GetAsync(string s3Key, RangeHeaderValue? range, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(HttpMethod.Get, s3Key, [], range, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.PartialContent or HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                return response;
+            }
+
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+                if (error.Code is null or "NoSuchKey" or "NoSuchVersion")
+                {
+                    response.Dispose();
+                    return null;
+                }
+
+                throw error;
+            }
+
+            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether the bucket has S3 Object Lock enabled (GET ?object-lock; the SDK's call throws an ArgumentException
+    /// instead of answering "none" on Ceph).
+    /// </summary>
+    public async Task<bool> ObjectLockEnabledAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, null, [new("object-lock", "")], null, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            if (error.Code is "ObjectLockConfigurationNotFoundError" or "NoSuchObjectLockConfiguration")
+            {
+                return false;
+            }
+
+            throw error;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var root = XDocument.Parse(text).Root;
+        var enabled = root?.Element(root.Name.Namespace + "ObjectLockEnabled")?.Value;
+        return string.Equals(enabled, "Enabled", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>One ListObjectsV2 page.</summary>
+    public async Task<S3ListPage> ListAsync(string prefix, string? delimiter, int maxKeys, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var query = new List<KeyValuePair<string, string>>
+        {
+            new("list-type", "2"),
+            new("encoding-type", "url"),
+            new("max-keys", maxKeys.ToString(CultureInfo.InvariantCulture)),
+            new("prefix", prefix),
+        };
+        if (delimiter is not null)
+        {
+            query.Add(new("delimiter", delimiter));
+        }
+
+        if (continuationToken is not null)
+        {
+            query.Add(new("continuation-token", continuationToken));
+        }
+
+        using var response = await SendAsync(HttpMethod.Get, null, query, null, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            var doc = await XDocument.LoadAsync(body, LoadOptions.None, cancellationToken).ConfigureAwait(false);
+            return ParseList(doc);
+        }
+    }
+
+    /// <summary>Parses a ListBucketResult (V2, encoding-type=url).</summary>
+    internal static S3ListPage ParseList(XDocument doc)
+    {
+        var root = doc.Root ?? throw new FormatException("empty ListBucketResult");
+        var ns = root.Name.Namespace;
+        var encoded = string.Equals(root.Element(ns + "EncodingType")?.Value, "url", StringComparison.OrdinalIgnoreCase);
+        string Decode(string v) => encoded ? WebUtility.UrlDecode(v) : v;
+
+        var items = root.Elements(ns + "Contents").Select(c => new S3ListItem(
+            Decode(c.Element(ns + "Key")?.Value ?? throw new FormatException("Contents without Key")),
+            long.Parse(c.Element(ns + "Size")?.Value ?? "0", NumberStyles.None, CultureInfo.InvariantCulture),
+            DateTimeOffset.Parse(c.Element(ns + "LastModified")?.Value ?? throw new FormatException("Contents without LastModified"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+            (c.Element(ns + "ETag")?.Value ?? "").Trim('"'))).ToList();
+        var prefixes = root.Elements(ns + "CommonPrefixes")
+            .Select(p => Decode(p.Element(ns + "Prefix")?.Value ?? throw new FormatException("CommonPrefixes without Prefix")))
+            .ToList();
+        var truncated = string.Equals(root.Element(ns + "IsTruncated")?.Value, "true", StringComparison.OrdinalIgnoreCase);
+        var next = root.Element(ns + "NextContinuationToken")?.Value;
+        return new S3ListPage(items, prefixes, truncated && !string.IsNullOrEmpty(next) ? next : null);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string? s3Key, List<KeyValuePair<string, string>> query, RangeHeaderValue? range, CancellationToken cancellationToken)
+    {
+        var client = _client();
+        var config = client.Config;
+        var http = config.HttpClient ?? throw new InvalidOperationException("The IMinioClient has no HttpClient; call Build() on it before use.");
+        var endpoint = Endpoint(config);
+        var credentials = new S3Credentials(config.AccessKey ?? "", config.SecretKey ?? "", config.SessionToken);
+        for (var attempt = 0; ; attempt++)
+        {
+            var uri = S3RequestSigner.Presign(method.Method, endpoint, _bucket, s3Key, query, credentials, _region, _time.GetUtcNow().UtcDateTime);
+            using var request = new HttpRequestMessage(method, uri);
+            if (range is not null)
+            {
+                request.Headers.Range = range;
+            }
+
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException) when (attempt < _retries)
+            {
+                await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested && attempt < _retries && e.InnerException is TimeoutException)
+            {
+                await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (IsTransient(response.StatusCode) && attempt < _retries)
+            {
+                response.Dispose();
+                await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            return response;
+        }
+    }
+
+    /// <summary>Whether a status is worth retrying (server busy or failing, not a client error).</summary>
+    internal static bool IsTransient(HttpStatusCode status)
+        => status is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+
+    private static Task DelayAsync(int attempt, CancellationToken cancellationToken)
+        => Task.Delay(TimeSpan.FromMilliseconds(100 * (1 << Math.Min(attempt, 5))), cancellationToken);
+
+    internal static Uri Endpoint(MinioConfig config)
+    {
+        var endpoint = config.Endpoint;
+        if (!string.IsNullOrEmpty(endpoint) && endpoint.StartsWith("http", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+        {
+            return uri;
+        }
+
+        var host = !string.IsNullOrEmpty(config.BaseUrl) ? config.BaseUrl : endpoint;
+        if (string.IsNullOrEmpty(host))
+        {
+            throw new InvalidOperationException("The IMinioClient has no endpoint; call WithEndpoint(...).Build() on it before use.");
+        }
+
+        return new Uri((config.Secure ? "https://" : "http://") + host, UriKind.Absolute);
+    }
+
+    /// <summary>Response and content headers in one case-insensitive dictionary (multiple values joined with ',').</summary>
+    internal static Dictionary<string, string> Headers(HttpResponseMessage response)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers.NonValidated)
+        {
+            headers[name] = string.Join(',', values);
+        }
+
+        foreach (var (name, values) in response.Content.Headers.NonValidated)
+        {
+            headers[name] = string.Join(',', values);
+        }
+
+        if (!headers.ContainsKey("Content-Length") && response.Content.Headers.ContentLength is { } length)
+        {
+            headers["Content-Length"] = length.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return headers;
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads an S3 error document (Code, Message) from a failed response.</summary>
+    internal static async Task<S3HttpException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string? code = null;
+        string? message = null;
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrWhiteSpace(text) && text.Length < 64 * 1024)
+            {
+                var doc = XDocument.Parse(text);
+                code = doc.Root?.Element("Code")?.Value ?? doc.Root?.Element(S3 + "Code")?.Value;
+                message = doc.Root?.Element("Message")?.Value ?? doc.Root?.Element(S3 + "Message")?.Value;
+            }
+        }
+        catch (XmlException)
+        {
+            // Not an S3 error document (e.g. a proxy's HTML page): the status alone is reported.
+        }
+
+        return new S3HttpException(response.StatusCode, code, message);
+    }
+}
+
+/// <summary>One entry of a listing.</summary>
+internal sealed record S3ListItem(string Key, long Size, DateTimeOffset LastModified, string ETag);
+
+/// <summary>One ListObjectsV2 page.</summary>
+internal sealed record S3ListPage(IReadOnlyList<S3ListItem> Items, IReadOnlyList<string> CommonPrefixes, string? ContinuationToken);
+
+/// <summary>An S3 error answered to a request this package signed itself.</summary>
+internal sealed class S3HttpException : Exception
+{
+    public S3HttpException(HttpStatusCode status, string? code, string? serverMessage)
+        : base(string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)status} {code ?? status.ToString()}{(serverMessage is null ? "" : ": " + serverMessage)}"))
+    {
+        Status = status;
+        Code = code;
+        ServerMessage = serverMessage;
+    }
+
+    public S3HttpException()
+    {
+    }
+
+    public S3HttpException(string message) : base(message)
+    {
+    }
+
+    public S3HttpException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+
+    public HttpStatusCode Status { get; }
+
+    public string? Code { get; }
+
+    public string? ServerMessage { get; }
+}

@@ -1,0 +1,2 @@
+global using Moq;
+global using Xunit;
