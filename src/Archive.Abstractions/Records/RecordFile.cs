@@ -222,4 +222,27 @@ public sealed record Document
 /// <param name="MediaType">Media type, e.g. <c>application/pdf</c>.</param>
 /// <param name="Length">Size in bytes.</param>
 /// <param name="Sha256">Lower-case hex SHA-256.</param>
-public sealed record ContentFile(string Name, string LogicalPath, string MediaType, long Length, string Sha256);
+public sealed record ContentFile(string Name, string LogicalPath, string MediaType, long Length, string Sha256)
+{
+    /// <summary>Whether text was extracted from the content at ingest (for search and page-level highlights).</summary>
+    public TextExtractionStatus TextStatus { get; init; }
+
+    /// <summary>Path inside the package of the extracted text (a JSON array of page texts), when there is one.</summary>
+    public string? TextPath { get; init; }
+}
+
+/// <summary>Outcome of text extraction for a content file.</summary>
+public enum TextExtractionStatus
+{
+    /// <summary>No extractor handles this media type (no text).</summary>
+    NotApplicable = 0,
+
+    /// <summary>Text was extracted page by page.</summary>
+    Extracted = 1,
+
+    /// <summary>The content was read but holds no text (e.g. a scanned PDF without a text layer).</summary>
+    Empty = 2,
+
+    /// <summary>The content could not be read (damaged or unsupported); it is stored all the same.</summary>
+    Failed = 3,
+}

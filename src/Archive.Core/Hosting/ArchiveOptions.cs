@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Archive.Hosting;
+
+/// <summary>Settings of the Archive engine, validated when the host starts.</summary>
+public sealed class ArchiveOptions : IValidatableObject
+{
+    /// <summary>
+    /// Folder of the embedded defaults (required, absolute): the file-system object store in <c>DataPath/store</c>,
+    /// the Lucene index in <c>DataPath/index</c>, upload spooling in <c>DataPath/tmp</c>. Providers registered on the
+    /// builder (e.g. an S3 store) replace the defaults.
+    /// </summary>
+    [Required]
+    public string DataPath { get; set; } = string.Empty;
+
+    /// <summary>Largest content file accepted by an upload, in bytes (default 2 GiB).</summary>
+    [Range(1L, 1L << 40)]
+    public long MaxUploadBytes { get; set; } = 2L << 30;
+
+    /// <summary>
+    /// Years after the closing year within which finished files go into the agency archive (Archives Law 2024
+    /// art. 17: 1). Part of the transfer deadline: closing year + this + <see cref="YearsToTransfer"/>.
+    /// </summary>
+    [Range(0, 20)]
+    public int YearsIntoAgencyArchive { get; set; } = 1;
+
+    /// <summary>Years permanent files stay in the agency archive before transfer to the Historical Archives (Archives Law 2024 art. 17: 5).</summary>
+    [Range(0, 50)]
+    public int YearsToTransfer { get; set; } = 5;
+
+    /// <summary>Folder for spooling uploads (must be writable); <c>DataPath/tmp</c> when null.</summary>
+    public string? TempPath { get; set; }
+
+    /// <summary>Record files per batch (and per checkpoint) during a reindex (default 100).</summary>
+    [Range(1, 10_000)]
+    public int ReindexBatchSize { get; set; } = 100;
+
+    /// <summary>Whether text is extracted from content at ingest (PDF text layer). Default true.</summary>
+    public bool ExtractText { get; set; } = true;
+
+    /// <summary>The folder uploads are spooled to.</summary>
+    public string ResolveTempPath() => TempPath ?? Path.Combine(DataPath, "tmp");
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(DataPath) && !Path.IsPathFullyQualified(DataPath))
+        {
+            yield return new ValidationResult($"ArchiveOptions.DataPath must be an absolute path, not '{DataPath}'.", [nameof(DataPath)]);
+        }
+
+        if (TempPath is not null && !Path.IsPathFullyQualified(TempPath))
+        {
+            yield return new ValidationResult($"ArchiveOptions.TempPath must be an absolute path, not '{TempPath}'.", [nameof(TempPath)]);
+        }
+    }
+}
+
+/// <summary>Validates <see cref="ArchiveOptions"/> (data annotations and <see cref="ArchiveOptions.Validate"/>), source-generated.</summary>
+[OptionsValidator]
+public sealed partial class ArchiveOptionsValidator : IValidateOptions<ArchiveOptions>
+{
+}

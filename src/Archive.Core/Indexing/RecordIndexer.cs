@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Archive.Records;
+using Archive.Search;
+using Archive.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Archive.Indexing;
+
+/// <summary>
+/// Keeps the search index in step with stored record files. Called after every successful package commit; when the
+/// index cannot be updated the package stays committed (storage is the truth) and the record file is flagged for
+/// reindex with a small object <c>jobs/reindex-pending/&lt;fileCode&gt;</c>, cleared by <see cref="IndexPendingAsync"/>
+/// or by a full reindex.
+/// </summary>
+public sealed partial class RecordIndexer
+{
+    /// <summary>Prefix of the pending-reindex flags.</summary>
+    public const string PendingPrefix = ArchiveStorage.JobsPrefix + "reindex-pending/";
+
+    private readonly ArchiveStorage _storage;
+    private readonly ILogger _logger;
+    private ConcurrentDictionary<string, byte>? _touched;
+
+    /// <summary>Creates the indexer.</summary>
+    public RecordIndexer(ArchiveStorage storage, ISearchIndex index, ILogger<RecordIndexer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(index);
+        _storage = storage;
+        Index = index;
+        _logger = logger ?? NullLogger<RecordIndexer>.Instance;
+    }
+
+    /// <summary>The search index written to.</summary>
+    public ISearchIndex Index { get; }
+
+    /// <summary>
+    /// The search documents of <paramref name="file"/> as stored at <paramref name="version"/> (head when null),
+    /// reading the extracted page texts from its package.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<SearchDocument>> ProjectAsync(RecordFile file, int? version = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var pages = new Dictionary<int, IReadOnlyList<string>>();
+        foreach (var document in file.Documents)
+        {
+            List<string>? all = null;
+            foreach (var content in document.Contents)
+            {
+                if (content.TextPath is null)
+                {
+                    continue;
+                }
+
+                var text = await ReadPagesAsync(file.FileCode, content.TextPath, version, cancellationToken).ConfigureAwait(false);
+                if (text is not null)
+                {
+                    (all ??= []).AddRange(text);
+                }
+            }
+
+            if (all is not null)
+            {
+                pages[document.DocOrdinal] = all;
+            }
+        }
+
+        return SearchProjection.Project(file, d => pages.GetValueOrDefault(d.DocOrdinal));
+    }
+
+    /// <summary>Reads an extracted-text file (JSON array of page texts) of a record file package; null when absent.</summary>
+    public async ValueTask<IReadOnlyList<string>?> ReadPagesAsync(string fileCode, string textPath, int? version = null, CancellationToken cancellationToken = default)
+    {
+        var content = await _storage.Files.OpenFileAsync(fileCode, textPath, version, null, cancellationToken).ConfigureAwait(false);
+        if (content is null)
+        {
+            return null;
+        }
+
+        await using (content.ConfigureAwait(false))
+        {
+            return await ArchiveJson.DeserializeAsync<List<string>>(content.Stream, $"record file '{fileCode}' {textPath}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Indexes a just-committed record file. Never throws for an index failure: it logs, flags the file for reindex
+    /// and returns false.
+    /// </summary>
+    public async ValueTask<bool> IndexAsync(RecordFile file, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        _touched?.TryAdd(file.FileCode, 0);
+        try
+        {
+            var documents = await ProjectAsync(file, null, cancellationToken).ConfigureAwait(false);
+            await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+#pragma warning disable CA1031 // Storage is the truth: any index failure leaves the commit in place and flags the record.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogIndexFailed(_logger, file.FileCode, ex);
+            await FlagAsync(file.FileCode, ex.Message).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    /// <summary>Record files flagged for reindex.</summary>
+    public async ValueTask<IReadOnlyList<string>> ListPendingAsync(CancellationToken cancellationToken = default)
+    {
+        var list = new List<string>();
+        await foreach (var o in _storage.Objects.ListAsync(PendingPrefix, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(o.Key[PendingPrefix.Length..]);
+        }
+
+        return list;
+    }
+
+    /// <summary>Indexes every flagged record file again from storage and clears its flag; returns how many were indexed.</summary>
+    public async ValueTask<int> IndexPendingAsync(CancellationToken cancellationToken = default)
+    {
+        var done = 0;
+        foreach (var fileCode in await ListPendingAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var key = PendingPrefix + fileCode;
+            var inventory = await _storage.Files.GetInventoryAsync(fileCode, cancellationToken).ConfigureAwait(false);
+            if (inventory is not null)
+            {
+                var file = await ReadHeadAsync(fileCode, cancellationToken).ConfigureAwait(false);
+                if (file is not null)
+                {
+                    var documents = await ProjectAsync(file, null, cancellationToken).ConfigureAwait(false);
+                    await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
+                    done++;
+                }
+            }
+
+            await _storage.Objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        return done;
+    }
+
+    internal async ValueTask<RecordFile?> ReadHeadAsync(string fileCode, CancellationToken cancellationToken)
+    {
+        var content = await _storage.Files.OpenFileAsync(fileCode, RecordFileService.MetadataPath, null, null, cancellationToken).ConfigureAwait(false);
+        if (content is null)
+        {
+            return null;
+        }
+
+        await using (content.ConfigureAwait(false))
+        {
+            return await ArchiveJson.DeserializeAsync<RecordFile>(content.Stream, $"record file '{fileCode}' {RecordFileService.MetadataPath}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts remembering which record files are indexed (used by a rebuild to catch up on concurrent changes).</summary>
+    internal void BeginTracking() => _touched = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+
+    /// <summary>Returns and clears the record files indexed since <see cref="BeginTracking"/>.</summary>
+    internal IReadOnlyList<string> DrainTouched()
+    {
+        var t = _touched;
+        if (t is null)
+        {
+            return [];
+        }
+
+        var keys = t.Keys.ToList();
+        foreach (var k in keys)
+        {
+            t.TryRemove(k, out _);
+        }
+
+        return keys;
+    }
+
+    internal void EndTracking() => _touched = null;
+
+    private async ValueTask FlagAsync(string fileCode, string reason)
+    {
+        try
+        {
+            var json = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { fileCode, flaggedAt = DateTimeOffset.UtcNow, reason }, ArchiveJson.Options));
+            await _storage.Objects.PutBytesAsync(PendingPrefix + fileCode, json, new PutObjectOptions { ContentType = "application/json" }, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Best effort: the reason is logged; a full reindex repairs the index in any case.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogFlagFailed(_logger, fileCode, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Search index update failed for record file {FileCode}; the package is committed and the file is flagged for reindex.")]
+    private static partial void LogIndexFailed(ILogger logger, string fileCode, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not flag record file {FileCode} for reindex; run a full reindex to repair the search index.")]
+    private static partial void LogFlagFailed(ILogger logger, string fileCode, Exception exception);
+}

@@ -1,0 +1,171 @@
+using Xunit;
+using Archive.Core.Tests.Records;
+using Archive.Indexing;
+using Archive.Records;
+using Archive.Search;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Archive.Core.Tests.Indexing;
+
+public sealed class ReindexTests
+{
+    private static readonly string[] Queries = ["cong van", "sap xep to chuc", "hop nhat", "bao cao nam", "ha noi"];
+
+    private static async Task<List<string>> FillAsync(ArchiveHarness h, int files)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await h.SeedAsync();
+        var codes = new List<string>();
+        for (var i = 1; i <= files; i++)
+        {
+            var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput($"{i:D2}.TH") with { Title = i % 2 == 0 ? "Báo cáo năm " + i : "Hồ sơ sắp xếp tổ chức " + i }, ArchiveHarness.User, ct)).Stored.Value.FileCode;
+            await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput($"{i:D2}"), null, ArchiveHarness.User, ct);
+            codes.Add(code);
+        }
+
+        var pdf = TestPdf.Create("Danh sách đơn vị hợp nhất tại Hà Nội");
+        await h.Files.AddContentAsync(codes[0], 1, new ContentUpload { FileName = "ds.pdf", Content = new MemoryStream(pdf) }, null, ArchiveHarness.User, ct);
+        return codes;
+    }
+
+    private static async Task<List<string>> SnapshotAsync(ArchiveHarness h)
+    {
+        var lines = new List<string>();
+        foreach (var q in Queries)
+        {
+            var r = await h.SearchAsync(q);
+            lines.Add(q + " => " + string.Join(",", r.Hits.Select(x => x.Document.Id).Order(StringComparer.Ordinal)));
+        }
+
+        var all = await h.SearchAsync("");
+        lines.Add("all => " + all.Total);
+        return lines;
+    }
+
+    [Fact]
+    public async Task Reindex_from_storage_alone_gives_the_same_results_and_resumes_after_interruption()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create();
+        var codes = await FillAsync(h, 5);
+        var before = await SnapshotAsync(h);
+        Assert.Contains(before, l => l.StartsWith("hop nhat => " + codes[0] + "/1", StringComparison.Ordinal));
+        Assert.Equal("all => 10", before[^1]);
+
+        // Lose the index completely.
+        await h.ReopenAsync(() => Directory.Delete(h.IndexPath, recursive: true));
+        Assert.Equal(0, (await h.SearchAsync("")).Total);
+
+        // Interrupt after the second batch (batch = 2 files).
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var seen = new List<ReindexStatus>();
+        var progress = new SyncProgress(s =>
+        {
+            seen.Add(s);
+            if (s.State == ReindexState.Running && s.Processed >= 4)
+            {
+                cts.Cancel();
+            }
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await h.Reindex.RunAsync(new ReindexRequest { BatchSize = 2 }, progress, cts.Token));
+        Assert.Equal(ReindexState.Canceled, h.Reindex.Status.State);
+        var checkpoint = await h.Reindex.GetCheckpointAsync(ct);
+        Assert.NotNull(checkpoint);
+        Assert.Equal(4, checkpoint.Processed);
+        Assert.Equal("rebuild", checkpoint.Mode);
+        Assert.Equal(0, (await h.SearchAsync("")).Total); // the live index is untouched until the swap
+
+        // Resume in a new engine instance (as after a restart): it continues from the checkpoint.
+        await h.ReopenAsync();
+        seen.Clear();
+        var done = await h.Reindex.RunAsync(new ReindexRequest { BatchSize = 2 }, new SyncProgress(seen.Add), ct);
+        Assert.Equal(ReindexState.Completed, done.State);
+        Assert.True(done.Resumed);
+        Assert.Equal(5, done.Processed);
+        Assert.Equal(5, done.Total);
+        Assert.Equal(2, done.DocumentsIndexed); // only the last file (record file + document) was left
+        Assert.Null(await h.Reindex.GetCheckpointAsync(ct));
+        Assert.Equal(before, await SnapshotAsync(h));
+
+        // A full run again (nothing to resume) rebuilds everything with the same result.
+        var again = await h.Reindex.RunAsync(cancellationToken: ct);
+        Assert.False(again.Resumed);
+        Assert.Equal(10, again.DocumentsIndexed);
+        Assert.Equal(before, await SnapshotAsync(h));
+    }
+
+    [Fact]
+    public async Task Index_failure_keeps_the_commit_flags_the_file_and_pending_indexing_repairs_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create(services: UseFlakyIndex);
+        await h.SeedAsync();
+        var flaky = h.Services.GetRequiredService<FlakyIndex>();
+        flaky.Fail = true;
+        var created = await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, ct);
+        Assert.False(created.Indexed);
+        var code = created.Stored.Value.FileCode;
+        Assert.NotNull(await h.Files.GetAsync(code, ct));
+        Assert.Equal([code], await h.Indexer.ListPendingAsync(ct));
+
+        flaky.Fail = false;
+        Assert.Equal(0, (await h.SearchAsync("sap xep")).Total);
+        Assert.Equal(1, await h.Indexer.IndexPendingAsync(ct));
+        Assert.Empty(await h.Indexer.ListPendingAsync(ct));
+        Assert.Equal(code, Assert.Single((await h.SearchAsync("sap xep")).Hits).Document.Id);
+    }
+
+    [Fact]
+    public async Task Reindex_without_a_rebuild_capability_upserts_and_clears_pending_flags()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create(services: UseFlakyIndex);
+        var codes = await FillAsync(h, 3);
+        var flaky = h.Services.GetRequiredService<FlakyIndex>();
+        flaky.Fail = true;
+        await h.Files.UpdateAsync(codes[1], ArchiveHarness.FileInput("02.TH") with { Title = "Tiêu đề đổi khi chỉ mục hỏng" }, null, ArchiveHarness.User, ct);
+        flaky.Fail = false;
+        Assert.Single(await h.Indexer.ListPendingAsync(ct));
+
+        var done = await h.Reindex.RunAsync(cancellationToken: ct);
+        Assert.Equal(("upsert", 3L, 6L), (done.Mode, done.Processed, done.DocumentsIndexed));
+        Assert.Empty(await h.Indexer.ListPendingAsync(ct));
+        Assert.Equal(codes[1], Assert.Single((await h.SearchAsync("chi muc hong")).Hits).Document.Id);
+    }
+
+    /// <summary>Replaces the search index with the real Lucene index behind <see cref="FlakyIndex"/>.</summary>
+    private static void UseFlakyIndex(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new Archive.Search.Lucene.LuceneSearchIndex(new Archive.Search.Lucene.LuceneSearchOptions
+        {
+            IndexPath = Path.Combine(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Archive.Hosting.ArchiveOptions>>().Value.DataPath, "index"),
+        }));
+        services.AddSingleton(sp => new FlakyIndex(sp.GetRequiredService<Archive.Search.Lucene.LuceneSearchIndex>()));
+        services.Replace(ServiceDescriptor.Singleton<ISearchIndex>(sp => sp.GetRequiredService<FlakyIndex>()));
+    }
+
+    /// <summary>A real Lucene index that can be told to fail, and that hides its rebuild capability.</summary>
+    private sealed class FlakyIndex(ISearchIndex inner) : ISearchIndex
+    {
+        public volatile bool Fail;
+
+        public string SystemName => inner.SystemName;
+
+        public SearchCapabilities Capabilities => inner.Capabilities & ~SearchCapabilities.Rebuild;
+
+        public ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
+            => Fail ? throw new ArchiveSearchException("flaky", "test", "index", "simulated outage") : inner.IndexAsync(documents, cancellationToken);
+
+        public ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) => inner.DeleteAsync(ids, cancellationToken);
+
+        public ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default) => inner.SearchAsync(request, cancellationToken);
+
+        public ValueTask RefreshAsync(CancellationToken cancellationToken = default) => inner.RefreshAsync(cancellationToken);
+    }
+
+    private sealed class SyncProgress(Action<ReindexStatus> report) : IProgress<ReindexStatus>
+    {
+        public void Report(ReindexStatus value) => report(value);
+    }
+}

@@ -1,0 +1,137 @@
+using Xunit;
+using System.Text;
+using Archive.ConformanceTests.Storage;
+using Archive.Records;
+
+namespace Archive.Core.Tests.Records;
+
+public sealed class ContentTests
+{
+    [Fact]
+    public async Task Upload_over_the_size_limit_is_refused_and_nothing_is_stored()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create(o => o.MaxUploadBytes = 1_000_000);
+        await h.SeedAsync();
+        var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, ct)).Stored.Value.FileCode;
+        await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput(), null, ArchiveHarness.User, ct);
+
+        var big = new GeneratedStream(1_000_001, seed: 7);
+        var ex = await Assert.ThrowsAsync<ContentTooLargeException>(async () =>
+            await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "scan.tif", Content = big }, null, ArchiveHarness.User, ct));
+        Assert.Equal(1_000_000, ex.Limit);
+        Assert.Equal(("content", "content.too-large"), (ex.Errors[0].Field, ex.Errors[0].Rule));
+        Assert.True(big.BytesRead < 1_200_000, "The upload must stop soon after the limit.");
+        Assert.Equal(2, (await h.Files.GetAsync(code, ct))!.Version);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+
+        // Exactly at the limit is accepted (non-PDF: no text).
+        var exact = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "scan.tif", Content = new GeneratedStream(1_000_000, seed: 7) }, null, ArchiveHarness.User, ct);
+        var stored = Assert.Single(exact.Stored.Value.Documents[0].Contents);
+        Assert.Equal("image/tiff", stored.MediaType);
+        Assert.Equal(TextExtractionStatus.NotApplicable, stored.TextStatus);
+        Assert.Null(stored.TextPath);
+        Assert.Equal(GeneratedStream.ComputeSha256(1_000_000, 7), stored.Sha256);
+    }
+
+    [Fact]
+    public async Task Path_like_or_unsafe_file_names_are_refused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+        var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, ct)).Stored.Value.FileCode;
+        await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput(), null, ArchiveHarness.User, ct);
+        (string Name, string Rule)[] cases =
+        [
+            ("../etc/passwd", "file-name.path"),
+            ("a/b.pdf", "file-name.path"),
+            ("a\\b.pdf", "file-name.path"),
+            ("..", "file-name.edges"),
+            (".", "file-name.edges"),
+            (" lead.pdf", "file-name.edges"),
+            ("trail.pdf ", "file-name.edges"),
+            ("bell\u0007.pdf", "file-name.control-character"),
+            ("rtl\u202Efdp.exe", "file-name.control-character"),
+            ("", "file-name.required"),
+            (new string('a', 201), "file-name.too-long"),
+        ];
+        foreach (var (name, rule) in cases)
+        {
+            var ex = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
+                await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = name, Content = new MemoryStream([1, 2, 3]) }, null, ArchiveHarness.User, ct));
+            Assert.Equal(("fileName", rule), (ex.Errors[0].Field, ex.Errors[0].Rule));
+        }
+
+        Assert.Equal(2, (await h.Files.GetAsync(code, ct))!.Version);
+    }
+
+    [Fact]
+    public async Task Names_are_nfc_checksums_and_media_types_are_checked_and_replacing_keeps_history()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+        var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, ct)).Stored.Value.FileCode;
+        await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput(), null, ArchiveHarness.User, ct);
+
+        var wrongSha = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
+            await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "a.txt", Content = new MemoryStream("abc"u8.ToArray()), ExpectedSha256 = new string('0', 64) }, null, ArchiveHarness.User, ct));
+        Assert.Equal(("sha256", "content.sha256-mismatch"), (wrongSha.Errors[0].Field, wrongSha.Errors[0].Rule));
+        var badInput = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
+            await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "a.txt", Content = new MemoryStream([1]), ExpectedSha256 = "xyz", MediaType = "not a type" }, null, ArchiveHarness.User, ct));
+        Assert.Contains(badInput.Errors, e => e.Rule == "content.sha256-format");
+        Assert.Contains(badInput.Errors, e => e.Rule == "content.media-type");
+        await Assert.ThrowsAsync<ArchiveNotFoundException>(async () =>
+            await h.Files.AddContentAsync(code, 2, new ContentUpload { FileName = "a.txt", Content = new MemoryStream([1]) }, null, ArchiveHarness.User, ct));
+
+        // A decomposed Vietnamese name is stored in NFC and found by either form.
+        var decomposed = "Tờ trình.txt".Normalize(NormalizationForm.FormD);
+        var v3 = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = decomposed, Content = new MemoryStream("bản một"u8.ToArray()), MediaType = "text/plain; charset=utf-8" }, null, ArchiveHarness.User, ct);
+        var c = Assert.Single(v3.Stored.Value.Documents[0].Contents);
+        Assert.Equal("Tờ trình.txt", c.Name);
+        Assert.Equal("text/plain", c.MediaType);
+
+        var clash = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
+            await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "TỜ TRÌNH.txt", Content = new MemoryStream([1]) }, null, ArchiveHarness.User, ct));
+        Assert.Equal("file-name.case-clash", clash.Errors[0].Rule);
+
+        var v4 = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "Tờ trình.txt", Content = new MemoryStream("bản hai"u8.ToArray()) }, v3.Stored.Version, ArchiveHarness.User, ct);
+        Assert.Single(v4.Stored.Value.Documents[0].Contents);
+        Assert.Equal("bản hai", await ReadAsync(h, code, decomposed, null));
+        Assert.Equal("bản một", await ReadAsync(h, code, "Tờ trình.txt", v3.Stored.Version));
+
+        var removed = await h.Files.RemoveContentAsync(code, 1, "Tờ trình.txt", null, ArchiveHarness.User, ct);
+        Assert.Empty(removed.Stored.Value.Documents[0].Contents);
+        Assert.Null(await h.Files.OpenContentAsync(code, 1, "Tờ trình.txt", cancellationToken: ct));
+        Assert.Equal("bản hai", await ReadAsync(h, code, "Tờ trình.txt", v4.Stored.Version));
+    }
+
+    [Fact]
+    public async Task Damaged_pdf_is_stored_with_a_failed_text_status_and_a_textless_pdf_as_empty()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+        var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, ct)).Stored.Value.FileCode;
+        await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput(), null, ArchiveHarness.User, ct);
+        var junk = "%PDF-1.7\nthis is not really a pdf"u8.ToArray();
+        var r = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "hong.pdf", Content = new MemoryStream(junk) }, null, ArchiveHarness.User, ct);
+        var c = Assert.Single(r.Stored.Value.Documents[0].Contents);
+        Assert.Equal("application/pdf", c.MediaType);
+        Assert.Equal(TextExtractionStatus.Failed, c.TextStatus);
+        Assert.Null(c.TextPath);
+
+        var blank = TestPdf.Create(" ");
+        var e = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "trang-trang.pdf", Content = new MemoryStream(blank) }, null, ArchiveHarness.User, ct);
+        Assert.Equal(TextExtractionStatus.Empty, e.Stored.Value.Documents[0].Contents.Single(x => x.Name == "trang-trang.pdf").TextStatus);
+    }
+
+    private static async Task<string> ReadAsync(ArchiveHarness h, string code, string name, int? version)
+    {
+        await using var content = await h.Files.OpenContentAsync(code, 1, name, version: version, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.NotNull(content);
+        using var reader = new StreamReader(content.Content.Stream);
+        return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
+    }
+}
