@@ -1,0 +1,759 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Archive.Hosting;
+using Archive.Records;
+using Microsoft.Extensions.Options;
+
+namespace Archive.Handover;
+
+/// <summary>What to hand over.</summary>
+public sealed record HandoverRequest
+{
+    /// <summary>The fonds whose record files are handed over.</summary>
+    public required string FondsCode { get; init; }
+
+    /// <summary>A selection of its record files; the whole fonds when null.</summary>
+    public IReadOnlyList<string>? FileCodes { get; init; }
+
+    /// <summary>The receiving agency (cơ quan nhận).</summary>
+    public required string ReceivingAgencyId { get; init; }
+
+    /// <summary>The reorganisation event the handover belongs to, if any.</summary>
+    public string? EventId { get; init; }
+
+    /// <summary>External-Identifier of the bag; generated when null.</summary>
+    public string? HandoverId { get; init; }
+
+    /// <summary>The handing agency's certificate with its private key: the bag is sealed when given.</summary>
+    public X509Certificate2? SealCertificate { get; init; }
+}
+
+/// <summary>What to do with an export target an earlier, interrupted export left behind.</summary>
+public enum IncompleteExportMode
+{
+    /// <summary>Refuse (the default).</summary>
+    Fail = 0,
+
+    /// <summary>Delete it and start again.</summary>
+    Discard = 1,
+
+    /// <summary>Keep the payload files already written whose checksum is right; write the rest.</summary>
+    Resume = 2,
+}
+
+/// <summary>Progress of an export.</summary>
+/// <param name="FilesDone">Payload files written.</param>
+/// <param name="FilesTotal">Payload files to write.</param>
+/// <param name="BytesDone">Payload bytes written.</param>
+/// <param name="BytesTotal">Payload bytes to write (record file content; the catalogue adds a little).</param>
+/// <param name="CurrentPath">The file just written.</param>
+public sealed record HandoverProgress(int FilesDone, int FilesTotal, long BytesDone, long BytesTotal, string? CurrentPath);
+
+/// <summary>One line of the catalogue (mục lục hồ sơ) or of the unfinished-files list.</summary>
+public sealed record CatalogueRow
+{
+    /// <summary>Số thứ tự.</summary>
+    public required int No { get; init; }
+
+    /// <summary>Mã hồ sơ.</summary>
+    public required string FileCode { get; init; }
+
+    /// <summary>Số và ký hiệu hồ sơ.</summary>
+    public required string FileNotation { get; init; }
+
+    /// <summary>Tiêu đề hồ sơ.</summary>
+    public required string Title { get; init; }
+
+    /// <summary>Thời gian bắt đầu.</summary>
+    public DateOnly? StartDate { get; init; }
+
+    /// <summary>Thời gian kết thúc.</summary>
+    public DateOnly? EndDate { get; init; }
+
+    /// <summary>Thời hạn lưu trữ (canonical: <c>permanent</c>, <c>10y</c>).</summary>
+    public required string Retention { get; init; }
+
+    /// <summary>Thời hạn lưu trữ, in Vietnamese.</summary>
+    public required string RetentionText { get; init; }
+
+    /// <summary>Số tờ.</summary>
+    public int? Sheets { get; init; }
+
+    /// <summary>Số trang.</summary>
+    public int Pages { get; init; }
+
+    /// <summary>Số văn bản.</summary>
+    public int Documents { get; init; }
+
+    /// <summary>Ghi chú (for unfinished files: what remains to be done).</summary>
+    public string? Notes { get; init; }
+
+    /// <summary>Where the file's package content is in the bag.</summary>
+    public required string BagPath { get; init; }
+}
+
+/// <summary>The generated catalogue.</summary>
+public sealed record HandoverCatalogue
+{
+    /// <summary>The fonds.</summary>
+    public required string FondsCode { get; init; }
+
+    /// <summary>Finished files (hồ sơ đã giải quyết xong).</summary>
+    public required IReadOnlyList<CatalogueRow> Files { get; init; }
+
+    /// <summary>Unfinished files (danh sách hồ sơ chưa giải quyết xong), packaged apart.</summary>
+    public required IReadOnlyList<CatalogueRow> Unfinished { get; init; }
+
+    /// <summary>Total of record files.</summary>
+    public int Total => Files.Count + Unfinished.Count;
+
+    /// <summary>Permanent files (vĩnh viễn).</summary>
+    public int Permanent { get; init; }
+
+    /// <summary>Fixed-term files (có thời hạn).</summary>
+    public int FixedTerm { get; init; }
+}
+
+/// <summary>Outcome of an export.</summary>
+/// <param name="Path">The bag folder or tar file.</param>
+/// <param name="Catalogue">The catalogue written into it.</param>
+/// <param name="PayloadFiles">Payload files.</param>
+/// <param name="PayloadBytes">Payload bytes.</param>
+/// <param name="ReusedFiles">Payload files kept from an interrupted export (resume).</param>
+/// <param name="Sealed">Whether the bag was sealed.</param>
+public sealed record HandoverExport(string Path, HandoverCatalogue Catalogue, int PayloadFiles, long PayloadBytes, int ReusedFiles, bool Sealed);
+
+/// <summary>What the receiving side expects.</summary>
+public sealed record HandoverReceipt
+{
+    /// <summary>The agency importing the package: must be the bag's receiving agency.</summary>
+    public required string ReceivingAgencyId { get; init; }
+
+    /// <summary>The handing agency's certificate: the bag must be sealed by exactly this certificate.</summary>
+    public required X509Certificate2 ExpectedSigner { get; init; }
+
+    /// <summary>Largest single file accepted (default 4 GiB).</summary>
+    public long MaxFileBytes { get; init; } = 4L << 30;
+
+    /// <summary>Largest package accepted (default 64 GiB).</summary>
+    public long MaxTotalBytes { get; init; } = 64L << 30;
+
+    /// <summary>Most entries accepted in a tar (default 1,000,000).</summary>
+    public int MaxEntries { get; init; } = 1_000_000;
+}
+
+/// <summary>Outcome of a receipt: accepted (custody recorded) or rejected with every problem (nothing changed).</summary>
+/// <param name="Accepted">Whether the package was accepted.</param>
+/// <param name="Verification">The verification report.</param>
+/// <param name="Fonds">The fonds after acceptance.</param>
+public sealed record HandoverReceiptResult(bool Accepted, BagVerification Verification, Versioned<Fonds>? Fonds);
+
+/// <summary>
+/// Handover packages (bàn giao) as BagIt 1.0 bags, exported streamed to a folder or a tar file, sealed with the
+/// handing agency's certificate, and received — verified completely before anything is accepted.
+/// </summary>
+/// <remarks>
+/// <para>Payload: for each record file, the files of its package's <b>head version</b> (metadata/recordfile.json,
+/// content/…, derived/…) under <c>data/finished/&lt;file code&gt;/</c> or <c>data/unfinished/&lt;file code&gt;/</c>
+/// (unfinished files packaged apart). The head version is the record as it stands at handover; the OCFL object
+/// itself (every version, the storage layout) stays the archive's internal preservation form and would hand over
+/// superseded content. Each file is streamed from the package store and checked against the package inventory's
+/// SHA-256 while it is written. Content of weeded (non-archival) documents and weeded files are left out.</para>
+/// <para>Generated: <c>data/catalogue/muc-luc-ho-so.json|csv</c> and
+/// <c>data/catalogue/ho-so-chua-giai-quyet-xong.json|csv</c>.</para>
+/// <para>An export writes <see cref="BagIt.IncompleteMarker"/> first and removes it last; a tar is written to
+/// <c>&lt;path&gt;.partial</c> and renamed when complete.</para>
+/// </remarks>
+public sealed class HandoverService
+{
+    private const string FinishedDir = "data/finished/";
+    private const string UnfinishedDir = "data/unfinished/";
+    private const int BufferSize = 81920;
+
+    private readonly ArchiveStorage _storage;
+    private readonly RecordFileService _files;
+    private readonly FondsRegistry _fonds;
+    private readonly AgencyRegistry _agencies;
+    private readonly ArchiveOptions _options;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the service.</summary>
+    public HandoverService(ArchiveStorage storage, RecordFileService files, FondsRegistry fonds, AgencyRegistry agencies, IOptions<ArchiveOptions> options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(fonds);
+        ArgumentNullException.ThrowIfNull(agencies);
+        ArgumentNullException.ThrowIfNull(options);
+        _storage = storage;
+        _files = files;
+        _fonds = fonds;
+        _agencies = agencies;
+        _options = options.Value;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Exports the bag to <paramref name="folder"/> (which must not exist, unless an interrupted export left it).</summary>
+    /// <exception cref="ArchiveValidationException">Unknown fonds, agency or file; a file outside the fonds.</exception>
+    /// <exception cref="ArchiveConflictException">The folder exists (<c>handover.target-exists</c>, <c>handover.incomplete-target</c>).</exception>
+    public async ValueTask<HandoverExport> ExportToFolderAsync(HandoverRequest request, string folder, ArchiveUser user, IncompleteExportMode mode = IncompleteExportMode.Fail, IProgress<HandoverProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(user);
+        user.Validate();
+        var root = Path.GetFullPath(folder);
+        var (fonds, handing, receiving, files) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        if (Directory.Exists(root))
+        {
+            var incomplete = File.Exists(Path.Combine(root, BagIt.IncompleteMarker));
+            if (!incomplete && Directory.EnumerateFileSystemEntries(root).Any())
+            {
+                throw new ArchiveConflictException("handover", root, "handover.target-exists", $"'{root}' exists and holds a complete bag or other files; choose another folder.");
+            }
+
+            if (incomplete && mode == IncompleteExportMode.Fail)
+            {
+                throw new ArchiveConflictException("handover", root, "handover.incomplete-target", $"'{root}' holds an interrupted export; discard or resume it.");
+            }
+
+            if (incomplete && mode == IncompleteExportMode.Discard)
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+
+        Directory.CreateDirectory(root);
+        await File.WriteAllTextAsync(Path.Combine(root, BagIt.IncompleteMarker), "This bag is being written or its export was interrupted: do not use it.\n", cancellationToken).ConfigureAwait(false);
+
+        // Plan the payload from the package inventories (head version), so the totals are known up front.
+        var plan = new List<(string BagPath, string FileCode, string LogicalPath, int Version, string Sha256, long Length)>();
+        var finished = new List<CatalogueRow>();
+        var unfinished = new List<CatalogueRow>();
+        foreach (var file in files)
+        {
+            var f = file.Value;
+            var inventory = await _storage.Files.GetInventoryAsync(f.FileCode, cancellationToken).ConfigureAwait(false)
+                ?? throw new ArchiveNotFoundException("record-file", f.FileCode);
+            var weeded = f.Documents.Where(d => d.NonArchival is not null).Select(d => d.DocOrdinal.ToString("D3", CultureInfo.InvariantCulture) + "/").ToList();
+            var dir = (f.Status == RecordFileStatus.Unfinished ? UnfinishedDir : FinishedDir) + f.FileCode + "/";
+            foreach (var pf in inventory.HeadVersion.Files)
+            {
+                if (weeded.Any(w => pf.LogicalPath.StartsWith("content/" + w, StringComparison.Ordinal) || pf.LogicalPath.StartsWith("derived/" + w, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                plan.Add((dir + pf.LogicalPath, f.FileCode, pf.LogicalPath, inventory.Head, pf.Sha256, pf.Length));
+            }
+
+            var list = f.Status == RecordFileStatus.Unfinished ? unfinished : finished;
+            list.Add(new CatalogueRow
+            {
+                No = list.Count + 1,
+                FileCode = f.FileCode,
+                FileNotation = f.FileNotation,
+                Title = f.Title,
+                StartDate = f.StartDate,
+                EndDate = f.EndDate,
+                Retention = f.Maintenance.ToString(),
+                RetentionText = f.Maintenance.ToVietnamese(),
+                Sheets = f.SheetNumber,
+                Pages = f.PageTotal,
+                Documents = f.Documents.Count(d => d.NonArchival is null),
+                Notes = f.Status == RecordFileStatus.Unfinished ? f.UnfinishedNote : f.Description,
+                BagPath = dir,
+            });
+        }
+
+        var all = finished.Concat(unfinished).Select(r => files.First(x => x.Value.FileCode == r.FileCode).Value).ToList();
+        var catalogue = new HandoverCatalogue
+        {
+            FondsCode = fonds.Code,
+            Files = finished,
+            Unfinished = unfinished,
+            Permanent = all.Count(x => x.Maintenance.IsPermanent),
+            FixedTerm = all.Count(x => !x.Maintenance.IsPermanent),
+        };
+
+        // Payload, streamed file by file.
+        var manifest = new SortedDictionary<string, (string Sha256, long Length)>(StringComparer.Ordinal);
+        long bytesTotal = plan.Sum(p => p.Length), bytesDone = 0;
+        var reused = 0;
+        foreach (var p in plan)
+        {
+            var target = Target(root, p.BagPath);
+            if (mode == IncompleteExportMode.Resume && File.Exists(target) && new FileInfo(target).Length == p.Length
+                && string.Equals((await BagIt.HashFileAsync(target, cancellationToken).ConfigureAwait(false)).Sha256, p.Sha256, StringComparison.Ordinal))
+            {
+                reused++;
+            }
+            else
+            {
+                var content = await _storage.Files.OpenFileAsync(p.FileCode, p.LogicalPath, p.Version, null, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ArchiveNotFoundException("content", p.FileCode + "/" + p.LogicalPath);
+                await using (content.ConfigureAwait(false))
+                {
+                    var (sha, length) = await WriteStreamAsync(target, content.Stream, cancellationToken).ConfigureAwait(false);
+                    if (!string.Equals(sha, p.Sha256, StringComparison.Ordinal) || length != p.Length)
+                    {
+                        File.Delete(target);
+                        throw new ArchiveException($"Fixity failure while exporting {p.FileCode}/{p.LogicalPath}: SHA-256 {sha} ({length} bytes), the package inventory says {p.Sha256} ({p.Length} bytes). Run a fixity check.");
+                    }
+                }
+            }
+
+            manifest[p.BagPath] = (p.Sha256, p.Length);
+            bytesDone += p.Length;
+            progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4, bytesDone, bytesTotal, p.BagPath));
+        }
+
+        // The catalogue and the unfinished-files list.
+        foreach (var (path, bytes) in CatalogueFiles(catalogue))
+        {
+            await BagIt.WriteAtomicAsync(Target(root, path), bytes, cancellationToken).ConfigureAwait(false);
+            manifest[path] = (Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
+            progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4, bytesDone, bytesTotal, path));
+        }
+
+        // Tag files.
+        long payloadBytes = manifest.Values.Sum(v => v.Length);
+        var manifestText = new StringBuilder();
+        foreach (var (path, v) in manifest)
+        {
+            manifestText.Append(v.Sha256).Append("  ").Append(BagIt.EncodePath(path)).Append('\n');
+        }
+
+        var handingAgency = (await _agencies.GetAsync(handing, cancellationToken).ConfigureAwait(false))?.Value;
+        var receivingAgency = (await _agencies.GetAsync(receiving, cancellationToken).ConfigureAwait(false))?.Value;
+        var now = _time.GetLocalNow();
+        var bagInfo = new StringBuilder()
+            .Append("Source-Organization: ").Append(OneLine(handingAgency?.Name ?? handing)).Append('\n')
+            .Append("Organization-Address: ").Append(handing).Append('\n')
+            .Append("Contact-Name: ").Append(OneLine(user.Name)).Append('\n')
+            .Append("External-Description: ").Append(OneLine($"Bàn giao hồ sơ phông {fonds.Name} ({fonds.Code}) cho {receivingAgency?.Name ?? receiving}")).Append('\n')
+            .Append("External-Identifier: ").Append(OneLine(request.HandoverId ?? string.Create(CultureInfo.InvariantCulture, $"BG-{fonds.Code}-{now:yyyyMMddHHmmss}"))).Append('\n')
+            .Append("Internal-Sender-Identifier: ").Append(fonds.Code).Append('\n')
+            .Append("Bagging-Date: ").Append(now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n')
+            .Append("Payload-Oxum: ").Append(payloadBytes.ToString(CultureInfo.InvariantCulture)).Append('.').Append(manifest.Count.ToString(CultureInfo.InvariantCulture)).Append('\n')
+            .Append("Bag-Size: ").Append(Size(payloadBytes)).Append('\n')
+            .Append("Bag-Count: 1 of 1\n")
+            .Append("Archive-Fonds-Code: ").Append(fonds.Code).Append('\n')
+            .Append("Archive-Handing-Agency-Id: ").Append(handing).Append('\n')
+            .Append("Archive-Receiving-Agency-Id: ").Append(receiving).Append('\n')
+            .Append("Archive-Record-Files: ").Append(catalogue.Total.ToString(CultureInfo.InvariantCulture)).Append('\n')
+            .Append("Archive-Record-Files-Permanent: ").Append(catalogue.Permanent.ToString(CultureInfo.InvariantCulture)).Append('\n')
+            .Append("Archive-Record-Files-Fixed-Term: ").Append(catalogue.FixedTerm.ToString(CultureInfo.InvariantCulture)).Append('\n')
+            .Append("Archive-Record-Files-Unfinished: ").Append(catalogue.Unfinished.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        if (request.EventId is { } eventId)
+        {
+            bagInfo.Append("Archive-Event-Id: ").Append(OneLine(eventId)).Append('\n');
+        }
+
+        var tags = new SortedDictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            [BagIt.DeclarationFile] = Encoding.UTF8.GetBytes(BagIt.Declaration),
+            [BagIt.InfoFile] = Encoding.UTF8.GetBytes(bagInfo.ToString()),
+            [BagIt.ManifestFile] = Encoding.UTF8.GetBytes(manifestText.ToString()),
+        };
+        var tagManifest = new StringBuilder();
+        foreach (var (path, bytes) in tags)
+        {
+            await BagIt.WriteAtomicAsync(Path.Combine(root, path), bytes, cancellationToken).ConfigureAwait(false);
+            tagManifest.Append(Convert.ToHexStringLower(SHA256.HashData(bytes))).Append("  ").Append(path).Append('\n');
+        }
+
+        await BagIt.WriteAtomicAsync(Path.Combine(root, BagIt.TagManifestFile), Encoding.UTF8.GetBytes(tagManifest.ToString()), cancellationToken).ConfigureAwait(false);
+        File.Delete(Path.Combine(root, BagIt.SealFile));
+        if (request.SealCertificate is { } cert)
+        {
+            await BagIt.SealAsync(root, cert, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Leftovers of an interrupted export that are no longer part of the bag.
+        foreach (var stale in Directory.EnumerateFiles(Path.Combine(root, "data"), "*", SearchOption.AllDirectories)
+                     .Where(p => !manifest.ContainsKey(Path.GetRelativePath(root, p).Replace(Path.DirectorySeparatorChar, '/').Normalize(NormalizationForm.FormC))).ToList())
+        {
+            File.Delete(stale);
+        }
+
+        File.Delete(Path.Combine(root, BagIt.IncompleteMarker));
+        return new HandoverExport(root, catalogue, manifest.Count, payloadBytes, reused, request.SealCertificate is not null);
+    }
+
+    /// <summary>
+    /// Exports the bag as a tar file (PAX, one top-level folder named after the file): the bag is written to a
+    /// staging folder beside it, then streamed into <c>&lt;path&gt;.partial</c>, which is renamed to
+    /// <paramref name="tarPath"/> when complete. An interrupted export leaves only <c>.partial</c>/<c>.staging</c>
+    /// names, which the next export discards or resumes.
+    /// </summary>
+    public async ValueTask<HandoverExport> ExportToTarAsync(HandoverRequest request, string tarPath, ArchiveUser user, IncompleteExportMode mode = IncompleteExportMode.Fail, IProgress<HandoverProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tarPath);
+        var path = Path.GetFullPath(tarPath);
+        if (File.Exists(path))
+        {
+            throw new ArchiveConflictException("handover", path, "handover.target-exists", $"'{path}' exists; choose another file.");
+        }
+
+        var staging = path + ".staging";
+        var partial = path + ".partial";
+        var export = await ExportToFolderAsync(request, staging, user, mode, progress, cancellationToken).ConfigureAwait(false);
+        var top = Path.GetFileNameWithoutExtension(path);
+        var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
+        {
+            var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true);
+            await using (writer.ConfigureAwait(false))
+            {
+                foreach (var file in Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                {
+                    var rel = Path.GetRelativePath(staging, file).Replace(Path.DirectorySeparatorChar, '/');
+                    await writer.WriteEntryAsync(file, top + "/" + rel, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(partial, path);
+        Directory.Delete(staging, recursive: true);
+        return export with { Path = path };
+    }
+
+    /// <summary>
+    /// Receives a bag (a folder, or a <c>.tar</c> file): everything is verified first — safe names, no links, sizes,
+    /// every checksum, Payload-Oxum, no missing or extra file, the seal by <see cref="HandoverReceipt.ExpectedSigner"/>,
+    /// the receiving agency and the fonds. Any problem rejects the whole package and changes nothing. Acceptance
+    /// records the custody transfer: the fonds' custodian becomes the receiving agency.
+    /// </summary>
+    public async ValueTask<HandoverReceiptResult> ReceiveAsync(string source, HandoverReceipt receipt, ArchiveUser user, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(receipt);
+        ArgumentNullException.ThrowIfNull(user);
+        user.Validate();
+        string? staging = null;
+        try
+        {
+            string bagRoot;
+            if (File.Exists(source))
+            {
+                staging = Path.Combine(_options.ResolveTempPath(), "handover-" + Guid.NewGuid().ToString("N"));
+                var problems = await ExtractTarAsync(source, staging, receipt, cancellationToken).ConfigureAwait(false);
+                if (problems.Count > 0)
+                {
+                    return new HandoverReceiptResult(false, new BagVerification { Problems = problems, Info = [] }, null);
+                }
+
+                bagRoot = File.Exists(Path.Combine(staging, BagIt.DeclarationFile))
+                    ? staging
+                    : Directory.GetDirectories(staging) is [var only] && Directory.GetFiles(staging).Length == 0 ? only : staging;
+            }
+            else
+            {
+                bagRoot = source;
+            }
+
+            var report = await BagIt.VerifyAsync(bagRoot, receipt.ExpectedSigner, receipt.MaxFileBytes, cancellationToken).ConfigureAwait(false);
+            if (!report.IsValid)
+            {
+                return new HandoverReceiptResult(false, report, null);
+            }
+
+            var mismatch = new List<BagProblem>();
+            var code = report.InfoValue("Archive-Fonds-Code");
+            var fonds = code is null ? null : await _fonds.GetAsync(code, cancellationToken).ConfigureAwait(false);
+            if (fonds is null)
+            {
+                mismatch.Add(new(BagProblemKind.Mismatch, BagIt.InfoFile, $"Fonds '{code}' named by Archive-Fonds-Code is not known here."));
+            }
+
+            if (!string.Equals(report.InfoValue("Archive-Receiving-Agency-Id"), receipt.ReceivingAgencyId, StringComparison.Ordinal))
+            {
+                mismatch.Add(new(BagProblemKind.Mismatch, BagIt.InfoFile, $"The bag is addressed to '{report.InfoValue("Archive-Receiving-Agency-Id")}', not to '{receipt.ReceivingAgencyId}'."));
+            }
+
+            if (await _agencies.GetAsync(receipt.ReceivingAgencyId, cancellationToken).ConfigureAwait(false) is null)
+            {
+                mismatch.Add(new(BagProblemKind.Mismatch, null, $"Receiving agency '{receipt.ReceivingAgencyId}' is not registered."));
+            }
+
+            if (mismatch.Count > 0)
+            {
+                return new HandoverReceiptResult(false, report with { Problems = mismatch }, null);
+            }
+
+            var f = fonds!.Value;
+            if (string.Equals(f.CustodianAgencyId ?? f.AgencyId, receipt.ReceivingAgencyId, StringComparison.Ordinal))
+            {
+                return new HandoverReceiptResult(true, report, fonds);
+            }
+
+            var updated = await _fonds.UpdateAsync(
+                new FondsInput
+                {
+                    Code = f.Code,
+                    Name = f.Name,
+                    AgencyId = f.AgencyId,
+                    CustodianAgencyId = receipt.ReceivingAgencyId,
+                    History = f.History,
+                    ClassificationScheme = f.ClassificationScheme,
+                    Language = f.Language,
+                    Notes = f.Notes,
+                },
+                null,
+                user,
+                cancellationToken).ConfigureAwait(false);
+            return new HandoverReceiptResult(true, report, updated.Stored);
+        }
+        finally
+        {
+            if (staging is not null && Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private async ValueTask<(Fonds Fonds, string Handing, string Receiving, List<Versioned<RecordFile>> Files)> ResolveAsync(HandoverRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new List<ValidationError>();
+        var fonds = await _fonds.GetAsync(request.FondsCode ?? string.Empty, cancellationToken).ConfigureAwait(false);
+        if (fonds is null)
+        {
+            throw new ArchiveValidationException("fondsCode", "fonds.not-found", $"Fonds '{request.FondsCode}' does not exist.");
+        }
+
+        var receiving = request.ReceivingAgencyId?.Trim() ?? string.Empty;
+        if (await _agencies.GetAsync(receiving, cancellationToken).ConfigureAwait(false) is null)
+        {
+            errors.Add(new("receivingAgencyId", "agency.not-found", $"Agency '{receiving}' is not registered."));
+        }
+
+        // The custodian hands over; when an applied reorganisation already named the receiver custodian, the
+        // creating agency (whose head stays responsible until handover) is the handing party.
+        var custodian = fonds.Value.CustodianAgencyId ?? fonds.Value.AgencyId;
+        var handing = string.Equals(custodian, receiving, StringComparison.Ordinal) ? fonds.Value.AgencyId : custodian;
+        var files = new List<Versioned<RecordFile>>();
+        if (request.FileCodes is { } codes)
+        {
+            for (var i = 0; i < codes.Count; i++)
+            {
+                var file = await _files.GetAsync(codes[i] ?? string.Empty, cancellationToken).ConfigureAwait(false);
+                if (file is null)
+                {
+                    errors.Add(new($"fileCodes[{i}]", "record-file.not-found", $"Record file '{codes[i]}' does not exist."));
+                }
+                else if (!string.Equals(file.Value.FondsCode, fonds.Value.Code, StringComparison.Ordinal))
+                {
+                    errors.Add(new($"fileCodes[{i}]", "handover.file-outside-fonds", $"Record file '{codes[i]}' belongs to fonds '{file.Value.FondsCode}'."));
+                }
+                else if (file.Value.NonArchival is not null)
+                {
+                    errors.Add(new($"fileCodes[{i}]", "handover.non-archival", $"Record file '{codes[i]}' was weeded out as non-archival."));
+                }
+                else if (files.All(f => f.Value.FileCode != file.Value.FileCode))
+                {
+                    files.Add(file);
+                }
+            }
+        }
+        else
+        {
+            await foreach (var file in _files.ListAsync(new RecordFileQuery { FondsCode = fonds.Value.Code }, cancellationToken).ConfigureAwait(false))
+            {
+                if (file.Value.NonArchival is null)
+                {
+                    files.Add(file);
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+
+        files.Sort((a, b) => string.CompareOrdinal(a.Value.FileCode, b.Value.FileCode));
+        return (fonds.Value, handing, receiving, files);
+    }
+
+    internal static IEnumerable<(string Path, byte[] Bytes)> CatalogueFiles(HandoverCatalogue catalogue)
+    {
+        yield return ("data/catalogue/muc-luc-ho-so.json", JsonSerializer.SerializeToUtf8Bytes(catalogue, ArchiveJson.Options));
+        yield return ("data/catalogue/muc-luc-ho-so.csv", Csv(catalogue.Files, catalogue, "Mục lục hồ sơ"));
+        yield return ("data/catalogue/ho-so-chua-giai-quyet-xong.json", JsonSerializer.SerializeToUtf8Bytes(catalogue.Unfinished, ArchiveJson.Options));
+        yield return ("data/catalogue/ho-so-chua-giai-quyet-xong.csv", Csv(catalogue.Unfinished, null, "Danh sách hồ sơ chưa giải quyết xong"));
+    }
+
+    private static byte[] Csv(IReadOnlyList<CatalogueRow> rows, HandoverCatalogue? totals, string title)
+    {
+        var sb = new StringBuilder();
+        sb.Append('\uFEFF');
+        sb.Append("STT,Mã hồ sơ,Số và ký hiệu hồ sơ,Tiêu đề hồ sơ,Thời gian bắt đầu,Thời gian kết thúc,Thời hạn lưu trữ,Số tờ,Số trang,Số văn bản,Ghi chú\r\n");
+        foreach (var r in rows)
+        {
+            sb.AppendJoin(',', new[]
+            {
+                r.No.ToString(CultureInfo.InvariantCulture), Q(r.FileCode), Q(r.FileNotation), Q(r.Title),
+                r.StartDate?.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture) ?? string.Empty,
+                r.EndDate?.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture) ?? string.Empty,
+                Q(r.RetentionText), r.Sheets?.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
+                r.Pages.ToString(CultureInfo.InvariantCulture), r.Documents.ToString(CultureInfo.InvariantCulture), Q(r.Notes ?? string.Empty),
+            }).Append("\r\n");
+        }
+
+        if (totals is not null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $",,,{Q($"Tổng số: {totals.Total} hồ sơ; vĩnh viễn: {totals.Permanent}; có thời hạn: {totals.FixedTerm}")},,,,,,,\r\n");
+        }
+        else
+        {
+            sb.Append(CultureInfo.InvariantCulture, $",,,{Q($"{title}: {rows.Count} hồ sơ")},,,,,,,\r\n");
+        }
+
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private static string Q(string s) => s.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+
+    private static string OneLine(string s) => s.Replace('\r', ' ').Replace('\n', ' ').Trim();
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024:0.#} MB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024 / 1024:0.##} GB"),
+    };
+
+    private static string Target(string root, string bagPath)
+    {
+        var full = Path.GetFullPath(Path.Combine(root, bagPath.Replace('/', Path.DirectorySeparatorChar)));
+        if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArchiveException($"'{bagPath}' would be written outside the bag.");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return full;
+    }
+
+    private static async ValueTask<(string Sha256, long Length)> WriteStreamAsync(string target, Stream source, CancellationToken cancellationToken)
+    {
+        var part = target + ".part";
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[BufferSize];
+        long length = 0;
+        var output = new FileStream(part, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+        await using (output.ConfigureAwait(false))
+        {
+            int n;
+            while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                length += n;
+            }
+        }
+
+        File.Move(part, target, overwrite: true);
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
+    }
+
+    private static async ValueTask<List<BagProblem>> ExtractTarAsync(string tarPath, string staging, HandoverReceipt receipt, CancellationToken cancellationToken)
+    {
+        var problems = new List<BagProblem>();
+        var root = Path.GetFullPath(staging);
+        Directory.CreateDirectory(root);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        long total = 0;
+        var count = 0;
+        var input = new FileStream(tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (input.ConfigureAwait(false))
+        {
+            var reader = new TarReader(input, leaveOpen: true);
+            await using (reader.ConfigureAwait(false))
+            {
+                try
+                {
+                    while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                    {
+                        var raw = entry.Name;
+                        var name = raw.StartsWith("./", StringComparison.Ordinal) ? raw[2..] : raw;
+                        name = name.TrimEnd('/').Normalize(NormalizationForm.FormC);
+                        if (++count > receipt.MaxEntries)
+                        {
+                            problems.Add(new(BagProblemKind.TooLarge, null, $"More than {receipt.MaxEntries} entries."));
+                            break;
+                        }
+
+                        if (BagIt.UnsafeReason(name) is { } why)
+                        {
+                            problems.Add(new(BagProblemKind.UnsafePath, raw, why + "."));
+                            break;
+                        }
+
+                        if (entry.EntryType is TarEntryType.Directory)
+                        {
+                            continue;
+                        }
+
+                        if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
+                        {
+                            problems.Add(new(BagProblemKind.LinkOrSpecialFile, raw, $"Tar entry of type {entry.EntryType}: only regular files and folders are accepted."));
+                            break;
+                        }
+
+                        if (!names.Add(name))
+                        {
+                            problems.Add(new(BagProblemKind.UnsafePath, raw, "The name occurs twice."));
+                            break;
+                        }
+
+                        if (entry.Length > receipt.MaxFileBytes || (total += entry.Length) > receipt.MaxTotalBytes)
+                        {
+                            problems.Add(new(BagProblemKind.TooLarge, raw, $"{entry.Length} bytes: over the limit ({receipt.MaxFileBytes} per file, {receipt.MaxTotalBytes} in all)."));
+                            break;
+                        }
+
+                        var target = Path.GetFullPath(Path.Combine(root, name.Replace('/', Path.DirectorySeparatorChar)));
+                        if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                        {
+                            problems.Add(new(BagProblemKind.UnsafePath, raw, "Would be written outside the package."));
+                            break;
+                        }
+
+                        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                        var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+                        await using (output.ConfigureAwait(false))
+                        {
+                            if (entry.DataStream is { } data)
+                            {
+                                await data.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                            }
+                        }
+
+                        if (new FileInfo(target).Length != entry.Length)
+                        {
+                            problems.Add(new(BagProblemKind.Corrupt, raw, "Truncated entry."));
+                            break;
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or IOException)
+                {
+                    problems.Add(new(BagProblemKind.Corrupt, Path.GetFileName(tarPath), "The tar archive is truncated or corrupt: " + ex.Message));
+                }
+            }
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,49 @@
+using Archive;
+using Archive.Handover;
+using Archive.Hosting;
+using Archive.Records;
+using Archive.Reorganisation;
+using Archive.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the reorganisation workflows (events, plans, handover packages) on top of <c>AddArchive</c>.</summary>
+public static class ReorganisationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="ReorganisationService"/>, <see cref="ReorganisationPlanService"/> and
+    /// <see cref="HandoverService"/> as singletons (events in <c>ocfl/events</c>, plans in <c>ocfl/plans</c>).
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddArchive</c>.</param>
+    /// <param name="configurePlans">Optional plan settings (deadline offsets, Historical Archives name).</param>
+    /// <returns>The builder.</returns>
+    public static IArchiveBuilder AddReorganisation(this IArchiveBuilder builder, Action<PlanOptions>? configurePlans = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var plans = new PlanOptions();
+        configurePlans?.Invoke(plans);
+        var services = builder.Services;
+        services.TryAddSingleton(sp => new ReorganisationService(
+            sp.GetRequiredService<IObjectStore>(),
+            sp.GetRequiredService<PackageStoreFactory>(),
+            sp.GetRequiredService<AgencyRegistry>(),
+            sp.GetRequiredService<FondsRegistry>(),
+            sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ReorganisationPlanService(
+            sp.GetRequiredService<IObjectStore>(),
+            sp.GetRequiredService<PackageStoreFactory>(),
+            sp.GetRequiredService<ReorganisationService>(),
+            sp.GetRequiredService<AgencyRegistry>(),
+            plans));
+        services.TryAddSingleton(sp => new HandoverService(
+            sp.GetRequiredService<ArchiveStorage>(),
+            sp.GetRequiredService<RecordFileService>(),
+            sp.GetRequiredService<FondsRegistry>(),
+            sp.GetRequiredService<AgencyRegistry>(),
+            sp.GetRequiredService<IOptions<ArchiveOptions>>(),
+            sp.GetService<TimeProvider>()));
+        return builder;
+    }
+}
