@@ -1,0 +1,679 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Archive.Search.Elastic.Internal;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Aggregations;
+using Elastic.Clients.Elasticsearch.Cluster;
+using Elastic.Clients.Elasticsearch.Core.Search;
+using Elastic.Clients.Elasticsearch.IndexManagement;
+using Elastic.Transport;
+using Elastic.Transport.Products.Elasticsearch;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using EsHealthStatus = Elastic.Clients.Elasticsearch.HealthStatus;
+using Fields = Archive.Search.Elastic.Internal.Fields;
+using SearchRequest = Archive.Search.SearchRequest;
+
+namespace Archive.Search.Elastic;
+
+/// <summary>
+/// <see cref="ISearchIndex"/> on Elasticsearch 9: Vietnamese analysis equivalent to the embedded Lucene engine
+/// (matching with or without diacritics, exact-accent matches first), facets, highlights with page numbers,
+/// <c>search_after</c> paging, and zero-downtime rebuilds into a new index behind the alias.
+/// </summary>
+/// <remarks>
+/// <para>Searches and writes go through the alias <see cref="ElasticsearchSearchOptions.IndexAlias"/>. On first use the
+/// adapter creates <c>ALIAS-initial</c> with its own settings and mapping, atomically together with the alias.</para>
+/// <para>Visibility: writes are acknowledged when Elasticsearch has them in its translog (durable) and become searchable
+/// at the next refresh (every second by default). <see cref="RefreshAsync"/> always refreshes the alias; a search with
+/// <see cref="SearchConsistency.ReadYourWrites"/> refreshes first when this instance has written since its last
+/// refresh (writes are not sent with <c>refresh=wait_for</c>, which would slow every bulk request by up to the
+/// refresh interval). Writes made by another process are covered by that process's own barrier or by
+/// <see cref="RefreshAsync"/>.</para>
+/// <para>While a rebuild opened by this instance is open, its writes are mirrored into the rebuilt index, so nothing
+/// written during a rebuild is lost by the switch (as in the embedded engine; writes of other processes are not
+/// mirrored).</para>
+/// </remarks>
+public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuilder
+{
+    private readonly ElasticsearchClient _client;
+    private readonly ElasticsearchSearchOptions _options;
+    private readonly ILogger _logger;
+    private readonly QueryBuilder _queries;
+    private readonly BulkWriter _bulk;
+    private readonly Lock _stateLock = new();
+    private readonly SemaphoreSlim _switchLock = new(1, 1);
+    private Task? _ready;
+    private List<ElasticsearchIndexRebuild> _rebuilds = [];
+    private long _writeSeq;
+    private long _refreshedSeq;
+
+    /// <summary>Creates the adapter over <paramref name="client"/>.</summary>
+    public ElasticsearchSearchIndex(ElasticsearchClient client, ElasticsearchSearchOptions options, ILogger<ElasticsearchSearchIndex>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        var check = new ElasticsearchSearchOptionsValidator(hostSuppliesClient: true).Validate(null, options);
+        if (check.Failed)
+        {
+            throw new OptionsValidationException(nameof(ElasticsearchSearchOptions), typeof(ElasticsearchSearchOptions), check.Failures);
+        }
+
+        _client = client;
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _queries = new QueryBuilder(options);
+        _bulk = new BulkWriter(client, options, _logger);
+        Alias = options.IndexAlias;
+    }
+
+    /// <summary>The alias searches and writes go through.</summary>
+    public string Alias { get; }
+
+    /// <summary>The concrete index created when the alias does not exist yet.</summary>
+    public string InitialIndexName => Alias + "-initial";
+
+    /// <inheritdoc />
+    public string SystemName => Errors.System;
+
+    /// <inheritdoc />
+    public SearchCapabilities Capabilities => SearchCapabilities.Highlights | SearchCapabilities.Facets | SearchCapabilities.Rebuild;
+
+    /// <inheritdoc />
+    public async ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
+    {
+        RequestValidator.ValidateDocuments(documents, _options.MaxPagesPerDocument);
+        if (documents.Count == 0)
+        {
+            return;
+        }
+
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        var mirrors = Mirrors();
+        var actions = new List<BulkAction>(documents.Count * (1 + mirrors.Count));
+        foreach (var d in documents)
+        {
+            var doc = new EsDocument(d);
+            actions.Add(BulkAction.Index(doc, Alias, null));
+            actions.AddRange(mirrors.Select(m => BulkAction.Index(doc, m.WriteAlias, m)));
+        }
+
+        await WriteAsync(actions, "index", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        RequestValidator.ValidateIds(ids);
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        var mirrors = Mirrors();
+        var actions = new List<BulkAction>(ids.Count * (1 + mirrors.Count));
+        foreach (var id in ids)
+        {
+            actions.Add(BulkAction.Delete(id, Alias, null));
+            actions.AddRange(mirrors.Select(m => BulkAction.Delete(id, m.WriteAlias, m)));
+        }
+
+        await WriteAsync(actions, "delete", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        await RefreshAliasAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    {
+        var (filters, cursor) = RequestValidator.Validate(request, _options);
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        if (request.Consistency == SearchConsistency.ReadYourWrites && Volatile.Read(ref _writeSeq) > Volatile.Read(ref _refreshedSeq))
+        {
+            await RefreshAliasAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var search = _queries.Build(request, Alias, filters, cursor);
+        var response = await Call(() => _client.SearchAsync<EsDocument>(search, cancellationToken), "search").ConfigureAwait(false);
+        if (!Errors.Ok(response))
+        {
+            throw Errors.From(response, Alias, "search");
+        }
+
+        return ToResults(request, response);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ISearchIndexRebuild> OpenRebuildAsync(string rebuildId, CancellationToken cancellationToken = default)
+    {
+        RequestValidator.ValidateRebuildId(rebuildId);
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        await _switchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_stateLock)
+            {
+                if (_rebuilds.Any(r => r.RebuildId == rebuildId))
+                {
+                    throw new InvalidOperationException($"Rebuild '{rebuildId}' is already open.");
+                }
+            }
+
+            var writeAlias = RebuildAlias(rebuildId);
+            var existing = await AliasIndicesAsync(writeAlias, "rebuild", cancellationToken).ConfigureAwait(false);
+            string index;
+            long count;
+            if (existing.Count > 0)
+            {
+                index = existing[0];
+                await RefreshIndexAsync(index, "rebuild", cancellationToken).ConfigureAwait(false);
+                var counted = await Call(() => _client.CountAsync(new CountRequest(index), cancellationToken), "rebuild").ConfigureAwait(false);
+                if (!Errors.Ok(counted))
+                {
+                    throw Errors.From(counted, index, "rebuild");
+                }
+
+                count = counted.Count;
+                _logger.LogInformation("Search index rebuild {RebuildId} resumed in {Index} with {Count} documents", rebuildId, index, count);
+            }
+            else
+            {
+                index = RebuildIndexName(rebuildId, DateTimeOffset.UtcNow);
+                var created = await Call(() => _client.Indices.CreateAsync(IndexDefinition.Create(index, writeAlias, Alias, _options, rebuildId), cancellationToken), "rebuild").ConfigureAwait(false);
+                if (!Errors.Ok(created))
+                {
+                    throw Errors.From(created, index, "rebuild");
+                }
+
+                count = 0;
+                _logger.LogInformation("Search index rebuild {RebuildId} started in {Index}", rebuildId, index);
+            }
+
+            var rebuild = new ElasticsearchIndexRebuild(this, rebuildId, index, writeAlias, count);
+            lock (_stateLock)
+            {
+                _rebuilds = [.. _rebuilds, rebuild];
+            }
+
+            return rebuild;
+        }
+        finally
+        {
+            _switchLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Cluster and alias health: unhealthy when the cluster cannot be reached or the alias's shards are red, degraded
+    /// when yellow (replicas unassigned; searches still work — set <see cref="ElasticsearchSearchOptions.NumberOfReplicas"/>
+    /// to 0 on a single node), when the alias does not exist yet (it is created on first use), or when the index was
+    /// created by another version of the adapter (rebuild it).
+    /// </summary>
+    public async Task<HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var indices = await AliasIndicesAsync(Alias, "health", cancellationToken).ConfigureAwait(false);
+            var data = new Dictionary<string, object> { ["alias"] = Alias, ["indices"] = string.Join(",", indices) };
+            if (indices.Count == 0)
+            {
+                var cluster = await Call(() => _client.Cluster.HealthAsync(new HealthRequest { Timeout = TimeSpan.FromSeconds(5) }, cancellationToken), "health").ConfigureAwait(false);
+                if (!Errors.Ok(cluster))
+                {
+                    return HealthCheckResult.Unhealthy("Elasticsearch cluster health failed: " + Errors.Describe(cluster), data: data);
+                }
+
+                data["cluster"] = cluster.ClusterName;
+                return HealthCheckResult.Degraded($"Elasticsearch cluster '{cluster.ClusterName}' is {cluster.Status}; alias '{Alias}' does not exist yet (it is created on first use).", data: data);
+            }
+
+            var health = await Call(() => _client.Cluster.HealthAsync(new HealthRequest(Alias) { Timeout = TimeSpan.FromSeconds(5) }, cancellationToken), "health").ConfigureAwait(false);
+            if (!Errors.Ok(health))
+            {
+                return HealthCheckResult.Unhealthy($"Elasticsearch health of '{Alias}' failed: " + Errors.Describe(health), data: data);
+            }
+
+            data["cluster"] = health.ClusterName;
+            data["status"] = health.Status.ToString();
+            data["nodes"] = health.NumberOfNodes;
+            var schema = await SchemaVersionAsync(indices[0], cancellationToken).ConfigureAwait(false);
+            data["schema"] = schema?.ToString(CultureInfo.InvariantCulture) ?? "none";
+            var where = $"alias '{Alias}' ({string.Join(", ", indices)}) on cluster '{health.ClusterName}'";
+            if (health.Status == EsHealthStatus.Red)
+            {
+                return HealthCheckResult.Unhealthy($"Elasticsearch {where} is red: primary shards are unassigned.", data: data);
+            }
+
+            if (schema != IndexDefinition.SchemaVersion)
+            {
+                return HealthCheckResult.Degraded($"Elasticsearch {where} has mapping schema {schema?.ToString(CultureInfo.InvariantCulture) ?? "none"}; this version of the adapter writes schema {IndexDefinition.SchemaVersion}: rebuild the index.", data: data);
+            }
+
+            return health.Status == EsHealthStatus.Yellow
+                ? HealthCheckResult.Degraded($"Elasticsearch {where} is yellow: replica shards are unassigned (searches work; on a single node set NumberOfReplicas = 0).", data: data)
+                : HealthCheckResult.Healthy($"Elasticsearch {where} is green.", data);
+        }
+        catch (ArchiveSearchException e)
+        {
+            return HealthCheckResult.Unhealthy(e.Message, e);
+        }
+    }
+
+    /// <summary>The write alias of a rebuild: derived from the id, so reopening the same id finds its index.</summary>
+    internal string RebuildAlias(string rebuildId) => $"{Alias}-rebuild-{Slug(rebuildId)}-{Hash(rebuildId)}";
+
+    /// <summary>A new rebuild index: the id's slug and hash plus the creation time (a committed id can be rebuilt again).</summary>
+    internal string RebuildIndexName(string rebuildId, DateTimeOffset now)
+        => $"{Alias}-rb-{Slug(rebuildId)}-{Hash(rebuildId)}-{now.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)}";
+
+    internal async Task WriteRebuildAsync(ElasticsearchIndexRebuild rebuild, IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken)
+    {
+        RequestValidator.ValidateDocuments(documents, _options.MaxPagesPerDocument);
+        if (documents.Count == 0)
+        {
+            return;
+        }
+
+        var actions = documents.Select(d => BulkAction.Index(new EsDocument(d), rebuild.WriteAlias, rebuild)).ToList();
+        var results = await _bulk.RunAsync(actions, rebuild.Index, "rebuild-index", cancellationToken).ConfigureAwait(false);
+        Count(actions, results);
+    }
+
+    internal async Task CommitRebuildAsync(ElasticsearchIndexRebuild rebuild, CancellationToken cancellationToken)
+    {
+        await _switchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        List<string> old;
+        try
+        {
+            // Restore what bulk loading turned off, make everything visible, then switch in one cluster-state update.
+            var settings = await Call(() => _client.Indices.PutSettingsAsync(new PutIndicesSettingsRequest(rebuild.Index, new IndexSettings { RefreshInterval = TimeSpan.FromSeconds(1), NumberOfReplicas = _options.NumberOfReplicas ?? 1 }), cancellationToken), "rebuild-commit").ConfigureAwait(false);
+            if (!Errors.Ok(settings))
+            {
+                throw Errors.From(settings, rebuild.Index, "rebuild-commit");
+            }
+
+            await RefreshIndexAsync(rebuild.Index, "rebuild-commit", cancellationToken).ConfigureAwait(false);
+            old = (await AliasIndicesAsync(Alias, "rebuild-commit", cancellationToken).ConfigureAwait(false)).Where(i => i != rebuild.Index).ToList();
+            var swap = new UpdateAliasesRequest { Actions = SwapActions(old, rebuild) };
+            var swapped = await Call(() => _client.Indices.UpdateAliasesAsync(swap, cancellationToken), "rebuild-commit").ConfigureAwait(false);
+            if (!Errors.Ok(swapped))
+            {
+                throw Errors.From(swapped, Alias, "rebuild-commit");
+            }
+
+            Forget(rebuild);
+            Interlocked.Increment(ref _writeSeq); // the next read-your-writes search refreshes the new index
+            _logger.LogInformation("Search index rebuild {RebuildId} committed: {Index} replaces {Old} behind {Alias}", rebuild.RebuildId, rebuild.Index, string.Join(", ", old), Alias);
+        }
+        finally
+        {
+            _switchLock.Release();
+        }
+
+        if (old.Count > 0)
+        {
+            // Searches that resolved the alias just before the switch may still be running on the old index.
+            await Task.Delay(RetiredIndexGrace, CancellationToken.None).ConfigureAwait(false);
+            var deleted = await Call(() => _client.Indices.DeleteAsync(new DeleteIndexRequest(old.ToArray()), CancellationToken.None), "rebuild-commit").ConfigureAwait(false);
+            if (!Errors.Ok(deleted) && Errors.Status(deleted) != 404)
+            {
+                _logger.LogWarning("Could not delete the replaced search index {Old}: {Error}", string.Join(", ", old), Errors.Describe(deleted));
+            }
+        }
+    }
+
+    /// <summary>How long a replaced index is kept after the alias switch, so searches in flight finish on it (2 s).</summary>
+    internal TimeSpan RetiredIndexGrace { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The atomic <c>_aliases</c> actions of a commit: the alias leaves the old indices and moves to the new one, whose rebuild alias is removed.</summary>
+    internal List<IndexUpdateAliasesAction> SwapActions(IReadOnlyList<string> old, ElasticsearchIndexRebuild rebuild)
+    {
+        var actions = new List<IndexUpdateAliasesAction>();
+        foreach (var index in old)
+        {
+            actions.Add(new RemoveAction { Index = index, Alias = Alias, MustExist = true });
+        }
+
+        actions.Add(new AddAction { Index = rebuild.Index, Alias = Alias, IsWriteIndex = true });
+        actions.Add(new RemoveAction { Index = rebuild.Index, Alias = rebuild.WriteAlias, MustExist = true });
+        return actions;
+    }
+
+    internal async Task DiscardRebuildAsync(ElasticsearchIndexRebuild rebuild, CancellationToken cancellationToken)
+    {
+        Forget(rebuild);
+        var deleted = await Call(() => _client.Indices.DeleteAsync(new DeleteIndexRequest(rebuild.Index), cancellationToken), "rebuild-discard").ConfigureAwait(false);
+        if (!Errors.Ok(deleted) && Errors.Status(deleted) != 404)
+        {
+            throw Errors.From(deleted, rebuild.Index, "rebuild-discard");
+        }
+
+        _logger.LogInformation("Search index rebuild {RebuildId} discarded: {Index} deleted", rebuild.RebuildId, rebuild.Index);
+    }
+
+    internal void CloseRebuild(ElasticsearchIndexRebuild rebuild) => Forget(rebuild);
+
+    private List<ElasticsearchIndexRebuild> Mirrors()
+    {
+        lock (_stateLock)
+        {
+            return _rebuilds;
+        }
+    }
+
+    private void Forget(ElasticsearchIndexRebuild rebuild)
+    {
+        lock (_stateLock)
+        {
+            _rebuilds = _rebuilds.Where(r => r != rebuild).ToList();
+        }
+    }
+
+    private async Task WriteAsync(List<BulkAction> actions, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var results = await _bulk.RunAsync(actions, Alias, operation, cancellationToken).ConfigureAwait(false);
+            Count(actions, results);
+        }
+        finally
+        {
+            // Also after a failure: some actions may have been applied, a read-your-writes search must refresh.
+            Interlocked.Increment(ref _writeSeq);
+        }
+    }
+
+    private static void Count(List<BulkAction> actions, string?[] results)
+    {
+        for (var i = 0; i < actions.Count; i++)
+        {
+            if (actions[i].Tag is ElasticsearchIndexRebuild rebuild)
+            {
+                rebuild.Counted(results[i]);
+            }
+        }
+    }
+
+    private async Task RefreshAliasAsync(CancellationToken cancellationToken)
+    {
+        var upTo = Volatile.Read(ref _writeSeq);
+        await RefreshIndexAsync(Alias, "refresh", cancellationToken).ConfigureAwait(false);
+        long seen;
+        while ((seen = Volatile.Read(ref _refreshedSeq)) < upTo && Interlocked.CompareExchange(ref _refreshedSeq, upTo, seen) != seen)
+        {
+        }
+    }
+
+    private async Task RefreshIndexAsync(string index, string operation, CancellationToken cancellationToken)
+    {
+        var response = await Call(() => _client.Indices.RefreshAsync(new RefreshRequest(index), cancellationToken), operation).ConfigureAwait(false);
+        if (!Errors.Ok(response))
+        {
+            throw Errors.From(response, index, operation);
+        }
+    }
+
+    /// <summary>The indices an alias points to; empty when the alias does not exist.</summary>
+    private async Task<List<string>> AliasIndicesAsync(string alias, string operation, CancellationToken cancellationToken)
+    {
+        var response = await Call(() => _client.Indices.GetAliasAsync(new GetAliasRequest((Names)alias), cancellationToken), operation).ConfigureAwait(false);
+        if (Errors.Status(response) == 404)
+        {
+            return [];
+        }
+
+        if (!Errors.Ok(response))
+        {
+            throw Errors.From(response, alias, operation);
+        }
+
+        return (response.Aliases ?? new Dictionary<string, IndexAliases>()).Keys.Order(StringComparer.Ordinal).ToList();
+    }
+
+    private async Task<int?> SchemaVersionAsync(string index, CancellationToken cancellationToken)
+    {
+        var response = await Call(() => _client.Indices.GetMappingAsync(new GetMappingRequest(index), cancellationToken), "health").ConfigureAwait(false);
+        if (!Errors.Ok(response))
+        {
+            throw Errors.From(response, index, "health");
+        }
+
+        var meta = response.Mappings?.Values.FirstOrDefault()?.Mappings?.Meta;
+        if (meta is null || !meta.TryGetValue("archive", out var archive))
+        {
+            return null;
+        }
+
+        var json = archive switch
+        {
+            System.Text.Json.JsonElement e => e,
+            _ => System.Text.Json.JsonSerializer.SerializeToElement(archive),
+        };
+        return json.ValueKind == System.Text.Json.JsonValueKind.Object && json.TryGetProperty("schema", out var s) && s.TryGetInt32(out var v) ? v : null;
+    }
+
+    private Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        var ready = Volatile.Read(ref _ready);
+        if (ready is { IsCompletedSuccessfully: true })
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_stateLock)
+        {
+            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
+            {
+                _ready = CreateIfMissingAsync();
+            }
+
+            ready = _ready;
+        }
+
+        return ready.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Creates <c>ALIAS-initial</c> together with the alias when the alias does not exist (idempotent across processes).</summary>
+    private async Task CreateIfMissingAsync()
+    {
+        var exists = await Call(() => _client.Indices.ExistsAliasAsync(new ExistsAliasRequest(Alias), CancellationToken.None), "open").ConfigureAwait(false);
+        if (exists.Exists)
+        {
+            return;
+        }
+
+        if (Errors.Status(exists) != 404)
+        {
+            throw Errors.From(exists, Alias, "open");
+        }
+
+        var created = await Call(() => _client.Indices.CreateAsync(IndexDefinition.Create(InitialIndexName, Alias, Alias, _options, null), CancellationToken.None), "open").ConfigureAwait(false);
+        if (Errors.Ok(created))
+        {
+            _logger.LogInformation("Created search index {Index} behind alias {Alias}", InitialIndexName, Alias);
+            return;
+        }
+
+        if (Errors.ErrorType(created) == "resource_already_exists_exception")
+        {
+            // Another process created it at the same moment, or the alias was removed by hand.
+            var again = await Call(() => _client.Indices.ExistsAliasAsync(new ExistsAliasRequest(Alias), CancellationToken.None), "open").ConfigureAwait(false);
+            if (again.Exists)
+            {
+                return;
+            }
+
+            throw new ArchiveSearchException(Errors.System, Alias, "open",
+                $"the alias does not exist but the index '{InitialIndexName}' does; add the alias to it (POST _aliases) or delete it",
+                new TransportException(PipelineFailure.BadResponse, Errors.Describe(created), created));
+        }
+
+        throw Errors.From(created, InitialIndexName, "open");
+    }
+
+    private SearchResults ToResults(SearchRequest request, SearchResponse<EsDocument> response)
+    {
+        var hits = response.HitsMetadata?.Hits?.ToList() ?? [];
+        var results = new List<SearchHit>(Math.Min(hits.Count, request.PageSize));
+        for (var i = 0; i < hits.Count && i < request.PageSize; i++)
+        {
+            var hit = hits[i];
+            var document = hit.Source?.Document ?? throw new ArchiveSearchException(Errors.System, Alias, "search", $"hit '{hit.Id}' has no _source");
+            results.Add(new SearchHit
+            {
+                Document = document,
+                Score = request.Sort == SearchSort.Relevance ? hit.Score ?? 0 : 0,
+                Highlights = request.Highlight ? Highlights(hit, document) : [],
+            });
+        }
+
+        string? next = null;
+        if (hits.Count > request.PageSize)
+        {
+            next = CursorAfter(request, hits[request.PageSize - 1]).Encode();
+        }
+
+        var facets = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
+        var requested = (request.Facets ?? []).Distinct(StringComparer.Ordinal).ToList();
+        for (var i = 0; i < requested.Count; i++)
+        {
+            var terms = response.Aggregations?.GetStringTerms(QueryBuilder.FacetName(i));
+            facets[requested[i]] = terms?.Buckets?.Select(b => new FacetValue(KeyOf(b.Key), b.DocCount)).ToList() ?? [];
+        }
+
+        var total = response.HitsMetadata?.Total is { } t ? t.Match(h => h?.Value ?? 0, l => l) : hits.Count;
+        return new SearchResults { Total = total, Hits = results, NextCursor = next, Facets = facets };
+    }
+
+    private Cursor CursorAfter(SearchRequest request, Hit<EsDocument> last)
+    {
+        var sort = last.Sort?.ToList() ?? [];
+        if (sort.Count != 2 || !sort[1].TryGetString(out var id) || id is null)
+        {
+            throw new ArchiveSearchException(Errors.System, Alias, "search", $"hit '{last.Id}' came back without its sort values");
+        }
+
+        var hash = Cursor.HashOf(request);
+        if (request.Sort == SearchSort.Relevance)
+        {
+            var score = sort[0].TryGetDouble(out var d) ? d!.Value : sort[0].TryGetLong(out var l) ? l!.Value : 0;
+            return new Cursor(request.Sort, hash, score, 0, id);
+        }
+
+        var date = sort[0].TryGetLong(out var millis) ? millis!.Value : sort[0].TryGetDouble(out var dm) ? (long)dm!.Value : 0;
+        return new Cursor(request.Sort, hash, 0, date, id);
+    }
+
+    private List<Archive.Search.Highlight> Highlights(Hit<EsDocument> hit, SearchDocument document)
+    {
+        var result = new List<Archive.Search.Highlight>();
+        var fields = hit.Highlight;
+        if (fields is not null)
+        {
+            if (fields.TryGetValue(Fields.Title.Folded, out var title) && title.FirstOrDefault() is { } t)
+            {
+                result.Add(new(SearchFields.Title, t));
+            }
+
+            if (fields.TryGetValue(Fields.Subject.Folded, out var subject) && subject.FirstOrDefault() is { } s)
+            {
+                result.Add(new(SearchFields.Subject, s));
+            }
+        }
+
+        var max = _options.MaxHighlightFragments;
+        var text = new List<Archive.Search.Highlight>();
+        if (fields is not null && fields.TryGetValue(Fields.Text, out var body))
+        {
+            text.AddRange(body.Take(max).Select(f => new Archive.Search.Highlight(SearchFields.Text, f)));
+        }
+
+        if (document.Pages is { Count: > 0 } && hit.InnerHits is { } inner && inner.TryGetValue(Fields.PagesInnerHits, out var pages))
+        {
+            // Best pages first (inner hits are by score); then fragments in reading order, as the embedded engine returns them.
+            var picked = new List<(int Page, int Order, string Fragment)>();
+            foreach (var pageHit in pages.Hits?.Hits ?? [])
+            {
+                if (pageHit.Nested is not { } nested || pageHit.Highlight is null || !pageHit.Highlight.TryGetValue(Fields.PageText, out var fragments))
+                {
+                    continue;
+                }
+
+                var order = 0;
+                foreach (var fragment in fragments)
+                {
+                    if (text.Count + picked.Count >= max)
+                    {
+                        break;
+                    }
+
+                    picked.Add((nested.Offset + 1, order++, fragment));
+                }
+            }
+
+            text.AddRange(picked.OrderBy(p => p.Page).ThenBy(p => p.Order).Select(p => new Archive.Search.Highlight(SearchFields.Text, p.Fragment, p.Page)));
+        }
+
+        result.AddRange(text);
+        return result;
+    }
+
+    private static string KeyOf(FieldValue key)
+        => key.TryGetString(out var s) && s is not null ? s
+            : key.TryGetLong(out var l) && l is not null ? l.Value.ToString(CultureInfo.InvariantCulture)
+            : key.TryGetDouble(out var d) && d is not null ? d.Value.ToString(CultureInfo.InvariantCulture)
+            : key.ToString();
+
+    /// <summary>Runs a client call, turning a thrown transport failure (clients configured to throw) into an <see cref="ArchiveSearchException"/>.</summary>
+    private async Task<T> Call<T>(Func<Task<T>> call, string operation)
+        where T : ElasticsearchResponse
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (TransportException e)
+        {
+            throw Errors.From(e, Alias, operation);
+        }
+        catch (Exception e) when (e is HttpRequestException or UnsupportedProductException or System.Text.Json.JsonException or IOException)
+        {
+            throw Errors.From(e, Alias, operation);
+        }
+    }
+
+    /// <summary>Lower case letters and digits of the id, for a readable index name (the hash keeps ids apart).</summary>
+    private static string Slug(string id)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in id.ToLowerInvariant())
+        {
+            if (char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c))
+            {
+                sb.Append(c);
+            }
+            else if (sb.Length > 0 && sb[^1] != '_')
+            {
+                sb.Append('_');
+            }
+
+            if (sb.Length >= 40)
+            {
+                break;
+            }
+        }
+
+        return sb.ToString().Trim('_') is { Length: > 0 } slug ? slug : "x";
+    }
+
+    private static string Hash(string id) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..12];
+}

@@ -1,0 +1,285 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Archive.Search.Elastic;
+
+/// <summary>Settings of the Elasticsearch search adapter.</summary>
+public sealed class ElasticsearchSearchOptions
+{
+    /// <summary>
+    /// Addresses of the cluster's nodes (e.g. <c>https://search-1:9200</c>). Required unless <see cref="CloudId"/> is set
+    /// or the host registers its own <c>ElasticsearchClient</c> in the service collection (then the connection settings
+    /// here are ignored).
+    /// </summary>
+    public IList<Uri> Urls { get; set; } = new List<Uri>();
+
+    /// <summary>Elastic Cloud id, instead of <see cref="Urls"/>.</summary>
+    public string? CloudId { get; set; }
+
+    /// <summary>API key (the Base64 <c>encoded</c> value Elasticsearch returns when the key is created).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>User name for basic authentication (with <see cref="Password"/>); not together with <see cref="ApiKey"/>.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Password for basic authentication.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// SHA-256 fingerprint (hex) of the cluster's CA certificate, for clusters with a self-signed certificate (as a fresh
+    /// Elasticsearch 9 prints at first start). The certificate is otherwise validated normally.
+    /// </summary>
+    public string? CertificateFingerprint { get; set; }
+
+    /// <summary>Timeout of one request to the cluster (default 60 s).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The alias searches and writes go through (default <c>archive-search</c>). The adapter creates the concrete
+    /// indices behind it (<c>ALIAS-initial</c>, <c>ALIAS-rb-…</c> for rebuilds), with its own settings and mapping, and
+    /// switches the alias atomically when a rebuild is committed. Lower case letters, digits, <c>-</c>, <c>_</c>,
+    /// <c>.</c>; at most 100 characters.
+    /// </summary>
+    public string IndexAlias { get; set; } = "archive-search";
+
+    /// <summary>Primary shards of a new index (default 1: exact facet counts and one relevance scale).</summary>
+    public int NumberOfShards { get; set; } = 1;
+
+    /// <summary>Replicas of a new index; null keeps the cluster default (1). Use 0 on a single-node cluster.</summary>
+    public int? NumberOfReplicas { get; set; }
+
+    /// <summary>Most pages a document may have (each page is a nested document; default 10 000, Elasticsearch's own limit).</summary>
+    public int MaxPagesPerDocument { get; set; } = 10_000;
+
+    /// <summary>Most documents in one bulk request (default 500).</summary>
+    public int BulkMaxDocuments { get; set; } = 500;
+
+    /// <summary>Approximate largest bulk request body, in bytes (default 8 MiB). A single larger document is sent alone.</summary>
+    public int BulkMaxBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Bulk requests of one call in flight at once (default 2): the back-pressure bound.</summary>
+    public int BulkConcurrency { get; set; } = 2;
+
+    /// <summary>
+    /// Retries of documents the cluster rejected with 429 (<c>es_rejected_execution_exception</c>: queue full), with
+    /// exponential back-off from <see cref="RetryDelay"/> (default 6).
+    /// </summary>
+    public int MaxRetries { get; set; } = 6;
+
+    /// <summary>First back-off delay after a 429 (default 200 ms; doubled each time, at most 30 s).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest accepted query text, in characters (default 4096).</summary>
+    public int MaxQueryLength { get; set; } = 4096;
+
+    /// <summary>Characters of a highlighted text fragment (default 160).</summary>
+    public int HighlightFragmentSize { get; set; } = 160;
+
+    /// <summary>Most text fragments returned per hit (default 3).</summary>
+    public int MaxHighlightFragments { get; set; } = 3;
+
+    /// <summary>Characters of a text analysed for highlighting (default 500 000; at most the index's <c>index.highlight.max_analyzed_offset</c>, 1 000 000).</summary>
+    public int MaxHighlightAnalyzedChars { get; set; } = 500_000;
+
+    /// <summary>Ranking parameters (the same meaning and defaults as the embedded Lucene engine's).</summary>
+    public ElasticsearchRankingOptions Ranking { get; set; } = new();
+}
+
+/// <summary>How free-text queries are scored (BM25 over several fields, as the embedded engine does).</summary>
+public sealed class ElasticsearchRankingOptions
+{
+    /// <summary>BM25 term-frequency saturation k1 (default 1.2); applies to indices created afterwards.</summary>
+    public float K1 { get; set; } = 1.2f;
+
+    /// <summary>BM25 length normalisation b (default 0.75); applies to indices created afterwards.</summary>
+    public float B { get; set; } = 0.75f;
+
+    /// <summary>Weight of the title.</summary>
+    public float TitleBoost { get; set; } = 2f;
+
+    /// <summary>Weight of the subject (trích yếu).</summary>
+    public float SubjectBoost { get; set; } = 1.5f;
+
+    /// <summary>Weight of keywords, issuing body, type and codes.</summary>
+    public float MetaBoost { get; set; } = 1f;
+
+    /// <summary>Weight of the full text and pages.</summary>
+    public float TextBoost { get; set; } = 1f;
+
+    /// <summary>Weight of a match with the exact diacritics the query was typed with, added to the diacritics-insensitive match.</summary>
+    public float AccentedBoost { get; set; } = 0.5f;
+
+    /// <summary>Weight of adjacent-syllable (bigram) matches; 0 turns them off at query time.</summary>
+    public float BigramBoost { get; set; } = 0.5f;
+}
+
+/// <summary>Validates <see cref="ElasticsearchSearchOptions"/> at start-up.</summary>
+public sealed partial class ElasticsearchSearchOptionsValidator : IValidateOptions<ElasticsearchSearchOptions>
+{
+    private readonly bool _hostClient;
+
+    /// <summary>Creates a validator that requires connection settings.</summary>
+    public ElasticsearchSearchOptionsValidator()
+    {
+    }
+
+    /// <summary>Creates a validator; with <paramref name="hostSuppliesClient"/> the connection settings are not required.</summary>
+    public ElasticsearchSearchOptionsValidator(bool hostSuppliesClient)
+    {
+        _hostClient = hostSuppliesClient;
+    }
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ElasticsearchSearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        const string P = nameof(ElasticsearchSearchOptions) + ".";
+        if (!_hostClient)
+        {
+            var urls = options.Urls ?? [];
+            if (urls.Count == 0 && string.IsNullOrWhiteSpace(options.CloudId))
+            {
+                errors.Add(P + "Urls (or CloudId) is required: the address of at least one Elasticsearch node, e.g. http://localhost:9200.");
+            }
+
+            if (urls.Count > 0 && !string.IsNullOrWhiteSpace(options.CloudId))
+            {
+                errors.Add(P + "Urls and CloudId are exclusive.");
+            }
+
+            foreach (var url in urls)
+            {
+                if (url is null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                {
+                    errors.Add(P + $"Urls: '{url}' is not an absolute http(s) address.");
+                }
+            }
+
+            var basic = !string.IsNullOrEmpty(options.Username) || !string.IsNullOrEmpty(options.Password);
+            if (basic && (string.IsNullOrEmpty(options.Username) || options.Password is null))
+            {
+                errors.Add(P + "Username and Password go together.");
+            }
+
+            if (basic && !string.IsNullOrEmpty(options.ApiKey))
+            {
+                errors.Add(P + "ApiKey and Username/Password are exclusive: choose one way to authenticate.");
+            }
+
+            if (!string.IsNullOrWhiteSpace(options.CloudId) && !basic && string.IsNullOrEmpty(options.ApiKey))
+            {
+                errors.Add(P + "CloudId needs ApiKey or Username/Password.");
+            }
+
+            if (options.CertificateFingerprint is { } fp && !FingerprintPattern().IsMatch(fp))
+            {
+                errors.Add(P + "CertificateFingerprint must be the 64 hex digits of a SHA-256 fingerprint (colons allowed).");
+            }
+
+            if (options.RequestTimeout < TimeSpan.FromSeconds(1) || options.RequestTimeout > TimeSpan.FromHours(1))
+            {
+                errors.Add(P + "RequestTimeout must be between 1 second and 1 hour.");
+            }
+        }
+
+        if (string.IsNullOrEmpty(options.IndexAlias) || options.IndexAlias.Length > 100 || !AliasPattern().IsMatch(options.IndexAlias))
+        {
+            errors.Add(P + "IndexAlias must be 1–100 characters: lower case letters, digits, '-', '_', '.', not starting with '-', '_' or '.'.");
+        }
+
+        if (options.NumberOfShards is < 1 or > 1024)
+        {
+            errors.Add(P + "NumberOfShards must be between 1 and 1024.");
+        }
+
+        if (options.NumberOfReplicas is < 0 or > 32)
+        {
+            errors.Add(P + "NumberOfReplicas must be between 0 and 32 (or null for the cluster default).");
+        }
+
+        if (options.MaxPagesPerDocument is < 1 or > 1_000_000)
+        {
+            errors.Add(P + "MaxPagesPerDocument must be between 1 and 1000000.");
+        }
+
+        if (options.BulkMaxDocuments is < 1 or > 100_000)
+        {
+            errors.Add(P + "BulkMaxDocuments must be between 1 and 100000.");
+        }
+
+        if (options.BulkMaxBytes is < 16 * 1024 or > 512 * 1024 * 1024)
+        {
+            errors.Add(P + "BulkMaxBytes must be between 16 KiB and 512 MiB.");
+        }
+
+        if (options.BulkConcurrency is < 1 or > 64)
+        {
+            errors.Add(P + "BulkConcurrency must be between 1 and 64.");
+        }
+
+        if (options.MaxRetries is < 0 or > 100)
+        {
+            errors.Add(P + "MaxRetries must be between 0 and 100.");
+        }
+
+        if (options.RetryDelay < TimeSpan.Zero || options.RetryDelay > TimeSpan.FromMinutes(1))
+        {
+            errors.Add(P + "RetryDelay must be between 0 and 1 minute.");
+        }
+
+        if (options.MaxQueryLength is < 16 or > 1_000_000)
+        {
+            errors.Add(P + "MaxQueryLength must be between 16 and 1000000.");
+        }
+
+        if (options.HighlightFragmentSize is < 20 or > 10_000)
+        {
+            errors.Add(P + "HighlightFragmentSize must be between 20 and 10000.");
+        }
+
+        if (options.MaxHighlightFragments is < 1 or > 100)
+        {
+            errors.Add(P + "MaxHighlightFragments must be between 1 and 100.");
+        }
+
+        if (options.MaxHighlightAnalyzedChars is < 1000 or > 1_000_000)
+        {
+            errors.Add(P + "MaxHighlightAnalyzedChars must be between 1000 and 1000000 (Elasticsearch's index.highlight.max_analyzed_offset).");
+        }
+
+        var r = options.Ranking;
+        if (r is null)
+        {
+            errors.Add(P + "Ranking is required.");
+        }
+        else
+        {
+            if (!(r.K1 >= 0 && r.K1 <= 10))
+            {
+                errors.Add(P + "Ranking.K1 must be between 0 and 10.");
+            }
+
+            if (!(r.B >= 0 && r.B <= 1))
+            {
+                errors.Add(P + "Ranking.B must be between 0 and 1.");
+            }
+
+            foreach (var (label, value) in new[] { ("TitleBoost", r.TitleBoost), ("SubjectBoost", r.SubjectBoost), ("MetaBoost", r.MetaBoost), ("TextBoost", r.TextBoost), ("AccentedBoost", r.AccentedBoost), ("BigramBoost", r.BigramBoost) })
+            {
+                if (!(value >= 0 && value <= 100))
+                {
+                    errors.Add(P + $"Ranking.{label} must be between 0 and 100.");
+                }
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex AliasPattern();
+
+    [GeneratedRegex("^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FingerprintPattern();
+}

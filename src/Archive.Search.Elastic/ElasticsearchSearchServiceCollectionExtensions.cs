@@ -1,0 +1,96 @@
+using Archive.Search;
+using Archive.Search.Elastic;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Archive;
+
+/// <summary>Registers the Elasticsearch search adapter.</summary>
+public static class ElasticsearchSearchServiceCollectionExtensions
+{
+    /// <summary>
+    /// Uses Elasticsearch as <see cref="ISearchIndex"/> and <see cref="ISearchIndexRebuilder"/> (replacing an earlier
+    /// registration, e.g. the embedded Lucene default: the last registration wins), and registers
+    /// <see cref="ElasticsearchSearchHealthCheck"/>. Options are validated when the host starts.
+    /// </summary>
+    /// <remarks>
+    /// The client: an <see cref="ElasticsearchClient"/> the host registered in the service collection is used as it
+    /// is (its connection and authentication settings; <see cref="ElasticsearchSearchOptions.Urls"/> and the credentials
+    /// are then not needed). Otherwise one is created from the options when the index is first resolved. The adapter
+    /// writes and reads its documents with its own JSON converter, so a client with a custom (System.Text.Json based)
+    /// source serializer works too.
+    /// </remarks>
+    /// <param name="builder">The Archive builder.</param>
+    /// <param name="configure">Sets the cluster address (or nothing, with a host client) and, optionally, the rest.</param>
+    public static IArchiveBuilder AddElasticsearchSearch(this IArchiveBuilder builder, Action<ElasticsearchSearchOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        services.AddOptions<ElasticsearchSearchOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ElasticsearchSearchOptions>, ElasticsearchSearchOptionsValidatorForServices>());
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ElasticsearchSearchOptions>>().Value;
+            var client = sp.GetService<ElasticsearchClient>() ?? CreateClient(options);
+            return new ElasticsearchSearchIndex(client, options, sp.GetService<ILogger<ElasticsearchSearchIndex>>());
+        });
+        services.Replace(ServiceDescriptor.Singleton<ISearchIndex>(sp => sp.GetRequiredService<ElasticsearchSearchIndex>()));
+        services.Replace(ServiceDescriptor.Singleton<ISearchIndexRebuilder>(sp => sp.GetRequiredService<ElasticsearchSearchIndex>()));
+        services.TryAddSingleton<ElasticsearchSearchHealthCheck>();
+        return builder;
+    }
+
+    /// <summary>A client for the options' cluster: node pool, authentication, CA fingerprint, timeout, compressed requests.</summary>
+    public static ElasticsearchClient CreateClient(ElasticsearchSearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var check = new ElasticsearchSearchOptionsValidator().Validate(null, options);
+        if (check.Failed)
+        {
+            throw new OptionsValidationException(nameof(ElasticsearchSearchOptions), typeof(ElasticsearchSearchOptions), check.Failures);
+        }
+
+        AuthorizationHeader? auth = !string.IsNullOrEmpty(options.ApiKey) ? new ApiKey(options.ApiKey)
+            : !string.IsNullOrEmpty(options.Username) ? new BasicAuthentication(options.Username, options.Password ?? "")
+            : null;
+
+        ElasticsearchClientSettings settings;
+        if (!string.IsNullOrWhiteSpace(options.CloudId))
+        {
+            settings = new ElasticsearchClientSettings(options.CloudId, auth!);
+        }
+        else
+        {
+            NodePool pool = options.Urls.Count == 1 ? new SingleNodePool(options.Urls[0]) : new StaticNodePool(options.Urls);
+            settings = new ElasticsearchClientSettings(pool);
+            if (auth is not null)
+            {
+                settings.Authentication(auth);
+            }
+        }
+
+        if (!string.IsNullOrEmpty(options.CertificateFingerprint))
+        {
+            settings.CertificateFingerprint(options.CertificateFingerprint);
+        }
+
+        settings.RequestTimeout(options.RequestTimeout);
+        settings.EnableHttpCompression();
+        return new ElasticsearchClient(settings);
+    }
+
+    /// <summary>The start-up validator: connection settings are required only when the host registered no client.</summary>
+    private sealed class ElasticsearchSearchOptionsValidatorForServices(IServiceProvider services) : IValidateOptions<ElasticsearchSearchOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ElasticsearchSearchOptions options)
+        {
+            var hostClient = services.GetService<IServiceProviderIsService>()?.IsService(typeof(ElasticsearchClient)) == true;
+            return new ElasticsearchSearchOptionsValidator(hostClient).Validate(name, options);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Text;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Core.Bulk;
+using Elastic.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Archive.Search.Elastic.Internal;
+
+/// <summary>One bulk action, its approximate size in the request body and who asked for it.</summary>
+internal sealed record BulkAction(IBulkOperation Operation, string Id, long Bytes, object? Tag)
+{
+    public static BulkAction Index(EsDocument document, string target, object? tag)
+        => new(new BulkIndexOperation<EsDocument>(document, target) { Id = document.Document.Id }, document.Document.Id, document.Json.Length + 64 + target.Length + Encoding.UTF8.GetByteCount(document.Document.Id), tag);
+
+    public static BulkAction Delete(string id, string target, object? tag)
+        => new(new BulkDeleteOperation(id) { Index = target }, id, 64 + target.Length + Encoding.UTF8.GetByteCount(id), tag);
+}
+
+/// <summary>
+/// Sends bulk actions with back-pressure: requests of at most <see cref="ElasticsearchSearchOptions.BulkMaxDocuments"/>
+/// actions and about <see cref="ElasticsearchSearchOptions.BulkMaxBytes"/> bytes, at most
+/// <see cref="ElasticsearchSearchOptions.BulkConcurrency"/> in flight, and the actions the cluster rejects with 429
+/// (a full write queue) sent again after an exponential back-off. Every request targets aliases only
+/// (<c>require_alias=true</c>), so a missing alias fails instead of auto-creating an index with a dynamic mapping.
+/// </summary>
+internal sealed class BulkWriter(ElasticsearchClient client, ElasticsearchSearchOptions options, ILogger logger)
+{
+    /// <summary>Runs the actions; returns each action's <c>result</c> (<c>created</c>, <c>updated</c>, <c>deleted</c>, <c>not_found</c>) in order.</summary>
+    public async Task<string?[]> RunAsync(IReadOnlyList<BulkAction> actions, string index, string operation, CancellationToken cancellationToken)
+    {
+        var results = new string?[actions.Count];
+        var batches = Cut(actions);
+        if (batches.Count == 1)
+        {
+            await SendAsync(actions, batches[0], results, index, operation, cancellationToken).ConfigureAwait(false);
+            return results;
+        }
+
+        await Parallel.ForEachAsync(
+            batches,
+            new ParallelOptions { MaxDegreeOfParallelism = options.BulkConcurrency, CancellationToken = cancellationToken },
+            async (batch, ct) => await SendAsync(actions, batch, results, index, operation, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Consecutive runs of actions within the count and byte limits (a single larger action goes alone).</summary>
+    internal List<List<int>> Cut(IReadOnlyList<BulkAction> actions)
+    {
+        var batches = new List<List<int>>();
+        var current = new List<int>();
+        long bytes = 0;
+        for (var i = 0; i < actions.Count; i++)
+        {
+            var size = actions[i].Bytes;
+            if (current.Count > 0 && (current.Count >= options.BulkMaxDocuments || bytes + size > options.BulkMaxBytes))
+            {
+                batches.Add(current);
+                current = [];
+                bytes = 0;
+            }
+
+            current.Add(i);
+            bytes += size;
+        }
+
+        if (current.Count > 0)
+        {
+            batches.Add(current);
+        }
+
+        return batches;
+    }
+
+    private async Task SendAsync(IReadOnlyList<BulkAction> actions, List<int> batch, string?[] results, string index, string operation, CancellationToken cancellationToken)
+    {
+        var pending = batch;
+        for (var attempt = 0; ; attempt++)
+        {
+            var request = new BulkRequest
+            {
+                RequireAlias = true,
+                Operations = new BulkOperationsCollection(pending.Select(i => actions[i].Operation)),
+            };
+
+            BulkResponse response;
+            try
+            {
+                response = await client.BulkAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TransportException e) when (e.ApiCallDetails?.HttpStatusCode == 429 && attempt < options.MaxRetries)
+            {
+                await BackOffAsync(attempt, pending.Count, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch (Exception e) when (e is TransportException or HttpRequestException or UnsupportedProductException or System.Text.Json.JsonException or IOException)
+            {
+                throw Errors.From(e, index, operation);
+            }
+
+            if (response.ApiCallDetails is not { HasSuccessfulStatusCode: true })
+            {
+                if (Errors.Status(response) == 429 && attempt < options.MaxRetries)
+                {
+                    await BackOffAsync(attempt, pending.Count, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                throw Errors.From(response, index, operation);
+            }
+
+            var items = response.Items?.ToList() ?? [];
+            if (items.Count != pending.Count)
+            {
+                throw new ArchiveSearchException(Errors.System, index, operation, $"the bulk response has {items.Count} items for {pending.Count} actions");
+            }
+
+            var retry = new List<int>();
+            var failures = new List<string>();
+            for (var k = 0; k < items.Count; k++)
+            {
+                var item = items[k];
+                if (item.Error is null)
+                {
+                    results[pending[k]] = item.Result;
+                }
+                else if (item.Status == 429)
+                {
+                    retry.Add(pending[k]);
+                }
+                else
+                {
+                    failures.Add($"'{actions[pending[k]].Id}' HTTP {item.Status} {item.Error.Type}: {item.Error.Reason}" + (item.Error.CausedBy is { } c ? $" (caused by {c.Type}: {c.Reason})" : ""));
+                }
+            }
+
+            if (failures.Count > 0)
+            {
+                var more = failures.Count > 5 ? $"; and {failures.Count - 5} more" : "";
+                throw new ArchiveSearchException(Errors.System, index, operation, $"{failures.Count} of {pending.Count} actions failed: {string.Join("; ", failures.Take(5))}{more}",
+                    new TransportException(PipelineFailure.BadResponse, "bulk item failures", response));
+            }
+
+            if (retry.Count == 0)
+            {
+                return;
+            }
+
+            if (attempt >= options.MaxRetries)
+            {
+                throw new ArchiveSearchException(Errors.System, index, operation,
+                    $"{retry.Count} actions were still rejected with HTTP 429 es_rejected_execution_exception (write queue full) after {options.MaxRetries} retries",
+                    new TransportException(PipelineFailure.BadResponse, "bulk items rejected", response));
+            }
+
+            await BackOffAsync(attempt, retry.Count, cancellationToken).ConfigureAwait(false);
+            pending = retry;
+        }
+    }
+
+    private Task BackOffAsync(int attempt, int count, CancellationToken cancellationToken)
+    {
+        var max = TimeSpan.FromSeconds(30);
+        var delay = options.RetryDelay * Math.Pow(2, Math.Min(attempt, 20));
+        if (delay > max)
+        {
+            delay = max;
+        }
+
+        delay *= 0.8 + (Random.Shared.NextDouble() * 0.4); // jitter, so parallel writers do not retry in lock-step
+        logger.LogWarning("Elasticsearch rejected {Count} bulk actions with 429 (queue full); retry {Attempt} of {Max} in {Delay} ms", count, attempt + 1, options.MaxRetries, (int)delay.TotalMilliseconds);
+        return delay > TimeSpan.Zero ? Task.Delay(delay, cancellationToken) : Task.CompletedTask;
+    }
+}
