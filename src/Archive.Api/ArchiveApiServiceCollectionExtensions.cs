@@ -1,0 +1,67 @@
+using Archive.Api;
+using Archive.Api.Health;
+using Archive.Api.Jobs;
+using Archive.Api.Mapping;
+using Archive.Api.OpenApi;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the services of the Archive REST facade.</summary>
+public static class ArchiveApiServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers what <c>MapArchive()</c> needs: its options, the DTO mapping (AutoMapper, private to Archive.Api),
+    /// the background reindex job, problem details, health checks of the storage and the search index (tag
+    /// <c>archive</c>), and the OpenAPI document (<see cref="ArchiveApiOptions.OpenApiDocumentName"/>, served by the
+    /// host's <c>app.MapOpenApi()</c>). Call <c>services.AddArchive(...)</c> too.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Optional settings; <c>Archive:AutoMapperLicenseKey</c> is read from configuration.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddArchiveApi(this IServiceCollection services, Action<ArchiveApiOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var optionsBuilder = services.AddOptions<ArchiveApiOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ArchiveApiOptions>, ConfigureFromConfiguration>());
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        optionsBuilder.Validate(o => o.MaxListPageSize is >= 1 and <= 100_000, "ArchiveApiOptions.MaxListPageSize must be between 1 and 100000.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.OpenApiDocumentName), "ArchiveApiOptions.OpenApiDocumentName is required.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(sp => new ArchiveApiMapper(
+            sp.GetRequiredService<IOptions<ArchiveApiOptions>>().Value.AutoMapperLicenseKey,
+            sp.GetService<ILogger<ArchiveApiMapper>>()));
+        services.TryAddSingleton<ReindexJob>();
+        services.AddProblemDetails();
+        services.AddHealthChecks()
+            .AddCheck<ArchiveStorageHealthCheck>("archive-storage", tags: ["archive", "storage"])
+            .AddCheck<ArchiveSearchHealthCheck>("archive-search", tags: ["archive", "search"]);
+
+        // The document name is needed now; take it from the delegate's result on a scratch instance.
+        var scratch = new ArchiveApiOptions();
+        configure?.Invoke(scratch);
+        services.AddOpenApi(scratch.OpenApiDocumentName, ArchiveOpenApi.Configure);
+        return services;
+    }
+
+    private sealed class ConfigureFromConfiguration(IServiceProvider services) : IConfigureOptions<ArchiveApiOptions>
+    {
+        public void Configure(ArchiveApiOptions options)
+        {
+            var configuration = services.GetService<IConfiguration>();
+            if (configuration is not null && string.IsNullOrWhiteSpace(options.AutoMapperLicenseKey))
+            {
+                var key = configuration["Archive:AutoMapperLicenseKey"];
+                options.AutoMapperLicenseKey = string.IsNullOrWhiteSpace(key) ? null : key;
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Archive.Api.Endpoints;
+using Archive.Api.Http;
+using Archive.Api.Mapping;
+using Archive.Api.OpenApi;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the Archive REST facade.</summary>
+public static class ArchiveEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the Archive endpoints (agencies, fonds, record files, documents, contents, search, retention, jobs) under
+    /// whatever the host chose, e.g. <c>app.MapGroup("/archive").MapArchive().RequireAuthorization()</c>. The returned
+    /// group takes further conventions (authorization, rate limiting, CORS...). The user recorded in each package
+    /// version is the request's authenticated user (see <see cref="Archive.Api.ArchiveApiOptions.UserResolver"/>).
+    /// Requires <c>services.AddArchive(...)</c> and <c>services.AddArchiveApi()</c>.
+    /// </summary>
+    /// <param name="endpoints">The application or a route group.</param>
+    /// <returns>The group holding every Archive endpoint.</returns>
+    public static RouteGroupBuilder MapArchive(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetService<ArchiveApiMapper>() is null)
+        {
+            throw new InvalidOperationException("MapArchive() needs services.AddArchiveApi() (and services.AddArchive(...)) in the host's service registration.");
+        }
+
+        var group = endpoints.MapGroup(string.Empty);
+        group.WithMetadata(ArchiveEndpointMetadata.Instance);
+        group.AddEndpointFilter(new ArchiveProblemFilter());
+        group.ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
+
+        RegistryEndpoints.Map(group);
+        RecordFileEndpoints.Map(group);
+        ContentEndpoints.Map(group);
+        SearchEndpoints.Map(group);
+        RetentionEndpoints.Map(group);
+        JobEndpoints.Map(group);
+        return group;
+    }
+}

@@ -1,0 +1,262 @@
+using Archive.Api.Contracts;
+using Archive.Api.Http;
+using Archive.Api.Mapping;
+using Archive.Api.OpenApi;
+using Archive.Indexing;
+using Archive.Records;
+using Archive.Retention;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Archive.Api.Endpoints;
+
+/// <summary>Record files (hồ sơ), their documents (văn bản), versions, weeding, legal hold and fixity.</summary>
+internal static class RecordFileEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var files = routes.MapGroup("/record-files").WithTags("Record files");
+        files.MapGet("/", List).WithName("ListRecordFiles").WithSummary("List record files (hồ sơ), filtered by fonds, agency and status");
+        files.MapPost("/", Create).WithName("CreateRecordFile").WithSummary("Create a record file in an open fonds")
+            .AcceptsJson<RecordFileRequest>().ProducesProblem(StatusCodes.Status409Conflict);
+        files.MapGet("/{fileCode}", Get).WithName("GetRecordFile").WithSummary("Get a record file at its head version (ETag = \"v{version}\")")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        files.MapPut("/{fileCode}", Update).WithName("UpdateRecordFile").WithSummary("Replace a record file's elements (If-Match required)")
+            .AcceptsJson<RecordFileRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        files.MapGet("/{fileCode}/history", History).WithName("GetRecordFileHistory").WithSummary("Every version of a record file: who, when, why")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        files.MapGet("/{fileCode}/versions/{version:int}", GetVersion).WithName("GetRecordFileVersion").WithSummary("A record file as it was at a past version")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        files.MapGet("/{fileCode}/fixity", Fixity).WithName("VerifyRecordFile").WithSummary("Fixity check: re-hash every stored file of the record file's package")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        files.MapPost("/{fileCode}/documents", AddDocument).WithName("AddDocument").WithSummary("Add a document (văn bản) to a record file (If-Match optional)")
+            .AcceptsJson<DocumentRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        files.MapGet("/{fileCode}/documents/{docOrdinal:int}", GetDocument).WithName("GetDocument").WithSummary("Get one document of a record file")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        files.MapPut("/{fileCode}/documents/{docOrdinal:int}", UpdateDocument).WithName("UpdateDocument").WithSummary("Replace a document's elements (If-Match required)")
+            .AcceptsJson<DocumentRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+
+        files.MapPost("/{fileCode}/non-archival", MarkNonArchival).WithName("MarkNonArchival").WithSummary("Weed a record file or document out as non-archival (loại ra)")
+            .AcceptsJson<MarkNonArchivalRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        files.MapPost("/{fileCode}/non-archival/clear", ClearNonArchival).WithName("ClearNonArchival").WithSummary("Take a weeding mark back")
+            .AcceptsJson<ClearNonArchivalRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        files.MapPost("/{fileCode}/legal-hold", LegalHold).WithName("SetLegalHold").WithSummary("Place or lift a legal hold (freeze)")
+            .AcceptsJson<LegalHoldRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+        routes.MapGet("/non-archival", ListNonArchival).WithTags("Record files").WithName("ListNonArchival")
+            .WithSummary("Weeded-out material (whole record files and single documents), listed apart");
+    }
+
+    private static async Task<Ok<RecordFilePageDto>> List(
+        HttpContext http,
+        RecordFileService files,
+        ArchiveApiMapper mapper,
+        [FromQuery] string? fondsCode,
+        [FromQuery] string? agencyId,
+        [FromQuery] string? status,
+        [FromQuery] int? pageSize,
+        [FromQuery] string? after,
+        CancellationToken cancellationToken)
+    {
+        var max = RequestContext.Options(http).MaxListPageSize;
+        var size = pageSize ?? 100;
+        if (size < 1 || size > max)
+        {
+            throw ApiRequestException.BadRequest("pageSize", "page-size.range", $"pageSize must be between 1 and {max}.");
+        }
+
+        if (status is not null && status is not ("finished" or "unfinished" or "accessioned"))
+        {
+            throw ApiRequestException.BadRequest("status", "status.value", "status is finished, unfinished or accessioned.");
+        }
+
+        var items = new List<RecordFileDto>();
+        string? next = null;
+        var skipping = after is not null;
+        await foreach (var file in files.ListAsync(new RecordFileQuery { FondsCode = fondsCode, AgencyId = agencyId }, cancellationToken).ConfigureAwait(false))
+        {
+            if (skipping)
+            {
+                skipping = !string.Equals(file.Value.FileCode, after, StringComparison.Ordinal);
+                continue;
+            }
+
+            if (!RequestContext.CanSee(http, file.Value.Rights) || (status is not null && SearchProjection.StatusOf(file.Value) != status))
+            {
+                continue;
+            }
+
+            if (items.Count == size)
+            {
+                next = items[^1].FileCode;
+                break;
+            }
+
+            items.Add(mapper.Map<RecordFileDto>(file));
+        }
+
+        return TypedResults.Ok(new RecordFilePageDto { Items = items, NextAfter = next });
+    }
+
+    private static async Task<Created<RecordFileDto>> Create(HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<RecordFileRequest>(http.Request, cancellationToken).ConfigureAwait(false);
+        var input = ToInput(body, mapper);
+        var result = await files.CreateAsync(input, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        ETags.SetVersion(http.Response, result.Stored.Version);
+        return TypedResults.Created(Links.Child(http, result.Stored.Value.FileCode), ToDto(result, mapper));
+    }
+
+    private static async Task<Ok<RecordFileDto>> Get(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        var file = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        ETags.SetVersion(http.Response, file.Version);
+        return TypedResults.Ok(mapper.Map<RecordFileDto>(file));
+    }
+
+    private static async Task<Ok<RecordFileDto>> Update(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        var expected = ETags.ExpectedVersion(http.Request, required: true);
+        var body = await JsonBody.ReadAsync<RecordFileRequest>(http.Request, cancellationToken).ConfigureAwait(false);
+        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var result = await files.UpdateAsync(fileCode, ToInput(body, mapper), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        return Written(http, result, mapper);
+    }
+
+    private static async Task<Ok<List<VersionInfoDto>>> History(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var history = await files.GetHistoryAsync(fileCode, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(history.Select(mapper.Map<VersionInfoDto>).ToList());
+    }
+
+    private static async Task<Ok<RecordFileDto>> GetVersion(string fileCode, int version, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var file = await files.GetVersionAsync(fileCode, version, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArchiveNotFoundException("version", $"{fileCode}/v{version}");
+        ETags.SetVersion(http.Response, file.Version);
+        return TypedResults.Ok(mapper.Map<RecordFileDto>(file));
+    }
+
+    private static async Task<Ok<FixityReportDto>> Fixity(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var report = await files.VerifyAsync(fileCode, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(mapper.Map<FixityReportDto>(report));
+    }
+
+    private static async Task<Created<RecordFileDto>> AddDocument(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        var expected = ETags.ExpectedVersion(http.Request, required: false);
+        var body = await JsonBody.ReadAsync<DocumentRequest>(http.Request, cancellationToken).ConfigureAwait(false);
+        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var result = await files.AddDocumentAsync(fileCode, mapper.Map<DocumentInput>(body), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        ETags.SetVersion(http.Response, result.Stored.Version);
+        var ordinal = body.DocOrdinal ?? result.Stored.Value.Documents.Max(d => d.DocOrdinal);
+        return TypedResults.Created(Links.Child(http, ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture)), ToDto(result, mapper));
+    }
+
+    private static async Task<Ok<DocumentDto>> GetDocument(string fileCode, int docOrdinal, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        var file = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var document = file.Value.Documents.FirstOrDefault(d => d.DocOrdinal == docOrdinal)
+            ?? throw new ArchiveNotFoundException("document", $"{fileCode}/{docOrdinal}");
+        ETags.SetVersion(http.Response, file.Version);
+        return TypedResults.Ok(mapper.Map<DocumentDto>(document));
+    }
+
+    private static async Task<Ok<RecordFileDto>> UpdateDocument(string fileCode, int docOrdinal, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        var expected = ETags.ExpectedVersion(http.Request, required: true);
+        var body = await JsonBody.ReadAsync<DocumentRequest>(http.Request, cancellationToken).ConfigureAwait(false);
+        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var result = await files.UpdateDocumentAsync(fileCode, docOrdinal, mapper.Map<DocumentInput>(body), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        return Written(http, result, mapper);
+    }
+
+    private static async Task<Ok<RecordFileDto>> MarkNonArchival(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        var expected = ETags.ExpectedVersion(http.Request, required: false);
+        var body = await JsonBody.ReadAsync<MarkNonArchivalRequest>(http.Request, cancellationToken).ConfigureAwait(false);
+        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var result = await files.MarkNonArchivalAsync(fileCode, body.DocOrdinal, body.Kind, body.Reason, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        return Written(http, result, mapper);
+    }
+
+    private static async Task<Ok<RecordFileDto>> ClearNonArchival(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        var expected = ETags.ExpectedVersion(http.Request, required: false);
+        var body = await JsonBody.ReadAsync<ClearNonArchivalRequest>(http.Request, cancellationToken).ConfigureAwait(false);
+        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var result = await files.ClearNonArchivalAsync(fileCode, body.DocOrdinal, body.Reason, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        return Written(http, result, mapper);
+    }
+
+    private static async Task<Ok<RecordFileDto>> LegalHold(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    {
+        var expected = ETags.ExpectedVersion(http.Request, required: false);
+        var body = await JsonBody.ReadAsync<LegalHoldRequest>(http.Request, cancellationToken).ConfigureAwait(false);
+        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var result = await files.SetLegalHoldAsync(fileCode, body.Hold, body.Reason, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        return Written(http, result, mapper);
+    }
+
+    private static async Task<Ok<List<NonArchivalEntryDto>>> ListNonArchival(HttpContext http, RecordFileService files, ArchiveApiMapper mapper, [FromQuery] string? agencyId, CancellationToken cancellationToken)
+    {
+        var secret = RequestContext.CanAccessSecret(http);
+        var list = new List<NonArchivalEntryDto>();
+        await foreach (var entry in files.ListNonArchivalAsync(agencyId, cancellationToken).ConfigureAwait(false))
+        {
+            if (!secret && (await files.GetAsync(entry.FileCode, cancellationToken).ConfigureAwait(false))?.Value.Rights == AccessLevel.Secret)
+            {
+                continue;
+            }
+
+            list.Add(mapper.Map<NonArchivalEntryDto>(entry));
+        }
+
+        return TypedResults.Ok(list);
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /// <summary>The record file, or 404 when it does not exist or the caller may not see it (secret).</summary>
+    internal static Versioned<RecordFile> Visible(HttpContext http, Versioned<RecordFile>? file, string fileCode)
+        => file is not null && RequestContext.CanSee(http, file.Value.Rights)
+            ? file
+            : throw new ArchiveNotFoundException("record-file", fileCode);
+
+    internal static Ok<RecordFileDto> Written(HttpContext http, WriteResult<RecordFile> result, ArchiveApiMapper mapper)
+    {
+        ETags.SetVersion(http.Response, result.Stored.Version);
+        return TypedResults.Ok(ToDto(result, mapper));
+    }
+
+    private static RecordFileDto ToDto(WriteResult<RecordFile> result, ArchiveApiMapper mapper)
+        => mapper.Map<RecordFileDto>(result.Stored) with
+        {
+            Warnings = result.Warnings.Select(mapper.Map<FieldError>).ToList(),
+            Indexed = result.Indexed,
+        };
+
+    private static RecordFileInput ToInput(RecordFileRequest body, ArchiveApiMapper mapper)
+    {
+        var input = mapper.Map<RecordFileInput>(body);
+        return string.IsNullOrWhiteSpace(body.Maintenance)
+            ? input
+            : input with { Maintenance = RetentionPeriod.Parse(body.Maintenance, "maintenance") };
+    }
+}

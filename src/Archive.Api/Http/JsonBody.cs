@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Archive.Api.Http;
+
+/// <summary>
+/// Reads JSON request bodies inside the endpoint (so that every failure becomes a problem with field and rule):
+/// Content-Type must be JSON (415 otherwise); syntax, shape and nesting errors are 400 naming the JSON path.
+/// </summary>
+public static class JsonBody
+{
+    /// <summary>Deepest JSON nesting accepted (the System.Text.Json default; the AutoMapper advisory needs ~25,000).</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>The options request bodies are read with: web defaults, enums as names, depth 64.</summary>
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    /// <summary>Reads the body as <typeparamref name="T"/>.</summary>
+    /// <exception cref="ApiRequestException">415 (not JSON) or 400 (empty, malformed, wrong shape, too deep).</exception>
+    public static async ValueTask<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        EnsureJson(request);
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, Options, cancellationToken).ConfigureAwait(false);
+            return value ?? throw ApiRequestException.BadRequest("body", "json.null", "The request body must be a JSON object, not null.");
+        }
+        catch (JsonException ex)
+        {
+            var path = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            var rule = ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase) ? "json.max-depth"
+                : ex.Message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase) ? "json.required"
+                : ex.InnerException is FormatException or InvalidOperationException || ex.Message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase) ? "json.type"
+                : "json.syntax";
+            var message = rule switch
+            {
+                "json.max-depth" => $"The JSON is nested deeper than {MaxDepth} levels.",
+                "json.required" => ex.Message,
+                "json.type" => $"The value at '{path}' has the wrong type or format.",
+                _ => "The request body is not well-formed JSON" + (ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})." : "."),
+            };
+            throw ApiRequestException.BadRequest(path, rule, message, ex);
+        }
+    }
+
+    /// <summary>Throws 415 unless the request declares a JSON media type.</summary>
+    public static void EnsureJson(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || (type.MediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))))
+        {
+            throw new ApiRequestException(StatusCodes.Status415UnsupportedMediaType, "Content-Type", "media-type.json-required", $"This endpoint reads JSON: send Content-Type: application/json (got '{request.ContentType ?? "none"}').");
+        }
+    }
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            MaxDepth = MaxDepth,
+            RespectNullableAnnotations = true,
+            AllowTrailingCommas = false,
+            ReadCommentHandling = JsonCommentHandling.Disallow,
+        };
+        o.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+        o.MakeReadOnly(populateMissingResolver: true);
+        return o;
+    }
+}

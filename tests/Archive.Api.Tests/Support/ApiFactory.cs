@@ -1,0 +1,204 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace Archive.Api.Tests.Support;
+
+/// <summary>
+/// The standalone host (Archive.Server's Program: AddArchive + AddArchiveApi + MapArchive at /api) on the embedded
+/// defaults in a temporary data folder, served in memory by WebApplicationFactory.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string Prefix = "/api";
+
+    public ApiFactory()
+    {
+        DataPath = Path.Combine(Path.GetTempPath(), "archive-api-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(DataPath);
+    }
+
+    public string DataPath { get; }
+
+    /// <summary>Upload limit of this host (bytes); the default is the engine's.</summary>
+    protected virtual long? MaxUploadBytes => null;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Archive:DataPath", DataPath);
+        if (MaxUploadBytes is { } max)
+        {
+            builder.UseSetting("Archive:MaxUploadBytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Every stored file under the object store (path, length, SHA-256): equal before and after means nothing changed.</summary>
+    public string StoreDigest()
+    {
+        var root = Path.Combine(DataPath, "store");
+        var sb = new StringBuilder();
+        if (Directory.Exists(root))
+        {
+            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                if (Path.GetRelativePath(root, file).StartsWith(".staging", StringComparison.Ordinal))
+                {
+                    continue; // the store's own lock and staging files
+                }
+
+                sb.Append(Path.GetRelativePath(root, file)).Append(' ').Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))).Append('\n');
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Files left in the upload spool folder.</summary>
+    public int SpoolFiles()
+    {
+        var tmp = Path.Combine(DataPath, "tmp");
+        return Directory.Exists(tmp) ? Directory.EnumerateFiles(tmp).Count() : 0;
+    }
+}
+
+/// <summary>A host with a small upload limit (64 KiB).</summary>
+public sealed class SmallUploadApiFactory : ApiFactory
+{
+    public const long Limit = 64 * 1024;
+
+    protected override long? MaxUploadBytes => Limit;
+}
+
+/// <summary>HTTP helpers for the tests.</summary>
+public static class Api
+{
+    private static int _counter;
+
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A fresh QCVN-shaped agency identifier (the last group varies), so tests sharing a host do not collide.</summary>
+    public static string NewAgencyId()
+    {
+        var n = Interlocked.Increment(ref _counter) + (Environment.ProcessId % 50) * 100;
+        return $"000.00.{(n / 100 % 100):D2}.G{(n % 100):D2}";
+    }
+
+    public static StringContent Json(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
+
+    public static StringContent RawJson(string json) => new(json, Encoding.UTF8, "application/json");
+
+    public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        return JsonNode.Parse(text) ?? throw new InvalidOperationException("null JSON");
+    }
+
+    public static async Task<JsonNode> ExpectAsync(this Task<HttpResponseMessage> call, int status)
+    {
+        using var response = await call;
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True((int)response.StatusCode == status, $"Expected {status}, got {(int)response.StatusCode}: {text}");
+        return string.IsNullOrEmpty(text) ? new JsonObject() : JsonNode.Parse(text)!;
+    }
+
+    /// <summary>Asserts a problem response with the status and a broken rule (field, rule).</summary>
+    public static async Task<JsonNode> ExpectProblemAsync(this Task<HttpResponseMessage> call, int status, string? field = null, string? rule = null)
+    {
+        using var response = await call;
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True((int)response.StatusCode == status, $"Expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(text)!;
+        Assert.Equal(status, (int)problem["status"]!);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal); // no stack trace
+        Assert.NotNull(problem["traceId"]);
+        if (field is not null || rule is not null)
+        {
+            var errors = problem["errors"]!.AsArray();
+            Assert.True(
+                errors.Any(e => (field is null || (string?)e!["field"] == field) && (rule is null || (string?)e!["rule"] == rule)),
+                $"Expected an error field={field} rule={rule} in {errors.ToJsonString()}");
+        }
+
+        return problem;
+    }
+
+    public static Task<HttpResponseMessage> PutWithIfMatch(this HttpClient client, string url, HttpContent content, string? etag)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = content };
+        if (etag is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+        }
+
+        return client.SendAsync(request, Ct);
+    }
+
+    /// <summary>Registers an agency and its fonds; returns (agencyId, fondsCode).</summary>
+    public static async Task<(string AgencyId, string FondsCode)> SeedAsync(HttpClient client, string name = "Bộ Nội vụ")
+    {
+        var agencyId = NewAgencyId();
+        var fondsCode = "P-" + agencyId.Replace(".", string.Empty, StringComparison.Ordinal);
+        await client.PostAsync($"{ApiFactory.Prefix}/agencies", Json(new { id = agencyId, name }), Ct).ExpectAsync(201);
+        await client.PostAsync($"{ApiFactory.Prefix}/fonds", Json(new { code = fondsCode, name = "Phông " + name, agencyId }), Ct).ExpectAsync(201);
+        return (agencyId, fondsCode);
+    }
+
+    public static object RecordFile(string fondsCode, string notation = "01.TCCB", int year = 2015, string maintenance = "10y", string title = "Hồ sơ tuyển dụng công chức", string? rights = null)
+        => rights is null
+            ? new { fondsCode, fileCatalog = year, fileNotation = notation, title, maintenance, startDate = $"{year}-01-05", endDate = $"{year}-12-20" }
+            : new { fondsCode, fileCatalog = year, fileNotation = notation, title, maintenance, startDate = $"{year}-01-05", endDate = $"{year}-12-20", rights };
+
+    /// <summary>Creates a record file; returns its file code.</summary>
+    public static async Task<string> CreateRecordFileAsync(HttpClient client, string fondsCode, string notation = "01.TCCB", int year = 2015, string maintenance = "10y", string? rights = null)
+    {
+        var created = await client.PostAsync($"{ApiFactory.Prefix}/record-files", Json(RecordFile(fondsCode, notation, year, maintenance, rights: rights)), Ct).ExpectAsync(201);
+        return (string)created["fileCode"]!;
+    }
+
+    public static string FileUrl(string fileCode) => $"{ApiFactory.Prefix}/record-files/{Uri.EscapeDataString(fileCode)}";
+
+    public static string ContentUrl(string fileCode, int ordinal, string name)
+        => $"{FileUrl(fileCode)}/documents/{ordinal}/contents/{Uri.EscapeDataString(name)}";
+
+    public static ByteArrayContent Bytes(byte[] data, string mediaType = "application/octet-stream")
+    {
+        var content = new ByteArrayContent(data);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        return content;
+    }
+
+    public static async Task<string> ETagAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url, Ct);
+        Assert.Equal(200, (int)response.StatusCode);
+        return response.Headers.ETag!.ToString();
+    }
+
+    public static async Task<T> ReadAsAsync<T>(this HttpResponseMessage response)
+        => (await response.Content.ReadFromJsonAsync<T>(Ct))!;
+}

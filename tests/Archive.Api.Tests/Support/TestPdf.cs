@@ -1,0 +1,52 @@
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Writer;
+
+namespace Archive.Api.Tests.Support;
+
+/// <summary>
+/// Real PDFs with a Vietnamese text layer, built with PdfPig's writer and an embedded TrueType font (the 14
+/// standard PDF fonts cannot encode letters such as ư, ơ, đ, ạ) — the approach of Archive.Core.Tests.
+/// </summary>
+internal static class TestPdf
+{
+    private static readonly string[] FontCandidates =
+    [
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/TTF/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+        "C:/Windows/Fonts/arial.ttf",
+    ];
+
+    private static readonly Lazy<byte[]> Font = new(LoadFont);
+
+    /// <summary>One page per string.</summary>
+    public static byte[] Create(params string[] pages)
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddTrueTypeFont(Font.Value);
+        foreach (var text in pages)
+        {
+            var page = builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4);
+            page.AddText(text, 11, new PdfPoint(40, 780), font);
+        }
+
+        return builder.Build();
+    }
+
+    private static byte[] LoadFont()
+    {
+        foreach (var path in FontCandidates)
+        {
+            if (File.Exists(path))
+            {
+                return File.ReadAllBytes(path);
+            }
+        }
+
+        throw new InvalidOperationException(
+            "No TrueType font with Vietnamese glyphs was found to build the test PDF. Install one, e.g. on Debian: "
+            + "apt-get install fonts-dejavu-core (looked in: " + string.Join(", ", FontCandidates) + ").");
+    }
+}
