@@ -40,6 +40,7 @@ public static class ArchiveApiServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ArchiveApiOptions>>().Value.AutoMapperLicenseKey,
             sp.GetService<ILogger<ArchiveApiMapper>>()));
         services.TryAddSingleton<ReindexJob>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StartupRecoveryService>());
         services.AddProblemDetails();
         services.AddHealthChecks()
             .AddCheck<ArchiveStorageHealthCheck>("archive-storage", tags: ["archive", "storage"])

@@ -57,4 +57,24 @@ public sealed class ArchiveStorage
     /// <summary>Every collection with its name, for whole-store jobs such as fixity checks.</summary>
     public IReadOnlyList<(string Name, IPackageStore Store)> Collections
         => [("agencies", Agencies), ("fonds", Fonds), ("files", Files), ("schedules", Schedules)];
+
+    /// <summary>
+    /// Start-up recovery: cleans up after commits that crashed before their commit point, in every collection whose
+    /// package store supports it (<see cref="OcflPackageStore.RecoverAsync"/>). Safe while the engine serves requests
+    /// in the same process (each package is recovered under its commit lock); reads every package root, so run it
+    /// once at start-up, in the background.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<(string Name, PackageRecoveryReport Report)>> RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        var reports = new List<(string, PackageRecoveryReport)>();
+        foreach (var (name, store) in Collections)
+        {
+            if (store is OcflPackageStore ocfl)
+            {
+                reports.Add((name, await ocfl.RecoverAsync(cancellationToken).ConfigureAwait(false)));
+            }
+        }
+
+        return reports;
+    }
 }
