@@ -5,5 +5,8 @@ internal static partial class BenchCommands
     static partial void Register(List<IBenchCommand> list)
     {
         // One line per command; keep sorted.
+        list.Add(new S3ThroughputCommand());
+        list.Add(new SearchQualityCommand());
+        list.Add(new SearchSpeedCommand());
     }
 }

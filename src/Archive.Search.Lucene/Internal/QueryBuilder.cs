@@ -1,0 +1,288 @@
+using Archive.Search.Lucene.Analysis;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+
+namespace Archive.Search.Lucene.Internal;
+
+/// <summary>A user query turned into Lucene queries.</summary>
+internal sealed class BuiltQuery
+{
+    public required Query Scoring { get; init; }
+
+    /// <summary>Positive terms and phrases (folded), for highlighting; null when nothing positive was asked for.</summary>
+    public required Func<string, Query>? HighlightFor { get; init; }
+}
+
+/// <summary>Builds the scoring query: BM25 OR of syllables over the text groups, accented + folded variants, bigrams.</summary>
+internal sealed class QueryBuilder(LuceneRankingOptions ranking)
+{
+    /// <summary>Most distinct free-text terms (and, separately, bigrams) considered; later ones are ignored.</summary>
+    public const int MaxTerms = 400;
+
+    /// <summary>Most phrases plus exclusions in one query.</summary>
+    public const int MaxClauses = 200;
+
+    private static readonly VietnameseAnalyzer Exact = new(VietnameseAnalysisMode.Exact);
+
+    /// <summary>Builds the queries; with <paramref name="reader"/>, common terms are gated (see <see cref="LuceneRankingOptions.CommonTermRatio"/>).</summary>
+    public BuiltQuery Build(string? text, IndexReader? reader = null)
+    {
+        var clauses = QueryText.Parse(text);
+        if (clauses.Count(c => c.Kind != QueryClauseKind.Words) > MaxClauses)
+        {
+            throw new ArchiveValidationException("query", "search.query.too-many-clauses", $"A query may have at most {MaxClauses} phrases and exclusions.");
+        }
+
+        var accented = text is not null && VietnameseText.HasDiacritics(text);
+        var top = new BooleanQuery(disableCoord: true);
+        var positives = new List<(string[] Folded, int[] Positions)>();
+        var hasPositive = false;
+        var hasRequired = false;
+
+        var termCounts = new Dictionary<string, (string Folded, int Count)>(StringComparer.Ordinal);
+        var bigramCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var clause in clauses)
+        {
+            var (tokens, positions) = Analyze(clause.Text);
+            if (tokens.Count == 0)
+            {
+                continue;
+            }
+
+            var folded = tokens.Select(VietnameseText.Fold).ToArray();
+            switch (clause.Kind)
+            {
+                case QueryClauseKind.Words:
+                    for (var i = 0; i < tokens.Count; i++)
+                    {
+                        if (termCounts.TryGetValue(tokens[i], out var e))
+                        {
+                            termCounts[tokens[i]] = (e.Folded, e.Count + 1);
+                        }
+                        else if (termCounts.Count < MaxTerms)
+                        {
+                            termCounts[tokens[i]] = (folded[i], 1);
+                            positives.Add(([folded[i]], [0]));
+                        }
+
+                        if (i > 0 && positions[i] == positions[i - 1] + 1)
+                        {
+                            var bigram = folded[i - 1] + " " + folded[i];
+                            if (bigramCounts.TryGetValue(bigram, out var n) || bigramCounts.Count < MaxTerms)
+                            {
+                                bigramCounts[bigram] = n + 1;
+                            }
+                        }
+                    }
+
+                    hasPositive = true;
+                    break;
+                case QueryClauseKind.Phrase:
+                    top.Add(TextMatch(tokens, folded, positions, accented, boosted: true), Occur.MUST);
+                    positives.Add((folded, positions));
+                    hasPositive = hasRequired = true;
+                    break;
+                case QueryClauseKind.Exclude:
+                    var exact = VietnameseText.HasDiacritics(clause.Text);
+                    top.Add(TextMatch(tokens, folded, positions, exact, boosted: false, exactOnly: exact), Occur.MUST_NOT);
+                    break;
+            }
+        }
+
+        // Free terms and bigrams go straight into the top query (a flat OR is much cheaper to score than one nested
+        // query per term, and sums the same BM25 scores), within Lucene's clause limit.
+        var groups = Groups().ToList();
+        var budget = BooleanQuery.MaxClauseCount - top.Clauses.Count - 2;
+        var perTerm = groups.Count * (accented && ranking.AccentedBoost > 0 ? 2 : 1);
+        var rare = new List<Query>();
+        var common = new List<Query>();
+        var commonLimit = reader is null || hasRequired || ranking.CommonTermRatio >= 1 ? long.MaxValue : (long)(ranking.CommonTermRatio * reader.MaxDoc);
+        foreach (var (term, (foldedTerm, count)) in termCounts)
+        {
+            if (budget < perTerm)
+            {
+                break;
+            }
+
+            var termClauses = new List<Query>(perTerm);
+            var docFreq = 0;
+            foreach (var (group, boost) in groups)
+            {
+                var t = new Term(group.Folded, foldedTerm);
+                if (reader is not null)
+                {
+                    // Looked up once: the document frequency decides "common", and the query reuses the lookup.
+                    var context = TermContext.Build(reader.Context, t);
+                    docFreq = Math.Max(docFreq, context.DocFreq);
+                    termClauses.Add(new TermQuery(t, context) { Boost = boost * count });
+                }
+                else
+                {
+                    termClauses.Add(new TermQuery(t) { Boost = boost * count });
+                }
+
+                if (accented && ranking.AccentedBoost > 0)
+                {
+                    termClauses.Add(new TermQuery(new Term(group.Accented, term)) { Boost = boost * ranking.AccentedBoost * count });
+                }
+            }
+
+            if (reader is not null && docFreq == 0)
+            {
+                continue; // in no document: nothing to score, and it must not count as a rare term
+            }
+
+            (docFreq > commonLimit ? common : rare).AddRange(termClauses);
+            budget -= perTerm;
+        }
+
+        var gated = rare.Count > 0 && common.Count > 0;
+        if (gated)
+        {
+            // Terms in a large share of the documents (Vietnamese function syllables) only add to the score of documents
+            // that match a rarer term: a long question then scores thousands of documents, not the whole index.
+            var gate = new BooleanQuery(disableCoord: true);
+            foreach (var q in rare)
+            {
+                gate.Add(q, Occur.SHOULD);
+            }
+
+            top.Add(gate, Occur.MUST);
+            foreach (var q in common)
+            {
+                top.Add(q, Occur.SHOULD);
+            }
+        }
+        else
+        {
+            foreach (var q in rare.Concat(common))
+            {
+                top.Add(q, Occur.SHOULD);
+            }
+        }
+
+        if (ranking.BigramBoost > 0 && ranking.IndexBigrams)
+        {
+            foreach (var (bigram, count) in bigramCounts)
+            {
+                if (budget < groups.Count)
+                {
+                    break;
+                }
+
+                foreach (var (group, boost) in groups)
+                {
+                    top.Add(new TermQuery(new Term(group.Bigrams, bigram)) { Boost = boost * ranking.BigramBoost * count }, Occur.SHOULD);
+                }
+
+                budget -= groups.Count;
+            }
+        }
+
+        if (!hasPositive)
+        {
+            top.Add(new MatchAllDocsQuery(), Occur.MUST);
+        }
+        else if (!hasRequired && !gated)
+        {
+            top.MinimumNumberShouldMatch = 1;
+        }
+
+        Func<string, Query>? highlight = positives.Count == 0 ? null : field =>
+        {
+            var q = new BooleanQuery(disableCoord: true);
+            foreach (var (folded, positions) in positives)
+            {
+                q.Add(folded.Length == 1 ? new TermQuery(new Term(field, folded[0])) : Phrase(field, folded, positions), Occur.SHOULD);
+            }
+
+            return q;
+        };
+
+        return new BuiltQuery { Scoring = top, HighlightFor = highlight };
+    }
+
+    /// <summary>Tokens of <paramref name="text"/> as the accented index sees them, with their positions.</summary>
+    public static (List<string> Tokens, int[] Positions) Analyze(string text)
+    {
+        var tokens = new List<string>();
+        var positions = new List<int>();
+        using var stream = Exact.GetTokenStream(Fields.Body.Accented, text);
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        var inc = stream.AddAttribute<IPositionIncrementAttribute>();
+        stream.Reset();
+        var pos = -1;
+        while (stream.IncrementToken())
+        {
+            pos += inc.PositionIncrement;
+            tokens.Add(term.ToString());
+            positions.Add(pos);
+        }
+
+        stream.End();
+        return (tokens, positions.ToArray());
+    }
+
+    private IEnumerable<(TextGroup Group, float Boost)> Groups()
+    {
+        if (ranking.TitleBoost > 0)
+        {
+            yield return (Fields.Title, ranking.TitleBoost);
+        }
+
+        if (ranking.SubjectBoost > 0)
+        {
+            yield return (Fields.Subject, ranking.SubjectBoost);
+        }
+
+        if (ranking.MetaBoost > 0)
+        {
+            yield return (Fields.Meta, ranking.MetaBoost);
+        }
+
+        if (ranking.TextBoost > 0)
+        {
+            yield return (Fields.Body, ranking.TextBoost);
+        }
+    }
+
+    /// <summary>A term or phrase in any text group: folded match, plus (when the query has diacritics) the accented match.</summary>
+    private BooleanQuery TextMatch(IReadOnlyList<string> tokens, string[] folded, int[] positions, bool accented, bool boosted, bool exactOnly = false)
+    {
+        var q = new BooleanQuery(disableCoord: true);
+        var groups = boosted ? Groups() : Fields.Groups.Select(g => (g, 1f));
+        foreach (var (group, boost) in groups)
+        {
+            if (!exactOnly)
+            {
+                q.Add(Single(group.Folded, folded, positions, boost), Occur.SHOULD);
+            }
+
+            if (exactOnly || (accented && ranking.AccentedBoost > 0))
+            {
+                q.Add(Single(group.Accented, tokens.ToArray(), positions, exactOnly ? boost : boost * ranking.AccentedBoost), Occur.SHOULD);
+            }
+        }
+
+        return q;
+    }
+
+    private static Query Single(string field, string[] terms, int[] positions, float boost)
+    {
+        Query q = terms.Length == 1 ? new TermQuery(new Term(field, terms[0])) : Phrase(field, terms, positions);
+        q.Boost = boost;
+        return q;
+    }
+
+    private static PhraseQuery Phrase(string field, string[] terms, int[] positions)
+    {
+        var p = new PhraseQuery();
+        for (var i = 0; i < terms.Length; i++)
+        {
+            p.Add(new Term(field, terms[i]), positions[i] - positions[0]);
+        }
+
+        return p;
+    }
+}

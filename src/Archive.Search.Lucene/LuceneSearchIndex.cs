@@ -1,0 +1,718 @@
+using System.Globalization;
+using System.Text;
+using Archive.Search.Lucene.Internal;
+using Lucene.Net.Documents;
+using Lucene.Net.Search;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Archive.Search.Lucene;
+
+/// <summary>
+/// The embedded search index: Lucene.NET in a folder, Vietnamese analysis (with and without diacritics), BM25.
+/// One writer per process (the folder is locked), near-real-time searchers, durable writes (each
+/// <see cref="IndexAsync"/> returns after a Lucene commit, group-committed across concurrent callers), and
+/// rebuilds into a new generation folder that replace the live one atomically.
+/// </summary>
+/// <remarks>
+/// Folder layout: <c>current</c> (names the live generation; replaced by temp file + rename), <c>gNNNNNN/</c>
+/// (one Lucene index each), <c>gNNNNNN/rebuild.id</c> (marks an unfinished rebuild). At start-up a generation that
+/// is neither live nor an unfinished rebuild is deleted.
+/// </remarks>
+public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDisposable, IAsyncDisposable
+{
+    private const string System = "lucene";
+    private const string PointerFile = "current";
+    private const string RebuildMarker = "rebuild.id";
+
+    private readonly LuceneSearchOptions _options;
+    private readonly ILogger _logger;
+    private readonly QueryBuilder _queries;
+    private readonly Snippets _snippets;
+    private readonly Lock _rebuildsLock = new();
+    private readonly SemaphoreSlim _switchLock = new(1, 1);
+    private readonly Timer _refreshTimer;
+    private List<LuceneIndexRebuild> _rebuilds = [];
+    private IndexGeneration _live;
+    private int _disposed;
+
+    /// <summary>Opens (or creates) the index described by <paramref name="options"/>.</summary>
+    public LuceneSearchIndex(LuceneSearchOptions options, ILogger<LuceneSearchIndex>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var check = new LuceneSearchOptionsValidator().Validate(null, options);
+        if (check.Failed)
+        {
+            throw new OptionsValidationException(nameof(LuceneSearchOptions), typeof(LuceneSearchOptions), check.Failures);
+        }
+
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        RootPath = Path.GetFullPath(options.IndexPath);
+        _queries = new QueryBuilder(options.Ranking);
+        _snippets = new Snippets(options);
+        _live = Wrap("open", OpenLive);
+        _refreshTimer = new Timer(_ => BackgroundRefresh(), null, options.RefreshInterval, options.RefreshInterval);
+    }
+
+    /// <summary>The index folder.</summary>
+    public string RootPath { get; }
+
+    /// <summary>Folder name of the live generation (changes when a rebuild is committed).</summary>
+    public string LiveGeneration => Volatile.Read(ref _live).Name;
+
+    /// <inheritdoc />
+    public string SystemName => System;
+
+    /// <inheritdoc />
+    public SearchCapabilities Capabilities => SearchCapabilities.Highlights | SearchCapabilities.Facets | SearchCapabilities.Rebuild;
+
+    /// <inheritdoc />
+    public ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
+    {
+        var docs = Prepare(documents);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (docs.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        Wrap("index", () => WriteLive(g => g.Upsert(docs.Select(Map).ToList())));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var list = ids.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (string.IsNullOrEmpty(list[i]))
+            {
+                throw new ArchiveValidationException($"ids[{i}]", "search.document.id-required", "An id is null or empty.");
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (list.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        Wrap("delete", () => WriteLive(g => g.Delete(list)));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        Wrap("refresh", () =>
+        {
+            var g = AcquireLive();
+            try
+            {
+                g.Refresh();
+            }
+            finally
+            {
+                g.Release();
+            }
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var (filterQuery, cursor) = RequestValidator.Validate(request, _options);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Wrap("search", () => Search(request, filterQuery, cursor)));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ISearchIndexRebuild> OpenRebuildAsync(string rebuildId, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (string.IsNullOrWhiteSpace(rebuildId) || rebuildId.Length > 200 || rebuildId.Any(char.IsControl))
+        {
+            throw new ArchiveValidationException("rebuildId", "search.rebuild.id-invalid", "A rebuild id is 1–200 printable characters.");
+        }
+
+        await _switchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_rebuildsLock)
+            {
+                if (_rebuilds.Any(r => r.RebuildId == rebuildId))
+                {
+                    throw new InvalidOperationException($"Rebuild '{rebuildId}' is already open.");
+                }
+            }
+
+            var generation = Wrap("rebuild", () =>
+            {
+                var live = Volatile.Read(ref _live).Name;
+                var existing = Generations().FirstOrDefault(n => n != live && ReadMarker(n) == rebuildId);
+                var name = existing ?? NextGenerationName();
+                if (existing is null)
+                {
+                    Directory.CreateDirectory(Path.Combine(RootPath, name));
+                    WriteFileAtomically(Path.Combine(RootPath, name, RebuildMarker), rebuildId);
+                    _logger.LogInformation("Search index rebuild {RebuildId} started in {Generation}", rebuildId, name);
+                }
+                else
+                {
+                    _logger.LogInformation("Search index rebuild {RebuildId} resumed in {Generation}", rebuildId, name);
+                }
+
+                return IndexGeneration.Open(name, Path.Combine(RootPath, name), _options, _logger);
+            });
+
+            var rebuild = new LuceneIndexRebuild(this, rebuildId, generation);
+            lock (_rebuildsLock)
+            {
+                _rebuilds = [.. _rebuilds, rebuild];
+            }
+
+            return rebuild;
+        }
+        finally
+        {
+            _switchLock.Release();
+        }
+    }
+
+    /// <summary>Closes the writer (committing) and the searchers. Unfinished rebuilds stay resumable.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _refreshTimer.Dispose();
+        List<LuceneIndexRebuild> rebuilds;
+        lock (_rebuildsLock)
+        {
+            rebuilds = _rebuilds;
+            _rebuilds = [];
+        }
+
+        foreach (var r in rebuilds)
+        {
+            r.Generation.Retire(deleteFolder: false);
+        }
+
+        Volatile.Read(ref _live).Retire(deleteFolder: false);
+        _switchLock.Dispose();
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    internal void AbandonForCrashTest()
+    {
+        // Test hook: stop background work and forget the writer without closing it, as a killed process would.
+        Interlocked.Exchange(ref _disposed, 1);
+        _refreshTimer.Dispose();
+    }
+
+    internal List<SearchDocument> Prepare(IReadOnlyCollection<SearchDocument> documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var errors = new List<ValidationError>();
+        var i = 0;
+        foreach (var d in documents)
+        {
+            Check(d, $"documents[{i++}]", errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+
+        return documents.ToList();
+    }
+
+    internal void WriteRebuild(IndexGeneration generation, List<SearchDocument> docs)
+        => Wrap("rebuild-index", () => generation.CommitUpTo(generation.Upsert(docs.Select(Map).ToList())));
+
+    private (string Id, Document Doc) Map(SearchDocument d) => (d.Id, DocumentMapper.ToLucene(d, _options.Ranking.IndexBigrams));
+
+    internal async ValueTask CommitRebuildAsync(LuceneIndexRebuild rebuild, CancellationToken cancellationToken)
+    {
+        await _switchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var next = rebuild.Generation;
+            Wrap("rebuild-commit", () =>
+            {
+                next.CommitUpTo(long.MaxValue);
+                next.Refresh(); // opens the first searcher now, so the switch costs searchers nothing
+                WriteFileAtomically(Path.Combine(RootPath, PointerFile), next.Name);
+            });
+
+            var old = Interlocked.Exchange(ref _live, next);
+            Forget(rebuild);
+            TryDelete(Path.Combine(RootPath, next.Name, RebuildMarker));
+            _logger.LogInformation("Search index rebuild {RebuildId} committed: {Generation} replaces {Old}", rebuild.RebuildId, next.Name, old.Name);
+            old.Retire(deleteFolder: true);
+        }
+        finally
+        {
+            _switchLock.Release();
+        }
+    }
+
+    internal void DiscardRebuild(LuceneIndexRebuild rebuild)
+    {
+        Forget(rebuild);
+        rebuild.Generation.Retire(deleteFolder: true);
+    }
+
+    internal void CloseRebuild(LuceneIndexRebuild rebuild)
+    {
+        if (Forget(rebuild))
+        {
+            rebuild.Generation.Retire(deleteFolder: false);
+        }
+    }
+
+    private bool Forget(LuceneIndexRebuild rebuild)
+    {
+        lock (_rebuildsLock)
+        {
+            if (!_rebuilds.Contains(rebuild))
+            {
+                return false;
+            }
+
+            _rebuilds = _rebuilds.Where(r => r != rebuild).ToList();
+            return true;
+        }
+    }
+
+    private static void Check(SearchDocument? d, string at, List<ValidationError> errors)
+    {
+        if (d is null)
+        {
+            errors.Add(new(at, "search.document.null", "A document is null."));
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(d.Id))
+        {
+            errors.Add(new(at + ".id", "search.document.id-required", "id is required."));
+        }
+        else if (Encoding.UTF8.GetByteCount(d.Id) > 1024)
+        {
+            errors.Add(new(at + ".id", "search.document.id-too-long", "id is longer than 1024 UTF-8 bytes."));
+        }
+
+        if (!Enum.IsDefined(d.Kind))
+        {
+            errors.Add(new(at + ".kind", "search.document.kind-unknown", $"Unknown kind {(int)d.Kind}."));
+        }
+
+        if (!Enum.IsDefined(d.AccessLevel))
+        {
+            errors.Add(new(at + ".accessLevel", "search.document.access-unknown", $"Unknown access level {(int)d.AccessLevel}."));
+        }
+
+        void Exact(string name, string? value)
+        {
+            if (value is not null && Encoding.UTF8.GetByteCount(value) > 4096)
+            {
+                errors.Add(new($"{at}.{name}", "search.document.value-too-long", $"{name} is longer than 4096 UTF-8 bytes (it is an exact-match field)."));
+            }
+        }
+
+        Exact("parentId", d.ParentId);
+        Exact("agencyId", d.AgencyId);
+        Exact("fondsId", d.FondsId);
+        Exact("fileCode", d.FileCode);
+        Exact("codeNumber", d.CodeNumber);
+        Exact("documentType", d.DocumentType);
+        Exact("issuingBody", d.IssuingBody);
+        Exact("retention", d.Retention);
+        Exact("status", d.Status);
+        var keywords = d.Keywords ?? [];
+        for (var k = 0; k < keywords.Count; k++)
+        {
+            if (keywords[k] is null)
+            {
+                errors.Add(new($"{at}.keywords[{k}]", "search.document.keyword-null", "A keyword is null."));
+            }
+            else
+            {
+                Exact($"keywords[{k}]", keywords[k]);
+            }
+        }
+
+        if (d.Pages is { } pages && pages.Any(p => p is null))
+        {
+            errors.Add(new(at + ".pages", "search.document.page-null", "A page is null (use an empty string for a blank page)."));
+        }
+
+        if (d.Tags is { } tags)
+        {
+            foreach (var (name, value) in tags)
+            {
+                if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsControl))
+                {
+                    errors.Add(new($"{at}.tags", "search.document.tag-name", $"Tag name '{name}' is empty or has control characters."));
+                }
+                else if (value is null)
+                {
+                    errors.Add(new($"{at}.tags[{name}]", "search.document.tag-value-null", "A tag value is null."));
+                }
+                else
+                {
+                    Exact($"tags[{name}]", value);
+                }
+            }
+        }
+    }
+
+    /// <summary>Applies a write to the live generation and every open rebuild, then commits them durably.</summary>
+    private void WriteLive(Func<IndexGeneration, long> write)
+    {
+        var live = AcquireLive();
+        var mirrors = AcquireMirrors();
+        try
+        {
+            var seq = write(live);
+            var mirrorSeqs = mirrors.Select(write).ToList();
+            live.CommitUpTo(seq);
+            for (var i = 0; i < mirrors.Count; i++)
+            {
+                mirrors[i].CommitUpTo(mirrorSeqs[i]);
+            }
+        }
+        finally
+        {
+            foreach (var m in mirrors)
+            {
+                m.Release();
+            }
+
+            live.Release();
+        }
+    }
+
+    /// <summary>Open rebuilds receive every live write too, so nothing written during a rebuild is lost by the switch.</summary>
+    private List<IndexGeneration> AcquireMirrors()
+    {
+        List<LuceneIndexRebuild> rebuilds;
+        lock (_rebuildsLock)
+        {
+            rebuilds = _rebuilds;
+        }
+
+        var result = new List<IndexGeneration>(rebuilds.Count);
+        foreach (var r in rebuilds)
+        {
+            if (r.Generation.TryAcquire())
+            {
+                result.Add(r.Generation);
+            }
+        }
+
+        return result;
+    }
+
+    private IndexGeneration AcquireLive()
+    {
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            var g = Volatile.Read(ref _live);
+            if (g.TryAcquire())
+            {
+                return g;
+            }
+
+            Thread.Yield(); // a switch is retiring it: the next read sees the new generation
+        }
+    }
+
+    private SearchResults Search(SearchRequest request, Query? filterQuery, Cursor? cursor)
+    {
+        var live = AcquireLive();
+        IndexSearcher? searcher = null;
+        var kept = false;
+        try
+        {
+            if (cursor is not null && cursor.Generation == live.Name)
+            {
+                searcher = live.AcquireKept(cursor.SearcherVersion);
+                kept = searcher is not null;
+            }
+
+            if (searcher is null)
+            {
+                if (request.Consistency == SearchConsistency.ReadYourWrites && live.HasUnseenWrites)
+                {
+                    live.Refresh();
+                }
+
+                searcher = live.AcquireSearcher();
+            }
+
+            var built = _queries.Build(request.Query, searcher.IndexReader);
+            var sort = SortOf(request.Sort);
+            var after = cursor is null ? null : AfterOf(cursor);
+            var top = TopFieldCollector.Create(sort, request.PageSize + 1, after, fillFields: true, trackDocScores: request.Sort == SearchSort.Relevance, trackMaxScore: false, docsScoredInOrder: false);
+            var facets = request.Facets is { Count: > 0 } f ? new FacetCollector(f.Distinct(StringComparer.Ordinal).ToList()) : null;
+            var filter = filterQuery is null ? null : new QueryWrapperFilter(filterQuery);
+            searcher.Search(built.Scoring, filter, facets is null ? top : MultiCollector.Wrap(top, facets));
+            var docs = top.GetTopDocs();
+            var hits = new List<SearchHit>(Math.Min(docs.ScoreDocs.Length, request.PageSize));
+            for (var i = 0; i < docs.ScoreDocs.Length && i < request.PageSize; i++)
+            {
+                var sd = docs.ScoreDocs[i];
+                var source = searcher.Doc(sd.Doc).Get(Fields.Source);
+                var document = DocumentMapper.FromSource(source);
+                hits.Add(new SearchHit
+                {
+                    Document = document,
+                    Score = request.Sort == SearchSort.Relevance ? sd.Score : 0,
+                    Highlights = request.Highlight && built.HighlightFor is not null ? _snippets.For(document, built.HighlightFor) : [],
+                });
+            }
+
+            string? next = null;
+            if (docs.ScoreDocs.Length > request.PageSize)
+            {
+                var last = (FieldDoc)docs.ScoreDocs[request.PageSize - 1];
+                var version = live.Keep(searcher);
+                next = CursorOf(live.Name, version, request, last).Encode();
+            }
+
+            return new SearchResults
+            {
+                Total = docs.TotalHits,
+                Hits = hits,
+                NextCursor = next,
+                Facets = facets?.Result(request.FacetSize) ?? new Dictionary<string, IReadOnlyList<FacetValue>>(),
+            };
+        }
+        finally
+        {
+            if (searcher is not null)
+            {
+                if (kept)
+                {
+                    live.ReleaseKept(searcher);
+                }
+                else
+                {
+                    live.ReleaseSearcher(searcher);
+                }
+            }
+
+            live.Release();
+        }
+    }
+
+    private static readonly SortField IdSort = new(Fields.Id, SortFieldType.STRING);
+
+    private static Sort SortOf(SearchSort sort) => sort switch
+    {
+        SearchSort.DateDescending => new Sort(DateSort(reverse: true, missing: long.MinValue), IdSort),
+        SearchSort.DateAscending => new Sort(DateSort(reverse: false, missing: long.MaxValue), IdSort),
+        _ => new Sort(SortField.FIELD_SCORE, IdSort),
+    };
+
+    /// <summary>Undated documents sort last either way.</summary>
+    private static SortField DateSort(bool reverse, long missing)
+    {
+        var field = new SortField(Fields.Date, SortFieldType.INT64, reverse);
+        field.SetMissingValue(missing);
+        return field;
+    }
+
+    private static FieldDoc AfterOf(Cursor c)
+    {
+        // Lucene.NET's comparers hold J2N boxed numbers.
+        object first = c.Sort == SearchSort.Relevance ? J2N.Numerics.Single.GetInstance(c.Score) : J2N.Numerics.Int64.GetInstance(c.Date);
+        return new FieldDoc(int.MaxValue, c.Sort == SearchSort.Relevance ? c.Score : float.NaN, [first, new global::Lucene.Net.Util.BytesRef(c.Id)]);
+    }
+
+    private static Cursor CursorOf(string generation, long version, SearchRequest request, FieldDoc last)
+    {
+        var id = ((global::Lucene.Net.Util.BytesRef)last.Fields[1]).Utf8ToString();
+        return request.Sort == SearchSort.Relevance
+            ? new Cursor(generation, version, Internal.Cursor.HashOf(request), request.Sort, Convert.ToSingle(last.Fields[0], CultureInfo.InvariantCulture), 0, id)
+            : new Cursor(generation, version, Internal.Cursor.HashOf(request), request.Sort, 0, Convert.ToInt64(last.Fields[0], CultureInfo.InvariantCulture), id);
+    }
+
+    private void BackgroundRefresh()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var g = Volatile.Read(ref _live);
+            if (!g.TryAcquire())
+            {
+                return;
+            }
+
+            try
+            {
+                g.MaybeRefresh();
+                g.PruneKept(_options.CursorLifetime);
+            }
+            finally
+            {
+                g.Release();
+            }
+        }
+#pragma warning disable CA1031 // A timer callback must never throw (it would end the process); the next tick retries.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning(e, "Background refresh of search index {Path} failed", RootPath);
+        }
+    }
+
+    private IndexGeneration OpenLive()
+    {
+        Directory.CreateDirectory(RootPath);
+        TryDelete(Path.Combine(RootPath, PointerFile + ".tmp"));
+        var pointer = Path.Combine(RootPath, PointerFile);
+        string name;
+        if (File.Exists(pointer))
+        {
+            name = File.ReadAllText(pointer, Encoding.UTF8).Trim();
+            if (!IsGenerationName(name) || !Directory.Exists(Path.Combine(RootPath, name)))
+            {
+                throw new InvalidDataException($"'{pointer}' names generation '{name}', which does not exist.");
+            }
+        }
+        else
+        {
+            name = NextGenerationName();
+        }
+
+        var live = IndexGeneration.Open(name, Path.Combine(RootPath, name), _options, _logger);
+        try
+        {
+            if (!File.Exists(pointer))
+            {
+                WriteFileAtomically(pointer, name);
+            }
+
+            // A marker left in the live generation means a crash between switching and tidying up.
+            TryDelete(Path.Combine(RootPath, name, RebuildMarker));
+
+            // The live writer holds the folder's lock now, so no other process is using these.
+            foreach (var g in Generations().Where(g => g != name && ReadMarker(g) is null))
+            {
+                _logger.LogInformation("Deleting unreferenced search index generation {Generation}", g);
+                try
+                {
+                    Directory.Delete(Path.Combine(RootPath, g), recursive: true);
+                }
+                catch (IOException e)
+                {
+                    _logger.LogWarning(e, "Could not delete unreferenced search index generation {Generation}", g);
+                }
+            }
+
+            return live;
+        }
+        catch
+        {
+            live.Retire(deleteFolder: false);
+            throw;
+        }
+    }
+
+    private IEnumerable<string> Generations()
+        => Directory.Exists(RootPath)
+            ? Directory.EnumerateDirectories(RootPath).Select(Path.GetFileName).OfType<string>().Where(IsGenerationName).Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    private string NextGenerationName()
+    {
+        var max = Generations().Select(n => long.Parse(n.AsSpan(1), CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
+        if (File.Exists(Path.Combine(RootPath, PointerFile)))
+        {
+            var current = File.ReadAllText(Path.Combine(RootPath, PointerFile), Encoding.UTF8).Trim();
+            if (IsGenerationName(current))
+            {
+                max = Math.Max(max, long.Parse(current.AsSpan(1), CultureInfo.InvariantCulture));
+            }
+        }
+
+        return "g" + (max + 1).ToString("D6", CultureInfo.InvariantCulture);
+    }
+
+    private static bool IsGenerationName(string name)
+        => name.Length >= 2 && name[0] == 'g' && name.AsSpan(1).ContainsAnyExceptInRange('0', '9') == false;
+
+    private string? ReadMarker(string generation)
+    {
+        var path = Path.Combine(RootPath, generation, RebuildMarker);
+        return File.Exists(path) ? File.ReadAllText(path, Encoding.UTF8) : null;
+    }
+
+    /// <summary>Writes a small file so that readers see the old or the new content, never a torn one.</summary>
+    private static void WriteFileAtomically(string path, string content)
+    {
+        var tmp = path + ".tmp";
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            fs.Write(Encoding.UTF8.GetBytes(content));
+            fs.Flush(flushToDisk: true);
+        }
+
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void Wrap(string operation, Action action) => Wrap(operation, () =>
+    {
+        action();
+        return 0;
+    });
+
+    private T Wrap<T>(string operation, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ObjectDisposedException
+                                       || e.GetType().Namespace?.StartsWith("Lucene", StringComparison.Ordinal) == true)
+        {
+            throw new ArchiveSearchException(System, RootPath, operation, e.Message, e);
+        }
+    }
+}
