@@ -9,13 +9,20 @@ using static Archive.Api.Tests.Support.Api;
 namespace Archive.Api.Tests;
 
 /// <summary>The main flow over HTTP, on the standalone host's embedded defaults.</summary>
-public sealed class EndToEndTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class EndToEndTests(ApiFactory factory) : EndToEndTestsBase(factory), IClassFixture<ApiFactory>;
+
+/// <summary>The same flow with the MinIO/S3 adapter configured, against the test S3 server (Object Lock bucket).</summary>
+public sealed class MinioEndToEndTests(MinioApiFactory factory) : EndToEndTestsBase(factory), IClassFixture<MinioApiFactory>;
+
+/// <summary>The main flow over HTTP; subclassed once per storage configuration.</summary>
+public abstract class EndToEndTestsBase(ApiFactory factory)
 {
     private const string P = ApiFactory.Prefix;
 
     [Fact]
     public async Task Agency_fonds_file_pdf_search_without_diacritics_due_list_close_then_refused()
     {
+        factory.RequireServer();
         var client = factory.CreateClient();
 
         // Agency and fonds.
@@ -123,6 +130,7 @@ public sealed class EndToEndTests(ApiFactory factory) : IClassFixture<ApiFactory
     [Fact]
     public async Task Secret_record_files_are_hidden_from_callers_without_clearance()
     {
+        factory.RequireServer();
         var client = factory.CreateClient();
         var (agencyId, fondsCode) = await SeedAsync(client);
         var secret = await CreateRecordFileAsync(client, fondsCode, "09.MAT", rights: "Secret");
@@ -136,6 +144,7 @@ public sealed class EndToEndTests(ApiFactory factory) : IClassFixture<ApiFactory
     [Fact]
     public async Task Lists_filter_by_fonds_and_status_and_page()
     {
+        factory.RequireServer();
         var client = factory.CreateClient();
         var (agencyId, fondsCode) = await SeedAsync(client);
         foreach (var n in new[] { "01.VP", "02.VP", "03.VP" })
@@ -160,6 +169,7 @@ public sealed class EndToEndTests(ApiFactory factory) : IClassFixture<ApiFactory
     [Fact]
     public async Task Weeding_legal_hold_and_transfer_due_list()
     {
+        factory.RequireServer();
         var client = factory.CreateClient();
         var (agencyId, fondsCode) = await SeedAsync(client);
         var permanent = await CreateRecordFileAsync(client, fondsCode, "01.QD", 2010, "permanent");
@@ -187,6 +197,7 @@ public sealed class EndToEndTests(ApiFactory factory) : IClassFixture<ApiFactory
     [Fact]
     public async Task Retention_schedules_effective_save_and_csv_import()
     {
+        factory.RequireServer();
         var client = factory.CreateClient();
         var (agencyId, _) = await SeedAsync(client);
         var defaults = await client.GetAsync($"{P}/retention/schedules/default", Ct).ExpectAsync(200);
