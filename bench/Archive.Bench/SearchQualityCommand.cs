@@ -31,7 +31,8 @@ internal sealed class SearchQualityCommand : IBenchCommand
         {
             Console.WriteLine("""
                 search-quality --corpus FILE.jsonl --queries FILE.jsonl [--qrels FILE.tsv] [--split NAME] [--ablation]
-                               [--k1 X] [--b X] [--title-boost X] [--text-boost X] [--accent-boost X] [--bigram-boost X] [--no-bigrams]
+                               [--k1 X] [--b X] [--title-boost X] [--text-boost X] [--accent-boost X] [--bigram-boost X]
+                               [--common-ratio X] [--no-bigrams] [--sweep]
 
                 Indexes the corpus ({id, law_id, article_id, title, text} per line; Title = title, Text = text) through
                 ISearchIndex (LuceneSearchIndex in a temporary folder), runs every question as written and with its
@@ -39,7 +40,9 @@ internal sealed class SearchQualityCommand : IBenchCommand
                 The same run scores two baselines on the same documents (title + text in one field): plain BM25
                 (k1 1.2, b 0.75) over a standard (UAX #29) tokenizer + lower-casing, and over a whitespace tokenizer +
                 lower-casing; no folding, OR of the query's terms. Relevance comes from the queries' "relevant" lists, or
-                from --qrels (TREC). --ablation also scores engine variants (folded only, + accented field, + bigrams).
+                from --qrels (TREC). --ablation also scores engine variants (folded syllables only, + accented syllables,
+                + bigrams, no common-term gate, title boost 1 and 2). --sweep (tuning aid) indexes once and prints a grid of
+                rankings; give comma-separated values to --title-boost --accent-boost --bigram-boost --k1 --b --common-ratio.
                 """);
             return 0;
         }
