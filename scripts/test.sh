@@ -27,6 +27,14 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# The PDF tests draw Vietnamese text with DejaVu Sans (Debian: fonts-dejavu-core, preinstalled on our machines).
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing fonts-dejavu-core (Vietnamese glyphs for the PDF tests)" >&2
+  apt-get install -y --no-install-recommends fonts-dejavu-core >&2 \
+    || { apt-get update >&2 && apt-get install -y --no-install-recommends fonts-dejavu-core >&2; } \
+    || echo "WARNING: could not install fonts-dejavu-core; the PDF tests will say what is missing" >&2
+fi
+
 cleanup() {
   if [ -x scripts/s3-test-server.sh ] && [ -n "${ARCHIVE_S3_SERVER_DIR:-}" ]; then
     scripts/s3-test-server.sh stop "$ARCHIVE_S3_SERVER_DIR" >/dev/null 2>&1 || true
