@@ -1,3 +1,4 @@
+using Archive.ConformanceTests.Support;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;

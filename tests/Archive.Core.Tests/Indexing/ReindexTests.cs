@@ -1,3 +1,4 @@
+using Archive.ConformanceTests.Support;
 using Xunit;
 using Archive.Core.Tests.Records;
 using Archive.Indexing;

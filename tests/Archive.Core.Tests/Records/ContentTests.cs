@@ -1,3 +1,4 @@
+using Archive.ConformanceTests.Support;
 using Xunit;
 using System.Text;
 using Archive.ConformanceTests.Storage;

@@ -1,13 +1,14 @@
+using Xunit;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Writer;
 
-namespace Archive.Api.Tests.Support;
+namespace Archive.ConformanceTests.Support;
 
 /// <summary>
-/// Real PDFs with a Vietnamese text layer, built with PdfPig's writer and an embedded TrueType font (the 14
-/// standard PDF fonts cannot encode letters such as ư, ơ, đ, ạ) — the approach of Archive.Core.Tests.
+/// Builds small, valid PDFs with a Vietnamese text layer (PdfPig's writer with an embedded TrueType font; the 14
+/// standard PDF fonts cannot encode Vietnamese letters such as ư, ơ, đ, ạ).
 /// </summary>
-internal static class TestPdf
+public static class TestPdf
 {
     private static readonly string[] FontCandidates =
     [
@@ -46,7 +47,7 @@ internal static class TestPdf
         }
 
         throw new InvalidOperationException(
-            "No TrueType font with Vietnamese glyphs was found to build the test PDF. Install one, e.g. on Debian: "
+            "No TrueType font with Vietnamese glyphs was found to build the test PDF. Install one, e.g. on Debian/Ubuntu: "
             + "apt-get install fonts-dejavu-core (looked in: " + string.Join(", ", FontCandidates) + ").");
     }
 }
