@@ -146,30 +146,30 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
         var s3Key = ToS3Key(key);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
 
-        var current = await HeadAsync(s3Key, "put", key, cancellationToken).ConfigureAwait(false);
-        if (current is not null)
-        {
-            if (options.CreateOnly)
-            {
-                throw new ObjectAlreadyExistsException(System, Bucket, key);
-            }
-
-            if (LockReason(current) is { } reason)
-            {
-                throw new ObjectLockedException(System, Bucket, "put", key, reason + "; a retained object cannot be overwritten");
-            }
-        }
-
+        // The existing object must be checked (create-only, retention) before anything is sent; the HEAD request runs
+        // while the first part is read and hashed, and is awaited before the upload starts.
+        var existing = HeadAsync(s3Key, "put", key, cancellationToken);
         var contentStart = content.CanSeek ? content.Position : 0;
         var buffer = ArrayPool<byte>.Shared.Rent(SinglePartLimit);
         try
         {
-            var headLength = await ReadAtMostAsync(content, buffer.AsMemory(0, SinglePartLimit), cancellationToken).ConfigureAwait(false);
-            if (headLength < SinglePartLimit)
+            int headLength;
+            try
             {
-                return await PutSmallAsync(key, s3Key, buffer.AsMemory(0, headLength), options, expectedSha, headers, retention, cancellationToken).ConfigureAwait(false);
+                headLength = await ReadAtMostAsync(content, buffer.AsMemory(0, SinglePartLimit), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await ObserveAsync(existing).ConfigureAwait(false);
+                throw;
             }
 
+            if (headLength < SinglePartLimit)
+            {
+                return await PutSmallAsync(key, s3Key, buffer.AsMemory(0, headLength), options, expectedSha, headers, retention, existing, cancellationToken).ConfigureAwait(false);
+            }
+
+            CheckOverwrite(key, options, await existing.ConfigureAwait(false));
             return await PutLargeAsync(key, s3Key, buffer.AsMemory(0, headLength), content, contentStart, options, expectedSha, headers, retention, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -178,10 +178,52 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
         }
     }
 
-    private async Task<ObjectInfo> PutSmallAsync(string key, string s3Key, ReadOnlyMemory<byte> data, PutObjectOptions options, string? expectedSha, Dictionary<string, string> headers, ObjectRetention? retention, CancellationToken cancellationToken)
+    private static async Task ObserveAsync(Task task)
     {
-        var sha = Convert.ToHexStringLower(SHA256.HashData(data.Span));
-        CheckExpectations(key, options.ExpectedLength, expectedSha, data.Length, sha);
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The put failed for another reason, reported by the caller; only the HEAD's own outcome is dropped here.
+        }
+    }
+
+    /// <summary>Refuses to overwrite an existing object when the put is create-only or the object is retained.</summary>
+    private void CheckOverwrite(string key, PutObjectOptions options, Dictionary<string, string>? current)
+    {
+        if (current is null)
+        {
+            return;
+        }
+
+        if (options.CreateOnly)
+        {
+            throw new ObjectAlreadyExistsException(System, Bucket, key);
+        }
+
+        if (LockReason(current) is { } reason)
+        {
+            throw new ObjectLockedException(System, Bucket, "put", key, reason + "; a retained object cannot be overwritten");
+        }
+    }
+
+    private async Task<ObjectInfo> PutSmallAsync(string key, string s3Key, ReadOnlyMemory<byte> data, PutObjectOptions options, string? expectedSha, Dictionary<string, string> headers, ObjectRetention? retention, Task<Dictionary<string, string>?> existing, CancellationToken cancellationToken)
+    {
+        string sha;
+        try
+        {
+            sha = Convert.ToHexStringLower(SHA256.HashData(data.Span));
+            CheckExpectations(key, options.ExpectedLength, expectedSha, data.Length, sha);
+        }
+        catch
+        {
+            await ObserveAsync(existing).ConfigureAwait(false);
+            throw;
+        }
+
+        CheckOverwrite(key, options, await existing.ConfigureAwait(false));
         headers[MetadataCodec.HeaderPrefix + MetadataCodec.Sha256Name] = sha;
 
         var args = new PutObjectArgs()
@@ -369,13 +411,17 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
 
     private async Task<ObjectInfo> DescribeWrittenAsync(string key, string s3Key, string etag, long length, string sha, PutObjectOptions options, CancellationToken cancellationToken)
     {
-        var headers = await HeadAsync(s3Key, "put", key, cancellationToken).ConfigureAwait(false);
-        if (headers is not null && IsOurs(headers, etag, sha, length))
+        // The server answered the put with the ETag of what it stored: describe the object from what was sent, without
+        // another round trip (the last-modified time is this client's clock). Without an ETag, ask the server.
+        if (etag.Length == 0)
         {
-            return ToInfo(key, headers, null);
+            var headers = await HeadAsync(s3Key, "put", key, cancellationToken).ConfigureAwait(false);
+            if (headers is not null && IsOurs(headers, etag, sha, length))
+            {
+                return ToInfo(key, headers, null);
+            }
         }
 
-        // Overwritten concurrently (or not yet visible): describe what was written.
         return new ObjectInfo
         {
             Key = key,
