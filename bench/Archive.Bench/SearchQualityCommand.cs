@@ -32,7 +32,7 @@ internal sealed class SearchQualityCommand : IBenchCommand
             Console.WriteLine("""
                 search-quality --corpus FILE.jsonl --queries FILE.jsonl [--qrels FILE.tsv] [--split NAME] [--ablation]
                                [--k1 X] [--b X] [--title-boost X] [--text-boost X] [--accent-boost X] [--bigram-boost X]
-                               [--common-ratio X] [--no-bigrams] [--sweep]
+                               [--common-ratio X] [--no-bigrams] [--exact-total-threshold N] [--sweep]
 
                 Indexes the corpus ({id, law_id, article_id, title, text} per line; Title = title, Text = text) through
                 ISearchIndex (LuceneSearchIndex in a temporary folder), runs every question as written and with its
@@ -41,7 +41,8 @@ internal sealed class SearchQualityCommand : IBenchCommand
                 (k1 1.2, b 0.75) over a standard (UAX #29) tokenizer + lower-casing, and over a whitespace tokenizer +
                 lower-casing; no folding, OR of the query's terms. Relevance comes from the queries' "relevant" lists, or
                 from --qrels (TREC). --ablation also scores engine variants (folded syllables only, + accented syllables,
-                + bigrams, no common-term gate, title boost 1 and 2). --sweep (tuning aid) indexes once and prints a grid of
+                + bigrams, no common-term gate, title boost 1 and 2, exhaustive scoring, top-k pruning from the first hit).
+                --exact-total-threshold sets LuceneSearchOptions.ExactTotalHitsThreshold of the default row. --sweep (tuning aid) indexes once and prints a grid of
                 rankings; give comma-separated values to --title-boost --accent-boost --bigram-boost --k1 --b --common-ratio.
                 """);
             return 0;
@@ -70,21 +71,24 @@ internal sealed class SearchQualityCommand : IBenchCommand
         }
 
         var table = new Table("system", "queries", "R@1", "R@10", "MRR@10", "MRR@10 no diacritics", "R@10 no diacritics", "MRR change");
-        var configs = new List<(string Name, LuceneRankingOptions Ranking)> { ("archive (default)", FromArgs(args)) };
+        var threshold = args.Int("exact-total-threshold", new LuceneSearchOptions().ExactTotalHitsThreshold);
+        var configs = new List<(string Name, LuceneRankingOptions Ranking, int Threshold)> { ("archive (default)", FromArgs(args), threshold) };
         if (args.Has("ablation"))
         {
-            configs.Add(("ablation: folded syllables only", new LuceneRankingOptions { AccentedBoost = 0, BigramBoost = 0, IndexBigrams = false }));
-            configs.Add(("ablation: + accented syllables", new LuceneRankingOptions { BigramBoost = 0, IndexBigrams = false }));
-            configs.Add(("ablation: + bigrams (= default)", new LuceneRankingOptions()));
-            configs.Add(("ablation: default, no common-term gate", new LuceneRankingOptions { CommonTermRatio = 1 }));
-            configs.Add(("ablation: default, title boost 1.0", new LuceneRankingOptions { TitleBoost = 1, SubjectBoost = 1 }));
-            configs.Add(("ablation: default, title boost 2.0", new LuceneRankingOptions { TitleBoost = 2, SubjectBoost = 2 }));
+            configs.Add(("ablation: folded syllables only", new LuceneRankingOptions { AccentedBoost = 0, BigramBoost = 0, IndexBigrams = false }, threshold));
+            configs.Add(("ablation: + accented syllables", new LuceneRankingOptions { BigramBoost = 0, IndexBigrams = false }, threshold));
+            configs.Add(("ablation: + bigrams (= default)", new LuceneRankingOptions(), threshold));
+            configs.Add(("ablation: default, no common-term gate", new LuceneRankingOptions { CommonTermRatio = 1 }, threshold));
+            configs.Add(("ablation: default, title boost 1.0", new LuceneRankingOptions { TitleBoost = 1, SubjectBoost = 1 }, threshold));
+            configs.Add(("ablation: default, title boost 2.0", new LuceneRankingOptions { TitleBoost = 2, SubjectBoost = 2 }, threshold));
+            configs.Add(("ablation: default, exhaustive scoring", new LuceneRankingOptions(), int.MaxValue));
+            configs.Add(("ablation: default, top-k pruning from 1st hit", new LuceneRankingOptions(), 0));
         }
 
-        foreach (var (name, ranking) in configs)
+        foreach (var (name, ranking, exactUpTo) in configs)
         {
             var sw = Stopwatch.StartNew();
-            var (asWritten, folded) = await RunEngineAsync(corpus, judged, ranking);
+            var (asWritten, folded) = await RunEngineAsync(corpus, judged, ranking, exactUpTo);
             Add(table, name, asWritten, folded);
             Console.WriteLine($"{name}: {sw.Elapsed.TotalSeconds:0.0} s");
         }
@@ -185,12 +189,12 @@ internal sealed class SearchQualityCommand : IBenchCommand
     }
 
     private static async Task<(RetrievalMetrics AsWritten, RetrievalMetrics Folded)> RunEngineAsync(
-        List<CorpusDoc> corpus, List<(BenchQuery Query, IReadOnlySet<string> Relevant)> judged, LuceneRankingOptions ranking)
+        List<CorpusDoc> corpus, List<(BenchQuery Query, IReadOnlySet<string> Relevant)> judged, LuceneRankingOptions ranking, int exactTotalThreshold)
     {
         var folder = Path.Combine(Path.GetTempPath(), "archive-search-quality-" + Guid.NewGuid().ToString("N"));
         try
         {
-            using var index = new LuceneSearchIndex(new LuceneSearchOptions { IndexPath = folder, Ranking = ranking });
+            using var index = new LuceneSearchIndex(new LuceneSearchOptions { IndexPath = folder, Ranking = ranking, ExactTotalHitsThreshold = exactTotalThreshold });
             ISearchIndex engine = index;
             foreach (var batch in corpus.Chunk(500))
             {

@@ -25,6 +25,7 @@ internal sealed partial class SearchSpeedCommand : IBenchCommand
             Console.WriteLine("""
                 search-speed --corpus FILE.jsonl --queries FILE.jsonl --target-docs N --index DIR
                              [--writers 2] [--batch 1000] [--query-count 500] [--max-index-seconds 5400] [--reuse]
+                             [--exact-total-threshold N] [--workloads question,no-diacritics,...] [--warmup 20]
 
                 Builds a LuceneSearchIndex in DIR (which must be empty or absent, unless --reuse queries an index built
                 before) from the corpus replicated to N documents, then measures single-threaded query latency.
@@ -34,13 +35,17 @@ internal sealed partial class SearchSpeedCommand : IBenchCommand
                 200 fonds, 8 document types, 6 retention labels, access level (2 % Secret, 10 % Conditional), 3 statuses,
                 a date in 1995–2024, and tag law = law_id. Writers (--writers tasks) call IndexAsync with --batch
                 documents each; every call is a durable commit. Indexing stops at --max-index-seconds (the table says how
-                many documents were indexed). Query workloads (--query-count each, after 20 warm-up queries):
+                many documents were indexed). Query workloads (--query-count each, after --warmup queries):
                   question        the corpus questions as written (natural language, ~25 syllables), top 10
                   no-diacritics   the same questions without diacritics
                   heading         a short query: an article heading of the corpus (e.g. "Phạm vi điều chỉnh")
                   heading+filters the heading, access != Secret, year 2000–2020, facets agency/type/year
                   phrase          the heading as a quoted phrase
                   browse          no text, agency filter, newest first, facets type/year, then the next page by cursor
+                Each workload draws its queries from its own seeded generator, so a subset (--workloads) runs the same
+                queries. --exact-total-threshold sets LuceneSearchOptions.ExactTotalHitsThreshold (2147483647 = count and
+                score every match, the engine before top-k evaluation). The table gives the share of results whose total
+                was exact and the load average after each workload.
                 """);
             return 0;
         }
@@ -52,6 +57,7 @@ internal sealed partial class SearchSpeedCommand : IBenchCommand
         var writers = args.Int("writers", 2);
         var batchSize = args.Int("batch", 1000);
         var queryCount = args.Int("query-count", 500);
+        var warmup = args.Int("warmup", 20);
         var maxIndexSeconds = args.Int("max-index-seconds", 5400);
         var reuse = args.Has("reuse");
         if (!reuse && Directory.Exists(indexDir) && Directory.EnumerateFileSystemEntries(indexDir).Any())
@@ -60,7 +66,9 @@ internal sealed partial class SearchSpeedCommand : IBenchCommand
             return 2;
         }
 
-        using var index = new LuceneSearchIndex(new LuceneSearchOptions { IndexPath = indexDir, RamBufferSizeMb = 256 });
+        var threshold = args.Int("exact-total-threshold", new LuceneSearchOptions().ExactTotalHitsThreshold);
+        var workloads = args.Optional("workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        using var index = new LuceneSearchIndex(new LuceneSearchOptions { IndexPath = indexDir, RamBufferSizeMb = 256, ExactTotalHitsThreshold = threshold });
         ISearchIndex engine = index;
         var indexTable = new Table("phase", "documents", "seconds", "docs/s", "process CPU s", "docs per CPU s", "index size", "writers", "batch");
         if (!reuse)
@@ -76,21 +84,36 @@ internal sealed partial class SearchSpeedCommand : IBenchCommand
         Console.WriteLine($"index {indexDir}: {total} documents, {Size(indexDir)}");
 
         var headings = corpus.Select(d => Heading(d.Title)).Where(h => h.Length > 0).Distinct().ToList();
-        var latency = new Table("workload", "queries", "p50 ms", "p95 ms", "p99 ms", "mean ms", "process CPU ms/query", "mean total hits");
-        var rng = new Random(42);
-        string Pick(List<string> list) => list[rng.Next(list.Count)];
-        await Measure(latency, engine, "question", queryCount, () => new SearchRequest { Query = Pick(questions), PageSize = 10 });
-        await Measure(latency, engine, "no-diacritics", queryCount, () => new SearchRequest { Query = SearchBenchData.RemoveDiacritics(Pick(questions)), PageSize = 10 });
-        await Measure(latency, engine, "heading", queryCount, () => new SearchRequest { Query = Pick(headings), PageSize = 10 });
-        await Measure(latency, engine, "heading+filters", queryCount, () => new SearchRequest
+        var latency = new Table("workload", "queries", "p50 ms", "p95 ms", "p99 ms", "mean ms", "process CPU ms/query", "mean total hits", "exact totals %", "load after");
+        var seed = 42;
+        async Task Run(string name, Func<Random, SearchRequest> make, bool nextPage = false)
         {
-            Query = Pick(headings),
+            var rng = new Random(seed++); // one generator per workload: a subset runs the same queries
+            if (workloads is null || workloads.Contains(name))
+            {
+                await Measure(latency, engine, name, queryCount, warmup, () => make(rng), nextPage);
+            }
+        }
+
+        static string Pick(Random rng, List<string> list) => list[rng.Next(list.Count)];
+        await Run("question", rng => new SearchRequest { Query = Pick(rng, questions), PageSize = 10 });
+        await Run("no-diacritics", rng => new SearchRequest { Query = SearchBenchData.RemoveDiacritics(Pick(rng, questions)), PageSize = 10 });
+        await Run("heading", rng => new SearchRequest { Query = Pick(rng, headings), PageSize = 10 });
+        await Run("heading+filters", rng => new SearchRequest
+        {
+            Query = Pick(rng, headings),
             PageSize = 10,
             Filters = [new TermsFilter(SearchFields.AccessLevel, ["Secret"], Exclude: true), new YearRangeFilter(2000, 2020)],
             Facets = [SearchFields.Agency, SearchFields.DocumentType, SearchFields.Year],
         });
-        await Measure(latency, engine, "phrase", queryCount, () => new SearchRequest { Query = "\"" + Pick(headings) + "\"", PageSize = 10 });
-        await Measure(latency, engine, "browse", queryCount, () => new SearchRequest
+        await Run("heading+filters-nofacets", rng => new SearchRequest
+        {
+            Query = Pick(rng, headings),
+            PageSize = 10,
+            Filters = [new TermsFilter(SearchFields.AccessLevel, ["Secret"], Exclude: true), new YearRangeFilter(2000, 2020)],
+        });
+        await Run("phrase", rng => new SearchRequest { Query = "\"" + Pick(rng, headings) + "\"", PageSize = 10 });
+        await Run("browse", rng => new SearchRequest
         {
             PageSize = 20,
             Sort = SearchSort.DateDescending,
@@ -99,7 +122,7 @@ internal sealed partial class SearchSpeedCommand : IBenchCommand
         }, nextPage: true);
 
         Console.WriteLine();
-        Console.WriteLine($"search-speed: {total} documents in {indexDir} — {Table.Machine()}, load average {LoadAverage()}");
+        Console.WriteLine($"search-speed: {total} documents in {indexDir}, exact-total-threshold {threshold} — {Table.Machine()}, load average {LoadAverage()}");
         if (!reuse)
         {
             Console.WriteLine(indexTable);
@@ -195,15 +218,16 @@ internal sealed partial class SearchSpeedCommand : IBenchCommand
         }
     }
 
-    private static async Task Measure(Table table, ISearchIndex engine, string name, int count, Func<SearchRequest> next, bool nextPage = false)
+    private static async Task Measure(Table table, ISearchIndex engine, string name, int count, int warmup, Func<SearchRequest> next, bool nextPage = false)
     {
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < warmup; i++)
         {
             await engine.SearchAsync(next());
         }
 
         var times = new List<double>(count);
         long hits = 0;
+        var exact = 0;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (var i = 0; i < count; i++)
         {
@@ -217,12 +241,14 @@ internal sealed partial class SearchSpeedCommand : IBenchCommand
 
             times.Add(sw.Elapsed.TotalMilliseconds);
             hits += r.Total;
+            exact += r.TotalIsExact ? 1 : 0;
         }
 
         var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / count;
         times.Sort();
         double P(double p) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(p * times.Count) - 1)];
-        table.Add(nextPage ? name + " (2 pages)" : name, count, P(0.50), P(0.95), P(0.99), times.Average(), cpuMs, hits / count);
+        table.Add(nextPage ? name + " (2 pages)" : name, count, P(0.50), P(0.95), P(0.99), times.Average(), cpuMs, hits / count, 100.0 * exact / count, LoadAverage().Split(' ')[0]);
+        Console.WriteLine($"  {name}: p50 {P(0.50):0.0} ms, p95 {P(0.95):0.0} ms, load {LoadAverage()}");
     }
 
     /// <summary>The 1/5/15-minute load averages (other work on the machine skews wall-clock figures), where known.</summary>

@@ -551,7 +551,10 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         }
 
         var total = response.HitsMetadata?.Total is { } t ? t.Match(h => h?.Value ?? 0, l => l) : hits.Count;
-        return new SearchResults { Total = total, Hits = results, NextCursor = next, Facets = facets };
+
+        // track_total_hits is on, so the relation is "eq"; mapped anyway in case a cluster setting caps it.
+        var exact = response.HitsMetadata?.Total is not { } r || r.Match(h => h is null || h.Relation != TotalHitsRelation.Gte, _ => true);
+        return new SearchResults { Total = total, TotalIsExact = exact, Hits = results, NextCursor = next, Facets = facets };
     }
 
     private Cursor CursorAfter(SearchRequest request, Hit<EsDocument> last)

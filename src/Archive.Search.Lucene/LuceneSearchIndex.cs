@@ -476,13 +476,26 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
             var top = TopFieldCollector.Create(sort, request.PageSize + 1, after, fillFields: true, trackDocScores: request.Sort == SearchSort.Relevance, trackMaxScore: false, docsScoredInOrder: false);
             var facets = request.Facets is { Count: > 0 } f ? new FacetCollector(f.Distinct(StringComparer.Ordinal).ToList()) : null;
             var filter = filterQuery is null ? null : new QueryWrapperFilter(filterQuery);
-            searcher.Search(built.Scoring, filter, facets is null ? top : MultiCollector.Wrap(top, facets));
+
+            // Free words ranked by relevance without facets: top-k evaluation that skips documents which cannot reach
+            // the page, counting exactly only up to ExactTotalHitsThreshold. Everything else scores every match.
+            TopTermsSearch.Outcome? topK = null;
+            if (built.Disjunction is { } disjunction && facets is null && request.Sort == SearchSort.Relevance && _options.ExactTotalHitsThreshold < int.MaxValue)
+            {
+                topK = TopTermsSearch.Search(searcher, disjunction, filter, top, request.PageSize + 1, cursor?.Score, _options.ExactTotalHitsThreshold);
+            }
+
+            if (topK is null)
+            {
+                searcher.Search(built.Scoring, filter, facets is null ? top : MultiCollector.Wrap(top, facets));
+            }
+
             var docs = top.GetTopDocs();
             var hits = new List<SearchHit>(Math.Min(docs.ScoreDocs.Length, request.PageSize));
             for (var i = 0; i < docs.ScoreDocs.Length && i < request.PageSize; i++)
             {
                 var sd = docs.ScoreDocs[i];
-                var source = searcher.Doc(sd.Doc).Get(Fields.Source);
+                var source = searcher.Doc(sd.Doc, SourceOnly).Get(Fields.Source);
                 var document = DocumentMapper.FromSource(source);
                 hits.Add(new SearchHit
                 {
@@ -502,7 +515,8 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
 
             return new SearchResults
             {
-                Total = docs.TotalHits,
+                Total = topK is { } k ? Math.Max(k.Total, hits.Count) : docs.TotalHits,
+                TotalIsExact = topK?.Exact ?? true,
                 Hits = hits,
                 NextCursor = next,
                 Facets = facets?.Result(request.FacetSize) ?? new Dictionary<string, IReadOnlyList<FacetValue>>(),
@@ -527,6 +541,9 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     }
 
     private static readonly SortField IdSort = new(Fields.Id, SortFieldType.STRING);
+
+    /// <summary>Only the stored source is read for a hit (the other stored fields are not needed).</summary>
+    private static readonly ISet<string> SourceOnly = new HashSet<string>(StringComparer.Ordinal) { Fields.Source };
 
     private static Sort SortOf(SearchSort sort) => sort switch
     {

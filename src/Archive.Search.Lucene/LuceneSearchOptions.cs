@@ -40,6 +40,14 @@ public sealed class LuceneSearchOptions
     /// <summary>Characters of a text analysed for highlighting (default 500 000); matches further in are not highlighted.</summary>
     public int MaxHighlightAnalyzedChars { get; set; } = 500_000;
 
+    /// <summary>
+    /// Matches counted exactly before a free-text search may stop counting (default 10 000, like Elasticsearch's
+    /// <c>track_total_hits</c>). Beyond it, a query of free words sorted by relevance without facets skips documents that
+    /// cannot reach the page, and <see cref="SearchResults.Total"/> is a lower bound with
+    /// <see cref="SearchResults.TotalIsExact"/> false. <see cref="int.MaxValue"/> always counts exactly (and scores every match).
+    /// </summary>
+    public int ExactTotalHitsThreshold { get; set; } = 10_000;
+
     /// <summary>Ranking parameters (defaults were tuned on ALQAC 2022, see docs/benchmarks.md).</summary>
     public LuceneRankingOptions Ranking { get; set; } = new();
 }
@@ -122,6 +130,11 @@ public sealed class LuceneSearchOptionsValidator : IValidateOptions<LuceneSearch
         if (options.CursorLifetime < TimeSpan.FromSeconds(1) || options.CursorLifetime > TimeSpan.FromDays(1))
         {
             errors.Add("LuceneSearchOptions.CursorLifetime must be between 1 second and 1 day.");
+        }
+
+        if (options.ExactTotalHitsThreshold < 0)
+        {
+            errors.Add("LuceneSearchOptions.ExactTotalHitsThreshold must be 0 or more.");
         }
 
         if (options.MaxQueryLength is < 16 or > 1_000_000)

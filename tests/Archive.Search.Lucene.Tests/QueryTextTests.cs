@@ -4,7 +4,7 @@ namespace Archive.Search.Lucene.Tests;
 
 public sealed class QueryTextTests
 {
-    private static string Show(string? q) => string.Join(" | ", QueryText.Parse(q).Select(c => $"{c.Kind}:{c.Text}"));
+    private static string Show(string? q) => string.Join(" | ", QueryTextParser.Parse(q).Select(c => $"{c.Kind}:{c.Text}"));
 
     [Theory]
     [InlineData(null, "")]

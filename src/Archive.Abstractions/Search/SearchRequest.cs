@@ -78,8 +78,18 @@ public sealed record YearRangeFilter(int? From, int? To) : SearchFilter;
 /// <summary>Results of one page.</summary>
 public sealed record SearchResults
 {
-    /// <summary>Exact number of documents matching query and filters.</summary>
+    /// <summary>
+    /// Number of documents matching query and filters: exact when <see cref="TotalIsExact"/>, otherwise a lower bound
+    /// (an engine may stop counting once it knows the best hits, like Elasticsearch's <c>track_total_hits</c>).
+    /// Never less than the number of hits on this page.
+    /// </summary>
     public required long Total { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="Total"/> is exact (true) or a lower bound (false, "at least"). Engines count exactly at least up
+    /// to a threshold (10 000 by default) and whenever facets are requested.
+    /// </summary>
+    public bool TotalIsExact { get; init; } = true;
 
     /// <summary>This page's hits.</summary>
     public required IReadOnlyList<SearchHit> Hits { get; init; }

@@ -7,8 +7,11 @@ namespace Archive.Api.Contracts;
 /// <summary>One page of search results.</summary>
 public sealed record SearchResultsDto
 {
-    /// <summary>Exact number of matching record files and documents.</summary>
+    /// <summary>Number of matching record files and documents: exact when <see cref="TotalIsExact"/>, else a lower bound (large result sets are not counted to the end).</summary>
     public long Total { get; init; }
+
+    /// <summary>Whether <see cref="Total"/> is the exact count.</summary>
+    public bool TotalIsExact { get; init; } = true;
 
     /// <summary>This page's hits.</summary>
     public IReadOnlyList<SearchHitDto> Hits { get; init; } = [];

@@ -151,7 +151,7 @@ internal sealed class QueryBuilder(ElasticsearchSearchOptions options)
     /// <summary>The scoring query and the positive clauses (words and phrases) that highlighting marks.</summary>
     public (Query Core, List<QueryClause> Positives) TextQuery(string? text)
     {
-        var clauses = QueryText.Parse(text);
+        var clauses = QueryTextParser.Parse(text);
         var accented = text is not null && VietnameseRules.HasDiacritics(text);
         var should = new List<Query>();
         var must = new List<Query>();
@@ -159,7 +159,7 @@ internal sealed class QueryBuilder(ElasticsearchSearchOptions options)
         var positives = new List<QueryClause>();
         var hasRequired = false;
 
-        foreach (var clause in clauses.Where(c => QueryText.HasWord(c.Text)))
+        foreach (var clause in clauses.Where(c => QueryTextParser.HasWord(c.Text)))
         {
             switch (clause.Kind)
             {

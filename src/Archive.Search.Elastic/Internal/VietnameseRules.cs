@@ -14,19 +14,15 @@ namespace Archive.Search.Elastic.Internal;
 /// (<c>hòa</c> → <c>hoà</c>, <c>thủy</c> → <c>thuỷ</c>; <c>qu</c>+<c>y</c> is left alone), so both spelling
 /// conventions give one term.</item>
 /// <item><see cref="FoldingRules"/>: diacritics removed (<c>đ</c> → <c>d</c>, <c>ồ</c> → <c>o</c>, combining marks
-/// dropped) with the same table as the Lucene engine (base letter of the canonical decomposition for U+0080–U+024F
+/// dropped) with the table of <see cref="VietnameseFolding"/>, shared with the Lucene engine (base letter of the canonical decomposition for U+0080–U+024F
 /// and U+1E00–U+1EFF, plus <c>đ Đ ð Ð</c>), not Elasticsearch's wider <c>asciifolding</c>.</item>
 /// </list>
 /// Char filters work before tokenisation and keep offsets, so highlights point into the original text.
 /// </summary>
 internal static class VietnameseRules
 {
-    private static readonly char[] LatinFold = BuildFoldTable(0x0000, 0x0250);
-    private static readonly char[] ExtendedAdditionalFold = BuildFoldTable(0x1E00, 0x1F00);
     private static readonly (int Start, int End)[] LatinRanges = [(0x00C0, 0x0250), (0x1E00, 0x1F00)];
-
-    // grave, acute, hook above, tilde, dot below
-    private static readonly char[] Tones = ['\u0300', '\u0301', '\u0309', '\u0303', '\u0323'];
+    private static readonly IReadOnlyList<char> Tones = VietnameseFolding.ToneMarks;
 
     private static readonly Lazy<IReadOnlyList<string>> Composition = new(BuildCompositionRules);
     private static readonly Lazy<IReadOnlyList<string>> Tone = new(BuildToneRules);
@@ -41,35 +37,11 @@ internal static class VietnameseRules
     /// <summary>Diacritics folding rules.</summary>
     public static IReadOnlyList<string> FoldingRules => Folding.Value;
 
-    /// <summary>The folded form of one character; <c>'\0'</c> for a combining mark that folding drops.</summary>
-    public static char Fold(char c)
-    {
-        if (c < 0x250)
-        {
-            return c < 0x80 ? c : LatinFold[c];
-        }
+    /// <summary>The folded form of one character (<see cref="VietnameseFolding.Fold(char)"/>).</summary>
+    public static char Fold(char c) => VietnameseFolding.Fold(c);
 
-        if (c is >= '\u0300' and <= '\u036F')
-        {
-            return '\0';
-        }
-
-        return c is >= '\u1E00' and <= '\u1EFF' ? ExtendedAdditionalFold[c - 0x1E00] : c;
-    }
-
-    /// <summary>Whether <paramref name="text"/> has a letter with a diacritic (including <c>đ</c>) or a combining mark.</summary>
-    public static bool HasDiacritics(string text)
-    {
-        foreach (var c in text)
-        {
-            if (c >= 0x80 && Fold(c) != c)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>Whether <paramref name="text"/> has a letter with a diacritic (<see cref="VietnameseFolding.HasDiacritics"/>).</summary>
+    public static bool HasDiacritics(string text) => VietnameseFolding.HasDiacritics(text);
 
     /// <summary>Exact-match values are compared in NFC, trimmed (as the Lucene engine does).</summary>
     public static string Canonical(string value)
@@ -208,49 +180,5 @@ internal static class VietnameseRules
                 yield return s[i] + rest;
             }
         }
-    }
-
-    private static char[] BuildFoldTable(int start, int end)
-    {
-        var table = new char[end - start];
-        for (var c = start; c < end; c++)
-        {
-            var ch = (char)c;
-            table[c - start] = ch switch
-            {
-                'đ' => 'd',
-                'Đ' => 'D',
-                'ð' => 'd',
-                'Ð' => 'D',
-                _ when c >= 0x300 && c <= 0x36F => '\0',
-                _ => FoldByDecomposition(ch),
-            };
-        }
-
-        return table;
-    }
-
-    private static char FoldByDecomposition(char c)
-    {
-        if (char.IsSurrogate(c))
-        {
-            return c;
-        }
-
-        var d = c.ToString().Normalize(NormalizationForm.FormD);
-        if (d.Length > 1 && d[0] < 0x80 && char.IsLetter(d[0]))
-        {
-            for (var i = 1; i < d.Length; i++)
-            {
-                if (CharUnicodeInfo.GetUnicodeCategory(d[i]) != UnicodeCategory.NonSpacingMark)
-                {
-                    return c;
-                }
-            }
-
-            return d[0];
-        }
-
-        return c;
     }
 }

@@ -12,6 +12,14 @@ internal sealed class BuiltQuery
 
     /// <summary>Positive terms and phrases (folded), for highlighting; null when nothing positive was asked for.</summary>
     public required Func<string, Query>? HighlightFor { get; init; }
+
+    /// <summary>
+    /// For a query of free words only (no phrase, no exclusion): the same query as <see cref="Scoring"/> as a flat list
+    /// of term clauses, evaluated top-k by <see cref="TopTermsSearch"/>. A document matches when it matches a clause
+    /// that is not <c>Optional</c>; optional clauses (common terms and bigrams behind the common-terms gate) only add
+    /// to the score. Null for other queries.
+    /// </summary>
+    public IReadOnlyList<(Query Clause, bool Optional)>? Disjunction { get; init; }
 }
 
 /// <summary>Builds the scoring query: BM25 OR of syllables over the text groups, accented + folded variants, bigrams.</summary>
@@ -28,7 +36,7 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
     /// <summary>Builds the queries; with <paramref name="reader"/>, common terms are gated (see <see cref="LuceneRankingOptions.CommonTermRatio"/>).</summary>
     public BuiltQuery Build(string? text, IndexReader? reader = null)
     {
-        var clauses = QueryText.Parse(text);
+        var clauses = QueryTextParser.Parse(text);
         if (clauses.Count(c => c.Kind != QueryClauseKind.Words) > MaxClauses)
         {
             throw new ArchiveValidationException("query", "search.query.too-many-clauses", $"A query may have at most {MaxClauses} phrases and exclusions.");
@@ -162,6 +170,7 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
             }
         }
 
+        var bigramClauses = new List<Query>();
         if (ranking.BigramBoost > 0 && ranking.IndexBigrams)
         {
             foreach (var (bigram, count) in bigramCounts)
@@ -173,7 +182,9 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
 
                 foreach (var (group, boost) in groups)
                 {
-                    top.Add(new TermQuery(new Term(group.Bigrams, bigram)) { Boost = boost * ranking.BigramBoost * count }, Occur.SHOULD);
+                    var q = new TermQuery(new Term(group.Bigrams, bigram)) { Boost = boost * ranking.BigramBoost * count };
+                    top.Add(q, Occur.SHOULD);
+                    bigramClauses.Add(q);
                 }
 
                 budget -= groups.Count;
@@ -200,7 +211,15 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
             return q;
         };
 
-        return new BuiltQuery { Scoring = top, HighlightFor = highlight };
+        var wordsOnly = hasPositive && clauses.All(c => c.Kind == QueryClauseKind.Words);
+        return new BuiltQuery
+        {
+            Scoring = top,
+            HighlightFor = highlight,
+            Disjunction = wordsOnly
+                ? [.. rare.Select(q => (q, false)), .. common.Select(q => (q, gated)), .. bigramClauses.Select(q => (q, gated))]
+                : null,
+        };
     }
 
     /// <summary>Tokens of <paramref name="text"/> as the accented index sees them, with their positions.</summary>

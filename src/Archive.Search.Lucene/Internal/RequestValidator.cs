@@ -11,39 +11,7 @@ internal static class RequestValidator
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new List<ValidationError>();
-        if (request.PageSize is < 1 or > SearchRequest.MaxPageSize)
-        {
-            errors.Add(new("pageSize", "search.page-size.range", $"pageSize must be between 1 and {SearchRequest.MaxPageSize}; it was {request.PageSize}."));
-        }
-
-        if (request.Query is { } q && q.Length > options.MaxQueryLength)
-        {
-            errors.Add(new("query", "search.query.too-long", $"The query has {q.Length} characters; at most {options.MaxQueryLength} are accepted."));
-        }
-
-        if (!Enum.IsDefined(request.Sort))
-        {
-            errors.Add(new("sort", "search.sort.unknown", $"Unknown sort order {(int)request.Sort}."));
-        }
-
-        if (!Enum.IsDefined(request.Consistency))
-        {
-            errors.Add(new("consistency", "search.consistency.unknown", $"Unknown consistency {(int)request.Consistency}."));
-        }
-
-        var facets = request.Facets ?? [];
-        for (var i = 0; i < facets.Count; i++)
-        {
-            if (!SearchFields.IsFilterable(facets[i]))
-            {
-                errors.Add(new($"facets[{i}]", "search.facet.field-unknown", $"'{facets[i]}' cannot be faceted; use one of {string.Join(", ", SearchFields.Filterable)} or tag.NAME."));
-            }
-        }
-
-        if (facets.Count > 0 && request.FacetSize is < 1 or > SearchRequest.MaxPageSize)
-        {
-            errors.Add(new("facetSize", "search.facet-size.range", $"facetSize must be between 1 and {SearchRequest.MaxPageSize}; it was {request.FacetSize}."));
-        }
+        SearchRequestValidator.CheckRequest(request, options.MaxQueryLength, errors);
 
         var filter = BuildFilter(request.Filters ?? [], errors);
 

@@ -1,11 +1,14 @@
 using System.Text;
 
-namespace Archive.Search.Lucene.Internal;
+namespace Archive.Search;
 
-/// <summary>One element of a user query: a run of free words, a quoted phrase, or an excluded word/phrase.</summary>
-internal sealed record QueryClause(QueryClauseKind Kind, string Text);
+/// <summary>One element of a free-text query (<see cref="SearchRequest.Query"/>): a run of free words, a quoted phrase, or an excluded word or phrase.</summary>
+/// <param name="Kind">What the clause does.</param>
+/// <param name="Text">The clause's text, without quotes or the leading <c>-</c>.</param>
+public sealed record QueryClause(QueryClauseKind Kind, string Text);
 
-internal enum QueryClauseKind
+/// <summary>Kinds of <see cref="QueryClause"/>.</summary>
+public enum QueryClauseKind
 {
     /// <summary>Adjacent free words (scored, optional: OR of terms).</summary>
     Words,
@@ -18,11 +21,13 @@ internal enum QueryClauseKind
 }
 
 /// <summary>
-/// Splits the free-text syntax: words, <c>"phrases"</c>, <c>-word</c>, <c>-"phrase"</c>. Never throws: an unclosed
-/// quote runs to the end, a lone <c>-</c> is ignored, everything else is text.
+/// The free-text syntax of <see cref="SearchRequest.Query"/>, shared by every engine: words, <c>"phrases"</c>,
+/// <c>-word</c>, <c>-"phrase"</c>. Never throws: an unclosed quote runs to the end, a lone <c>-</c> is ignored,
+/// everything else is text. A <c>-</c> negates only at the start of a word (<c>COVID-19</c> is one word).
 /// </summary>
-internal static class QueryText
+public static class QueryTextParser
 {
+    /// <summary>The clauses of <paramref name="query"/> in order; empty for null or blank text.</summary>
     public static List<QueryClause> Parse(string? query)
     {
         var clauses = new List<QueryClause>();
@@ -41,26 +46,23 @@ internal static class QueryText
             }
         }
 
-        var i = 0;
         var s = query;
+        var i = 0;
         while (i < s.Length)
         {
-            var c = s[i];
-            if (char.IsWhiteSpace(c))
+            if (char.IsWhiteSpace(s[i]))
             {
                 i++;
                 continue;
             }
 
-            var negated = false;
-            if (c == '-' && i + 1 < s.Length && !char.IsWhiteSpace(s[i + 1]) && (i == 0 || char.IsWhiteSpace(s[i - 1])))
+            var negated = s[i] == '-' && i + 1 < s.Length && !char.IsWhiteSpace(s[i + 1]) && (i == 0 || char.IsWhiteSpace(s[i - 1]));
+            if (negated)
             {
-                negated = true;
                 i++;
-                c = s[i];
             }
 
-            if (c == '"')
+            if (s[i] == '"')
             {
                 var end = s.IndexOf('"', i + 1);
                 var text = end < 0 ? s[(i + 1)..] : s[(i + 1)..end];
@@ -99,5 +101,23 @@ internal static class QueryText
 
         FlushWords();
         return clauses;
+    }
+
+    /// <summary>
+    /// Whether the standard tokenizer finds a word in <paramref name="text"/> (a letter or digit). Clauses without
+    /// one are dropped as the embedded engine drops clauses that analyse to nothing, so <c>"?"</c> matches everything
+    /// instead of nothing.
+    /// </summary>
+    public static bool HasWord(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

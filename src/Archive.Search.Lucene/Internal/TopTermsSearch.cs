@@ -1,0 +1,373 @@
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Util;
+
+namespace Archive.Search.Lucene.Internal;
+
+/// <summary>
+/// Top-k evaluation of a flat OR of BM25 term queries that skips documents which cannot reach the page (MaxScore,
+/// Turtle &amp; Flood 1995). Lucene 4.8 scores every matching document of a disjunction; a Vietnamese question ORs dozens
+/// of frequent syllables and matches most of the index, so this is where free-text time goes.
+/// </summary>
+/// <remarks>
+/// <para>Each clause has an upper bound on its score: BM25's <c>idf · boost · (k1 + 1)</c> (the term-frequency part
+/// <c>tf / (tf + k1 · norm)</c> is below 1). Clauses are ordered by bound; the clauses whose bounds together are below
+/// the current page threshold θ (the score of the k-th best document so far) are "non-essential": a document that
+/// matches only them cannot enter the page, so only the postings of the other clauses are walked, and the
+/// non-essential ones are advanced to a candidate only while its score could still reach θ.</para>
+/// <para>The hits are exactly those of the exhaustive OR (same documents, same BM25 sum; the sum is added up in a fixed
+/// clause order so that a document scores the same on every page of a cursor). What is lost is the exact count:
+/// documents are counted exactly until <c>exactUpTo</c> matches have been seen, and only then does pruning start;
+/// afterwards the count is a lower bound (every counted document matches).</para>
+/// </remarks>
+internal static class TopTermsSearch
+{
+    /// <summary>Safety margin on the bounds, covering float rounding of sums of up to a few hundred clauses.</summary>
+    private const double BoundMargin = 1.001;
+
+    /// <summary>Result of <see cref="Search"/>.</summary>
+    public readonly record struct Outcome(long Total, bool Exact);
+
+    /// <summary>
+    /// Feeds every document that may belong to the best <paramref name="k"/> (in the order of relevance, after
+    /// <paramref name="afterScore"/> when paging) to <paramref name="collector"/>, with its exact score.
+    /// Returns null when the searcher's similarity is not BM25 (the caller then runs the exhaustive query).
+    /// </summary>
+    public static Outcome? Search(IndexSearcher searcher, IReadOnlyList<(Query Clause, bool Optional)> clauses, Filter? filter, ICollector collector, int k, float? afterScore, int exactUpTo)
+    {
+        if (searcher.Similarity is not BM25Similarity bm25 || !clauses.Any(c => !c.Optional))
+        {
+            return null;
+        }
+
+        // Weights are normalised one by one: BM25 ignores the query norm, and the OR has coord disabled, so each
+        // clause scores exactly as it does inside the BooleanQuery of the exhaustive path. Clauses that can make a
+        // document match ("driving") come first, by bound ascending; optional ones (behind the common-terms gate) after.
+        var terms = clauses
+            .Select(c => (Weight: searcher.CreateNormalizedWeight(c.Clause), c.Optional))
+            .Select(t => (t.Weight, t.Optional, Bound: Math.Sqrt(t.Weight.GetValueForNormalization()) * (bm25.K1 + 1) * BoundMargin))
+            .OrderBy(t => t.Optional)
+            .ThenBy(t => t.Bound)
+            .ToArray();
+        var n = terms.Length;
+        var driving = terms.Count(t => !t.Optional);
+        var optionalBound = terms.Skip(driving).Sum(t => t.Bound);
+
+        // prefix[i] = most a document can score from driving clauses 0..i plus every optional clause.
+        var prefix = new double[driving];
+        var running = optionalBound;
+        for (var i = 0; i < driving; i++)
+        {
+            running += terms[i].Bound;
+            prefix[i] = running;
+        }
+
+        var state = new State(k, afterScore, exactUpTo, prefix);
+        var fake = new ScoreHolder();
+        var scorers = new Scorer?[n];
+        var termScores = new float[n];
+        var matched = new List<int>(n);
+        var heap = new DocHeap(scorers, n);
+        foreach (var leaf in searcher.IndexReader.Leaves)
+        {
+            var accept = AcceptDocs(leaf, filter);
+            if (accept.Skip)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                scorers[i] = terms[i].Weight.GetScorer(leaf, accept.Bits);
+            }
+
+            collector.SetNextReader(leaf);
+            collector.SetScorer(fake);
+            heap.Clear();
+            var essential = state.FirstEssential;
+            for (var i = 0; i < driving; i++)
+            {
+                if (scorers[i] is { } s)
+                {
+                    if (i < essential)
+                    {
+                        state.Pruned = true; // documents that match only this clause are not seen (nor counted)
+                    }
+                    else if (s.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+                    {
+                        heap.Push(i);
+                    }
+                }
+            }
+
+            while (heap.Count > 0)
+            {
+                var doc = heap.TopDoc;
+                if (state.FirstEssential != essential)
+                {
+                    for (var i = essential; i < state.FirstEssential; i++)
+                    {
+                        state.Pruned |= scorers[i] is not null;
+                    }
+
+                    essential = state.FirstEssential;
+                }
+
+                double sum = 0;
+                var any = false;
+                matched.Clear();
+                while (heap.Count > 0 && heap.TopDoc == doc)
+                {
+                    var i = heap.Top;
+                    if (i < essential)
+                    {
+                        // Became non-essential since it was queued: leave it on this document (the loop below reads
+                        // it) and stop walking its postings.
+                        heap.Pop();
+                        continue;
+                    }
+
+                    var s = scorers[i]!;
+                    var v = s.GetScore();
+                    termScores[i] = v;
+                    matched.Add(i);
+                    sum += v;
+                    any = true;
+                    if (s.NextDoc() == DocIdSetIterator.NO_MORE_DOCS)
+                    {
+                        heap.Pop();
+                    }
+                    else
+                    {
+                        heap.UpdateTop();
+                    }
+                }
+
+                state.Matches++; // a driving clause matches: the document matches the query
+                if (!any)
+                {
+                    continue; // only non-essential clauses match here: it cannot reach the page
+                }
+
+                // The other clauses, biggest bound first, while the document can still reach the page.
+                var theta = state.Theta;
+                var remaining = essential > 0 ? prefix[essential - 1] : optionalBound;
+                var competitive = true;
+                var optionalCount = n - driving;
+                for (var t = 0; t < optionalCount + essential; t++)
+                {
+                    var i = t < optionalCount ? n - 1 - t : essential - 1 - (t - optionalCount);
+                    if (sum + remaining < theta)
+                    {
+                        competitive = false;
+                        break;
+                    }
+
+                    remaining -= terms[i].Bound;
+                    var s = scorers[i];
+                    if (s is null)
+                    {
+                        continue;
+                    }
+
+                    if (s.DocID < doc)
+                    {
+                        s.Advance(doc);
+                    }
+
+                    if (s.DocID == doc)
+                    {
+                        var v = s.GetScore();
+                        termScores[i] = v;
+                        matched.Add(i);
+                        sum += v;
+                    }
+                }
+
+                if (!competitive)
+                {
+                    continue;
+                }
+
+                // Fixed order (by clause), so that a document's score does not depend on what was pruned around it.
+                matched.Sort();
+                var score = 0f;
+                foreach (var i in matched)
+                {
+                    score += termScores[i];
+                }
+
+                fake.Doc = doc;
+                fake.Score = score;
+                collector.Collect(doc);
+                state.Offer(score);
+            }
+        }
+
+        return new Outcome(state.Matches, !state.Pruned);
+    }
+
+    private static (bool Skip, IBits? Bits) AcceptDocs(AtomicReaderContext leaf, Filter? filter)
+    {
+        var live = leaf.AtomicReader.LiveDocs;
+        if (filter is null)
+        {
+            return (false, live);
+        }
+
+        var set = filter.GetDocIdSet(leaf, live);
+        var it = set?.GetIterator();
+        if (it is null)
+        {
+            return (true, null);
+        }
+
+        var bits = new FixedBitSet(leaf.AtomicReader.MaxDoc);
+        bits.Or(it);
+        return (false, bits);
+    }
+
+    /// <summary>The page threshold and the count.</summary>
+    private sealed class State(int k, float? afterScore, int exactUpTo, double[] prefix)
+    {
+        private readonly PriorityQueue<float, float> _best = new();
+
+        public long Matches { get; set; }
+
+        /// <summary>Index of the first essential clause (clauses below it are non-essential).</summary>
+        public int FirstEssential { get; private set; }
+
+        /// <summary>Whether documents may have been skipped (the count is then a lower bound).</summary>
+        public bool Pruned { get; set; }
+
+        /// <summary>A document scoring below this cannot enter the page; 0 while counting exactly.</summary>
+        public double Theta { get; private set; }
+
+        public void Offer(float score)
+        {
+            if (afterScore is { } after && !(score < after))
+            {
+                return; // may or may not follow the cursor (ties are broken by id): never raises the threshold
+            }
+
+            if (_best.Count < k)
+            {
+                _best.Enqueue(score, score);
+            }
+            else if (score > _best.Peek())
+            {
+                _best.DequeueEnqueue(score, score);
+            }
+
+            if (_best.Count == k && Matches >= exactUpTo && _best.Peek() > Theta)
+            {
+                Theta = _best.Peek();
+                var e = FirstEssential;
+                while (e < prefix.Length && prefix[e] < Theta)
+                {
+                    e++;
+                }
+
+                FirstEssential = e;
+            }
+        }
+    }
+
+    /// <summary>Hands the current document's score to the collector.</summary>
+    private sealed class ScoreHolder() : Scorer(null)
+    {
+        public int Doc { get; set; }
+
+        public float Score { get; set; }
+
+        public override int DocID => Doc;
+
+        public override int Freq => 1;
+
+        public override float GetScore() => Score;
+
+        public override int NextDoc() => throw new NotSupportedException();
+
+        public override int Advance(int target) => throw new NotSupportedException();
+
+        public override long GetCost() => 1;
+    }
+
+    /// <summary>Min-heap of clause indexes by the current document of their scorer.</summary>
+    private sealed class DocHeap(Scorer?[] scorers, int capacity)
+    {
+        private readonly int[] _items = new int[capacity];
+
+        public int Count { get; private set; }
+
+        public int Top => _items[0];
+
+        public int TopDoc => scorers[_items[0]]!.DocID;
+
+        public void Clear() => Count = 0;
+
+        public void Push(int item)
+        {
+            var i = Count++;
+            _items[i] = item;
+            var doc = Doc(item);
+            while (i > 0)
+            {
+                var parent = (i - 1) >> 1;
+                if (Doc(_items[parent]) <= doc)
+                {
+                    break;
+                }
+
+                _items[i] = _items[parent];
+                i = parent;
+            }
+
+            _items[i] = item;
+        }
+
+        public void Pop()
+        {
+            Count--;
+            if (Count > 0)
+            {
+                _items[0] = _items[Count];
+                UpdateTop();
+            }
+        }
+
+        /// <summary>Restores the heap after the top's document moved forward.</summary>
+        public void UpdateTop()
+        {
+            var item = _items[0];
+            var doc = Doc(item);
+            var i = 0;
+            while (true)
+            {
+                var child = (2 * i) + 1;
+                if (child >= Count)
+                {
+                    break;
+                }
+
+                if (child + 1 < Count && Doc(_items[child + 1]) < Doc(_items[child]))
+                {
+                    child++;
+                }
+
+                if (Doc(_items[child]) >= doc)
+                {
+                    break;
+                }
+
+                _items[i] = _items[child];
+                i = child;
+            }
+
+            _items[i] = item;
+        }
+
+        private int Doc(int item) => scorers[item]!.DocID;
+    }
+}
