@@ -30,6 +30,9 @@ public sealed record HandoverRequest
 
     /// <summary>The handing agency's certificate with its private key: the bag is sealed when given.</summary>
     public X509Certificate2? SealCertificate { get; init; }
+
+    /// <summary>What the printed documents (biên bản giao nhận, catalogues) say beyond the archive's data; dotted lines when null.</summary>
+    public HandoverDocumentDetails? Documents { get; init; }
 }
 
 /// <summary>What to do with an export target an earlier, interrupted export left behind.</summary>
@@ -163,8 +166,9 @@ public sealed record HandoverReceiptResult(bool Accepted, BagVerification Verifi
 /// itself (every version, the storage layout) stays the archive's internal preservation form and would hand over
 /// superseded content. Each file is streamed from the package store and checked against the package inventory's
 /// SHA-256 while it is written. Content of weeded (non-archival) documents and weeded files are left out.</para>
-/// <para>Generated: <c>data/catalogue/muc-luc-ho-so.json|csv</c> and
-/// <c>data/catalogue/ho-so-chua-giai-quyet-xong.json|csv</c>.</para>
+/// <para>Generated: <c>data/catalogue/muc-luc-ho-so.json|csv|xlsx|docx</c>,
+/// <c>data/catalogue/ho-so-chua-giai-quyet-xong.json|csv|xlsx|docx</c> and the handover record
+/// <c>data/catalogue/bien-ban-giao-nhan.docx</c> (see <see cref="HandoverDocuments"/>).</para>
 /// <para>An export writes <see cref="BagIt.IncompleteMarker"/> first and removes it last; a tar is written to
 /// <c>&lt;path&gt;.partial</c> and renamed when complete.</para>
 /// </remarks>
@@ -200,7 +204,10 @@ public sealed class HandoverService
     /// <summary>Exports the bag to <paramref name="folder"/> (which must not exist, unless an interrupted export left it).</summary>
     /// <exception cref="ArchiveValidationException">Unknown fonds, agency or file; a file outside the fonds.</exception>
     /// <exception cref="ArchiveConflictException">The folder exists (<c>handover.target-exists</c>, <c>handover.incomplete-target</c>).</exception>
-    public async ValueTask<HandoverExport> ExportToFolderAsync(HandoverRequest request, string folder, ArchiveUser user, IncompleteExportMode mode = IncompleteExportMode.Fail, IProgress<HandoverProgress>? progress = null, CancellationToken cancellationToken = default)
+    public ValueTask<HandoverExport> ExportToFolderAsync(HandoverRequest request, string folder, ArchiveUser user, IncompleteExportMode mode = IncompleteExportMode.Fail, IProgress<HandoverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => AuditedExportAsync(request, user, () => ExportToFolderCoreAsync(request, folder, user, mode, progress, cancellationToken), cancellationToken);
+
+    private async ValueTask<HandoverExport> ExportToFolderCoreAsync(HandoverRequest request, string folder, ArchiveUser user, IncompleteExportMode mode, IProgress<HandoverProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(folder);
@@ -309,7 +316,7 @@ public sealed class HandoverService
 
             manifest[p.BagPath] = (p.Sha256, p.Length);
             bytesDone += p.Length;
-            progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4, bytesDone, bytesTotal, p.BagPath));
+            progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4 + HandoverDocuments.FileCount, bytesDone, bytesTotal, p.BagPath));
         }
 
         // The catalogue and the unfinished-files list.
@@ -317,7 +324,14 @@ public sealed class HandoverService
         {
             await BagIt.WriteAtomicAsync(Target(root, path), bytes, cancellationToken).ConfigureAwait(false);
             manifest[path] = (Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
-            progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4, bytesDone, bytesTotal, path));
+            progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4 + HandoverDocuments.FileCount, bytesDone, bytesTotal, path));
+        }
+
+        // The printable documents (XLSX/DOCX): catalogue, unfinished-files list, handover record.
+        foreach (var (path, sha, length) in await HandoverDocuments.WriteAsync(root, request, fonds, handing, receiving, catalogue, plan.Select(p => (p.LogicalPath, p.Length)), user, _agencies, _time.GetLocalNow(), cancellationToken).ConfigureAwait(false))
+        {
+            manifest[path] = (sha, length);
+            progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4 + HandoverDocuments.FileCount, bytesDone, bytesTotal, path));
         }
 
         // Tag files.
@@ -391,7 +405,10 @@ public sealed class HandoverService
     /// <paramref name="tarPath"/> when complete. An interrupted export leaves only <c>.partial</c>/<c>.staging</c>
     /// names, which the next export discards or resumes.
     /// </summary>
-    public async ValueTask<HandoverExport> ExportToTarAsync(HandoverRequest request, string tarPath, ArchiveUser user, IncompleteExportMode mode = IncompleteExportMode.Fail, IProgress<HandoverProgress>? progress = null, CancellationToken cancellationToken = default)
+    public ValueTask<HandoverExport> ExportToTarAsync(HandoverRequest request, string tarPath, ArchiveUser user, IncompleteExportMode mode = IncompleteExportMode.Fail, IProgress<HandoverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => AuditedExportAsync(request, user, () => ExportToTarCoreAsync(request, tarPath, user, mode, progress, cancellationToken), cancellationToken);
+
+    private async ValueTask<HandoverExport> ExportToTarCoreAsync(HandoverRequest request, string tarPath, ArchiveUser user, IncompleteExportMode mode, IProgress<HandoverProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tarPath);
         var path = Path.GetFullPath(tarPath);
@@ -402,7 +419,7 @@ public sealed class HandoverService
 
         var staging = path + ".staging";
         var partial = path + ".partial";
-        var export = await ExportToFolderAsync(request, staging, user, mode, progress, cancellationToken).ConfigureAwait(false);
+        var export = await ExportToFolderCoreAsync(request, staging, user, mode, progress, cancellationToken).ConfigureAwait(false);
         var top = Path.GetFileNameWithoutExtension(path);
         var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
         await using (stream.ConfigureAwait(false))
@@ -433,6 +450,69 @@ public sealed class HandoverService
     /// records the custody transfer: the fonds' custodian becomes the receiving agency.
     /// </summary>
     public async ValueTask<HandoverReceiptResult> ReceiveAsync(string source, HandoverReceipt receipt, ArchiveUser user, CancellationToken cancellationToken = default)
+    {
+        // Audit (issue #8): every import, accepted or rejected (Failure with the reasons), and one that throws.
+        HandoverReceiptResult result;
+        try
+        {
+            result = await ReceiveCoreAsync(source, receipt, user, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Audit is not null && user is not null && ex is not OperationCanceledException)
+        {
+            await Audit.AppendAsync(new Archive.Audit.AuditEvent { Action = Archive.Audit.AuditActions.Import, Actor = user.Name, ObjectType = "handover-package", ObjectId = Path.GetFileName(source), Outcome = Archive.Audit.AuditOutcome.Failure, Detail = "Import failed: " + ex.Message }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        if (Audit is not null)
+        {
+            await Audit.AppendAsync(new Archive.Audit.AuditEvent
+            {
+                Action = Archive.Audit.AuditActions.Import,
+                Actor = user.Name,
+                ObjectType = "handover-package",
+                ObjectId = Path.GetFileName(source),
+                Outcome = result.Accepted ? Archive.Audit.AuditOutcome.Success : Archive.Audit.AuditOutcome.Failure,
+                Detail = result.Accepted
+                    ? $"Accepted for agency {receipt.ReceivingAgencyId}; fonds {result.Fonds?.Value.Code}"
+                    : "Rejected: " + string.Join("; ", result.Verification.Problems.Take(5).Select(p => $"{p.Kind} {p.Path}: {p.Detail}")),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>The audit trail export and import events go to (set by <c>AddReorganisation</c>); none when null.</summary>
+    public Archive.Audit.IAuditTrail? Audit { get; init; }
+
+    private async ValueTask<HandoverExport> AuditedExportAsync(HandoverRequest request, ArchiveUser user, Func<ValueTask<HandoverExport>> export, CancellationToken cancellationToken)
+    {
+        HandoverExport result;
+        try
+        {
+            result = await export().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Audit is not null && user is not null && ex is not OperationCanceledException)
+        {
+            await Audit.AppendAsync(new Archive.Audit.AuditEvent { Action = Archive.Audit.AuditActions.Export, Actor = user.Name, ObjectType = "fonds", ObjectId = request?.FondsCode, Outcome = Archive.Audit.AuditOutcome.Failure, Detail = "Export failed: " + ex.Message }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        if (Audit is not null)
+        {
+            await Audit.AppendAsync(new Archive.Audit.AuditEvent
+            {
+                Action = Archive.Audit.AuditActions.Export,
+                Actor = user.Name,
+                ObjectType = "fonds",
+                ObjectId = request.FondsCode,
+                Detail = $"Handover package {Path.GetFileName(result.Path)}: {result.PayloadFiles} files, {result.PayloadBytes} bytes" + (result.Sealed ? ", sealed" : string.Empty),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<HandoverReceiptResult> ReceiveCoreAsync(string source, HandoverReceipt receipt, ArchiveUser user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(receipt);

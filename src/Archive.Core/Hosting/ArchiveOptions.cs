@@ -39,6 +39,10 @@ public sealed class ArchiveOptions : IValidatableObject
     /// <summary>Whether text is extracted from content at ingest (PDF text layer). Default true.</summary>
     public bool ExtractText { get; set; } = true;
 
+    /// <summary>Audit trail settings (<c>Archive:Audit:*</c>): checkpoints, signing certificate, WORM retention.</summary>
+    [ValidateObjectMembers]
+    public Archive.Audit.AuditOptions Audit { get; set; } = new();
+
     /// <summary>The folder uploads are spooled to.</summary>
     public string ResolveTempPath() => TempPath ?? Path.Combine(DataPath, "tmp");
 

@@ -1,6 +1,8 @@
 using Archive;
+using Archive.Audit;
 using Archive.Hosting;
 using Archive.Indexing;
+using Archive.Ocr;
 using Archive.Packages;
 using Archive.Records;
 using Archive.Retention;
@@ -45,7 +47,11 @@ public static class ArchiveServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IContentTextExtractor, PdfTextExtractor>());
 
         // The engine.
-        services.TryAddSingleton(sp => new ArchiveStorage(sp.GetRequiredService<IObjectStore>(), (objects, root) => sp.GetRequiredService<PackageStoreFactory>()(objects, root)));
+        // The audit trail (audit/ in the object store) and the journal that audits every committed package version.
+        services.TryAddSingleton<IAuditLog>(sp => new ObjectStoreAuditLog(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Audit, sp.GetService<TimeProvider>(), sp.GetService<ILogger<ObjectStoreAuditLog>>()));
+        services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<IAuditLog>());
+        services.TryAddSingleton(sp => new AuditJournal(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Audit, sp.GetService<TimeProvider>(), sp.GetService<ILogger<AuditJournal>>()));
+        services.TryAddSingleton(sp => new ArchiveStorage(sp.GetRequiredService<IObjectStore>(), (objects, root) => sp.GetRequiredService<AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>())(objects, root)));
         services.TryAddSingleton(sp => new AgencyRegistry(sp.GetRequiredService<ArchiveStorage>()));
         services.TryAddSingleton(sp => new FondsRegistry(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new RetentionScheduleService(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>()));
@@ -58,7 +64,23 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetServices<IContentTextExtractor>(),
             sp.GetRequiredService<IOptions<ArchiveOptions>>(),
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<RecordFileService>>()));
+            sp.GetService<ILogger<RecordFileService>>(),
+            sp.GetServices<ITextRecognizer>()));
+        services.AddOptions<OcrJobOptions>();
+        services.TryAddSingleton(sp => new OcrService(
+            sp.GetRequiredService<ArchiveStorage>(),
+            sp.GetRequiredService<RecordFileService>(),
+            sp.GetServices<ITextRecognizer>(),
+            sp.GetRequiredService<IOptions<OcrJobOptions>>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<OcrService>>()));
+        services.TryAddSingleton(sp => new Archive.Disposition.DispositionService(
+            sp.GetRequiredService<AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>())(sp.GetRequiredService<IObjectStore>(), Archive.Disposition.DispositionService.DecisionsRoot),
+            sp.GetRequiredService<ArchiveStorage>(),
+            sp.GetRequiredService<RecordFileService>(),
+            sp.GetRequiredService<ISearchIndex>(),
+            sp.GetRequiredService<IAuditTrail>(),
+            sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new RetentionPlanner(sp.GetRequiredService<RecordFileService>(), sp.GetRequiredService<IOptions<ArchiveOptions>>()));
         services.TryAddSingleton(sp => new ReindexService(
             sp.GetRequiredService<ArchiveStorage>(),

@@ -69,7 +69,7 @@ public sealed class ArchiveStorage
         var reports = new List<(string, PackageRecoveryReport)>();
         foreach (var (name, store) in Collections)
         {
-            if (store is OcflPackageStore ocfl)
+            if ((store is Audit.AuditedPackageStore audited ? audited.Inner : store) is OcflPackageStore ocfl)
             {
                 reports.Add((name, await ocfl.RecoverAsync(cancellationToken).ConfigureAwait(false)));
             }

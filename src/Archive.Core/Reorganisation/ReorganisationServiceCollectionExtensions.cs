@@ -27,13 +27,13 @@ public static class ReorganisationServiceCollectionExtensions
         var services = builder.Services;
         services.TryAddSingleton(sp => new ReorganisationService(
             sp.GetRequiredService<IObjectStore>(),
-            sp.GetRequiredService<PackageStoreFactory>(),
+            sp.GetRequiredService<Archive.Audit.AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>()),
             sp.GetRequiredService<AgencyRegistry>(),
             sp.GetRequiredService<FondsRegistry>(),
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new ReorganisationPlanService(
             sp.GetRequiredService<IObjectStore>(),
-            sp.GetRequiredService<PackageStoreFactory>(),
+            sp.GetRequiredService<Archive.Audit.AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>()),
             sp.GetRequiredService<ReorganisationService>(),
             sp.GetRequiredService<AgencyRegistry>(),
             plans));
@@ -43,7 +43,10 @@ public static class ReorganisationServiceCollectionExtensions
             sp.GetRequiredService<FondsRegistry>(),
             sp.GetRequiredService<AgencyRegistry>(),
             sp.GetRequiredService<IOptions<ArchiveOptions>>(),
-            sp.GetService<TimeProvider>()));
+            sp.GetService<TimeProvider>())
+        {
+            Audit = sp.GetService<Archive.Audit.IAuditTrail>(),
+        });
         return builder;
     }
 }

@@ -1,0 +1,94 @@
+using Archive.Api.Tests.Support;
+using Xunit;
+using static Archive.Api.Tests.Support.Api;
+
+namespace Archive.Api.Tests;
+
+/// <summary>The audit endpoints (query, verify, checkpoint) and the disposition workflow over HTTP.</summary>
+public sealed class AuditAndDispositionTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private const string Audit = ApiFactory.Prefix + "/audit";
+    private const string Dispositions = ApiFactory.Prefix + "/dispositions";
+
+    [Fact]
+    public async Task Changes_are_audited_and_the_chain_verifies_and_checkpoints()
+    {
+        var client = factory.CreateClient();
+        var (_, fondsCode) = await SeedAsync(client);
+        var fileCode = await CreateRecordFileAsync(client, fondsCode, "01.AUD");
+
+        var page = await client.GetAsync($"{Audit}/records?action=change&objectType=record-file&objectId={Uri.EscapeDataString(fileCode)}", Ct).ExpectAsync(200);
+        var item = Assert.Single(page["items"]!.AsArray());
+        Assert.Equal("Success", (string?)item!["outcome"]);
+        Assert.StartsWith("v1: ", (string?)item["detail"], StringComparison.Ordinal);
+        Assert.Equal(64, ((string?)item["hash"])!.Length);
+
+        var oldest = await client.GetAsync($"{Audit}/records?order=oldest&pageSize=2", Ct).ExpectAsync(200);
+        Assert.Equal(1, (long)oldest["items"]![0]!["sequence"]!);
+        Assert.NotNull(oldest["nextCursor"]);
+
+        var checkpoint = await client.PostAsync($"{Audit}/checkpoints", null, Ct).ExpectAsync(200);
+        Assert.False((bool)checkpoint["signed"]!);
+        var report = await client.PostAsync($"{Audit}/verify", null, Ct).ExpectAsync(200);
+        Assert.True((bool)report["isValid"]!, report.ToJsonString());
+        Assert.True((long)report["recordsChecked"]! >= 3);
+        Assert.Contains(report["problems"]!.AsArray(), p => (string?)p!["kind"] == "Unsigned" && (bool)p["isWarning"]!);
+
+        await client.GetAsync($"{Audit}/records?outcome=Maybe", Ct).ExpectProblemAsync(400, "outcome", "enum");
+        await client.GetAsync($"{Audit}/records?pageSize=5000", Ct).ExpectProblemAsync(422, "pageSize", "range");
+    }
+
+    [Fact]
+    public async Task Only_auditors_query_the_trail()
+    {
+        using var clerk = factory.CreateClientFor("clerk", ["000.00.00.H49"]);
+        var response = await clerk.GetAsync($"{Audit}/records", Ct);
+        Assert.Equal(403, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_decision_is_proposed_approved_by_another_user_and_executed_with_refusals_named()
+    {
+        var client = factory.CreateClient();
+        using var approver = factory.CreateClientFor("administrator", name: "Phạm Thị Duyệt");
+        var (agencyId, fondsCode) = await SeedAsync(client);
+        var expired = await CreateRecordFileAsync(client, fondsCode, "01.HUY", year: 2012, maintenance: "5y");
+        var young = await CreateRecordFileAsync(client, fondsCode, "02.CON", year: 2024, maintenance: "10y");
+        var id = "QD-" + Guid.NewGuid().ToString("N")[..8];
+        var body = new
+        {
+            id,
+            decisionNumber = "15/QĐ-BNV",
+            decisionDate = "2026-05-04",
+            legalBasis = "Thông tư 06/2025/TT-BNV",
+            councilMinutesReference = "Biên bản họp Hội đồng ngày 20/4/2026",
+            agencyId,
+            fileCodes = new[] { expired, young },
+        };
+
+        await client.PostAsync(Dispositions, Json(new { id = "x" }), Ct).ExpectProblemAsync(422, "decisionNumber", "required");
+        var created = await client.PostAsync(Dispositions, Json(body), Ct).ExpectAsync(201);
+        Assert.Equal("Proposed", (string?)created["status"]);
+
+        await client.PostAsync($"{Dispositions}/{id}/execute", null, Ct).ExpectProblemAsync(409, rule: "disposition.not-approved");
+        await client.PostAsync($"{Dispositions}/{id}/approve", null, Ct).ExpectProblemAsync(422, "approvedBy", "disposition.self-approval");
+        var approved = await approver.PostAsync($"{Dispositions}/{id}/approve", null, Ct).ExpectAsync(200);
+        Assert.Equal("Approved", (string?)approved["status"]);
+
+        var executed = await client.PostAsync($"{Dispositions}/{id}/execute", null, Ct).ExpectAsync(200);
+        Assert.Equal("Executed", (string?)executed["status"]);
+        var results = executed["results"]!.AsArray();
+        Assert.Contains(results, r => (string?)r!["fileCode"] == expired && (string?)r["outcome"] == "Destroyed");
+        Assert.Contains(results, r => (string?)r!["fileCode"] == young && (string?)r["outcome"] == "Refused" && (string?)r["rule"] == "retention.not-expired");
+
+        await client.GetAsync(FileUrl(expired), Ct).ExpectAsync(404);
+        await client.GetAsync(FileUrl(young), Ct).ExpectAsync(200);
+        var record = await client.GetAsync($"{Dispositions}/{id}/record", Ct).ExpectAsync(200);
+        var tombstone = Assert.Single(record["tombstones"]!.AsArray());
+        Assert.Equal(expired, (string?)tombstone!["fileCode"]);
+        Assert.Equal(64, ((string?)tombstone["inventoryDigest"])!.Length);
+
+        var events = await client.GetAsync($"{Audit}/records?action=disposition.destroy&objectId={Uri.EscapeDataString(expired)}", Ct).ExpectAsync(200);
+        Assert.Equal("Success", (string?)Assert.Single(events["items"]!.AsArray())!["outcome"]);
+    }
+}
