@@ -8,8 +8,8 @@ namespace Archive.Api;
 public sealed class ArchiveApiOptions
 {
     /// <summary>
-    /// Name recorded as the package version's user when the request is anonymous (the standalone host has no
-    /// authentication until the host adds it). Default <c>anonymous</c>.
+    /// Name recorded as the user of an anonymous request (only an anonymous reader of the reading room gets through
+    /// the policies, and it changes nothing). Default <c>anonymous</c>.
     /// </summary>
     public string AnonymousUserName { get; set; } = "anonymous";
 
@@ -21,11 +21,32 @@ public sealed class ArchiveApiOptions
     public Func<HttpContext, ArchiveUser?>? UserResolver { get; set; }
 
     /// <summary>
-    /// Whether the caller may see record files with <see cref="AccessLevel.Secret"/> (mật). Default: nobody — secret
-    /// files and their documents are left out of lists, searches (not even counted) and due lists, and reading one
-    /// answers 404. A host with authentication sets this, e.g. <c>ctx =&gt; ctx.User.IsInRole("secret-clearance")</c>.
+    /// Whether the caller has secret clearance (sees <see cref="AccessLevel.Secret"/> record files in its scope).
+    /// Default: the authenticated principal carries the claim <c>archive:clearance</c> = <c>secret</c>
+    /// (<see cref="Security.ArchiveClaims.Clearance"/>). Without clearance, secret files and their documents are left
+    /// out of lists, searches (not even counted) and due lists, and reading one answers 404.
     /// </summary>
-    public Func<HttpContext, bool> CanAccessSecret { get; set; } = static _ => false;
+    public Func<HttpContext, bool> CanAccessSecret { get; set; } = static ctx => Security.ArchiveCaller.HasClearanceClaim(ctx.User);
+
+    /// <summary>
+    /// Whether anonymous callers may use the read endpoints (policy <see cref="Security.ArchivePolicies.Read"/>) with a
+    /// researcher's rights: accessioned, public record files only. Default false (anonymous callers get 401); the
+    /// standalone server turns it on (<c>Archive:Api:AnonymousReadingRoom</c>).
+    /// </summary>
+    public bool AnonymousReadingRoom { get; set; }
+
+    /// <summary>Requests per minute per client on the Archive endpoints (policy <see cref="Security.ArchiveRateLimiting.PolicyName"/>); 0 turns the limit off. Default 600.</summary>
+    public int RequestsPerMinute { get; set; } = 600;
+
+    /// <summary>Largest JSON request body in bytes (default 1 MiB; 413 beyond). Content uploads have their own limit (<c>Archive:MaxUploadBytes</c>).</summary>
+    public long MaxJsonBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Path prefixes of HTML pages (Swagger UI, the reading room) that get a relaxed Content-Security-Policy
+    /// (<c>frame-ancestors 'none'</c> only) from <c>app.UseArchiveSecurity()</c>; every other response gets
+    /// <c>default-src 'none'</c>. A page that sets its own Content-Security-Policy keeps it.
+    /// </summary>
+    public IList<string> PagePaths { get; } = new List<string> { "/swagger", "/reading-room" };
 
     /// <summary>Largest <c>pageSize</c> of list endpoints (default 1000).</summary>
     public int MaxListPageSize { get; set; } = 1000;

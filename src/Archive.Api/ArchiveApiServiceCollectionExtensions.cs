@@ -14,10 +14,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ArchiveApiServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers what <c>MapArchive()</c> needs: its options, the DTO mapping (AutoMapper, private to Archive.Api),
+    /// Registers what <c>MapArchive()</c> needs: its options, the authorization policies of
+    /// <see cref="Archive.Api.Security.ArchivePolicies"/> (roles in <see cref="Archive.Api.Security.ArchivePolicyRoles"/>),
+    /// the rate limiting policy, the DTO mapping (AutoMapper, private to Archive.Api),
     /// the background reindex job, problem details, health checks of the storage and the search index (tag
     /// <c>archive</c>), and the OpenAPI document (<see cref="ArchiveApiOptions.OpenApiDocumentName"/>, served by the
-    /// host's <c>app.MapOpenApi()</c>). Call <c>services.AddArchive(...)</c> too.
+    /// host's <c>app.MapOpenApi()</c>). Call <c>services.AddArchive(...)</c> too, and either
+    /// <c>services.AddArchiveAuthentication(configuration)</c> or the host's own authentication whose principal carries
+    /// the Archive claims (<see cref="Archive.Api.Security.ArchiveClaims"/>).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Optional settings; <c>Archive:AutoMapperLicenseKey</c> is read from configuration.</param>
@@ -33,6 +37,8 @@ public static class ArchiveApiServiceCollectionExtensions
         }
 
         optionsBuilder.Validate(o => o.MaxListPageSize is >= 1 and <= 100_000, "ArchiveApiOptions.MaxListPageSize must be between 1 and 100000.")
+            .Validate(o => o.RequestsPerMinute >= 0, "ArchiveApiOptions.RequestsPerMinute must not be negative.")
+            .Validate(o => o.MaxJsonBodyBytes >= 1024, "ArchiveApiOptions.MaxJsonBodyBytes must be at least 1024.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.OpenApiDocumentName), "ArchiveApiOptions.OpenApiDocumentName is required.")
             .ValidateOnStart();
 
@@ -42,6 +48,8 @@ public static class ArchiveApiServiceCollectionExtensions
         services.TryAddSingleton<ReindexJob>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StartupRecoveryService>());
         services.AddProblemDetails();
+        Archive.Api.Security.ArchiveAuthorization.AddPolicies(services);
+        Archive.Api.Security.ArchiveRateLimiting.AddPolicy(services);
         services.AddHealthChecks()
             .AddCheck<ArchiveStorageHealthCheck>("archive-storage", tags: ["archive", "storage"])
             .AddCheck<ArchiveSearchHealthCheck>("archive-search", tags: ["archive", "search"]);

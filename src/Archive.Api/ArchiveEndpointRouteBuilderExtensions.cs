@@ -13,8 +13,11 @@ public static class ArchiveEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the Archive endpoints (agencies, fonds, record files, documents, contents, search, retention, jobs) under
-    /// whatever the host chose, e.g. <c>app.MapGroup("/archive").MapArchive().RequireAuthorization()</c>. The returned
-    /// group takes further conventions (authorization, rate limiting, CORS...). The user recorded in each package
+    /// whatever the host chose, e.g. <c>app.MapGroup("/archive").MapArchive()</c>. Every endpoint requires one of the
+    /// <see cref="Archive.Api.Security.ArchivePolicies"/> and the rate limiting policy
+    /// <see cref="Archive.Api.Security.ArchiveRateLimiting.PolicyName"/> (the host calls <c>app.UseArchiveSecurity()</c>
+    /// or its own authentication, rate limiter and authorization middleware). The returned group takes further
+    /// conventions (CORS...). The user recorded in each package
     /// version is the request's authenticated user (see <see cref="Archive.Api.ArchiveApiOptions.UserResolver"/>).
     /// Requires <c>services.AddArchive(...)</c> and <c>services.AddArchiveApi()</c>.
     /// </summary>
@@ -31,6 +34,7 @@ public static class ArchiveEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(string.Empty);
         group.WithMetadata(ArchiveEndpointMetadata.Instance);
         group.AddEndpointFilter(new ArchiveProblemFilter());
+        group.RequireRateLimiting(Archive.Api.Security.ArchiveRateLimiting.PolicyName);
         group.ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
@@ -41,6 +45,15 @@ public static class ArchiveEndpointRouteBuilderExtensions
         SearchEndpoints.Map(group);
         RetentionEndpoints.Map(group);
         JobEndpoints.Map(group);
+        AuditEndpoints.Map(group);
+        DispositionEndpoints.Map(group);
+        if (endpoints.ServiceProvider.GetService<Archive.Reorganisation.ReorganisationService>() is not null)
+        {
+            // Only when the host called AddArchive(...).AddReorganisation().
+            ReorganisationEndpoints.Map(group);
+        }
+
+        Archive.Api.Security.ApiKeyEndpoints.Map(group);
         return group;
     }
 }

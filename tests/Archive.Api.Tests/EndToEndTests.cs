@@ -31,7 +31,7 @@ public abstract class EndToEndTestsBase(ApiFactory factory)
         var agency = await client.PostAsync($"{P}/agencies", Json(new { id = agencyId, name = "Sở Nội vụ tỉnh Hà Giang" }), Ct).ExpectAsync(201);
         Assert.Equal(agencyId, (string?)agency["id"]);
         Assert.Equal(1, (int)agency["version"]!);
-        Assert.Equal("anonymous", (string?)agency["modifiedBy"]);
+        Assert.Equal(ApiFactory.AdminKeyName, (string?)agency["modifiedBy"]);
         var fondsCode = "P-HG-" + agencyId[^3..];
         await client.PostAsync($"{P}/fonds", Json(new { code = fondsCode, name = "Phông Sở Nội vụ tỉnh Hà Giang", agencyId }), Ct).ExpectAsync(201);
 
@@ -110,7 +110,7 @@ public abstract class EndToEndTestsBase(ApiFactory factory)
         // History: who, when, why.
         var history = (await client.GetAsync($"{FileUrl(fileCode)}/history", Ct).ExpectAsync(200)).AsArray();
         Assert.Equal(3, history.Count);
-        Assert.All(history, v => Assert.Equal("anonymous", (string?)v!["userName"]));
+        Assert.All(history, v => Assert.Equal(ApiFactory.AdminKeyName, (string?)v!["userName"]));
         var v1 = await client.GetAsync($"{FileUrl(fileCode)}/versions/1", Ct).ExpectAsync(200);
         Assert.Empty(v1["documents"]!.AsArray());
 
@@ -135,6 +135,9 @@ public abstract class EndToEndTestsBase(ApiFactory factory)
         var client = factory.CreateClient();
         var (agencyId, fondsCode) = await SeedAsync(client);
         var secret = await CreateRecordFileAsync(client, fondsCode, "09.MAT", rights: "Secret");
+
+        // The default client (administrator with clearance) created it; an administrator without clearance sees nothing.
+        client = factory.CreateClientFor("administrator");
         await client.GetAsync(FileUrl(secret), Ct).ExpectProblemAsync(404);
         var list = await client.GetAsync($"{P}/record-files?agencyId={agencyId}", Ct).ExpectAsync(200);
         Assert.Empty(list["items"]!.AsArray());

@@ -3,6 +3,7 @@ using System.Text;
 using Archive.Api.Contracts;
 using Archive.Api.Http;
 using Archive.Api.Mapping;
+using Archive.Api.Security;
 using Archive.Hosting;
 using Archive.Records;
 using Archive.Storage;
@@ -30,7 +31,7 @@ internal static class ContentEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPut(Route, Upload).WithTags("Contents").WithName("UploadContent")
+        routes.MapPut(Route, Upload).WithTags("Contents").WithName("UploadContent").RequireAuthorization(ArchivePolicies.Write)
             .WithSummary("Upload a content file (raw body, streamed); a file with the same name is replaced in a new version")
             .WithDescription("Send the file's bytes as the request body (not multipart/form-data). Content-Type becomes the media type "
                 + "(application/octet-stream: sniffed from the content and the name). Optional query sha256 = expected hex SHA-256. "
@@ -39,13 +40,13 @@ internal static class ContentEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        routes.MapGet(Route, Download).WithTags("Contents").WithName("DownloadContent")
+        routes.MapGet(Route, Download).WithTags("Contents").WithName("DownloadContent").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("Download a content file (Range, ETag = SHA-256, If-None-Match)")
             .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
             .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status416RangeNotSatisfiable);
-        routes.MapDelete(Route, Remove).WithTags("Contents").WithName("RemoveContent")
+        routes.MapDelete(Route, Remove).WithTags("Contents").WithName("RemoveContent").RequireAuthorization(ArchivePolicies.Write)
             .WithSummary("Remove a content file from a document in a new version (earlier versions keep it)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
     }
@@ -86,7 +87,7 @@ internal static class ContentEndpoints
         }
 
         var expected = ETags.ExpectedVersion(request, required: false);
-        _ = RecordFileEndpoints.Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
 
         // Let the server accept bodies up to the configured limit on this endpoint only; the stream below enforces it.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -118,7 +119,7 @@ internal static class ContentEndpoints
         RecordFileService files,
         CancellationToken cancellationToken)
     {
-        var head = RecordFileEndpoints.Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var head = await ArchiveScope.VisibleAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var file = version is { } v && v != head.Version
             ? await files.GetVersionAsync(fileCode, v, cancellationToken).ConfigureAwait(false) ?? throw new ArchiveNotFoundException("version", $"{fileCode}/v{v}")
             : head;
@@ -147,6 +148,7 @@ internal static class ContentEndpoints
             range = ResolveRange(headers.Range, length, response);
         }
 
+        await ApiAudit.ReadAsync(http, Archive.Audit.AuditActions.ContentRead, "content", $"{fileCode}/{docOrdinal}/{name}", range is { } r ? $"v{file.Version} bytes {r.Offset}+{r.Length?.ToString(CultureInfo.InvariantCulture) ?? "*"}" : $"v{file.Version}", cancellationToken).ConfigureAwait(false);
         var opened = await files.OpenContentAsync(fileCode, docOrdinal, name, range, file.Version, cancellationToken).ConfigureAwait(false)
             ?? throw new ArchiveNotFoundException("content", $"{fileCode}/{docOrdinal}/{name}");
         return new ContentStreamResult(opened, content, range, length);
@@ -155,7 +157,7 @@ internal static class ContentEndpoints
     private static async Task<Ok<RecordFileDto>> Remove(string fileCode, int docOrdinal, string fileName, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
         var expected = ETags.ExpectedVersion(http.Request, required: false);
-        _ = RecordFileEndpoints.Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.RemoveContentAsync(fileCode, docOrdinal, UnescapeSlashes(fileName), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         return RecordFileEndpoints.Written(http, result, mapper);
     }

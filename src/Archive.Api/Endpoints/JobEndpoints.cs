@@ -2,6 +2,7 @@ using Archive.Api.Contracts;
 using Archive.Api.Http;
 using Archive.Api.Jobs;
 using Archive.Api.Mapping;
+using Archive.Api.Security;
 using Archive.Api.OpenApi;
 using Archive.Indexing;
 using Microsoft.AspNetCore.Builder;
@@ -17,11 +18,13 @@ internal static class JobEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var jobs = routes.MapGroup("/jobs").WithTags("Jobs");
-        jobs.MapPost("/reindex", Start).WithName("StartReindex")
+        jobs.MapPost("/reindex", Start).WithName("StartReindex").RequireAuthorization(ArchivePolicies.Admin)
             .WithSummary("Start rebuilding the search index from storage in the background (202; 409 while one runs)")
             .AcceptsJson<StartReindexRequest>(isOptional: true)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        jobs.MapGet("/reindex", Status).WithName("GetReindexStatus").WithSummary("Progress of the current or last reindex");
+        jobs.MapGet("/reindex", Status).WithName("GetReindexStatus").RequireAuthorization(ArchivePolicies.Admin).WithSummary("Progress of the current or last reindex");
+        jobs.MapGet("/ocr", (Archive.Ocr.OcrService ocr) => TypedResults.Ok(ocr.Status)).WithName("GetOcrStatus").RequireAuthorization(ArchivePolicies.Admin)
+            .WithSummary("Progress of the background OCR job: state, pending/retrying contents, totals, the page being recognized, missing tools");
     }
 
     private static async Task<Accepted<ReindexStatusDto>> Start(HttpContext http, ReindexJob job, ArchiveApiMapper mapper, CancellationToken cancellationToken)

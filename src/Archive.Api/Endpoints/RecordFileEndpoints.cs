@@ -1,6 +1,7 @@
 using Archive.Api.Contracts;
 using Archive.Api.Http;
 using Archive.Api.Mapping;
+using Archive.Api.Security;
 using Archive.Api.OpenApi;
 using Archive.Indexing;
 using Archive.Records;
@@ -19,43 +20,43 @@ internal static class RecordFileEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var files = routes.MapGroup("/record-files").WithTags("Record files");
-        files.MapGet("/", List).WithName("ListRecordFiles").WithSummary("List record files (hồ sơ), filtered by fonds, agency and status");
-        files.MapPost("/", Create).WithName("CreateRecordFile").WithSummary("Create a record file in an open fonds")
+        files.MapGet("/", List).WithName("ListRecordFiles").RequireAuthorization(ArchivePolicies.Read).WithSummary("List record files (hồ sơ), filtered by fonds, agency and status");
+        files.MapPost("/", Create).WithName("CreateRecordFile").RequireAuthorization(ArchivePolicies.Write).WithSummary("Create a record file in an open fonds")
             .AcceptsJson<RecordFileRequest>().ProducesProblem(StatusCodes.Status409Conflict);
-        files.MapGet("/{fileCode}", Get).WithName("GetRecordFile").WithSummary("Get a record file at its head version (ETag = \"v{version}\")")
+        files.MapGet("/{fileCode}", Get).WithName("GetRecordFile").RequireAuthorization(ArchivePolicies.Read).WithSummary("Get a record file at its head version (ETag = \"v{version}\")")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        files.MapPut("/{fileCode}", Update).WithName("UpdateRecordFile").WithSummary("Replace a record file's elements (If-Match required)")
+        files.MapPut("/{fileCode}", Update).WithName("UpdateRecordFile").RequireAuthorization(ArchivePolicies.Write).WithSummary("Replace a record file's elements (If-Match required)")
             .AcceptsJson<RecordFileRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        files.MapGet("/{fileCode}/history", History).WithName("GetRecordFileHistory").WithSummary("Every version of a record file: who, when, why")
+        files.MapGet("/{fileCode}/history", History).WithName("GetRecordFileHistory").RequireAuthorization(ArchivePolicies.Read).WithSummary("Every version of a record file: who, when, why")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        files.MapGet("/{fileCode}/versions/{version:int}", GetVersion).WithName("GetRecordFileVersion").WithSummary("A record file as it was at a past version")
+        files.MapGet("/{fileCode}/versions/{version:int}", GetVersion).WithName("GetRecordFileVersion").RequireAuthorization(ArchivePolicies.Read).WithSummary("A record file as it was at a past version")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        files.MapGet("/{fileCode}/fixity", Fixity).WithName("VerifyRecordFile").WithSummary("Fixity check: re-hash every stored file of the record file's package")
+        files.MapGet("/{fileCode}/fixity", Fixity).WithName("VerifyRecordFile").RequireAuthorization(ArchivePolicies.Read).WithSummary("Fixity check: re-hash every stored file of the record file's package")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        files.MapPost("/{fileCode}/documents", AddDocument).WithName("AddDocument").WithSummary("Add a document (văn bản) to a record file (If-Match optional)")
+        files.MapPost("/{fileCode}/documents", AddDocument).WithName("AddDocument").RequireAuthorization(ArchivePolicies.Write).WithSummary("Add a document (văn bản) to a record file (If-Match optional)")
             .AcceptsJson<DocumentRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        files.MapGet("/{fileCode}/documents/{docOrdinal:int}", GetDocument).WithName("GetDocument").WithSummary("Get one document of a record file")
+        files.MapGet("/{fileCode}/documents/{docOrdinal:int}", GetDocument).WithName("GetDocument").RequireAuthorization(ArchivePolicies.Read).WithSummary("Get one document of a record file")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        files.MapPut("/{fileCode}/documents/{docOrdinal:int}", UpdateDocument).WithName("UpdateDocument").WithSummary("Replace a document's elements (If-Match required)")
+        files.MapPut("/{fileCode}/documents/{docOrdinal:int}", UpdateDocument).WithName("UpdateDocument").RequireAuthorization(ArchivePolicies.Write).WithSummary("Replace a document's elements (If-Match required)")
             .AcceptsJson<DocumentRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
-        files.MapPost("/{fileCode}/non-archival", MarkNonArchival).WithName("MarkNonArchival").WithSummary("Weed a record file or document out as non-archival (loại ra)")
+        files.MapPost("/{fileCode}/non-archival", MarkNonArchival).WithName("MarkNonArchival").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Weed a record file or document out as non-archival (loại ra)")
             .AcceptsJson<MarkNonArchivalRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        files.MapPost("/{fileCode}/non-archival/clear", ClearNonArchival).WithName("ClearNonArchival").WithSummary("Take a weeding mark back")
+        files.MapPost("/{fileCode}/non-archival/clear", ClearNonArchival).WithName("ClearNonArchival").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Take a weeding mark back")
             .AcceptsJson<ClearNonArchivalRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        files.MapPost("/{fileCode}/legal-hold", LegalHold).WithName("SetLegalHold").WithSummary("Place or lift a legal hold (freeze)")
+        files.MapPost("/{fileCode}/legal-hold", LegalHold).WithName("SetLegalHold").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Place or lift a legal hold (freeze)")
             .AcceptsJson<LegalHoldRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
-        routes.MapGet("/non-archival", ListNonArchival).WithTags("Record files").WithName("ListNonArchival")
+        routes.MapGet("/non-archival", ListNonArchival).WithTags("Record files").WithName("ListNonArchival").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("Weeded-out material (whole record files and single documents), listed apart");
     }
 
@@ -93,7 +94,7 @@ internal static class RecordFileEndpoints
                 continue;
             }
 
-            if (!RequestContext.CanSee(http, file.Value.Rights) || (status is not null && SearchProjection.StatusOf(file.Value) != status))
+            if ((status is not null && SearchProjection.StatusOf(file.Value) != status) || !await ArchiveScope.CanReadAsync(http, file.Value, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -114,6 +115,7 @@ internal static class RecordFileEndpoints
     {
         var body = await JsonBody.ReadAsync<RecordFileRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         var input = ToInput(body, mapper);
+        await ArchiveScope.RequireChangeAsync(http, input.FondsCode, "fonds", input.FondsCode, cancellationToken).ConfigureAwait(false);
         var result = await files.CreateAsync(input, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, result.Stored.Version);
         return TypedResults.Created(Links.Child(http, result.Stored.Value.FileCode), ToDto(result, mapper));
@@ -121,7 +123,8 @@ internal static class RecordFileEndpoints
 
     private static async Task<Ok<RecordFileDto>> Get(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        var file = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var file = await ArchiveScope.VisibleAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
+        await ApiAudit.ReadAsync(http, Archive.Audit.AuditActions.RecordRead, "record-file", fileCode, null, cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, file.Version);
         return TypedResults.Ok(mapper.Map<RecordFileDto>(file));
     }
@@ -130,21 +133,21 @@ internal static class RecordFileEndpoints
     {
         var expected = ETags.ExpectedVersion(http.Request, required: true);
         var body = await JsonBody.ReadAsync<RecordFileRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.UpdateAsync(fileCode, ToInput(body, mapper), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         return Written(http, result, mapper);
     }
 
     private static async Task<Ok<List<VersionInfoDto>>> History(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.VisibleAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var history = await files.GetHistoryAsync(fileCode, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(history.Select(mapper.Map<VersionInfoDto>).ToList());
     }
 
     private static async Task<Ok<RecordFileDto>> GetVersion(string fileCode, int version, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.VisibleAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var file = await files.GetVersionAsync(fileCode, version, cancellationToken).ConfigureAwait(false)
             ?? throw new ArchiveNotFoundException("version", $"{fileCode}/v{version}");
         ETags.SetVersion(http.Response, file.Version);
@@ -153,7 +156,7 @@ internal static class RecordFileEndpoints
 
     private static async Task<Ok<FixityReportDto>> Fixity(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.VisibleAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var report = await files.VerifyAsync(fileCode, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(mapper.Map<FixityReportDto>(report));
     }
@@ -162,7 +165,7 @@ internal static class RecordFileEndpoints
     {
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         var body = await JsonBody.ReadAsync<DocumentRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.AddDocumentAsync(fileCode, mapper.Map<DocumentInput>(body), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, result.Stored.Version);
         var ordinal = body.DocOrdinal ?? result.Stored.Value.Documents.Max(d => d.DocOrdinal);
@@ -171,9 +174,10 @@ internal static class RecordFileEndpoints
 
     private static async Task<Ok<DocumentDto>> GetDocument(string fileCode, int docOrdinal, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        var file = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        var file = await ArchiveScope.VisibleAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var document = file.Value.Documents.FirstOrDefault(d => d.DocOrdinal == docOrdinal)
             ?? throw new ArchiveNotFoundException("document", $"{fileCode}/{docOrdinal}");
+        await ApiAudit.ReadAsync(http, Archive.Audit.AuditActions.RecordRead, "document", $"{fileCode}/{docOrdinal}", null, cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, file.Version);
         return TypedResults.Ok(mapper.Map<DocumentDto>(document));
     }
@@ -182,7 +186,7 @@ internal static class RecordFileEndpoints
     {
         var expected = ETags.ExpectedVersion(http.Request, required: true);
         var body = await JsonBody.ReadAsync<DocumentRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.UpdateDocumentAsync(fileCode, docOrdinal, mapper.Map<DocumentInput>(body), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         return Written(http, result, mapper);
     }
@@ -191,7 +195,7 @@ internal static class RecordFileEndpoints
     {
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         var body = await JsonBody.ReadAsync<MarkNonArchivalRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.MarkNonArchivalAsync(fileCode, body.DocOrdinal, body.Kind, body.Reason, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         return Written(http, result, mapper);
     }
@@ -200,7 +204,7 @@ internal static class RecordFileEndpoints
     {
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         var body = await JsonBody.ReadAsync<ClearNonArchivalRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.ClearNonArchivalAsync(fileCode, body.DocOrdinal, body.Reason, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         return Written(http, result, mapper);
     }
@@ -209,18 +213,18 @@ internal static class RecordFileEndpoints
     {
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         var body = await JsonBody.ReadAsync<LegalHoldRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        _ = Visible(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode);
+        _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.SetLegalHoldAsync(fileCode, body.Hold, body.Reason, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         return Written(http, result, mapper);
     }
 
     private static async Task<Ok<List<NonArchivalEntryDto>>> ListNonArchival(HttpContext http, RecordFileService files, ArchiveApiMapper mapper, [FromQuery] string? agencyId, CancellationToken cancellationToken)
     {
-        var secret = RequestContext.CanAccessSecret(http);
         var list = new List<NonArchivalEntryDto>();
         await foreach (var entry in files.ListNonArchivalAsync(agencyId, cancellationToken).ConfigureAwait(false))
         {
-            if (!secret && (await files.GetAsync(entry.FileCode, cancellationToken).ConfigureAwait(false))?.Value.Rights == AccessLevel.Secret)
+            if (await files.GetAsync(entry.FileCode, cancellationToken).ConfigureAwait(false) is not { } file
+                || !await ArchiveScope.CanReadAsync(http, file.Value, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -232,12 +236,6 @@ internal static class RecordFileEndpoints
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-
-    /// <summary>The record file, or 404 when it does not exist or the caller may not see it (secret).</summary>
-    internal static Versioned<RecordFile> Visible(HttpContext http, Versioned<RecordFile>? file, string fileCode)
-        => file is not null && RequestContext.CanSee(http, file.Value.Rights)
-            ? file
-            : throw new ArchiveNotFoundException("record-file", fileCode);
 
     internal static Ok<RecordFileDto> Written(HttpContext http, WriteResult<RecordFile> result, ArchiveApiMapper mapper)
     {

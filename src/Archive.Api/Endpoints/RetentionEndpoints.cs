@@ -1,6 +1,7 @@
 using Archive.Api.Contracts;
 using Archive.Api.Http;
 using Archive.Api.Mapping;
+using Archive.Api.Security;
 using Archive.Api.OpenApi;
 using Archive.Records;
 using Archive.Retention;
@@ -19,19 +20,19 @@ internal static class RetentionEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var retention = routes.MapGroup("/retention").WithTags("Retention");
-        retention.MapGet("/schedules/default", GetDefault).WithName("GetDefaultRetentionSchedule")
+        retention.MapGet("/schedules/default", GetDefault).WithName("GetDefaultRetentionSchedule").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("The built-in default retention schedule (bảng thời hạn lưu trữ mặc định), labelled with its sources");
-        retention.MapGet("/due/appraisal", DueForAppraisal).WithName("GetAppraisalDueList")
+        retention.MapGet("/due/appraisal", DueForAppraisal).WithName("GetAppraisalDueList").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("Fixed-term record files whose retention has run out (hết thời hạn lưu trữ: appraise, destroy or extend)");
-        retention.MapGet("/due/transfer", DueForTransfer).WithName("GetTransferDueList")
+        retention.MapGet("/due/transfer", DueForTransfer).WithName("GetTransferDueList").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("Permanent record files due for transfer to the Historical Archives (đến hạn nộp lưu)");
 
         var schedule = routes.MapGroup("/agencies/{agencyId}/retention-schedule").WithTags("Retention");
-        schedule.MapGet("/", GetAgencySchedule).WithName("GetAgencyRetentionSchedule")
+        schedule.MapGet("/", GetAgencySchedule).WithName("GetAgencyRetentionSchedule").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("The agency's own retention schedule as stored (ETag = \"v{version}\")").ProducesProblem(StatusCodes.Status404NotFound);
-        schedule.MapGet("/effective", GetEffective).WithName("GetEffectiveRetentionSchedule")
+        schedule.MapGet("/effective", GetEffective).WithName("GetEffectiveRetentionSchedule").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("The schedule that applies to the agency: the default overlaid with the agency's own items").ProducesProblem(StatusCodes.Status404NotFound);
-        schedule.MapPut("/", SaveAgencySchedule).WithName("SaveAgencyRetentionSchedule")
+        schedule.MapPut("/", SaveAgencySchedule).WithName("SaveAgencyRetentionSchedule").RequireAuthorization(ArchivePolicies.Manage)
             .WithSummary("Save or import the agency's own schedule from JSON or CSV (If-Match required when one exists)")
             .WithDescription("Body: application/json (the RetentionSchedule shape) or text/csv (columns by English or Vietnamese name: "
                 + "code/mã, title/tên nhóm hồ sơ, retention/thời hạn lưu trữ, category/nhóm, disposition/xử lý, source/căn cứ, notes/ghi chú).")
@@ -73,6 +74,7 @@ internal static class RetentionEndpoints
             : throw new ApiRequestException(StatusCodes.Status415UnsupportedMediaType, "Content-Type", "media-type.schedule", $"Send the schedule as application/json or text/csv (got '{mediaType}').");
 
         await RequireAgencyAsync(agencies, agencyId, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequireAgencyAsync(http, agencyId, "schedule", cancellationToken).ConfigureAwait(false);
         var current = await schedules.GetAgencyScheduleAsync(agencyId, null, cancellationToken).ConfigureAwait(false);
 
         // Replacing an existing schedule needs If-Match; creating the first one does not (its expected version is 0).
@@ -96,20 +98,16 @@ internal static class RetentionEndpoints
 
     private static DateOnly Today() => DateOnly.FromDateTime(DateTime.Now);
 
-    /// <summary>Leaves out secret record files unless the caller may see them.</summary>
+    /// <summary>Keeps the record files the caller may see (scope, secret clearance, researcher rule).</summary>
     private static async ValueTask<DueReportDto> VisibleAsync(HttpContext http, RecordFileService files, DueReportDto report, CancellationToken cancellationToken)
     {
-        if (RequestContext.CanAccessSecret(http))
-        {
-            return report;
-        }
-
         async ValueTask<List<DueItemDto>> FilterAsync(IReadOnlyList<DueItemDto> items)
         {
             var kept = new List<DueItemDto>(items.Count);
             foreach (var item in items)
             {
-                if ((await files.GetAsync(item.FileCode, cancellationToken).ConfigureAwait(false))?.Value.Rights != AccessLevel.Secret)
+                if (await files.GetAsync(item.FileCode, cancellationToken).ConfigureAwait(false) is { } file
+                    && await ArchiveScope.CanReadAsync(http, file.Value, cancellationToken).ConfigureAwait(false))
                 {
                     kept.Add(item);
                 }

@@ -1,6 +1,7 @@
 using Archive.Api.Contracts;
 using Archive.Api.Http;
 using Archive.Api.Mapping;
+using Archive.Api.Security;
 using Archive.Search;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,7 @@ internal static class SearchEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/search", Search).WithTags("Search").WithName("Search")
+        routes.MapGet("/search", Search).WithTags("Search").WithName("Search").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("Search record files and documents (tìm kiếm; with or without diacritics)")
             .WithDescription("q: free text (words match with or without diacritics; \"quoted phrase\"; -word excludes). "
                 + "filter / exclude: field:value, repeatable (values of one field are OR-ed), fields: kind, parentId, agency, fonds, fileCode, "
@@ -47,11 +48,10 @@ internal static class SearchEndpoints
         var filters = new List<SearchFilter>();
         filters.AddRange(Terms(filter, "filter", exclude: false));
         filters.AddRange(Terms(exclude, "exclude", exclude: true));
-        if (!RequestContext.CanAccessSecret(http))
-        {
-            // Secret records are neither shown nor counted (facets and totals included).
-            filters.Add(new TermsFilter(SearchFields.AccessLevel, [nameof(AccessLevel.Secret)], Exclude: true));
-        }
+
+        // The caller's scope as filters: what it may not see is neither shown nor counted (hits, totals, facets,
+        // highlights): secret without clearance, fonds in another agency's custody, non-accessioned for researchers.
+        filters.AddRange(await ArchiveScope.SearchFiltersAsync(http, cancellationToken).ConfigureAwait(false));
 
         if (dateFrom is not null || dateTo is not null)
         {
@@ -93,8 +93,15 @@ internal static class SearchEndpoints
             Cursor = string.IsNullOrEmpty(cursor) ? null : cursor,
             Consistency = consistent == true ? SearchConsistency.ReadYourWrites : SearchConsistency.Eventual,
         };
+        await ApiAudit.ReadAsync(http, Archive.Audit.AuditActions.Search, "search", "-", Describe(q, filter, exclude), cancellationToken).ConfigureAwait(false);
         var results = await index.SearchAsync(request, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(mapper.Map<SearchResultsDto>(results));
+    }
+
+    private static string Describe(string? q, string[]? filter, string[]? exclude)
+    {
+        var text = $"q={q}; filter={string.Join(',', filter ?? [])}; exclude={string.Join(',', exclude ?? [])}";
+        return text.Length <= 300 ? text : text[..300];
     }
 
     private static IEnumerable<TermsFilter> Terms(string[]? values, string parameter, bool exclude)

@@ -26,7 +26,17 @@ public static class JsonBody
         EnsureJson(request);
         try
         {
-            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, Options, cancellationToken).ConfigureAwait(false);
+            var limit = request.HttpContext.RequestServices?.GetService(typeof(Microsoft.Extensions.Options.IOptions<ArchiveApiOptions>)) is Microsoft.Extensions.Options.IOptions<ArchiveApiOptions> o
+                ? o.Value.MaxJsonBodyBytes
+                : 1024 * 1024;
+            if (request.ContentLength is { } declared && declared > limit)
+            {
+                throw new ContentTooLargeException("body", limit);
+            }
+
+            var body = new LimitedReadStream(request.Body, limit, "body");
+            await using var bodyScope = body.ConfigureAwait(false);
+            var value = await JsonSerializer.DeserializeAsync<T>(body, Options, cancellationToken).ConfigureAwait(false);
             return value ?? throw ApiRequestException.BadRequest("body", "json.null", "The request body must be a JSON object, not null.");
         }
         catch (JsonException ex)

@@ -30,6 +30,7 @@ internal sealed partial class ArchiveApiMapper
         {
             ApplyLicenseKey(cfg, licenseKey, log);
             cfg.AddProfile<ArchiveApiMappingProfile>();
+            cfg.AddProfile<ReorganisationMappingProfile>();
         });
         configuration.AssertConfigurationIsValid();
         _mapper = configuration.CreateMapper();

@@ -6,26 +6,57 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Archive.Api.Security;
 using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using Xunit;
 
 namespace Archive.Api.Tests.Support;
 
 /// <summary>
 /// The standalone host (Archive.Server's Program: AddArchive + AddArchiveApi + MapArchive at /api) on the embedded
-/// defaults in a temporary data folder, served in memory by WebApplicationFactory.
+/// defaults in a temporary data folder, served in memory by WebApplicationFactory. Authentication is the server's
+/// own: <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> gives a client that sends a configured API key
+/// of an administrator with secret clearance (<see cref="AdminKeyName"/>), <see cref="CreateClientFor"/> a client
+/// with a JWT bearer token signed by this factory's key for any role, agencies and clearance, and
+/// <see cref="CreateAnonymousClient"/> one without credentials.
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string Prefix = "/api";
 
+    /// <summary>Name of the default client's API key (recorded as the user of its changes).</summary>
+    public const string AdminKeyName = "test-admin";
+
+    public const string JwtIssuer = "https://id.archive.test";
+
+    public const string JwtAudience = "archive-api-tests";
+
     public ApiFactory()
     {
         DataPath = Path.Combine(Path.GetTempPath(), "archive-api-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataPath);
+        AdminKey = ApiKeyStore.NewKey();
+        SigningKey = RandomNumberGenerator.GetBytes(32);
     }
 
     public string DataPath { get; }
+
+    /// <summary>The default client's API key (configured by hash only).</summary>
+    public string AdminKey { get; }
+
+    /// <summary>The symmetric key JWTs are signed with (configured as Archive:Auth:Jwt:SigningKeys:0).</summary>
+    public byte[] SigningKey { get; }
+
+    /// <summary>Requests per minute per client (0 = no limit, the default here so tests are not throttled).</summary>
+    protected virtual int RequestsPerMinute => 0;
+
+    /// <summary>Failed authentications per address before the lockout (high by default: every test client shares one address).</summary>
+    protected virtual int MaxFailedAuthentications => 100_000;
+
+    /// <summary>Archive:Api:AnonymousReadingRoom, or null for the server's default (true).</summary>
+    protected virtual bool? AnonymousReadingRoom => null;
 
     /// <summary>Upload limit of this host (bytes); the default is the engine's.</summary>
     protected virtual long? MaxUploadBytes => null;
@@ -38,7 +69,98 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting("Archive:MaxUploadBytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        builder.UseSetting("Archive:Auth:ApiKeys:0:Name", AdminKeyName);
+        builder.UseSetting("Archive:Auth:ApiKeys:0:KeyHash", ApiKeyStore.Hash(AdminKey));
+        builder.UseSetting("Archive:Auth:ApiKeys:0:Roles", ArchiveRoles.Administrator);
+        builder.UseSetting("Archive:Auth:ApiKeys:0:Clearance", ArchiveClaims.SecretClearance);
+        builder.UseSetting("Archive:Auth:Jwt:Issuer", JwtIssuer);
+        builder.UseSetting("Archive:Auth:Jwt:Audience", JwtAudience);
+        builder.UseSetting("Archive:Auth:Jwt:SigningKeys:0", Convert.ToBase64String(SigningKey));
+        builder.UseSetting("Archive:Auth:MaxFailedAuthentications", MaxFailedAuthentications.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Archive:Api:RequestsPerMinute", RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (AnonymousReadingRoom is { } anonymous)
+        {
+            builder.UseSetting("Archive:Api:AnonymousReadingRoom", anonymous ? "true" : "false");
+        }
+
         builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+    }
+
+    /// <summary>Every client this factory creates sends the administrator's API key unless told otherwise.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(ArchiveAuthenticationDefaultsHeader, AdminKey);
+    }
+
+    private const string ArchiveAuthenticationDefaultsHeader = "X-Api-Key";
+
+    /// <summary>A client without credentials.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove(ArchiveAuthenticationDefaultsHeader);
+        return client;
+    }
+
+    /// <summary>A client with a bearer token for <paramref name="role"/> (null: no role), <paramref name="agencies"/> and clearance.</summary>
+    public HttpClient CreateClientFor(string? role, IEnumerable<string>? agencies = null, bool clearance = false, string? name = null)
+    {
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CreateToken(role, agencies, clearance, name));
+        return client;
+    }
+
+    /// <summary>A client sending <paramref name="apiKey"/>.</summary>
+    public HttpClient CreateClientWithKey(string apiKey)
+    {
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Add(ArchiveAuthenticationDefaultsHeader, apiKey);
+        return client;
+    }
+
+    /// <summary>A JWT signed with <see cref="SigningKey"/> (or <paramref name="signingKey"/>).</summary>
+    public string CreateToken(string? role, IEnumerable<string>? agencies = null, bool clearance = false, string? name = null,
+        DateTime? expires = null, string? audience = null, byte[]? signingKey = null, string? issuer = null)
+    {
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["sub"] = name ?? (role ?? "nobody") + "-" + Guid.NewGuid().ToString("N")[..6],
+            ["name"] = name ?? (role ?? "nobody") + " user",
+        };
+        if (role is not null)
+        {
+            claims[ArchiveClaims.Role] = role;
+        }
+
+        var agencyList = agencies?.ToArray() ?? [];
+        if (agencyList.Length == 1)
+        {
+            claims[ArchiveClaims.Agency] = agencyList[0];
+        }
+        else if (agencyList.Length > 1)
+        {
+            claims[ArchiveClaims.Agency] = agencyList;
+        }
+
+        if (clearance)
+        {
+            claims[ArchiveClaims.Clearance] = ArchiveClaims.SecretClearance;
+        }
+
+        var now = DateTime.UtcNow;
+        var exp = expires ?? now.AddMinutes(30);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = issuer ?? JwtIssuer,
+            Audience = audience ?? JwtAudience,
+            Claims = claims,
+            IssuedAt = exp < now ? exp.AddMinutes(-10) : now,
+            NotBefore = exp < now ? exp.AddMinutes(-10) : now,
+            Expires = exp,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(signingKey ?? SigningKey), SecurityAlgorithms.HmacSha256),
+        };
+        return new JsonWebTokenHandler().CreateToken(descriptor);
     }
 
     public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
@@ -61,6 +183,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The audit trail (and the file store's sidecars of it) grows with every request, refused ones included — that is
+    /// its job; "nothing changed" is about the records, so it is left out of the digest.
+    /// </summary>
+    public static bool IsAuditTrail(string key)
+        => key.StartsWith("audit/", StringComparison.Ordinal)
+            || key.StartsWith("objects/audit/", StringComparison.Ordinal)
+            || key.StartsWith(".meta/audit/", StringComparison.Ordinal);
+
     /// <summary>Every stored file under the object store (path, length, SHA-256): equal before and after means nothing changed.</summary>
     public virtual string StoreDigest()
     {
@@ -70,7 +201,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
-                if (Path.GetRelativePath(root, file).StartsWith(".staging", StringComparison.Ordinal))
+                var relative = Path.GetRelativePath(root, file);
+                if (relative.StartsWith(".staging", StringComparison.Ordinal) || IsAuditTrail(relative.Replace('\\', '/')))
                 {
                     continue; // the store's own lock and staging files
                 }

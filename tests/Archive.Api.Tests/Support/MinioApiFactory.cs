@@ -54,6 +54,11 @@ public sealed class MinioApiFactory : ApiFactory
         var sb = new StringBuilder();
         foreach (var o in store.ListAsync("").ToBlockingEnumerable())
         {
+            if (IsAuditTrail(o.Key))
+            {
+                continue;
+            }
+
             sb.Append(o.Key).Append(' ').Append(o.Length).Append(' ').Append(o.ETag).Append(' ').Append(o.Sha256).Append('\n');
         }
 
