@@ -1,0 +1,344 @@
+using System.Globalization;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace Archive.Documents;
+
+/// <summary>Writes a catalogue as an XLSX workbook, one row at a time.</summary>
+internal static class XlsxCatalogueWriter
+{
+    internal const string SheetName = "Danh sách";
+    internal const string MainContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml";
+    private const string WorksheetContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
+    private const string StylesContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
+
+    /// <summary>Column headings, in order (9 columns, A to I).</summary>
+    internal static string[] Columns(CatalogueDocument doc) =>
+    [
+        "STT", "Số và ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian bắt đầu", "Thời gian kết thúc",
+        Fmt.Clean(doc.RetentionColumnTitle), "Số tờ", "Số trang",
+        doc.Kind == CatalogueKind.UnfinishedFiles ? "Ghi chú (công việc còn phải giải quyết)" : "Ghi chú",
+    ];
+
+    private static readonly double[] Widths = [6, 15, 46, 11.5, 11.5, 12, 7, 7.5, 26];
+    private static readonly string[] Letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I"];
+
+    // Cell formats (index into CellFormats, see Styles()).
+    private const uint SAgency = 1, SAgencyBold = 2, SNational = 3, SMotto = 4, STitle = 5, SSubtitle = 6,
+        SHead = 7, SText = 8, SCenter = 9, SNumber = 10, STotal = 11, SNormal = 12, SItalic = 13, SSignTitle = 14,
+        SDate = 15, SColumnNo = 16;
+
+    public static CatalogueTotals Write(CatalogueDocument doc, IEnumerable<CatalogueEntry> entries, Stream output)
+    {
+        CatalogueTotals? totals = null;
+        using (var package = new OfficePackage(output))
+        {
+            var styles = package.Write("/xl/styles.xml", StylesContentType, w => w.WriteElement(Styles()));
+            var sheet = package.Write("/xl/worksheets/sheet1.xml", WorksheetContentType, w => totals = WriteSheet(w, doc, entries, out _));
+            var headerRow = HeaderRowIndex(doc);
+            var workbook = package.Write("/xl/workbook.xml", MainContentType, w =>
+            {
+                w.WriteElement(new Workbook(
+                    new Sheets(new Sheet { Name = SheetName, SheetId = 1U, Id = "rId1" }),
+                    new DefinedNames(new DefinedName($"'{SheetName}'!${headerRow}:${headerRow + 1}") { Name = "_xlnm.Print_Titles", LocalSheetId = 0U })));
+            });
+            workbook.CreateRelationship(new Uri("worksheets/sheet1.xml", UriKind.Relative), System.IO.Packaging.TargetMode.Internal, OfficePackage.WorksheetRel, "rId1");
+            workbook.CreateRelationship(new Uri("styles.xml", UriKind.Relative), System.IO.Packaging.TargetMode.Internal, OfficePackage.StylesRel, "rId2");
+            _ = styles;
+            _ = sheet;
+            package.RelateMain(workbook);
+            package.WriteCoreProperties(doc.EffectiveTitle, doc.Heading.AgencyName);
+        }
+
+        return totals!;
+    }
+
+    /// <summary>1-based index of the column-heading row.</summary>
+    internal static int HeaderRowIndex(CatalogueDocument doc) => 7 + doc.Subtitles.Count;
+
+    private static CatalogueTotals WriteSheet(OpenXmlWriter w, CatalogueDocument doc, IEnumerable<CatalogueEntry> entries, out int lastRow)
+    {
+        var headerRow = HeaderRowIndex(doc);
+        var merges = new List<string>();
+        w.WriteStartElement(new Worksheet());
+        w.WriteElement(new SheetProperties(new PageSetupProperties { FitToPage = true }));
+        w.WriteElement(new SheetViews(new SheetView(
+            new Pane { VerticalSplit = headerRow + 1, TopLeftCell = "A" + (headerRow + 2).ToString(CultureInfo.InvariantCulture), ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen })
+        { WorkbookViewId = 0U, ShowGridLines = false }));
+        var cols = new Columns();
+        for (var i = 0; i < Widths.Length; i++)
+        {
+            cols.Append(new Column { Min = (uint)(i + 1), Max = (uint)(i + 1), Width = Widths[i], CustomWidth = true });
+        }
+
+        w.WriteElement(cols);
+        w.WriteStartElement(new SheetData());
+        var row = 0;
+
+        void Line(uint style, string text, double? height = null)
+        {
+            row++;
+            Row(w, row, height, (0, text, style));
+            merges.Add($"A{row}:I{row}");
+        }
+
+        // Heading block: agency on the left (A:C), national title on the right (E:I).
+        var heading = doc.Heading;
+        var left1 = heading.ParentAgencyName is { } parent ? Fmt.Upper(parent) : Fmt.Upper(heading.AgencyName);
+        var left2 = heading.ParentAgencyName is null ? string.Empty : Fmt.Upper(heading.AgencyName);
+        Row(w, ++row, 18, (0, left1, heading.ParentAgencyName is null ? SAgencyBold : SAgency), (4, Fmt.NationalTitle, SNational));
+        Row(w, ++row, 18, (0, left2, SAgencyBold), (4, Fmt.Motto, SMotto));
+        Row(w, ++row, 18, (0, heading.Number is { } n ? "Số: " + Fmt.Clean(n) : string.Empty, SAgency), (4, heading.Date is null && heading.Place is null ? string.Empty : Fmt.PlaceAndDate(heading.Place, heading.Date), SItalic));
+        merges.AddRange(["A1:C1", "E1:I1", "A2:C2", "E2:I2", "A3:C3", "E3:I3"]);
+        row++;
+        Line(STitle, Fmt.Clean(doc.EffectiveTitle), 21);
+        foreach (var s in doc.Subtitles)
+        {
+            Line(SSubtitle, Fmt.Clean(s));
+        }
+
+        row++;
+
+        // Column headings (repeated on every printed page) and column numbers.
+        var columns = Columns(doc);
+        row = headerRow;
+        Row(w, row, 48, columns.Select((c, i) => (i, c, SHead)).ToArray());
+        row++;
+        Row(w, row, null, columns.Select((_, i) => (i, "(" + (i + 1).ToString(CultureInfo.InvariantCulture) + ")", SColumnNo)).ToArray());
+
+        int total = 0, permanent = 0;
+        long sheets = 0, pages = 0;
+        var cell = new Cell();
+        foreach (var e in entries)
+        {
+            ArgumentNullException.ThrowIfNull(e);
+            row++;
+            total++;
+            permanent += e.IsPermanent ? 1 : 0;
+            sheets += e.Sheets ?? 0;
+            pages += e.Pages ?? 0;
+            var r = row.ToString(CultureInfo.InvariantCulture);
+            // Spreadsheet applications do not grow wrapped rows when they open a file: estimate the height from
+            // the longest wrapped text (Times New Roman 12 fits about one character per width unit).
+            var title = Fmt.Clean(e.Title);
+            var notes = Fmt.Clean(e.Notes);
+            var lines = Math.Max(1, Math.Max(Lines(title, Widths[2]), Math.Max(Lines(notes, Widths[8]), Lines(e.FileNotation, Widths[1]))));
+            w.WriteStartElement(new Row { RowIndex = (uint)row, Height = Math.Min(409, (lines * 15.6) + 3), CustomHeight = true });
+            NumberCell(w, cell, "A" + r, total, SCenter);
+            TextCell(w, cell, "B" + r, Fmt.Clean(e.FileNotation), SCenter);
+            TextCell(w, cell, "C" + r, title, SText);
+            DateCell(w, cell, "D" + r, e.StartDate);
+            DateCell(w, cell, "E" + r, e.EndDate);
+            TextCell(w, cell, "F" + r, Fmt.Clean(e.Retention), SCenter);
+            NumberCell(w, cell, "G" + r, e.Sheets, SNumber);
+            NumberCell(w, cell, "H" + r, e.Pages, SNumber);
+            TextCell(w, cell, "I" + r, notes, SText);
+            w.WriteEndElement();
+        }
+
+        var totals = new CatalogueTotals(total, permanent, total - permanent, sheets, pages);
+        row++;
+        Line(STotal, TotalLine(doc, totals));
+        if (doc.Kind != CatalogueKind.UnfinishedFiles)
+        {
+            Line(SNormal, totals.SplitLine);
+        }
+
+        if (doc.Kind == CatalogueKind.DepositCatalogue)
+        {
+            Line(SNormal, "Tổng số tờ: " + Fmt.Number(sheets) + "; tổng số trang: " + Fmt.Number(pages));
+        }
+
+        if (doc.Signatures.Count > 0)
+        {
+            row++;
+            row++;
+            Row(w, row, null, (4, Fmt.PlaceAndDate(heading.Place, heading.Date), SItalic));
+            merges.Add($"E{row}:I{row}");
+            var blocks = doc.Signatures.Count == 1 ? [(4, "E", "I")] : new[] { (0, "A", "C"), (4, "E", "I") };
+            var sigs = doc.Signatures.Take(2).ToList();
+            row++;
+            Row(w, row, null, sigs.Select((s, i) => (blocks[i].Item1, Fmt.Upper(s.Title), SSignTitle)).ToArray());
+            row++;
+            Row(w, row, null, sigs.Select((_, i) => (blocks[i].Item1, "(Ký, ghi rõ họ tên)", SItalic)).ToArray());
+            row += 4;
+            Row(w, row, null, sigs.Select((s, i) => (blocks[i].Item1, Fmt.Clean(s.FullName), SSignTitle)).ToArray());
+            foreach (var r in new[] { row - 5, row - 4, row })
+            {
+                merges.AddRange(sigs.Select((_, i) => $"{blocks[i].Item2}{r}:{blocks[i].Item3}{r}"));
+            }
+        }
+
+        w.WriteEndElement(); // sheetData
+        var mergeCells = new MergeCells { Count = (uint)merges.Count };
+        foreach (var m in merges)
+        {
+            mergeCells.Append(new MergeCell { Reference = m });
+        }
+
+        w.WriteElement(mergeCells);
+        w.WriteElement(new PrintOptions { HorizontalCentered = true });
+        w.WriteElement(new PageMargins { Left = 0.98, Right = 0.59, Top = 0.79, Bottom = 0.79, Header = 0.3, Footer = 0.3 });
+        w.WriteElement(new PageSetup { PaperSize = 9U, Orientation = OrientationValues.Landscape, FitToWidth = 1U, FitToHeight = 0U });
+        w.WriteElement(new HeaderFooter(new OddFooter("&C&\"Times New Roman,Regular\"&11Trang &P/&N")));
+        w.WriteEndElement(); // worksheet
+        lastRow = row;
+        return totals;
+    }
+
+    internal static string TotalLine(CatalogueDocument doc, CatalogueTotals totals) => doc.Kind == CatalogueKind.UnfinishedFiles
+        ? "Tổng số: " + VietnameseNumber.FigureAndWords(totals.Total) + " hồ sơ chưa giải quyết xong"
+        : totals.TotalLine;
+
+    private static int Lines(string? text, double width) => string.IsNullOrEmpty(text) ? 1 : (int)Math.Ceiling(text.Length / Math.Max(1, width - 2));
+
+    private static void Row(OpenXmlWriter w, int row, double? height, params (int Column, string Text, uint Style)[] cells)
+    {
+        var r = new Row { RowIndex = (uint)row };
+        if (height is { } h)
+        {
+            r.Height = h;
+            r.CustomHeight = true;
+        }
+
+        w.WriteStartElement(r);
+        var cell = new Cell();
+        foreach (var (column, text, style) in cells)
+        {
+            TextCell(w, cell, Letters[column] + row.ToString(CultureInfo.InvariantCulture), text, style);
+        }
+
+        w.WriteEndElement();
+    }
+
+    private static void TextCell(OpenXmlWriter w, Cell cell, string reference, string text, uint style)
+    {
+        cell.RemoveAllChildren();
+        cell.CellReference = reference;
+        cell.StyleIndex = style;
+        if (text.Length > 32767)
+        {
+            text = text[..32767];
+        }
+
+        cell.DataType = CellValues.InlineString;
+        var t = new DocumentFormat.OpenXml.Spreadsheet.Text(text);
+        if (text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])))
+        {
+            t.Space = SpaceProcessingModeValues.Preserve;
+        }
+
+        cell.AppendChild(new InlineString(t));
+        w.WriteElement(cell);
+    }
+
+    private static void NumberCell(OpenXmlWriter w, Cell cell, string reference, long? value, uint style)
+    {
+        cell.RemoveAllChildren();
+        cell.CellReference = reference;
+        cell.StyleIndex = style;
+        cell.DataType = null;
+        if (value is { } v)
+        {
+            cell.AppendChild(new CellValue(v.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        w.WriteElement(cell);
+    }
+
+    private static void DateCell(OpenXmlWriter w, Cell cell, string reference, DateOnly? value)
+    {
+        cell.RemoveAllChildren();
+        cell.CellReference = reference;
+        cell.StyleIndex = SDate;
+        cell.DataType = null;
+        if (value is { } d)
+        {
+            // Serial day number (1900 date system; serial 60 is the fictitious 29/02/1900, so count from 30/12/1899).
+            cell.AppendChild(new CellValue((d.DayNumber - new DateOnly(1899, 12, 30).DayNumber).ToString(CultureInfo.InvariantCulture)));
+        }
+
+        w.WriteElement(cell);
+    }
+
+    private static Stylesheet Styles()
+    {
+        static Font F(double size, bool bold = false, bool italic = false, bool underline = false)
+        {
+            var f = new Font();
+            if (bold)
+            {
+                f.Append(new Bold());
+            }
+
+            if (italic)
+            {
+                f.Append(new Italic());
+            }
+
+            if (underline)
+            {
+                f.Append(new Underline());
+            }
+
+            f.Append(new FontSize { Val = size }, new FontName { Val = "Times New Roman" }, new FontFamilyNumbering { Val = 1 }, new FontCharSet { Val = 163 });
+            return f;
+        }
+
+        var fonts = new Fonts(
+            F(12), // 0 table text
+            F(13), // 1 normal
+            F(13, bold: true), // 2 bold 13
+            F(14, bold: true), // 3 title
+            F(14, bold: true, underline: true), // 4 motto
+            F(13, italic: true), // 5 italic
+            F(12, bold: true), // 6 table heading
+            F(11, italic: true)); // 7 column numbers
+        var thin = new Border(
+            new LeftBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
+            new RightBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
+            new TopBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
+            new BottomBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
+            new DiagonalBorder());
+        static CellFormat X(uint font, uint border, HorizontalAlignmentValues h, VerticalAlignmentValues v, bool wrap, uint numFmt = 0)
+        {
+            return new CellFormat(new Alignment { Horizontal = h, Vertical = v, WrapText = wrap })
+            {
+                FontId = font, FillId = 0U, BorderId = border, NumberFormatId = numFmt, FormatId = 0U,
+                ApplyFont = true, ApplyBorder = border != 0, ApplyAlignment = true, ApplyNumberFormat = numFmt != 0,
+            };
+        }
+
+        var c = HorizontalAlignmentValues.Center;
+        var l = HorizontalAlignmentValues.Left;
+        var r = HorizontalAlignmentValues.Right;
+        var vc = VerticalAlignmentValues.Center;
+        var vt = VerticalAlignmentValues.Top;
+        var formats = new CellFormats(
+            new CellFormat { FontId = 0U, FillId = 0U, BorderId = 0U, NumberFormatId = 0U, FormatId = 0U }, // 0
+            X(1, 0, c, vc, true), // 1 SAgency
+            X(2, 0, c, vc, true), // 2 SAgencyBold
+            X(2, 0, c, vc, false), // 3 SNational
+            X(4, 0, c, vc, false), // 4 SMotto
+            X(3, 0, c, vc, true), // 5 STitle
+            X(1, 0, c, vc, true), // 6 SSubtitle
+            X(6, 1, c, vc, true), // 7 SHead
+            X(0, 1, l, vt, true), // 8 SText
+            X(0, 1, c, vt, true), // 9 SCenter
+            X(0, 1, r, vt, false), // 10 SNumber
+            X(2, 0, l, vc, false), // 11 STotal
+            X(1, 0, l, vc, false), // 12 SNormal
+            X(5, 0, c, vc, false), // 13 SItalic
+            X(2, 0, c, vc, false), // 14 SSignTitle
+            X(0, 1, c, vt, false, 164), // 15 SDate
+            X(7, 1, c, vc, false)); // 16 SColumnNo
+        return new Stylesheet(
+            new NumberingFormats(new NumberingFormat { NumberFormatId = 164U, FormatCode = "dd/mm/yyyy" }) { Count = 1U },
+            fonts,
+            new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })),
+            new Borders(new Border(new LeftBorder(), new RightBorder(), new TopBorder(), new BottomBorder(), new DiagonalBorder()), thin),
+            new CellStyleFormats(new CellFormat { FontId = 0U, FillId = 0U, BorderId = 0U, NumberFormatId = 0U }),
+            formats,
+            new CellStyles(new CellStyle { Name = "Normal", FormatId = 0U, BuiltinId = 0U }));
+    }
+}
