@@ -1,12 +1,16 @@
 using System.Text.Json;
+using Archive.Api.Security;
 using Archive.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-// The standalone Archive server: the same calls an e-office host makes (AddArchive, AddArchiveApi, MapArchive),
-// on the embedded defaults (a local data folder and an in-process Lucene index). No authentication yet (issue 8):
-// bind it to loopback or put it behind an authenticating proxy.
-var builder = WebApplication.CreateBuilder(args);
+// The standalone Archive server: the same calls an e-office host makes (AddArchive, AddArchiveApi,
+// AddArchiveAuthentication, UseArchiveSecurity, MapArchive), on the embedded defaults (a local data folder and an
+// in-process Lucene index). Authentication is on: API keys (X-Api-Key) and JWT bearer tokens (Archive:Auth:*);
+// anonymous callers get the reading room (accessioned, public records) unless Archive:Api:AnonymousReadingRoom=false.
+// `archive-server apikey create --name ops --roles administrator` creates a key in the data folder (see docs/security.md).
+var command = ApiKeyCommand.Parse(args, out var hostArgs);
+var builder = WebApplication.CreateBuilder(hostArgs);
 var configuration = builder.Configuration;
 
 // Logging: simple console with scopes (default) or one JSON object per line (Logging:Console:FormatterName=json
@@ -33,18 +37,45 @@ else
 
 // Engine: Archive:* binds ArchiveOptions (DataPath, MaxUploadBytes, YearsIntoAgencyArchive, YearsToTransfer, TempPath,
 // ReindexBatchSize, ExtractText). A relative DataPath is taken from the current directory.
-builder.Services.AddArchive(_ => { });
+builder.Services.AddArchive(_ => { }).AddReorganisation();
 builder.Services.AddOptions<ArchiveOptions>()
     .Bind(configuration.GetSection("Archive"))
     .PostConfigure(o => o.DataPath = ServerDefaults.ResolveDataPath(o.DataPath));
 
-// REST facade: Archive:Api:* binds ArchiveApiOptions (AnonymousUserName, MaxListPageSize, OpenApiDocumentName).
-builder.Services.AddArchiveApi(o => configuration.GetSection("Archive:Api").Bind(o));
+// OCR of scanned content (images, PDFs without a text layer) in the background with Tesseract: Archive:Ocr:* binds
+// TesseractOcrOptions (TesseractPath, PdfToPpmPath, Languages, ProcessTimeout, MaxPages, MaxConcurrency). Missing tools
+// never stop the server: contents get the status OcrUnavailable and GET /api/jobs/ocr says what to install.
+builder.Services.AddTesseractOcr(o => configuration.GetSection("Archive:Ocr").Bind(o));
+
+// REST facade: Archive:Api:* binds ArchiveApiOptions (AnonymousReadingRoom, RequestsPerMinute, MaxJsonBodyBytes,
+// MaxListPageSize, OpenApiDocumentName...). The standalone server opens the reading room to anonymous readers by default.
+builder.Services.AddArchiveApi(o =>
+{
+    o.AnonymousReadingRoom = true;
+    configuration.GetSection("Archive:Api").Bind(o);
+});
+
+// Authentication: Archive:Auth:* (Jwt:Authority or Jwt:Issuer + Jwt:SigningKeys, Jwt:Audience; ApiKeys:N:Name/KeyHash/
+// Roles/Agencies/Clearance). Secrets come only from configuration (environment variables, user secrets, files).
+builder.Services.AddArchiveAuthentication(configuration);
 
 var app = builder.Build();
 
+if (command is not null)
+{
+    return await command.RunAsync(app.Services, Console.Out).ConfigureAwait(false);
+}
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+if (configuration.GetValue<bool>("Archive:Https"))
+{
+    // Behind TLS: redirect plain HTTP and send HSTS (off by default: the server listens on loopback HTTP).
+    app.UseHsts();
+    app.UseHttpsRedirection();
+}
+
+app.UseArchiveSecurity();
 
 app.MapOpenApi();
 app.UseSwaggerUI(o =>
@@ -60,7 +91,11 @@ app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
 var prefix = configuration["Archive:RoutePrefix"] ?? ServerDefaults.RoutePrefix;
 app.MapGroup(prefix).MapArchive();
 
+// The researcher reading room (phòng đọc): a page calling the endpoints above with the caller's own rights.
+app.MapReadingRoom("/reading-room", o => o.ApiBase = prefix);
+
 await app.RunAsync().ConfigureAwait(false);
+return 0;
 
 /// <summary>The standalone host's entry point (public for WebApplicationFactory in tests).</summary>
 public partial class Program

@@ -245,4 +245,22 @@ public enum TextExtractionStatus
 
     /// <summary>The content could not be read (damaged or unsupported); it is stored all the same.</summary>
     Failed = 3,
+
+    /// <summary>
+    /// Scanned content (an image, or a PDF without a text layer) waiting for OCR by the background job
+    /// (<see cref="ITextRecognizer"/>); ingest does not wait for it.
+    /// </summary>
+    PendingOcr = 4,
+
+    /// <summary>Text was recognized by OCR, page by page (stored and searched like extracted text).</summary>
+    Recognized = 5,
+
+    /// <summary>OCR ran but found no text on any page.</summary>
+    RecognizedEmpty = 6,
+
+    /// <summary>OCR failed on every attempt (e.g. a damaged scan or a timeout); the content is stored all the same.</summary>
+    OcrFailed = 7,
+
+    /// <summary>The OCR tools or language model (e.g. tesseract, its <c>vie</c> model) are not installed; nothing was recognized.</summary>
+    OcrUnavailable = 8,
 }

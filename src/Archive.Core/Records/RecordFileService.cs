@@ -43,6 +43,7 @@ public sealed partial class RecordFileService
     private readonly RetentionScheduleService _schedules;
     private readonly RecordIndexer _indexer;
     private readonly IReadOnlyList<IContentTextExtractor> _extractors;
+    private readonly IReadOnlyList<ITextRecognizer> _recognizers;
     private readonly ArchiveOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -57,7 +58,8 @@ public sealed partial class RecordFileService
         IEnumerable<IContentTextExtractor> extractors,
         IOptions<ArchiveOptions> options,
         TimeProvider? timeProvider = null,
-        ILogger<RecordFileService>? logger = null)
+        ILogger<RecordFileService>? logger = null,
+        IEnumerable<ITextRecognizer>? recognizers = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(fonds);
@@ -70,6 +72,7 @@ public sealed partial class RecordFileService
         _schedules = schedules;
         _indexer = indexer;
         _extractors = extractors.ToList();
+        _recognizers = recognizers?.ToList() ?? [];
         _options = options.Value;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<RecordFileService>.Instance;
@@ -459,6 +462,12 @@ public sealed partial class RecordFileService
             }
 
             var contentFile = new ContentFile(name!, contentPath, mediaType, spool.Length, spool.Sha256) { TextStatus = status, TextPath = textPath };
+            if (status == TextExtractionStatus.PendingOcr)
+            {
+                // Flagged before the commit: a crash in between leaves a flag the OCR job clears, never a lost request.
+                await FlagOcrPendingAsync(fileCode, docOrdinal, name!, spool.Sha256, cancellationToken).ConfigureAwait(false);
+            }
+
             return await MutateAsync(fileCode, expectedVersion, user, false, $"Add content '{name}' to document {docOrdinal} of {fileCode}", (current, fonds, errs, warnings, ct) =>
             {
                 var c = current.Value;
@@ -1047,9 +1056,11 @@ public sealed partial class RecordFileService
     private async ValueTask<(TextExtractionStatus Status, IReadOnlyList<string>? Pages)> ExtractAsync(string path, string mediaType, string fileCode, string name, CancellationToken cancellationToken)
     {
         var extractor = _options.ExtractText ? _extractors.FirstOrDefault(e => e.CanExtract(mediaType)) : null;
+        var ocr = _options.ExtractText && _recognizers.Any(r => r.CanRecognize(mediaType));
         if (extractor is null)
         {
-            return (TextExtractionStatus.NotApplicable, null);
+            // Scanned images wait for the background OCR job when a recognizer is registered.
+            return (ocr ? TextExtractionStatus.PendingOcr : TextExtractionStatus.NotApplicable, null);
         }
 
         try
@@ -1058,7 +1069,13 @@ public sealed partial class RecordFileService
             await using (fs.ConfigureAwait(false))
             {
                 var pages = await extractor.ExtractPagesAsync(fs, cancellationToken).ConfigureAwait(false);
-                return pages.All(string.IsNullOrWhiteSpace) ? (TextExtractionStatus.Empty, null) : (TextExtractionStatus.Extracted, pages);
+                if (pages.All(string.IsNullOrWhiteSpace))
+                {
+                    // A PDF without a text layer is a scan: OCR it in the background when a recognizer is registered.
+                    return (ocr ? TextExtractionStatus.PendingOcr : TextExtractionStatus.Empty, null);
+                }
+
+                return (TextExtractionStatus.Extracted, pages);
             }
         }
 #pragma warning disable CA1031 // A damaged file is still stored; the failure is recorded on the content file.
