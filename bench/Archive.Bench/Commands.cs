@@ -5,6 +5,11 @@ internal static partial class BenchCommands
     static partial void Register(List<IBenchCommand> list)
     {
         // One line per command; keep sorted.
+        list.Add(new ApiLoadCommand());
+        list.Add(new ExportCommand());
+        list.Add(new FixityCommand());
+        list.Add(new IngestCommand());
+        list.Add(new ReindexCommand());
         list.Add(new S3ThroughputCommand());
         list.Add(new SearchQualityCommand());
         list.Add(new SearchSpeedCommand());
