@@ -228,6 +228,29 @@ public sealed partial class ReindexService
             }
 
             var batch = new List<SearchDocument>();
+            if (rebuild is not null && resumed && checkpoint.LastFileCode is { } resumeAfter)
+            {
+                // The interrupted run's process may be gone, and with it the record of what it saw change: files it had
+                // already passed that were committed since it started went to the live index only (an interrupted
+                // rebuild is not open to receive them). Project those again (found by the head version's date).
+                var since = checkpoint.StartedAt - TimeSpan.FromMinutes(1);
+                await foreach (var fileCode in _storage.Files.ListPackagesAsync(null, cancellationToken).ConfigureAwait(false))
+                {
+                    var inventory = await _storage.Files.GetInventoryAsync(fileCode, cancellationToken).ConfigureAwait(false);
+                    if (inventory is not null && inventory.HeadVersion.Created >= since && await _indexer.ReadHeadAsync(fileCode, cancellationToken).ConfigureAwait(false) is { } changed)
+                    {
+                        batch.AddRange(await _indexer.ProjectAsync(changed, null, cancellationToken).ConfigureAwait(false));
+                    }
+
+                    if (string.Equals(fileCode, resumeAfter, StringComparison.Ordinal))
+                    {
+                        break; // the checkpoint's own file was passed too; the main loop continues after it
+                    }
+                }
+
+                documents += await FlushAsync(batch, rebuild, cancellationToken).ConfigureAwait(false);
+            }
+
             var filesInBatch = 0;
             string? last = checkpoint.LastFileCode;
             var processed = checkpoint.Processed;
