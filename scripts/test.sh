@@ -35,6 +35,35 @@ if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && command -v apt-ge
     || echo "WARNING: could not install fonts-dejavu-core; the PDF tests will say what is missing" >&2
 fi
 
+# OCR and reading room tests: Tesseract with its Vietnamese model, pdftoppm, the system's Chromium and node
+# (Debian: tesseract-ocr tesseract-ocr-vie poppler-utils chromium nodejs npm), then playwright-core (pinned by
+# tests/browser/package-lock.json; it downloads no browser). Without them those tests skip locally, fail under CI=true.
+rr_missing=()
+command -v tesseract >/dev/null 2>&1 || rr_missing+=(tesseract-ocr)
+[ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata 2>/dev/null)" ] || rr_missing+=(tesseract-ocr-vie)
+command -v pdftoppm >/dev/null 2>&1 || rr_missing+=(poppler-utils)
+[ -x /usr/bin/chromium ] || rr_missing+=(chromium)
+command -v node >/dev/null 2>&1 || rr_missing+=(nodejs npm)
+if [ ${#rr_missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing ${rr_missing[*]} (OCR and reading room tests)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${rr_missing[@]}" >&2 \
+    || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${rr_missing[@]}" >&2; } \
+    || echo "WARNING: could not install ${rr_missing[*]}; the OCR / reading room tests will say what is missing" >&2
+fi
+if command -v npm >/dev/null 2>&1; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/browser --no-audit --no-fund >&2 \
+    || echo "WARNING: npm ci failed for tests/browser; the reading room browser test will say so" >&2
+fi
+
+# The independent BagIt validator the handover tests run (tests/tools/bagit-validate: bagit-tools from the npm
+# registry, pinned by its package-lock.json). Without it that test skips locally and fails under CI=true.
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/tools/bagit-validate --no-audit --no-fund >&2 \
+    || echo "WARNING: npm ci failed for tests/tools/bagit-validate; the independent BagIt validation test will say so" >&2
+else
+  echo "WARNING: npm not found; the independent BagIt validation test will say so" >&2
+fi
+
 cleanup() {
   if [ -x scripts/s3-test-server.sh ] && [ -n "${ARCHIVE_S3_SERVER_DIR:-}" ]; then
     scripts/s3-test-server.sh stop "$ARCHIVE_S3_SERVER_DIR" >/dev/null 2>&1 || true
