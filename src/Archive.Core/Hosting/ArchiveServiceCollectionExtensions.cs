@@ -51,7 +51,11 @@ public static class ArchiveServiceCollectionExtensions
         services.TryAddSingleton<IAuditLog>(sp => new ObjectStoreAuditLog(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Audit, sp.GetService<TimeProvider>(), sp.GetService<ILogger<ObjectStoreAuditLog>>()));
         services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<IAuditLog>());
         services.TryAddSingleton(sp => new AuditJournal(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Audit, sp.GetService<TimeProvider>(), sp.GetService<ILogger<AuditJournal>>()));
-        services.TryAddSingleton(sp => new ArchiveStorage(sp.GetRequiredService<IObjectStore>(), (objects, root) => sp.GetRequiredService<AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>())(objects, root)));
+        services.AddSingleton(new ArchiveCollectionRoot(Archive.Disposition.DispositionService.DecisionsRoot)); // duplicates are harmless: ArchiveStorage opens each root once
+        services.TryAddSingleton(sp => new ArchiveStorage(
+            sp.GetRequiredService<IObjectStore>(),
+            (objects, root) => sp.GetRequiredService<AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>())(objects, root),
+            sp.GetServices<ArchiveCollectionRoot>().Select(r => r.Root)));
         services.TryAddSingleton(sp => new AgencyRegistry(sp.GetRequiredService<ArchiveStorage>()));
         services.TryAddSingleton(sp => new FondsRegistry(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new RetentionScheduleService(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>()));
@@ -75,7 +79,7 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<OcrService>>()));
         services.TryAddSingleton(sp => new Archive.Disposition.DispositionService(
-            sp.GetRequiredService<AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>())(sp.GetRequiredService<IObjectStore>(), Archive.Disposition.DispositionService.DecisionsRoot),
+            sp.GetRequiredService<ArchiveStorage>().Open(Archive.Disposition.DispositionService.DecisionsRoot),
             sp.GetRequiredService<ArchiveStorage>(),
             sp.GetRequiredService<RecordFileService>(),
             sp.GetRequiredService<ISearchIndex>(),

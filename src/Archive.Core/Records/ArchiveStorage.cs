@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Archive.Packages;
 using Archive.Storage;
 
@@ -28,15 +29,43 @@ public sealed class ArchiveStorage
     /// <summary>Creates the layout over <paramref name="objects"/>.</summary>
     /// <param name="objects">The object store.</param>
     /// <param name="packageStoreFactory">Creates a package store over an object store and a root prefix.</param>
-    public ArchiveStorage(IObjectStore objects, Func<IObjectStore, string, IPackageStore> packageStoreFactory)
+    /// <param name="moreRoots">Storage roots of further collections to open now (e.g. <c>ocfl/events</c>), so that
+    /// start-up recovery and fixity reach them before their services are first used; see <see cref="Open"/>.</param>
+    public ArchiveStorage(IObjectStore objects, Func<IObjectStore, string, IPackageStore> packageStoreFactory, IEnumerable<string>? moreRoots = null)
     {
         ArgumentNullException.ThrowIfNull(objects);
         ArgumentNullException.ThrowIfNull(packageStoreFactory);
         Objects = objects;
+        _factory = packageStoreFactory;
         Agencies = packageStoreFactory(objects, AgenciesRoot);
         Fonds = packageStoreFactory(objects, FondsRoot);
         Files = packageStoreFactory(objects, FilesRoot);
         Schedules = packageStoreFactory(objects, SchedulesRoot);
+        foreach (var root in moreRoots ?? [])
+        {
+            _ = Open(root);
+        }
+    }
+
+    private readonly Func<IObjectStore, string, IPackageStore> _factory;
+    private readonly ConcurrentDictionary<string, Lazy<IPackageStore>> _more = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The package store of another collection (reorganisation events, plans, disposition decisions...) under
+    /// <paramref name="root"/>, created once: every service of that collection must use this instance (its commit locks
+    /// are per instance), and it joins <see cref="Collections"/> for start-up recovery and fixity checks.
+    /// </summary>
+    /// <param name="root">Storage root, e.g. <c>ocfl/events</c>.</param>
+    /// <returns>The one package store of that root.</returns>
+    public IPackageStore Open(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        if (root is AgenciesRoot or FondsRoot or FilesRoot or SchedulesRoot)
+        {
+            throw new ArgumentException($"'{root}' is one of the built-in collections; use its property.", nameof(root));
+        }
+
+        return _more.GetOrAdd(root, r => new Lazy<IPackageStore>(() => _factory(Objects, r), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
     /// <summary>The object store underneath.</summary>
@@ -56,7 +85,8 @@ public sealed class ArchiveStorage
 
     /// <summary>Every collection with its name, for whole-store jobs such as fixity checks.</summary>
     public IReadOnlyList<(string Name, IPackageStore Store)> Collections
-        => [("agencies", Agencies), ("fonds", Fonds), ("files", Files), ("schedules", Schedules)];
+        => [("agencies", Agencies), ("fonds", Fonds), ("files", Files), ("schedules", Schedules),
+            .. _more.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key.StartsWith("ocfl/", StringComparison.Ordinal) ? p.Key[5..] : p.Key, p.Value.Value))];
 
     /// <summary>
     /// Start-up recovery: cleans up after commits that crashed before their commit point, in every collection whose
@@ -78,3 +108,10 @@ public sealed class ArchiveStorage
         return reports;
     }
 }
+
+/// <summary>
+/// A collection root beyond the built-in ones (registered by <c>AddArchive</c> and <c>AddReorganisation</c>) that
+/// <see cref="ArchiveStorage"/> opens at construction, so start-up recovery and fixity checks cover it.
+/// </summary>
+/// <param name="Root">Storage root, e.g. <c>ocfl/events</c>.</param>
+public sealed record ArchiveCollectionRoot(string Root);

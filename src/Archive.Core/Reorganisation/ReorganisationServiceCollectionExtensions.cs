@@ -25,15 +25,17 @@ public static class ReorganisationServiceCollectionExtensions
         var plans = new PlanOptions();
         configurePlans?.Invoke(plans);
         var services = builder.Services;
+        services.AddSingleton(new ArchiveCollectionRoot(ReorganisationService.EventsRoot)); // duplicates are harmless: ArchiveStorage opens each root once
+        services.AddSingleton(new ArchiveCollectionRoot(ReorganisationPlanService.PlansRoot)); // duplicates are harmless: ArchiveStorage opens each root once
         services.TryAddSingleton(sp => new ReorganisationService(
             sp.GetRequiredService<IObjectStore>(),
-            sp.GetRequiredService<Archive.Audit.AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>()),
+            (_, root) => sp.GetRequiredService<ArchiveStorage>().Open(root),
             sp.GetRequiredService<AgencyRegistry>(),
             sp.GetRequiredService<FondsRegistry>(),
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new ReorganisationPlanService(
             sp.GetRequiredService<IObjectStore>(),
-            sp.GetRequiredService<Archive.Audit.AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>()),
+            (_, root) => sp.GetRequiredService<ArchiveStorage>().Open(root),
             sp.GetRequiredService<ReorganisationService>(),
             sp.GetRequiredService<AgencyRegistry>(),
             plans));

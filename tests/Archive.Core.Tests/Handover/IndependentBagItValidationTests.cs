@@ -59,8 +59,25 @@ public sealed class IndependentBagItValidationTests
         }
     }
 
+    /// <summary>
+    /// tests/tools/bagit-validate of the repository the tests were built from: found by walking up from the test binaries
+    /// to Archive.sln (source paths are mapped to /_/ in CI builds, and the build output may live outside the tree).
+    /// </summary>
     private static string ToolFolder([CallerFilePath] string source = "")
-        => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "tools", "bagit-validate"));
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Archive.sln")))
+            {
+                return Path.Combine(dir.FullName, "tests", "tools", "bagit-validate");
+            }
+        }
+
+        var cwd = Directory.GetCurrentDirectory();
+        return File.Exists(Path.Combine(cwd, "Archive.sln"))
+            ? Path.Combine(cwd, "tests", "tools", "bagit-validate")
+            : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "tools", "bagit-validate"));
+    }
 
     private static string? FindOnPath(string name)
         => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
