@@ -383,6 +383,45 @@ public static class BagIt
         return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
     }
 
+    /// <summary>
+    /// <paramref name="relative"/> ('/'-separated) under <paramref name="root"/>, its folder created; refuses a path that
+    /// would land outside (<paramref name="what"/> names the container in the message: bag, package).
+    /// </summary>
+    internal static string TargetUnder(string root, string relative, string what)
+    {
+        var full = Path.GetFullPath(Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar)));
+        if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArchiveException($"'{relative}' would be written outside the {what}.");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return full;
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="target"/> through a <c>.part</c> file, hashing as it goes; returns SHA-256 and length.</summary>
+    internal static async ValueTask<(string Sha256, long Length)> WriteHashedAsync(string target, Stream source, CancellationToken cancellationToken)
+    {
+        var part = target + ".part";
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[BufferSize];
+        long length = 0;
+        var output = new FileStream(part, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+        await using (output.ConfigureAwait(false))
+        {
+            int n;
+            while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                length += n;
+            }
+        }
+
+        File.Move(part, target, overwrite: true);
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
+    }
+
     internal static async ValueTask WriteAtomicAsync(string path, byte[] content, CancellationToken cancellationToken)
     {
         var part = path + ".part";

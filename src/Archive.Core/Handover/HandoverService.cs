@@ -293,7 +293,7 @@ public sealed class HandoverService
         var reused = 0;
         foreach (var p in plan)
         {
-            var target = Target(root, p.BagPath);
+            var target = BagIt.TargetUnder(root, p.BagPath, "bag");
             if (mode == IncompleteExportMode.Resume && File.Exists(target) && new FileInfo(target).Length == p.Length
                 && string.Equals((await BagIt.HashFileAsync(target, cancellationToken).ConfigureAwait(false)).Sha256, p.Sha256, StringComparison.Ordinal))
             {
@@ -305,7 +305,7 @@ public sealed class HandoverService
                     ?? throw new ArchiveNotFoundException("content", p.FileCode + "/" + p.LogicalPath);
                 await using (content.ConfigureAwait(false))
                 {
-                    var (sha, length) = await WriteStreamAsync(target, content.Stream, cancellationToken).ConfigureAwait(false);
+                    var (sha, length) = await BagIt.WriteHashedAsync(target, content.Stream, cancellationToken).ConfigureAwait(false);
                     if (!string.Equals(sha, p.Sha256, StringComparison.Ordinal) || length != p.Length)
                     {
                         File.Delete(target);
@@ -322,7 +322,7 @@ public sealed class HandoverService
         // The catalogue and the unfinished-files list.
         foreach (var (path, bytes) in CatalogueFiles(catalogue))
         {
-            await BagIt.WriteAtomicAsync(Target(root, path), bytes, cancellationToken).ConfigureAwait(false);
+            await BagIt.WriteAtomicAsync(BagIt.TargetUnder(root, path, "bag"), bytes, cancellationToken).ConfigureAwait(false);
             manifest[path] = (Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
             progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4 + HandoverDocuments.FileCount, bytesDone, bytesTotal, path));
         }
@@ -712,40 +712,6 @@ public sealed class HandoverService
         < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024:0.#} MB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024 / 1024:0.##} GB"),
     };
-
-    private static string Target(string root, string bagPath)
-    {
-        var full = Path.GetFullPath(Path.Combine(root, bagPath.Replace('/', Path.DirectorySeparatorChar)));
-        if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new ArchiveException($"'{bagPath}' would be written outside the bag.");
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        return full;
-    }
-
-    private static async ValueTask<(string Sha256, long Length)> WriteStreamAsync(string target, Stream source, CancellationToken cancellationToken)
-    {
-        var part = target + ".part";
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long length = 0;
-        var output = new FileStream(part, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-        await using (output.ConfigureAwait(false))
-        {
-            int n;
-            while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, n);
-                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                length += n;
-            }
-        }
-
-        File.Move(part, target, overwrite: true);
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
-    }
 
     private static async ValueTask<List<BagProblem>> ExtractTarAsync(string tarPath, string staging, HandoverReceipt receipt, CancellationToken cancellationToken)
     {

@@ -548,37 +548,16 @@ public sealed class TransferService
 
     private static string Target(string root, string relative)
     {
-        var full = Path.GetFullPath(Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar)));
-        if (Handover.BagIt.UnsafeReason(relative) is not null || !full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        if (Handover.BagIt.UnsafeReason(relative) is not null)
         {
             throw new ArchiveException($"'{relative}' would be written outside the package.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        return full;
+        return Handover.BagIt.TargetUnder(root, relative, "package");
     }
 
-    private static async ValueTask<(string Sha256, long Length)> WriteStreamAsync(string target, Stream source, CancellationToken cancellationToken)
-    {
-        var part = target + ".part";
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long length = 0;
-        var output = new FileStream(part, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-        await using (output.ConfigureAwait(false))
-        {
-            int n;
-            while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, n);
-                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                length += n;
-            }
-        }
-
-        File.Move(part, target, overwrite: true);
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
-    }
+    private static ValueTask<(string Sha256, long Length)> WriteStreamAsync(string target, Stream source, CancellationToken cancellationToken)
+        => Handover.BagIt.WriteHashedAsync(target, source, cancellationToken);
 }
 
 /// <summary>What a file in a package is.</summary>
