@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Archive.Hosting;
+using Archive.Storage.FileSystem;
 using Archive.Records;
 using Archive.Retention;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,15 +37,24 @@ internal sealed class BenchEngine : IAsyncDisposable
     public FondsRegistry Fonds => Services.GetRequiredService<FondsRegistry>();
 
     /// <summary>Builds the engine over <paramref name="dataPath"/> (created when absent).</summary>
-    public static BenchEngine Open(string dataPath, bool extractText = true)
+    public static BenchEngine Open(string dataPath, bool extractText = true, Archive.Storage.FileSystem.FileSystemDurability? durability = null)
     {
         Directory.CreateDirectory(dataPath);
         var services = new ServiceCollection();
-        services.AddArchive(o =>
+        var builder = services.AddArchive(o =>
         {
             o.DataPath = Path.GetFullPath(dataPath);
             o.ExtractText = extractText;
         }).AddReorganisation();
+        if (durability is { } d)
+        {
+            builder.AddFileSystemStorage(o =>
+            {
+                o.RootPath = Path.Combine(Path.GetFullPath(dataPath), "store");
+                o.Durability = d;
+            });
+        }
+
         return new BenchEngine(Path.GetFullPath(dataPath), services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
     }
 

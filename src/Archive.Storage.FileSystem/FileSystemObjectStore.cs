@@ -45,6 +45,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
     private readonly SemaphoreSlim[] _keyLocks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly ILogger _logger;
     private readonly FileStream _instanceLock;
+    private readonly GroupSync? _groupSync;
     private long _lastTicks;
     private int _disposed;
 
@@ -58,6 +59,11 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
         if (error is not null)
         {
             throw new ArgumentException(error, nameof(options));
+        }
+
+        if (!Enum.IsDefined(options.Durability))
+        {
+            throw new ArgumentException($"FileSystemStoreOptions.Durability '{options.Durability}' is not one of Fsync, GroupSync.", nameof(options));
         }
 
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -82,6 +88,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
             Directory.CreateDirectory(_instanceStaging);
             NativeFileSystem.FsyncDirectory(_stagingRoot);
             NativeFileSystem.FsyncDirectory(RootPath);
+            _groupSync = options.Durability == FileSystemDurability.GroupSync ? GroupSync.TryCreate(RootPath) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -101,6 +108,12 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
 
     /// <summary>The absolute root folder.</summary>
     public string RootPath { get; }
+
+    /// <summary>The durability mode in effect (<see cref="FileSystemDurability.GroupSync"/> falls back to <see cref="FileSystemDurability.Fsync"/> where syncfs is missing).</summary>
+    public FileSystemDurability Durability => _groupSync is null ? FileSystemDurability.Fsync : FileSystemDurability.GroupSync;
+
+    /// <summary>File-system flushes (syncfs) run by group sync so far, for diagnostics; 0 in <see cref="FileSystemDurability.Fsync"/> mode.</summary>
+    public long GroupSyncFlushes => _groupSync?.Flushes ?? 0;
 
     /// <inheritdoc />
     public string SystemName => System;
@@ -193,7 +206,10 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
                 Metadata = options.Metadata is { Count: > 0 } m ? new Dictionary<string, string>(m, StringComparer.Ordinal) : null,
                 Retention = options.Retention is { } r ? new SidecarRetention(r.Mode, r.RetainUntil.ToUniversalTime()) : null,
             };
-            WriteDurable(stagedMeta, sidecar.ToJson());
+            WriteStaged(stagedMeta, sidecar.ToJson());
+
+            // Group sync: staged content and sidecar reach the disk before they appear under their names.
+            await GroupFlushAsync().ConfigureAwait(false);
 
             var keyLock = KeyLock(key);
             await keyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -218,6 +234,8 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
                 keyLock.Release();
             }
 
+            // Group sync: the new names (and any new folders) are on disk before the write is acknowledged.
+            await GroupFlushAsync().ConfigureAwait(false);
             return ToInfo(key, length, new DateTime(ticks, DateTimeKind.Utc), sidecar);
         }
         catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !ex.Data.Contains(SourceStreamFailure))
@@ -312,7 +330,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
 
             var ticks = NextTicks();
             File.SetLastWriteTimeUtc(file.SafeFileHandle, new DateTime(ticks, DateTimeKind.Utc));
-            file.Flush(flushToDisk: true);
+            file.Flush(flushToDisk: _groupSync is null);
             return (Convert.ToHexStringLower(hash.GetHashAndReset()), length, ticks);
         }
         finally
@@ -380,7 +398,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
             }
         }
 
-        NativeFileSystem.FsyncDirectory(Path.GetDirectoryName(contentPath)!);
+        SyncDirectory(Path.GetDirectoryName(contentPath)!);
     }
 
     private void PublishSidecar(string key, string stagedMeta, string metaPath)
@@ -398,7 +416,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
             }
         }
 
-        NativeFileSystem.FsyncDirectory(Path.GetDirectoryName(metaPath)!);
+        SyncDirectory(Path.GetDirectoryName(metaPath)!);
     }
 
     /// <summary>Creates the missing ancestors of a file one by one, fsyncing each parent so the new entries are durable.</summary>
@@ -430,12 +448,31 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
         while (missing.TryPop(out var dir))
         {
             Directory.CreateDirectory(dir);
-            NativeFileSystem.FsyncDirectory(Path.GetDirectoryName(dir)!);
+            SyncDirectory(Path.GetDirectoryName(dir)!);
         }
     }
 
     private ArchiveStorageException KeyConflict(string key, string operation, string detail)
         => new(System, RootPath, operation, key, $"the key conflicts with an existing object: {detail} (a file-system store cannot hold both 'a' and 'a/...')");
+
+    /// <summary>Writes a staged file: fsynced now, or (group sync) by the flush the caller awaits before publishing it.</summary>
+    private void WriteStaged(string path, byte[] bytes)
+    {
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+        file.Write(bytes);
+        file.Flush(flushToDisk: _groupSync is null);
+    }
+
+    /// <summary>Fsyncs a changed folder (Fsync mode); under group sync the caller's next flush covers it.</summary>
+    private void SyncDirectory(string path)
+    {
+        if (_groupSync is null)
+        {
+            NativeFileSystem.FsyncDirectory(path);
+        }
+    }
+
+    private Task GroupFlushAsync() => _groupSync?.FlushAsync() ?? Task.CompletedTask;
 
     private static void WriteDurable(string path, byte[] bytes)
     {
@@ -595,7 +632,8 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
             // Content first: a crash in between leaves an orphan sidecar (harmless, removed later), never
             // content that lost its retention.
             File.Delete(contentPath);
-            NativeFileSystem.FsyncDirectory(Path.GetDirectoryName(contentPath)!);
+            SyncDirectory(Path.GetDirectoryName(contentPath)!);
+            await GroupFlushAsync().ConfigureAwait(false);
             File.Delete(metaPath);
             PruneEmptyParents(contentPath, _objectsRoot);
             PruneEmptyParents(metaPath, _metaRoot);
@@ -726,8 +764,10 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
                 sidecar = sidecar is null ? fresh : fresh.With(sidecar.Retention, sidecar.LegalHold);
             }
 
-            WriteDurable(staged, update(sidecar).ToJson());
+            WriteStaged(staged, update(sidecar).ToJson());
+            await GroupFlushAsync().ConfigureAwait(false);
             PublishSidecar(key, staged, metaPath);
+            await GroupFlushAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -868,6 +908,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
         }
 
         _instanceLock.Dispose();
+        _groupSync?.Dispose();
         TryDelete(Path.Combine(_stagingRoot, _instanceId + ".lock"));
         foreach (var keyLock in _keyLocks)
         {

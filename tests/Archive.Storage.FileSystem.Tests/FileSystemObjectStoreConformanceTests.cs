@@ -3,9 +3,22 @@ using Archive.ConformanceTests.Storage;
 namespace Archive.Storage.FileSystem.Tests;
 
 /// <summary>The shared object-store contract, run against a fresh folder per test.</summary>
-public sealed class FileSystemObjectStoreConformanceTests : ObjectStoreConformanceTests
+public sealed class FileSystemObjectStoreConformanceTests : FileSystemConformanceBase
+{
+    protected override FileSystemDurability Durability => FileSystemDurability.Fsync;
+}
+
+/// <summary>The same contract with group commit (<see cref="FileSystemDurability.GroupSync"/>).</summary>
+public sealed class FileSystemGroupSyncConformanceTests : FileSystemConformanceBase
+{
+    protected override FileSystemDurability Durability => FileSystemDurability.GroupSync;
+}
+
+public abstract class FileSystemConformanceBase : ObjectStoreConformanceTests
 {
     private readonly TempRoot _root = new("conformance");
+
+    protected abstract FileSystemDurability Durability { get; }
 
     protected override bool SupportsRetention => true;
 
@@ -14,7 +27,7 @@ public sealed class FileSystemObjectStoreConformanceTests : ObjectStoreConforman
     protected override ObjectStoreCapabilities ExpectedCapabilities => ObjectStoreCapabilities.AtomicCreateOnly | ObjectStoreCapabilities.NativeRangedRead;
 
     protected override ValueTask<IObjectStore> CreateStoreAsync()
-        => ValueTask.FromResult<IObjectStore>(new FileSystemObjectStore(new FileSystemStoreOptions { RootPath = _root.Path }));
+        => ValueTask.FromResult<IObjectStore>(new FileSystemObjectStore(new FileSystemStoreOptions { RootPath = _root.Path, Durability = Durability }));
 
     public override async ValueTask DisposeAsync()
     {

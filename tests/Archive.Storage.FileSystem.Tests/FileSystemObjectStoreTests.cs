@@ -75,6 +75,47 @@ public sealed class FileSystemObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Group_sync_shares_one_file_system_flush_between_concurrent_writes()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "syncfs(2) is Linux-only; elsewhere GroupSync falls back to Fsync.");
+        using var store = new FileSystemObjectStore(new FileSystemStoreOptions { RootPath = _root.Path, Durability = FileSystemDurability.GroupSync });
+        Assert.Equal(FileSystemDurability.GroupSync, store.Durability);
+        var before = store.GroupSyncFlushes;
+
+        // 64 writers at once: each put waits for two flushes (staged files, then names), but writers share them.
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(async () => await PutTextAsync(store, $"g/{i}", "nội dung " + i), Ct)));
+        var flushes = store.GroupSyncFlushes - before;
+        Assert.InRange(flushes, 2, (64 * 2) - 1);
+
+        // Every write is complete and described.
+        for (var i = 0; i < 64; i++)
+        {
+            var info = await store.StatAsync($"g/{i}", Ct);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("nội dung " + i))), info!.Sha256);
+        }
+
+        // Deletes and sidecar updates wait for a flush too.
+        var flushesBeforeDelete = store.GroupSyncFlushes;
+        Assert.True(await store.DeleteAsync("g/0", Ct));
+        await store.SetLegalHoldAsync("g/1", true, Ct);
+        Assert.True(store.GroupSyncFlushes >= flushesBeforeDelete + 3);
+        Assert.True(await store.GetLegalHoldAsync("g/1", Ct));
+
+        using var fsync = new FileSystemObjectStore(new FileSystemStoreOptions { RootPath = Path.Combine(_root.Path, "fsync") });
+        Assert.Equal((FileSystemDurability.Fsync, 0L), (fsync.Durability, fsync.GroupSyncFlushes));
+    }
+
+    [Fact]
+    public void An_unknown_durability_mode_is_refused()
+    {
+        var options = new FileSystemStoreOptions { RootPath = _root.Path, Durability = (FileSystemDurability)7 };
+        Assert.Throws<ArgumentException>(() => new FileSystemObjectStore(options));
+        var result = new FileSystemStoreOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains("Durability", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Options_are_validated_and_relative_roots_resolved()
     {
         Assert.Throws<ArgumentException>(() => new FileSystemObjectStore(new FileSystemStoreOptions { RootPath = "" }));

@@ -109,6 +109,66 @@ public sealed partial class RecordIndexer
         }
     }
 
+    /// <summary>
+    /// Indexes many just-committed record files with one index update (one durable commit of the index), then clears
+    /// their reindex flags (written by the caller before committing, see <see cref="FlagPendingAsync"/>). Never throws
+    /// for an index failure: it logs, leaves the flags in place and returns false.
+    /// </summary>
+    public async ValueTask<bool> IndexBatchAsync(IReadOnlyCollection<RecordFile> files, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (files.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            var documents = new List<SearchDocument>();
+            foreach (var file in files)
+            {
+                _touched?.TryAdd(file.FileCode, 0);
+                documents.AddRange(await ProjectAsync(file, null, cancellationToken).ConfigureAwait(false));
+            }
+
+            await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Storage is the truth: the flags stay and IndexPendingAsync or a reindex completes the index.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogIndexFailed(_logger, $"{files.Count} record files of a batch", ex);
+            return false;
+        }
+
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = CancellationToken.None }, async (file, _) =>
+        {
+            try
+            {
+                await _storage.Objects.DeleteAsync(PendingPrefix + file.FileCode, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A flag left behind only costs one needless reindex of that file.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogFlagFailed(_logger, file.FileCode, ex);
+            }
+        }).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Flags a record file for reindex before a change whose index update comes later (a batch): a crash in between
+    /// leaves the flag, so the change is indexed by <see cref="IndexPendingAsync"/> or a reindex. Throws when the flag
+    /// cannot be written (the change must then not be committed).
+    /// </summary>
+    public async ValueTask FlagPendingAsync(string fileCode, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fileCode);
+        var json = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { fileCode, flaggedAt = DateTimeOffset.UtcNow, reason }, ArchiveJson.Options));
+        await _storage.Objects.PutBytesAsync(PendingPrefix + fileCode, json, new PutObjectOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Record files flagged for reindex.</summary>
     public async ValueTask<IReadOnlyList<string>> ListPendingAsync(CancellationToken cancellationToken = default)
     {

@@ -36,6 +36,9 @@ public sealed partial class RecordFileService
     public const string MetadataPath = "metadata/recordfile.json";
 
     private const int MaxAttempts = 5;
+
+    /// <summary>Content up to this size is read into memory for text extraction (larger files are read from disk).</summary>
+    private const long InMemoryExtractionBytes = 16 * 1024 * 1024;
     private const int LockStripes = 64;
     private readonly SemaphoreSlim[] _fileLocks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly ArchiveStorage _storage;
@@ -900,7 +903,7 @@ public sealed partial class RecordFileService
         }
     }
 
-    private async ValueTask CheckDuplicatesAsync(RecordFile file, Document document, List<RecordWarning> warnings, CancellationToken cancellationToken)
+    private async ValueTask CheckDuplicatesAsync(RecordFile file, Document document, List<RecordWarning> warnings, CancellationToken cancellationToken, SearchConsistency consistency = SearchConsistency.ReadYourWrites)
     {
         var key = RecordRules.DuplicateKey(document);
         if (key is null)
@@ -930,7 +933,7 @@ public sealed partial class RecordFileService
                         new TermsFilter(SearchFields.Agency, [file.OrganId]),
                     ],
                     PageSize = 50,
-                    Consistency = SearchConsistency.ReadYourWrites,
+                    Consistency = consistency,
                 },
                 cancellationToken).ConfigureAwait(false);
             foreach (var hit in results.Hits)
@@ -1065,7 +1068,11 @@ public sealed partial class RecordFileService
 
         try
         {
-            var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 65536, FileOptions.RandomAccess);
+            // Parsers seek all over a PDF: reading a small one into memory first saves thousands of small reads.
+            var length = new FileInfo(path).Length;
+            var fs = length <= InMemoryExtractionBytes
+                ? new MemoryStream(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), writable: false)
+                : (Stream)new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 65536, FileOptions.RandomAccess);
             await using (fs.ConfigureAwait(false))
             {
                 var pages = await extractor.ExtractPagesAsync(fs, cancellationToken).ConfigureAwait(false);

@@ -133,6 +133,35 @@ public sealed record ContentUpload
     public string? ExpectedSha256 { get; init; }
 }
 
+/// <summary>
+/// A complete record file to import in one version: its own elements, its documents and their content files (as an
+/// e-office system hands over a finished hồ sơ). See <see cref="RecordFileService.ImportAsync"/>.
+/// </summary>
+public sealed record RecordFileImport
+{
+    /// <summary>The record file's own elements.</summary>
+    public required RecordFileInput File { get; init; }
+
+    /// <summary>Its documents, in order; ordinals are <see cref="DocumentInput.DocOrdinal"/> or the next free one.</summary>
+    public IReadOnlyList<DocumentImport> Documents { get; init; } = [];
+}
+
+/// <summary>A document of a <see cref="RecordFileImport"/> with its content files.</summary>
+public sealed record DocumentImport
+{
+    /// <summary>The document's elements.</summary>
+    public required DocumentInput Document { get; init; }
+
+    /// <summary>Its content files (streams read once, forward; the caller disposes them).</summary>
+    public IReadOnlyList<ContentUpload> Contents { get; init; } = [];
+}
+
+/// <summary>The outcome of one record file of <see cref="RecordFileService.ImportBatchAsync"/>: a result or an error, never both.</summary>
+/// <param name="Index">Its position in the batch.</param>
+/// <param name="Result">The stored record file, when imported.</param>
+/// <param name="Error">Why it was not imported (validation, conflict, closed fonds, storage...); nothing of it was stored.</param>
+public sealed record ImportOutcome(int Index, WriteResult<RecordFile>? Result, ArchiveException? Error);
+
 /// <summary>An open content file of a document. Dispose it to release the stream.</summary>
 public sealed class RecordContent : IAsyncDisposable, IDisposable
 {

@@ -139,7 +139,7 @@ public sealed class ReindexTests
     }
 
     /// <summary>Replaces the search index with the real Lucene index behind <see cref="FlakyIndex"/>.</summary>
-    private static void UseFlakyIndex(IServiceCollection services)
+    internal static void UseFlakyIndex(IServiceCollection services)
     {
         services.AddSingleton(sp => new Archive.Search.Lucene.LuceneSearchIndex(new Archive.Search.Lucene.LuceneSearchOptions
         {
@@ -150,16 +150,31 @@ public sealed class ReindexTests
     }
 
     /// <summary>A real Lucene index that can be told to fail, and that hides its rebuild capability.</summary>
-    private sealed class FlakyIndex(ISearchIndex inner) : ISearchIndex
+    internal sealed class FlakyIndex(ISearchIndex inner) : ISearchIndex
     {
         public volatile bool Fail;
+
+        /// <summary>Runs (once set) before the next index update goes through, e.g. to slip in a concurrent change.</summary>
+        public Func<Task>? BeforeIndex { get; set; }
 
         public string SystemName => inner.SystemName;
 
         public SearchCapabilities Capabilities => inner.Capabilities & ~SearchCapabilities.Rebuild;
 
-        public ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
-            => Fail ? throw new ArchiveSearchException("flaky", "test", "index", "simulated outage") : inner.IndexAsync(documents, cancellationToken);
+        public async ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
+        {
+            if (BeforeIndex is { } before)
+            {
+                await before();
+            }
+
+            if (Fail)
+            {
+                throw new ArchiveSearchException("flaky", "test", "index", "simulated outage");
+            }
+
+            await inner.IndexAsync(documents, cancellationToken);
+        }
 
         public ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) => inner.DeleteAsync(ids, cancellationToken);
 

@@ -1,0 +1,369 @@
+using System.Text.Json;
+using Archive.Search;
+using Archive.Storage;
+
+namespace Archive.Records;
+
+/// <summary>Import of complete record files: one package version per record file, and batches indexed together.</summary>
+public sealed partial class RecordFileService
+{
+    /// <summary>
+    /// Imports a complete record file — its elements, documents and content files — as <b>one</b> package version
+    /// (version 1), with one audit event and one index update, instead of one version per document and per content
+    /// file. Every rule of <see cref="CreateAsync"/>, <see cref="AddDocumentAsync"/> and <see cref="AddContentAsync"/>
+    /// applies; every content file is spooled, hashed (checked against its <see cref="ContentUpload.ExpectedSha256"/>)
+    /// and its text extracted before anything is stored; all broken rules are reported together, and then nothing
+    /// is stored.
+    /// </summary>
+    /// <exception cref="ArchiveValidationException">A rule is broken (fields are named <c>documents[i].contents[j].fileName</c> etc.); nothing is stored.</exception>
+    /// <exception cref="ContentTooLargeException">A content file is larger than the limit; nothing is stored.</exception>
+    /// <exception cref="FondsClosedException">The fonds is closed.</exception>
+    /// <exception cref="ArchiveConflictException">A record file with this code exists.</exception>
+    public async ValueTask<WriteResult<RecordFile>> ImportAsync(RecordFileImport import, ArchiveUser user, CancellationToken cancellationToken = default)
+    {
+        var (result, _) = await ImportCoreAsync(import, user, index: true, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// Imports many complete record files (see <see cref="ImportAsync"/>), up to <paramref name="maxParallelism"/> at a
+    /// time, and indexes them together with one index commit. Each record file is atomic on its own: one that breaks a
+    /// rule is reported in its <see cref="ImportOutcome"/> and the others are still imported. Every record file is
+    /// flagged for reindex (<see cref="Indexing.RecordIndexer.PendingPrefix"/>) before its commit and the flag is
+    /// cleared once the batch is indexed, so a crash in between leaves flags that
+    /// <see cref="Indexing.RecordIndexer.IndexPendingAsync"/> (or a reindex) completes — never a stored record file that
+    /// search silently misses.
+    /// </summary>
+    /// <param name="imports">The record files.</param>
+    /// <param name="user">Who imports them.</param>
+    /// <param name="maxParallelism">How many record files are spooled, extracted and committed at once (default: 4 per processor; commits mostly wait for the disk).</param>
+    /// <param name="cancellationToken">Cancels the batch; record files already committed stay committed.</param>
+    /// <returns>One outcome per input, in input order.</returns>
+    public async ValueTask<IReadOnlyList<ImportOutcome>> ImportBatchAsync(IReadOnlyList<RecordFileImport> imports, ArchiveUser user, int? maxParallelism = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(imports);
+        ArgumentNullException.ThrowIfNull(user);
+        user.Validate();
+        var degree = maxParallelism ?? (4 * Environment.ProcessorCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1, nameof(maxParallelism));
+
+        var outcomes = new ImportOutcome[imports.Count];
+        var committed = new (WriteResult<RecordFile> Result, List<RecordWarning> Warnings)?[imports.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, imports.Count), new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            try
+            {
+                var (result, warnings) = await ImportCoreAsync(imports[i], user, index: false, ct).ConfigureAwait(false);
+                committed[i] = (result, warnings);
+            }
+            catch (ArchiveException ex)
+            {
+                outcomes[i] = new ImportOutcome(i, null, ex);
+            }
+        }).ConfigureAwait(false);
+
+        // One index update (one durable index commit) for the whole batch.
+        var stored = committed.Where(c => c is not null).Select(c => c!.Value.Result.Stored.Value).ToList();
+        var indexed = await _indexer.IndexBatchAsync(stored, cancellationToken).ConfigureAwait(false);
+
+        // A change committed by someone else between an import and the batch's index update may have been indexed
+        // before it and then overwritten by the older projection: index those again, under the file's lock.
+        foreach (var c in committed)
+        {
+            if (c is not { } done || !indexed)
+            {
+                continue;
+            }
+
+            var head = await _storage.Files.GetInventoryAsync(done.Result.Stored.Value.FileCode, cancellationToken).ConfigureAwait(false);
+            if (head is not null && head.Head != done.Result.Stored.Version)
+            {
+                await ReindexLockedAsync(done.Result.Stored.Value.FileCode, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        for (var i = 0; i < imports.Count; i++)
+        {
+            if (committed[i] is { } done)
+            {
+                outcomes[i] = new ImportOutcome(i, done.Result with { Indexed = indexed }, null);
+            }
+        }
+
+        return outcomes;
+    }
+
+    private async ValueTask ReindexLockedAsync(string fileCode, CancellationToken cancellationToken)
+    {
+        var gate = FileLock(fileCode);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await _store.GetAsync(fileCode, null, cancellationToken).ConfigureAwait(false) is { } head)
+            {
+                await _indexer.IndexAsync(head.Value, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private sealed class StagedContent(ContentFile file, string spoolPath, string? textTemp)
+    {
+        public ContentFile File { get; } = file;
+
+        public string SpoolPath { get; } = spoolPath;
+
+        public string? TextTemp { get; } = textTemp;
+    }
+
+    private async ValueTask<(WriteResult<RecordFile> Result, List<RecordWarning> Warnings)> ImportCoreAsync(RecordFileImport import, ArchiveUser user, bool index, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        ArgumentNullException.ThrowIfNull(import.File);
+        ArgumentNullException.ThrowIfNull(user);
+        user.Validate();
+        var input = import.File;
+        var documentsIn = import.Documents ?? [];
+
+        var fonds = await _fonds.GetAsync(input.FondsCode ?? string.Empty, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArchiveValidationException("fondsCode", "fonds.not-found", $"Fonds '{input.FondsCode}' does not exist.");
+        if (fonds.Value.Status == FondsStatus.Closed)
+        {
+            throw new FondsClosedException(fonds.Value.Code, fonds.Value.ClosedOn);
+        }
+
+        var errors = new List<ValidationError>();
+        var warnings = new List<RecordWarning>();
+        var schedule = await _schedules.GetEffectiveAsync(fonds.Value.AgencyId, cancellationToken).ConfigureAwait(false);
+        var file = Build(input, fonds.Value, schedule, null, errors, warnings);
+
+        // Documents and the checks that need no content: ordinals, names, media types, announced digests.
+        var documents = new List<Document>();
+        var plans = new List<(Document Document, int Index, List<(ContentUpload Upload, string Name, string? MediaType, string? Sha)> Contents)>();
+        var next = 1;
+        for (var i = 0; i < documentsIn.Count; i++)
+        {
+            var item = documentsIn[i];
+            if (item?.Document is null)
+            {
+                errors.Add(new($"documents[{i}]", "document.required", "Give the document's elements."));
+                continue;
+            }
+
+            var ordinal = item.Document.DocOrdinal ?? next;
+            next = Math.Max(next, ordinal + 1);
+            var document = BuildDocument(item.Document, ordinal, null);
+            if (documents.Any(d => d.DocOrdinal == ordinal))
+            {
+                errors.Add(new($"documents[{i}].docOrdinal", "doc-ordinal.taken", $"Document ordinal {ordinal} is used twice in this record file."));
+            }
+            else
+            {
+                documents.Add(document);
+            }
+
+            var contents = new List<(ContentUpload, string, string?, string?)>();
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var uploads = item.Contents ?? [];
+            for (var j = 0; j < uploads.Count; j++)
+            {
+                var upload = uploads[j];
+                var prefix = $"documents[{i}].contents[{j}].";
+                if (upload?.Content is null)
+                {
+                    errors.Add(new(prefix + "content", "content.required", "Give the content stream."));
+                    continue;
+                }
+
+                var name = ValidateFileName(upload.FileName, prefix + "fileName", errors);
+                if (name is not null && !names.Add(name))
+                {
+                    errors.Add(new(prefix + "fileName", "file-name.case-clash", $"Document {ordinal} already has a file named '{name}' (names are compared without case)."));
+                }
+
+                string? mediaType = null;
+                if (upload.MediaType is not null && (mediaType = NormalizeMediaType(upload.MediaType)) is null)
+                {
+                    errors.Add(new(prefix + "mediaType", "content.media-type", $"'{upload.MediaType}' is not a media type such as application/pdf."));
+                }
+
+                string? sha = null;
+                if (upload.ExpectedSha256 is not null && !Sha256Pattern().IsMatch(sha = upload.ExpectedSha256.Trim().ToLowerInvariant()))
+                {
+                    errors.Add(new(prefix + "sha256", "content.sha256-format", "The expected SHA-256 is 64 hexadecimal characters."));
+                }
+
+                if (name is not null)
+                {
+                    contents.Add((upload, name, mediaType, sha));
+                }
+            }
+
+            plans.Add((document, i, contents));
+        }
+
+        // The record file's and documents' own rules, before any content is read (checked again with the content below).
+        Validate(Finish(file with { Documents = documents }), fonds.Value, schedule, errors);
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+
+        // Spool, hash, check and extract every content file before anything is stored.
+        var tempDir = _options.ResolveTempPath();
+        Directory.CreateDirectory(tempDir);
+        var staged = new List<StagedContent>();
+        try
+        {
+            var finished = new List<Document>();
+            foreach (var (document, i, contents) in plans)
+            {
+                var files = new List<ContentFile>();
+                var pageCount = 0;
+                for (var j = 0; j < contents.Count; j++)
+                {
+                    var (upload, name, givenType, sha) = contents[j];
+                    var spool = await SpoolAsync(upload.Content, tempDir, cancellationToken).ConfigureAwait(false);
+                    string? textTemp = null;
+                    try
+                    {
+                        if (sha is not null && !string.Equals(sha, spool.Sha256, StringComparison.Ordinal))
+                        {
+                            errors.Add(new($"documents[{i}].contents[{j}].sha256", "content.sha256-mismatch", $"The content's SHA-256 is {spool.Sha256}, not {sha}; nothing was stored."));
+                        }
+
+                        var mediaType = givenType ?? await SniffMediaTypeAsync(spool.Path, name, cancellationToken).ConfigureAwait(false);
+                        var (status, pages) = await ExtractAsync(spool.Path, mediaType, file.FileCode, name, cancellationToken).ConfigureAwait(false);
+                        var contentPath = ContentPath(document.DocOrdinal, name);
+                        string? textPath = null;
+                        if (pages is { Count: > 0 })
+                        {
+                            textPath = DerivedPath(document.DocOrdinal, name);
+                            textTemp = Path.Combine(tempDir, "text-" + Guid.NewGuid().ToString("N") + ".json");
+                            var ts = new FileStream(textTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16384, FileOptions.Asynchronous);
+                            await using (ts.ConfigureAwait(false))
+                            {
+                                await JsonSerializer.SerializeAsync(ts, pages, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            pageCount += pages.Count;
+                        }
+
+                        var contentFile = new ContentFile(name, contentPath, mediaType, spool.Length, spool.Sha256) { TextStatus = status, TextPath = textPath };
+                        staged.Add(new StagedContent(contentFile, spool.Path, textTemp));
+                        files.Add(contentFile);
+                    }
+                    catch
+                    {
+                        TryDelete(spool.Path);
+                        if (textTemp is not null)
+                        {
+                            TryDelete(textTemp);
+                        }
+
+                        throw;
+                    }
+                }
+
+                var pageAmount = document.PageAmount == 0 && pageCount > 0 ? Math.Min(pageCount, 999) : document.PageAmount;
+                finished.Add(document with { Contents = files, PageAmount = pageAmount });
+            }
+
+            file = Finish(file with { Documents = finished });
+            Validate(file, fonds.Value, schedule, errors);
+            if (errors.Count > 0)
+            {
+                throw new ArchiveValidationException(errors);
+            }
+
+            foreach (var document in file.Documents)
+            {
+                await CheckDuplicatesAsync(file, document, warnings, cancellationToken, index ? SearchConsistency.ReadYourWrites : SearchConsistency.Eventual).ConfigureAwait(false);
+            }
+
+            var gate = FileLock(file.FileCode);
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!index)
+                {
+                    // Batch: the index update comes later, for the whole batch; the flag covers a crash before it.
+                    await _indexer.FlagPendingAsync(file.FileCode, "import batch: indexed after the batch commits", cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var s in staged.Where(s => s.File.TextStatus == TextExtractionStatus.PendingOcr))
+                {
+                    var ordinal = file.Documents.First(d => d.Contents.Contains(s.File)).DocOrdinal;
+                    await FlagOcrPendingAsync(file.FileCode, ordinal, s.File.Name, s.File.Sha256, cancellationToken).ConfigureAwait(false);
+                }
+
+                Versioned<RecordFile> stored;
+                using (await _fonds.LockAsync(fonds.Value.Code, cancellationToken).ConfigureAwait(false))
+                {
+                    // Re-read under the fonds lock: closing takes the same lock.
+                    var now = await _fonds.GetAsync(fonds.Value.Code, cancellationToken).ConfigureAwait(false);
+                    if (now is null || now.Value.Status == FondsStatus.Closed)
+                    {
+                        throw new FondsClosedException(fonds.Value.Code, now?.Value.ClosedOn);
+                    }
+
+                    var streams = new List<Stream>();
+                    try
+                    {
+                        stored = await _store.CommitAsync(
+                            file.FileCode,
+                            file,
+                            0,
+                            $"Import record file {file.FileCode} ({file.Documents.Count} documents, {staged.Count} content files)",
+                            user,
+                            commit =>
+                            {
+                                foreach (var s in staged)
+                                {
+                                    var cs = OpenRead(s.SpoolPath);
+                                    streams.Add(cs);
+                                    commit.Put(s.File.LogicalPath, cs, s.File.Sha256);
+                                    if (s.TextTemp is not null)
+                                    {
+                                        var ts = OpenRead(s.TextTemp);
+                                        streams.Add(ts);
+                                        commit.Put(s.File.TextPath!, ts);
+                                    }
+                                }
+                            },
+                            null,
+                            cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        foreach (var stream in streams)
+                        {
+                            await stream.DisposeAsync().ConfigureAwait(false);
+                        }
+                    }
+                }
+
+                var indexed = !index || await _indexer.IndexAsync(stored.Value, cancellationToken).ConfigureAwait(false);
+                return (new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed }, warnings);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        finally
+        {
+            foreach (var s in staged)
+            {
+                TryDelete(s.SpoolPath);
+                if (s.TextTemp is not null)
+                {
+                    TryDelete(s.TextTemp);
+                }
+            }
+        }
+    }
+}
