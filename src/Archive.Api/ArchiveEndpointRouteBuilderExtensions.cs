@@ -40,6 +40,7 @@ public static class ArchiveEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status500InternalServerError);
 
         RegistryEndpoints.Map(group);
+        ImportEndpoints.Map(group);
         RecordFileEndpoints.Map(group);
         ContentEndpoints.Map(group);
         SearchEndpoints.Map(group);

@@ -147,8 +147,9 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
 
         // The existing object must be checked (create-only, retention) before anything is sent; the HEAD request runs
-        // while the first part is read and hashed, and is awaited before the upload starts.
-        var existing = HeadAsync(s3Key, "put", key, cancellationToken);
+        // while the first part is read and hashed, and is awaited before the upload starts. It is started on another
+        // thread: signing and sending it take about a millisecond that would otherwise delay reading the content.
+        var existing = Task.Run(() => HeadAsync(s3Key, "put", key, cancellationToken), CancellationToken.None);
         var contentStart = content.CanSeek ? content.Position : 0;
         var buffer = ArrayPool<byte>.Shared.Rent(SinglePartLimit);
         try

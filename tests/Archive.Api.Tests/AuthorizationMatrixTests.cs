@@ -27,7 +27,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClas
     [
         "GetRecordFile", "UpdateRecordFile", "GetRecordFileHistory", "GetRecordFileVersion", "VerifyRecordFile", "AddDocument",
         "GetDocument", "UpdateDocument", "MarkNonArchival", "ClearNonArchival", "SetLegalHold", "UploadContent", "DownloadContent",
-        "RemoveContent", "CreateRecordFile", "CreateFonds", "UpdateAgency", "CloseFonds", "SaveAgencyRetentionSchedule",
+        "RemoveContent", "CreateRecordFile", "ImportRecordFile", "CreateFonds", "UpdateAgency", "CloseFonds", "SaveAgencyRetentionSchedule",
     ];
 
     /// <summary>Read endpoints of the agencies' internal work (reorganisation events, plans, custody): staff only, so researchers and anonymous readers get 403 scope.staff.</summary>
@@ -175,6 +175,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClas
             request.Content = name switch
             {
                 "CreateRecordFile" => Json(RecordFile(t.FondsCode, "77.MTX")),
+                "ImportRecordFile" => ImportBody(new { file = RecordFile(t.FondsCode, "78.MTX"), documents = new[] { new { document = new { subject = "Về việc nhập" }, contents = new[] { new { part = "p1", fileName = "a.txt" } } } } }, ("p1", "x"u8.ToArray(), "text/plain")),
                 "UpdateRecordFile" => Json(RecordFile(t.FondsCode)),
                 "AddDocument" or "UpdateDocument" => Json(new { subject = "Về việc khác" }),
                 "MarkNonArchival" => Json(new { kind = "Book", reason = "sách tham khảo" }),

@@ -448,3 +448,44 @@ public sealed record RecordFilePageDto
     /// <summary>Pass as <c>after</c> to get the next page; null on the last page.</summary>
     public string? NextAfter { get; init; }
 }
+
+/// <summary>
+/// The <c>manifest</c> part of <c>POST /record-files/import</c>: a whole record file (hồ sơ) with its documents and
+/// the names of the form parts that carry their content files.
+/// </summary>
+public sealed record RecordFileImportRequest
+{
+    /// <summary>The record file's elements (as for <c>POST /record-files</c>).</summary>
+    public required RecordFileRequest File { get; init; }
+
+    /// <summary>Its documents in order, each with its content files.</summary>
+    public IReadOnlyList<DocumentImportRequest> Documents { get; init; } = [];
+}
+
+/// <summary>A document of an import with the form parts of its content files.</summary>
+public sealed record DocumentImportRequest
+{
+    /// <summary>The document's elements (as for <c>POST .../documents</c>).</summary>
+    public required DocumentRequest Document { get; init; }
+
+    /// <summary>Its content files.</summary>
+    public IReadOnlyList<ContentImportRequest> Contents { get; init; } = [];
+}
+
+/// <summary>A content file of an import: which form part carries it, and its name, media type and digest.</summary>
+public sealed record ContentImportRequest
+{
+    /// <summary>The form field name of the part with the bytes (each part is used once).</summary>
+    /// <example>file1</example>
+    public required string Part { get; init; }
+
+    /// <summary>The content file's name (one path segment; NFC).</summary>
+    /// <example>quyet-dinh-12.pdf</example>
+    public required string FileName { get; init; }
+
+    /// <summary>Media type; the part's Content-Type when left out (sniffed when that is application/octet-stream).</summary>
+    public string? MediaType { get; init; }
+
+    /// <summary>Expected hex SHA-256; the import is refused when the content differs.</summary>
+    public string? Sha256 { get; init; }
+}

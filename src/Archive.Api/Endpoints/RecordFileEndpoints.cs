@@ -243,14 +243,14 @@ internal static class RecordFileEndpoints
         return TypedResults.Ok(ToDto(result, mapper));
     }
 
-    private static RecordFileDto ToDto(WriteResult<RecordFile> result, ArchiveApiMapper mapper)
+    internal static RecordFileDto ToDto(WriteResult<RecordFile> result, ArchiveApiMapper mapper)
         => mapper.Map<RecordFileDto>(result.Stored) with
         {
             Warnings = result.Warnings.Select(mapper.Map<FieldError>).ToList(),
             Indexed = result.Indexed,
         };
 
-    private static RecordFileInput ToInput(RecordFileRequest body, ArchiveApiMapper mapper)
+    internal static RecordFileInput ToInput(RecordFileRequest body, ArchiveApiMapper mapper)
     {
         var input = mapper.Map<RecordFileInput>(body);
         return string.IsNullOrWhiteSpace(body.Maintenance)

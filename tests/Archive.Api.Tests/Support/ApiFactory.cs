@@ -248,6 +248,20 @@ public static class Api
 
     public static StringContent RawJson(string json) => new(json, Encoding.UTF8, "application/json");
 
+    /// <summary>A <c>POST /record-files/import</c> body: the JSON manifest part, then the named content parts.</summary>
+    public static MultipartFormDataContent ImportBody(object manifest, params (string Part, byte[] Bytes, string MediaType)[] parts)
+    {
+        var body = new MultipartFormDataContent { { Json(manifest), "manifest" } };
+        foreach (var (part, bytes, mediaType) in parts)
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+            body.Add(content, part, part + ".bin");
+        }
+
+        return body;
+    }
+
     public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync(Ct);
