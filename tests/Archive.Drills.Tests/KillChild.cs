@@ -110,6 +110,44 @@ internal static class KillChild
                 }
             }
 
+            case "import":
+            {
+                output.WriteLine("READY");
+                for (var i = 1; ; i++)
+                {
+                    // A batch of 2–5 whole record files (1–2 documents with content each), one version each, indexed
+                    // together after the batch's commits: a kill in between must leave them flagged, not unsearchable.
+                    var batch = new List<(RecordFileImport Import, string Title, List<(int Ordinal, string Name, string Sha)> Contents)>();
+                    var files = random.Next(2, 6);
+                    for (var f = 1; f <= files; f++)
+                    {
+                        var title = $"Hồ sơ nhập lần chạy {run} lô {i} số {f}: sáp nhập đơn vị";
+                        var contents = new List<(int, string, string)>();
+                        var documents = new List<DocumentImport>();
+                        for (var d = 1; d <= random.Next(1, 3); d++)
+                        {
+                            var bytes = Content();
+                            var name = $"Tài liệu {d}.bin";
+                            contents.Add((d, name, DrillEngine.Sha256(bytes)));
+                            documents.Add(new DocumentImport { Document = DrillEngine.DocInput($"Văn bản {d} nhập lô {i}"), Contents = [new ContentUpload { FileName = name, Content = new MemoryStream(bytes) }] });
+                        }
+
+                        batch.Add((new RecordFileImport { File = DrillEngine.FileInput($"{i}.{f}.I{run}", 2000 + (run % 25), title), Documents = documents }, title, contents));
+                    }
+
+                    var outcomes = Wait(engine.Files.ImportBatchAsync(batch.Select(b => b.Import).ToList(), user));
+                    for (var k = 0; k < outcomes.Count; k++)
+                    {
+                        var stored = outcomes[k].Result?.Stored ?? throw new InvalidOperationException("import failed: " + outcomes[k].Error?.Message);
+                        Ack("C", stored.Value.FileCode, stored.Version, batch[k].Title);
+                        foreach (var (ordinal, name, sha) in batch[k].Contents)
+                        {
+                            Ack("F", stored.Value.FileCode, stored.Version, ordinal, name, sha);
+                        }
+                    }
+                }
+            }
+
             case "update":
             {
                 var codes = new List<string>();

@@ -1,3 +1,4 @@
+using Archive.Indexing;
 using Archive.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,9 +8,10 @@ namespace Archive.Api.Jobs;
 /// <summary>
 /// Runs the package stores' crash recovery once, in the background, when the host starts: commits that a crash
 /// interrupted before their commit point are removed and stale inventory sidecars repaired. Committed versions are
-/// never touched. Requests are served meanwhile (recovery takes each package's commit lock).
+/// never touched. Requests are served meanwhile (recovery takes each package's commit lock). Then record files flagged
+/// for reindex (an index update that failed, or a batch import interrupted before its index update) are indexed.
 /// </summary>
-internal sealed partial class StartupRecoveryService(ArchiveStorage storage, ILogger<StartupRecoveryService> logger) : BackgroundService
+internal sealed partial class StartupRecoveryService(ArchiveStorage storage, RecordIndexer indexer, ILogger<StartupRecoveryService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,6 +24,12 @@ internal sealed partial class StartupRecoveryService(ArchiveStorage storage, ILo
                 {
                     LogCorrupt(name, id);
                 }
+            }
+
+            var indexed = await indexer.IndexPendingAsync(stoppingToken).ConfigureAwait(false);
+            if (indexed > 0)
+            {
+                LogIndexed(indexed);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -40,6 +48,9 @@ internal sealed partial class StartupRecoveryService(ArchiveStorage storage, ILo
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recovery of {Collection}: package {PackageId} is corrupt; run a fixity check")]
     private partial void LogCorrupt(string collection, string packageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Start-up recovery indexed {Count} record files flagged for reindex")]
+    private partial void LogIndexed(int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Start-up recovery failed")]
     private partial void LogFailed(Exception exception);

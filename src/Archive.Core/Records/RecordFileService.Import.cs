@@ -21,8 +21,7 @@ public sealed partial class RecordFileService
     /// <exception cref="ArchiveConflictException">A record file with this code exists.</exception>
     public async ValueTask<WriteResult<RecordFile>> ImportAsync(RecordFileImport import, ArchiveUser user, CancellationToken cancellationToken = default)
     {
-        var (result, _) = await ImportCoreAsync(import, user, index: true, cancellationToken).ConfigureAwait(false);
-        return result;
+        return await ImportCoreAsync(import, user, index: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -48,13 +47,12 @@ public sealed partial class RecordFileService
         ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1, nameof(maxParallelism));
 
         var outcomes = new ImportOutcome[imports.Count];
-        var committed = new (WriteResult<RecordFile> Result, List<RecordWarning> Warnings)?[imports.Count];
+        var committed = new WriteResult<RecordFile>?[imports.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, imports.Count), new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             try
             {
-                var (result, warnings) = await ImportCoreAsync(imports[i], user, index: false, ct).ConfigureAwait(false);
-                committed[i] = (result, warnings);
+                committed[i] = await ImportCoreAsync(imports[i], user, index: false, ct).ConfigureAwait(false);
             }
             catch (ArchiveException ex)
             {
@@ -63,22 +61,17 @@ public sealed partial class RecordFileService
         }).ConfigureAwait(false);
 
         // One index update (one durable index commit) for the whole batch.
-        var stored = committed.Where(c => c is not null).Select(c => c!.Value.Result.Stored.Value).ToList();
+        var stored = committed.OfType<WriteResult<RecordFile>>().Select(c => c.Stored.Value).ToList();
         var indexed = await _indexer.IndexBatchAsync(stored, cancellationToken).ConfigureAwait(false);
 
         // A change committed by someone else between an import and the batch's index update may have been indexed
         // before it and then overwritten by the older projection: index those again, under the file's lock.
-        foreach (var c in committed)
+        foreach (var done in indexed ? committed.OfType<WriteResult<RecordFile>>() : [])
         {
-            if (c is not { } done || !indexed)
+            var head = await _storage.Files.GetInventoryAsync(done.Stored.Value.FileCode, cancellationToken).ConfigureAwait(false);
+            if (head is not null && head.Head != done.Stored.Version)
             {
-                continue;
-            }
-
-            var head = await _storage.Files.GetInventoryAsync(done.Result.Stored.Value.FileCode, cancellationToken).ConfigureAwait(false);
-            if (head is not null && head.Head != done.Result.Stored.Version)
-            {
-                await ReindexLockedAsync(done.Result.Stored.Value.FileCode, cancellationToken).ConfigureAwait(false);
+                await ReindexLockedAsync(done.Stored.Value.FileCode, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -86,7 +79,7 @@ public sealed partial class RecordFileService
         {
             if (committed[i] is { } done)
             {
-                outcomes[i] = new ImportOutcome(i, done.Result with { Indexed = indexed }, null);
+                outcomes[i] = new ImportOutcome(i, done with { Indexed = indexed }, null);
             }
         }
 
@@ -119,7 +112,7 @@ public sealed partial class RecordFileService
         public string? TextTemp { get; } = textTemp;
     }
 
-    private async ValueTask<(WriteResult<RecordFile> Result, List<RecordWarning> Warnings)> ImportCoreAsync(RecordFileImport import, ArchiveUser user, bool index, CancellationToken cancellationToken)
+    private async ValueTask<WriteResult<RecordFile>> ImportCoreAsync(RecordFileImport import, ArchiveUser user, bool index, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(import);
         ArgumentNullException.ThrowIfNull(import.File);
@@ -347,7 +340,7 @@ public sealed partial class RecordFileService
                 }
 
                 var indexed = !index || await _indexer.IndexAsync(stored.Value, cancellationToken).ConfigureAwait(false);
-                return (new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed }, warnings);
+                return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
             }
             finally
             {
