@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Archive.Search;
 using Archive.Storage;
 
@@ -121,13 +120,7 @@ public sealed partial class RecordFileService
         var input = import.File;
         var documentsIn = import.Documents ?? [];
 
-        var fonds = await _fonds.GetAsync(input.FondsCode ?? string.Empty, cancellationToken).ConfigureAwait(false)
-            ?? throw new ArchiveValidationException("fondsCode", "fonds.not-found", $"Fonds '{input.FondsCode}' does not exist.");
-        if (fonds.Value.Status == FondsStatus.Closed)
-        {
-            throw new FondsClosedException(fonds.Value.Code, fonds.Value.ClosedOn);
-        }
-
+        var fonds = await OpenFondsAsync(input.FondsCode, cancellationToken).ConfigureAwait(false);
         var errors = new List<ValidationError>();
         var warnings = new List<RecordWarning>();
         var schedule = await _schedules.GetEffectiveAsync(fonds.Value.AgencyId, cancellationToken).ConfigureAwait(false);
@@ -235,12 +228,7 @@ public sealed partial class RecordFileService
                         if (pages is { Count: > 0 })
                         {
                             textPath = DerivedPath(document.DocOrdinal, name);
-                            textTemp = Path.Combine(tempDir, "text-" + Guid.NewGuid().ToString("N") + ".json");
-                            var ts = new FileStream(textTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16384, FileOptions.Asynchronous);
-                            await using (ts.ConfigureAwait(false))
-                            {
-                                await JsonSerializer.SerializeAsync(ts, pages, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
-                            }
+                            textTemp = await WriteTextTempAsync(pages, tempDir, cancellationToken).ConfigureAwait(false);
 
                             pageCount += pages.Count;
                         }
@@ -293,49 +281,37 @@ public sealed partial class RecordFileService
                     await FlagOcrPendingAsync(file.FileCode, ordinal, s.File.Name, s.File.Sha256, cancellationToken).ConfigureAwait(false);
                 }
 
+                var streams = new List<Stream>();
                 Versioned<RecordFile> stored;
-                using (await _fonds.LockAsync(fonds.Value.Code, cancellationToken).ConfigureAwait(false))
+                try
                 {
-                    // Re-read under the fonds lock: closing takes the same lock.
-                    var now = await _fonds.GetAsync(fonds.Value.Code, cancellationToken).ConfigureAwait(false);
-                    if (now is null || now.Value.Status == FondsStatus.Closed)
-                    {
-                        throw new FondsClosedException(fonds.Value.Code, now?.Value.ClosedOn);
-                    }
-
-                    var streams = new List<Stream>();
-                    try
-                    {
-                        stored = await _store.CommitAsync(
-                            file.FileCode,
-                            file,
-                            0,
-                            $"Import record file {file.FileCode} ({file.Documents.Count} documents, {staged.Count} content files)",
-                            user,
-                            commit =>
-                            {
-                                foreach (var s in staged)
-                                {
-                                    var cs = OpenRead(s.SpoolPath);
-                                    streams.Add(cs);
-                                    commit.Put(s.File.LogicalPath, cs, s.File.Sha256);
-                                    if (s.TextTemp is not null)
-                                    {
-                                        var ts = OpenRead(s.TextTemp);
-                                        streams.Add(ts);
-                                        commit.Put(s.File.TextPath!, ts);
-                                    }
-                                }
-                            },
-                            null,
-                            cancellationToken).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        foreach (var stream in streams)
+                    stored = await CommitNewAsync(
+                        fonds.Value.Code,
+                        file,
+                        $"Import record file {file.FileCode} ({file.Documents.Count} documents, {staged.Count} content files)",
+                        user,
+                        commit =>
                         {
-                            await stream.DisposeAsync().ConfigureAwait(false);
-                        }
+                            foreach (var s in staged)
+                            {
+                                var cs = OpenRead(s.SpoolPath);
+                                streams.Add(cs);
+                                commit.Put(s.File.LogicalPath, cs, s.File.Sha256);
+                                if (s.TextTemp is not null)
+                                {
+                                    var ts = OpenRead(s.TextTemp);
+                                    streams.Add(ts);
+                                    commit.Put(s.File.TextPath!, ts);
+                                }
+                            }
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    foreach (var stream in streams)
+                    {
+                        await stream.DisposeAsync().ConfigureAwait(false);
                     }
                 }
 

@@ -62,13 +62,7 @@ public sealed partial class RecordFileService
             {
                 var tempDir = _options.ResolveTempPath();
                 Directory.CreateDirectory(tempDir);
-                textTemp = Path.Combine(tempDir, "ocr-" + Guid.NewGuid().ToString("N") + ".json");
-                var ts = new FileStream(textTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16384, FileOptions.Asynchronous);
-                await using (ts.ConfigureAwait(false))
-                {
-                    var normalized = pages!.Select(p => p.Normalize(NormalizationForm.FormC)).ToList();
-                    await JsonSerializer.SerializeAsync(ts, normalized, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
-                }
+                textTemp = await WriteTextTempAsync(pages!.Select(p => p.Normalize(NormalizationForm.FormC)).ToList(), tempDir, cancellationToken).ConfigureAwait(false);
             }
 
             for (var attempt = 1; ; attempt++)

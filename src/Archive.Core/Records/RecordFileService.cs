@@ -248,17 +248,7 @@ public sealed partial class RecordFileService
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(user);
         user.Validate();
-        var fonds = await _fonds.GetAsync(input.FondsCode ?? string.Empty, cancellationToken).ConfigureAwait(false);
-        if (fonds is null)
-        {
-            throw new ArchiveValidationException("fondsCode", "fonds.not-found", $"Fonds '{input.FondsCode}' does not exist.");
-        }
-
-        if (fonds.Value.Status == FondsStatus.Closed)
-        {
-            throw new FondsClosedException(fonds.Value.Code, fonds.Value.ClosedOn);
-        }
-
+        var fonds = await OpenFondsAsync(input.FondsCode, cancellationToken).ConfigureAwait(false);
         var errors = new List<ValidationError>();
         var warnings = new List<RecordWarning>();
         var schedule = await _schedules.GetEffectiveAsync(fonds.Value.AgencyId, cancellationToken).ConfigureAwait(false);
@@ -274,25 +264,42 @@ public sealed partial class RecordFileService
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Versioned<RecordFile> stored;
-            using (await _fonds.LockAsync(fonds.Value.Code, cancellationToken).ConfigureAwait(false))
-            {
-                // Re-read under the fonds lock: closing takes the same lock.
-                var now = await _fonds.GetAsync(fonds.Value.Code, cancellationToken).ConfigureAwait(false);
-                if (now is null || now.Value.Status == FondsStatus.Closed)
-                {
-                    throw new FondsClosedException(fonds.Value.Code, now?.Value.ClosedOn);
-                }
-
-                stored = await _store.CommitAsync(file.FileCode, file, 0, $"Create record file {file.FileCode}", user, null, null, cancellationToken).ConfigureAwait(false);
-            }
-
+            var stored = await CommitNewAsync(fonds.Value.Code, file, $"Create record file {file.FileCode}", user, null, cancellationToken).ConfigureAwait(false);
             var indexed = await _indexer.IndexAsync(stored.Value, cancellationToken).ConfigureAwait(false);
             return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
         }
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>The fonds a new record file goes into: it must exist and be open.</summary>
+    private async ValueTask<Versioned<Fonds>> OpenFondsAsync(string? fondsCode, CancellationToken cancellationToken)
+    {
+        var fonds = await _fonds.GetAsync(fondsCode ?? string.Empty, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArchiveValidationException("fondsCode", "fonds.not-found", $"Fonds '{fondsCode}' does not exist.");
+        if (fonds.Value.Status == FondsStatus.Closed)
+        {
+            throw new FondsClosedException(fonds.Value.Code, fonds.Value.ClosedOn);
+        }
+
+        return fonds;
+    }
+
+    /// <summary>Commits version 1 of a new record file under the fonds lock, which closing the fonds also takes.</summary>
+    private async ValueTask<Versioned<RecordFile>> CommitNewAsync(string fondsCode, RecordFile file, string message, ArchiveUser user, Action<PackageCommit>? extra, CancellationToken cancellationToken)
+    {
+        using (await _fonds.LockAsync(fondsCode, cancellationToken).ConfigureAwait(false))
+        {
+            // Re-read under the fonds lock: it may have been closed since it was checked.
+            var now = await _fonds.GetAsync(fondsCode, cancellationToken).ConfigureAwait(false);
+            if (now is null || now.Value.Status == FondsStatus.Closed)
+            {
+                throw new FondsClosedException(fondsCode, now?.Value.ClosedOn);
+            }
+
+            return await _store.CommitAsync(file.FileCode, file, 0, message, user, extra, null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -456,12 +463,7 @@ public sealed partial class RecordFileService
             var textPath = pages is { Count: > 0 } ? DerivedPath(docOrdinal, name!) : null;
             if (textPath is not null)
             {
-                textTemp = Path.Combine(tempDir, "text-" + Guid.NewGuid().ToString("N") + ".json");
-                var ts = new FileStream(textTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16384, FileOptions.Asynchronous);
-                await using (ts.ConfigureAwait(false))
-                {
-                    await JsonSerializer.SerializeAsync(ts, pages, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
-                }
+                textTemp = await WriteTextTempAsync(pages!, tempDir, cancellationToken).ConfigureAwait(false);
             }
 
             var contentFile = new ContentFile(name!, contentPath, mediaType, spool.Length, spool.Sha256) { TextStatus = status, TextPath = textPath };
@@ -1092,6 +1094,19 @@ public sealed partial class RecordFileService
             LogExtractFailed(_logger, fileCode, name, ex);
             return (TextExtractionStatus.Failed, null);
         }
+    }
+
+    /// <summary>Writes extracted page texts (a JSON array) to a new temporary file, to be committed as derived text.</summary>
+    private static async ValueTask<string> WriteTextTempAsync(IReadOnlyList<string> pages, string tempDir, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(tempDir, "text-" + Guid.NewGuid().ToString("N") + ".json");
+        var ts = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16384, FileOptions.Asynchronous);
+        await using (ts.ConfigureAwait(false))
+        {
+            await JsonSerializer.SerializeAsync(ts, pages, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
+        }
+
+        return path;
     }
 
     private sealed record Spool(string Path, string Sha256, long Length);
