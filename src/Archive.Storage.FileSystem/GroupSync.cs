@@ -8,7 +8,7 @@ namespace Archive.Storage.FileSystem;
 /// started, and a writer that asks while a flush runs gets the next one (its writes may have come after the running
 /// flush began). So N concurrent writers cost about one flush, not N times four <c>fsync</c>s.
 /// </summary>
-internal sealed partial class GroupSync : IDisposable
+internal sealed class GroupSync : IDisposable
 {
     private readonly object _lock = new();
     private readonly string _path;
@@ -40,7 +40,7 @@ internal sealed partial class GroupSync : IDisposable
             return null;
         }
 
-        var fd = Open(path, 0x10000 /* O_RDONLY | O_DIRECTORY */);
+        var fd = NativeFileSystem.Open(path, 0x10000 /* O_RDONLY | O_DIRECTORY */);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -53,7 +53,7 @@ internal sealed partial class GroupSync : IDisposable
         }
         catch (EntryPointNotFoundException)
         {
-            _ = Close(fd);
+            _ = NativeFileSystem.Close(fd);
             return null;
         }
 
@@ -118,7 +118,7 @@ internal sealed partial class GroupSync : IDisposable
         int result;
         do
         {
-            result = SyncFs(fd);
+            result = NativeFileSystem.SyncFs(fd);
         }
         while (result < 0 && Marshal.GetLastPInvokeError() == 4 /* EINTR */);
 
@@ -144,15 +144,6 @@ internal sealed partial class GroupSync : IDisposable
         }
 
         _thread.Join();
-        _ = Close(_fd);
+        _ = NativeFileSystem.Close(_fd);
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
-    private static partial int SyncFs(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

@@ -525,7 +525,7 @@ public sealed class HandoverService
             if (File.Exists(source))
             {
                 staging = Path.Combine(_options.ResolveTempPath(), "handover-" + Guid.NewGuid().ToString("N"));
-                var problems = await ExtractTarAsync(source, staging, receipt, cancellationToken).ConfigureAwait(false);
+                var problems = await BagIt.ExtractTarAsync(source, staging, receipt.MaxEntries, receipt.MaxFileBytes, receipt.MaxTotalBytes, cancellationToken).ConfigureAwait(false);
                 if (problems.Count > 0)
                 {
                     return new HandoverReceiptResult(false, new BagVerification { Problems = problems, Info = [] }, null);
@@ -712,94 +712,4 @@ public sealed class HandoverService
         < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024:0.#} MB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024 / 1024:0.##} GB"),
     };
-
-    private static async ValueTask<List<BagProblem>> ExtractTarAsync(string tarPath, string staging, HandoverReceipt receipt, CancellationToken cancellationToken)
-    {
-        var problems = new List<BagProblem>();
-        var root = Path.GetFullPath(staging);
-        Directory.CreateDirectory(root);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        long total = 0;
-        var count = 0;
-        var input = new FileStream(tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (input.ConfigureAwait(false))
-        {
-            var reader = new TarReader(input, leaveOpen: true);
-            await using (reader.ConfigureAwait(false))
-            {
-                try
-                {
-                    while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
-                    {
-                        var raw = entry.Name;
-                        var name = raw.StartsWith("./", StringComparison.Ordinal) ? raw[2..] : raw;
-                        name = name.TrimEnd('/').Normalize(NormalizationForm.FormC);
-                        if (++count > receipt.MaxEntries)
-                        {
-                            problems.Add(new(BagProblemKind.TooLarge, null, $"More than {receipt.MaxEntries} entries."));
-                            break;
-                        }
-
-                        if (BagIt.UnsafeReason(name) is { } why)
-                        {
-                            problems.Add(new(BagProblemKind.UnsafePath, raw, why + "."));
-                            break;
-                        }
-
-                        if (entry.EntryType is TarEntryType.Directory)
-                        {
-                            continue;
-                        }
-
-                        if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
-                        {
-                            problems.Add(new(BagProblemKind.LinkOrSpecialFile, raw, $"Tar entry of type {entry.EntryType}: only regular files and folders are accepted."));
-                            break;
-                        }
-
-                        if (!names.Add(name))
-                        {
-                            problems.Add(new(BagProblemKind.UnsafePath, raw, "The name occurs twice."));
-                            break;
-                        }
-
-                        if (entry.Length > receipt.MaxFileBytes || (total += entry.Length) > receipt.MaxTotalBytes)
-                        {
-                            problems.Add(new(BagProblemKind.TooLarge, raw, $"{entry.Length} bytes: over the limit ({receipt.MaxFileBytes} per file, {receipt.MaxTotalBytes} in all)."));
-                            break;
-                        }
-
-                        var target = Path.GetFullPath(Path.Combine(root, name.Replace('/', Path.DirectorySeparatorChar)));
-                        if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                        {
-                            problems.Add(new(BagProblemKind.UnsafePath, raw, "Would be written outside the package."));
-                            break;
-                        }
-
-                        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                        var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
-                        await using (output.ConfigureAwait(false))
-                        {
-                            if (entry.DataStream is { } data)
-                            {
-                                await data.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
-                            }
-                        }
-
-                        if (new FileInfo(target).Length != entry.Length)
-                        {
-                            problems.Add(new(BagProblemKind.Corrupt, raw, "Truncated entry."));
-                            break;
-                        }
-                    }
-                }
-                catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or IOException)
-                {
-                    problems.Add(new(BagProblemKind.Corrupt, Path.GetFileName(tarPath), "The tar archive is truncated or corrupt: " + ex.Message));
-                }
-            }
-        }
-
-        return problems;
-    }
 }

@@ -67,7 +67,7 @@ public sealed class AccessionService
             if (File.Exists(source))
             {
                 staging = Path.Combine(_options.ResolveTempPath(), "accession-" + Guid.NewGuid().ToString("N"));
-                var problems = await SipVerifier.ExtractTarAsync(source, staging, receipt, cancellationToken).ConfigureAwait(false);
+                var problems = await BagIt.ExtractTarAsync(source, staging, receipt.MaxEntries, receipt.MaxFileBytes, receipt.MaxTotalBytes, cancellationToken).ConfigureAwait(false);
                 if (problems.Count > 0)
                 {
                     return Rejected(new SipVerification { Problems = problems });
