@@ -20,6 +20,9 @@ namespace Archive.Storage.FileSystem;
 /// previous sidecar, which <see cref="RecoverAsync"/> repairs by rolling the staged sidecar forward (after re-hashing
 /// the content to prove it belongs to it). Until then the stale sidecar is detected (length and last-write time
 /// disagree with the file) and its digest is not reported.</para>
+/// <para>With <see cref="FileSystemDurability.GroupSync"/> the individual fsyncs are replaced by two waits for a shared
+/// <c>syncfs(2)</c>: after staging (content and sidecar on disk before they get their names) and after the renames
+/// (names on disk before the put returns); concurrent writes share the flushes.</para>
 /// <para><b>Processes.</b> Each store instance holds an advisory lock on <c>.staging/&lt;instance&gt;.lock</c>; recovery only
 /// touches staging folders whose lock is free (their process is gone), so several processes may share a root.
 /// Writes to the same key are serialised within one process; across processes only create-only is atomic.</para>

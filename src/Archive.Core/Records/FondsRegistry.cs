@@ -54,7 +54,7 @@ public sealed partial class FondsRegistry
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private readonly SemaphoreSlim _createLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _fondsLocks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FondsLock> _fondsLocks = new(StringComparer.Ordinal);
     private ConcurrentDictionary<string, Versioned<Fonds>>? _cache;
 
     /// <summary>Creates the registry.</summary>
@@ -200,15 +200,18 @@ public sealed partial class FondsRegistry
     public void InvalidateCache() => _cache = null;
 
     /// <summary>
-    /// Holds the fonds' lock: record file creation and closing take it, so that no record file slips into a fonds
+    /// Holds the fonds' lock exclusively (updating or closing the fonds), so that no record file slips into a fonds
     /// while it is being closed.
     /// </summary>
-    internal async ValueTask<IDisposable> LockAsync(string code, CancellationToken cancellationToken)
-    {
-        var gate = _fondsLocks.GetOrAdd(code, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Releaser(gate);
-    }
+    internal ValueTask<IDisposable> LockAsync(string code, CancellationToken cancellationToken)
+        => _fondsLocks.GetOrAdd(code, _ => new FondsLock()).ExclusiveAsync(cancellationToken);
+
+    /// <summary>
+    /// Holds the fonds' lock shared (creating a record file in it): many record files may be created at once, none while
+    /// the fonds is being closed.
+    /// </summary>
+    internal ValueTask<IDisposable> LockSharedAsync(string code, CancellationToken cancellationToken)
+        => _fondsLocks.GetOrAdd(code, _ => new FondsLock()).SharedAsync(cancellationToken);
 
     private async ValueTask<WriteResult<Fonds>> CommitUpdateAsync(Versioned<Fonds> current, Fonds next, int? expectedVersion, string message, ArchiveUser user, CancellationToken cancellationToken)
     {
@@ -370,7 +373,60 @@ public sealed partial class FondsRegistry
     [GeneratedRegex(@"^[0-9A-Za-z][0-9A-Za-z.\-_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex CodePattern();
 
-    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    /// <summary>An async reader-writer lock: the first shared holder takes the exclusive gate, the last one releases it.</summary>
+    private sealed class FondsLock
+    {
+        private readonly SemaphoreSlim _exclusive = new(1, 1);
+        private readonly SemaphoreSlim _counter = new(1, 1);
+        private int _shared;
+
+        public async ValueTask<IDisposable> ExclusiveAsync(CancellationToken cancellationToken)
+        {
+            await _exclusive.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new Releaser(() => _exclusive.Release());
+        }
+
+        public async ValueTask<IDisposable> SharedAsync(CancellationToken cancellationToken)
+        {
+            await _counter.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (_shared == 0)
+                {
+                    // First shared holder: wait for any exclusive holder, then keep the gate for the whole group.
+                    await _exclusive.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                _shared++;
+            }
+            finally
+            {
+                _counter.Release();
+            }
+
+            return new Releaser(ReleaseShared);
+        }
+
+        private void ReleaseShared()
+        {
+            // Held only for an increment or a decrement (or by a first holder waiting for an exclusive holder, which
+            // cannot happen while shared holders exist).
+            _counter.Wait();
+            try
+            {
+                if (--_shared == 0)
+                {
+                    _exclusive.Release();
+                }
+            }
+            finally
+            {
+                _counter.Release();
+            }
+        }
+    }
+
+    private sealed class Releaser(Action release) : IDisposable
     {
         private int _done;
 
@@ -378,7 +434,7 @@ public sealed partial class FondsRegistry
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
-                gate.Release();
+                release();
             }
         }
     }

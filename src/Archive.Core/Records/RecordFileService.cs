@@ -287,10 +287,13 @@ public sealed partial class RecordFileService
         return fonds;
     }
 
-    /// <summary>Commits version 1 of a new record file under the fonds lock, which closing the fonds also takes.</summary>
+    /// <summary>
+    /// Commits version 1 of a new record file holding the fonds lock shared (record files of one fonds are created in
+    /// parallel; closing the fonds takes the lock exclusively).
+    /// </summary>
     private async ValueTask<Versioned<RecordFile>> CommitNewAsync(string fondsCode, RecordFile file, string message, ArchiveUser user, Action<PackageCommit>? extra, CancellationToken cancellationToken)
     {
-        using (await _fonds.LockAsync(fondsCode, cancellationToken).ConfigureAwait(false))
+        using (await _fonds.LockSharedAsync(fondsCode, cancellationToken).ConfigureAwait(false))
         {
             // Re-read under the fonds lock: it may have been closed since it was checked.
             var now = await _fonds.GetAsync(fondsCode, cancellationToken).ConfigureAwait(false);

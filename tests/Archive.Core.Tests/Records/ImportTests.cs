@@ -212,6 +212,48 @@ public sealed class ImportTests
         Assert.Equal(2, (await h.Files.GetAsync(code, ct))!.Version);
     }
 
+    [Fact]
+    public async Task Record_files_of_one_fonds_are_created_in_parallel_and_closing_the_fonds_waits_for_them()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+
+        // 24 imports and creations race a close of their fonds: each either lands before the close commits or is
+        // refused as closed — none is stored after the fonds was closed.
+        var tasks = Enumerable.Range(1, 24).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                return i % 2 == 0
+                    ? (await h.Files.ImportAsync(TwoDocuments($"{i:D2}.SS"), ArchiveHarness.User, ct)).Stored
+                    : (await h.Files.CreateAsync(ArchiveHarness.FileInput($"{i:D2}.SS"), ArchiveHarness.User, ct)).Stored;
+            }
+            catch (FondsClosedException)
+            {
+                return null;
+            }
+        }, ct)).ToList();
+        await Task.Delay(50, ct);
+        var closed = await h.Fonds.CloseAsync(ArchiveHarness.FondsCode, new DateOnly(2025, 7, 1), "Hợp nhất", null, ArchiveHarness.User, ct);
+        var results = await Task.WhenAll(tasks);
+
+        var closedAt = closed.Stored.Modified;
+        foreach (var stored in results.OfType<Versioned<RecordFile>>())
+        {
+            Assert.True(stored.Modified <= closedAt, $"{stored.Value.FileCode} was committed at {stored.Modified:O}, after the fonds was closed at {closedAt:O}");
+        }
+
+        var listed = new List<string>();
+        await foreach (var f in h.Files.ListAsync(cancellationToken: ct))
+        {
+            listed.Add(f.Value.FileCode);
+        }
+
+        Assert.Equal(results.OfType<Versioned<RecordFile>>().Select(r => r.Value.FileCode).Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        await Assert.ThrowsAsync<FondsClosedException>(async () => await h.Files.ImportAsync(TwoDocuments("99.SS"), ArchiveHarness.User, ct));
+    }
+
     private static async Task AssertNothingStoredAsync(ArchiveHarness h)
     {
         var ct = TestContext.Current.CancellationToken;
