@@ -247,8 +247,7 @@ public sealed partial class RecordIndexer
     {
         try
         {
-            var json = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { fileCode, flaggedAt = DateTimeOffset.UtcNow, reason }, ArchiveJson.Options));
-            await _storage.Objects.PutBytesAsync(PendingPrefix + fileCode, json, new PutObjectOptions { ContentType = "application/json" }, CancellationToken.None).ConfigureAwait(false);
+            await FlagPendingAsync(fileCode, reason, CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Best effort: the reason is logged; a full reindex repairs the index in any case.
         catch (Exception ex)
