@@ -32,7 +32,8 @@ internal static class ImportEndpoints
             .WithSummary("Import a whole record file (documents and content files) as one version")
             .WithDescription("multipart/form-data: first a part named 'manifest' (application/json: { file, documents: [{ document, contents: [{ part, fileName, mediaType?, sha256? }] }] }), "
                 + "then one part per content file, its form name = contents[].part. Every rule is checked (all broken rules reported, fields named "
-                + "documents[i].contents[j].fileName etc.) before anything is stored; each part may be up to Archive:MaxUploadBytes.")
+                + "documents[i].contents[j].fileName etc.) before anything is stored; each part may be up to Archive:MaxUploadBytes, and a part the "
+                + "manifest does not name is refused (400 import.part-unused) as soon as it arrives.")
             .Accepts<RecordFileImportRequest>("multipart/form-data", "*/*")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -88,7 +89,9 @@ internal static class ImportEndpoints
             var fondsCode = manifest.File?.FondsCode ?? string.Empty;
             await ArchiveScope.RequireChangeAsync(http, fondsCode, "fonds", fondsCode, cancellationToken).ConfigureAwait(false);
 
-            // Content parts, each streamed to a temporary file.
+            // Content parts, each streamed to a temporary file. Only parts the manifest names are accepted, so the request
+            // can carry no more than the manifest's content files, each up to MaxUploadBytes.
+            var expected = (manifest.Documents ?? []).SelectMany(d => d?.Contents ?? []).Select(c => c?.Part).OfType<string>().ToHashSet(StringComparer.Ordinal);
             MultipartSection? section;
             while ((section = await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false)) is not null)
             {
@@ -96,6 +99,11 @@ internal static class ImportEndpoints
                 if (string.IsNullOrEmpty(name) || name == ManifestPart || parts.ContainsKey(name))
                 {
                     throw ApiRequestException.BadRequest(name ?? "part", "import.part-name", $"Every content part needs its own form name (got '{name}').");
+                }
+
+                if (!expected.Contains(name))
+                {
+                    throw ApiRequestException.BadRequest("parts[" + name + "]", "import.part-unused", $"The form part '{name}' is not named by any content of the manifest.");
                 }
 
                 var path = Path.Combine(tempDir, "import-" + Guid.NewGuid().ToString("N") + ".part");
@@ -138,11 +146,6 @@ internal static class ImportEndpoints
                 }
 
                 documents.Add(new DocumentImport { Document = docsIn[i]?.Document is { } d ? mapper.Map<DocumentInput>(d) : null!, Contents = contents });
-            }
-
-            foreach (var unused in parts.Keys.Where(k => !used.Contains(k)))
-            {
-                errors.Add(new("parts[" + unused + "]", "import.part-unused", $"The form part '{unused}' is not named by any content of the manifest."));
             }
 
             if (manifest.File is null)
