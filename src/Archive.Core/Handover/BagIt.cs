@@ -113,6 +113,45 @@ public static class BagIt
     private const int BufferSize = 81920;
 
     /// <summary>
+    /// Packs a package folder into <paramref name="tarPath"/>: every file in ordinal path order under one top folder
+    /// named like the tar file (without extension), written to <c>&lt;tarPath&gt;.partial</c>, flushed to disk and only
+    /// then renamed; the folder is removed afterwards. An interrupted call leaves only the <c>.partial</c> file.
+    /// </summary>
+    internal static async Task PackFolderAsTarAsync(string folder, string tarPath, CancellationToken cancellationToken)
+    {
+        var partial = tarPath + ".partial";
+        var top = Path.GetFileNameWithoutExtension(tarPath);
+        var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
+        {
+            var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true);
+            await using (writer.ConfigureAwait(false))
+            {
+                foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                {
+                    var rel = Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/');
+                    await writer.WriteEntryAsync(file, top + "/" + rel, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(partial, tarPath);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>
+    /// The root of a package extracted by <see cref="ExtractTarAsync"/>: the staging folder itself when it holds
+    /// <paramref name="markerFile"/>, else its only sub-folder when it holds nothing else (a tar with one top folder).
+    /// </summary>
+    internal static string PackageRoot(string staging, string markerFile)
+        => File.Exists(Path.Combine(staging, markerFile))
+            ? staging
+            : Directory.GetDirectories(staging) is [var only] && Directory.GetFiles(staging).Length == 0 ? only : staging;
+
+    /// <summary>
     /// Extracts a tar file into <paramref name="staging"/>, refusing (and stopping at) the first hostile entry:
     /// unsafe names (absolute, '..', backslash, drive letter, control characters), duplicates, links, devices and
     /// other non-regular entries, oversize entries or totals, too many entries, truncated data.

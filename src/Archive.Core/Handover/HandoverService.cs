@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -176,7 +175,6 @@ public sealed class HandoverService
 {
     private const string FinishedDir = "data/finished/";
     private const string UnfinishedDir = "data/unfinished/";
-    private const int BufferSize = 81920;
 
     private readonly ArchiveStorage _storage;
     private readonly RecordFileService _files;
@@ -418,28 +416,8 @@ public sealed class HandoverService
         }
 
         var staging = path + ".staging";
-        var partial = path + ".partial";
         var export = await ExportToFolderCoreAsync(request, staging, user, mode, progress, cancellationToken).ConfigureAwait(false);
-        var top = Path.GetFileNameWithoutExtension(path);
-        var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
-        await using (stream.ConfigureAwait(false))
-        {
-            var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true);
-            await using (writer.ConfigureAwait(false))
-            {
-                foreach (var file in Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-                {
-                    var rel = Path.GetRelativePath(staging, file).Replace(Path.DirectorySeparatorChar, '/');
-                    await writer.WriteEntryAsync(file, top + "/" + rel, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(partial, path);
-        Directory.Delete(staging, recursive: true);
+        await BagIt.PackFolderAsTarAsync(staging, path, cancellationToken).ConfigureAwait(false);
         return export with { Path = path };
     }
 
@@ -531,9 +509,7 @@ public sealed class HandoverService
                     return new HandoverReceiptResult(false, new BagVerification { Problems = problems, Info = [] }, null);
                 }
 
-                bagRoot = File.Exists(Path.Combine(staging, BagIt.DeclarationFile))
-                    ? staging
-                    : Directory.GetDirectories(staging) is [var only] && Directory.GetFiles(staging).Length == 0 ? only : staging;
+                bagRoot = BagIt.PackageRoot(staging, BagIt.DeclarationFile);
             }
             else
             {

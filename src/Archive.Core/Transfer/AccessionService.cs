@@ -73,9 +73,7 @@ public sealed class AccessionService
                     return Rejected(new SipVerification { Problems = problems });
                 }
 
-                root = File.Exists(Path.Combine(staging, SipLayout.Mets))
-                    ? staging
-                    : Directory.GetDirectories(staging) is [var only] && Directory.GetFiles(staging).Length == 0 ? only : staging;
+                root = BagIt.PackageRoot(staging, SipLayout.Mets);
             }
             else
             {

@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
@@ -231,28 +230,8 @@ public sealed class TransferService
         }
 
         var staging = path + ".staging";
-        var partial = path + ".partial";
         var export = await ExportToFolderAsync(request, staging, user, progress, cancellationToken).ConfigureAwait(false);
-        var top = Path.GetFileNameWithoutExtension(path);
-        var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
-        await using (stream.ConfigureAwait(false))
-        {
-            var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true);
-            await using (writer.ConfigureAwait(false))
-            {
-                foreach (var file in Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-                {
-                    var rel = Path.GetRelativePath(staging, file).Replace(Path.DirectorySeparatorChar, '/');
-                    await writer.WriteEntryAsync(file, top + "/" + rel, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(partial, path);
-        Directory.Delete(staging, recursive: true);
+        await Handover.BagIt.PackFolderAsTarAsync(staging, path, cancellationToken).ConfigureAwait(false);
         return export with { Path = path };
     }
 
