@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Archive.Api.Contracts;
 using Archive.Api.Http;
 using Archive.Api.Mapping;
@@ -74,17 +73,7 @@ internal static class ImportEndpoints
                 throw ApiRequestException.BadRequest(ManifestPart, "import.manifest-first", "The first part must be the JSON 'manifest'.");
             }
 
-            RecordFileImportRequest manifest;
-            var limit = http.RequestServices.GetService(typeof(IOptions<ArchiveApiOptions>)) is IOptions<ArchiveApiOptions> api ? api.Value.MaxJsonBodyBytes : 1024 * 1024;
-            try
-            {
-                manifest = await JsonSerializer.DeserializeAsync<RecordFileImportRequest>(new LimitedReadStream(first.Body, limit, ManifestPart), JsonBody.Options, cancellationToken).ConfigureAwait(false)
-                    ?? throw ApiRequestException.BadRequest(ManifestPart, "json.null", "The manifest must be a JSON object.");
-            }
-            catch (JsonException ex)
-            {
-                throw ApiRequestException.BadRequest(ManifestPart + (string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? string.Empty : ex.Path.TrimStart('$')), "json.syntax", "The manifest is not a valid import manifest: " + ex.Message, ex);
-            }
+            var manifest = await JsonBody.DeserializeAsync<RecordFileImportRequest>(first.Body, http, ManifestPart, cancellationToken).ConfigureAwait(false);
 
             var fondsCode = manifest.File?.FondsCode ?? string.Empty;
             await ArchiveScope.RequireChangeAsync(http, fondsCode, "fonds", fondsCode, cancellationToken).ConfigureAwait(false);

@@ -24,24 +24,36 @@ public static class JsonBody
     {
         ArgumentNullException.ThrowIfNull(request);
         EnsureJson(request);
+        var limit = MaxBytes(request.HttpContext);
+        if (request.ContentLength is { } declared && declared > limit)
+        {
+            throw new ContentTooLargeException("body", limit);
+        }
+
+        return await DeserializeAsync<T>(request.Body, request.HttpContext, "body", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads a JSON document (the request body, or a part of a multipart body named <paramref name="root"/>) as
+    /// <typeparamref name="T"/>, limited to <see cref="ArchiveApiOptions.MaxJsonBodyBytes"/>. Errors name the JSON path
+    /// (under <paramref name="root"/> unless it is the whole body) and the rule.
+    /// </summary>
+    /// <exception cref="ApiRequestException">400 (empty, malformed, wrong shape, too deep).</exception>
+    internal static async ValueTask<T> DeserializeAsync<T>(Stream json, HttpContext http, string root, CancellationToken cancellationToken)
+        where T : class
+    {
+        var what = root == "body" ? "The request body" : $"The '{root}' part";
         try
         {
-            var limit = request.HttpContext.RequestServices?.GetService(typeof(Microsoft.Extensions.Options.IOptions<ArchiveApiOptions>)) is Microsoft.Extensions.Options.IOptions<ArchiveApiOptions> o
-                ? o.Value.MaxJsonBodyBytes
-                : 1024 * 1024;
-            if (request.ContentLength is { } declared && declared > limit)
-            {
-                throw new ContentTooLargeException("body", limit);
-            }
-
-            var body = new LimitedReadStream(request.Body, limit, "body");
+            var body = new LimitedReadStream(json, MaxBytes(http), root);
             await using var bodyScope = body.ConfigureAwait(false);
             var value = await JsonSerializer.DeserializeAsync<T>(body, Options, cancellationToken).ConfigureAwait(false);
-            return value ?? throw ApiRequestException.BadRequest("body", "json.null", "The request body must be a JSON object, not null.");
+            return value ?? throw ApiRequestException.BadRequest(root, "json.null", what + " must be a JSON object, not null.");
         }
         catch (JsonException ex)
         {
-            var path = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            var inner = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? null : ex.Path.TrimStart('$', '.');
+            var path = inner is null ? root : root == "body" ? inner : root + "." + inner;
             var rule = ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase) ? "json.max-depth"
                 : ex.Message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase) ? "json.required"
                 : ex.InnerException is FormatException or InvalidOperationException || ex.Message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase) ? "json.type"
@@ -51,11 +63,16 @@ public static class JsonBody
                 "json.max-depth" => $"The JSON is nested deeper than {MaxDepth} levels.",
                 "json.required" => ex.Message,
                 "json.type" => $"The value at '{path}' has the wrong type or format.",
-                _ => "The request body is not well-formed JSON" + (ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})." : "."),
+                _ => what + " is not well-formed JSON" + (ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})." : "."),
             };
             throw ApiRequestException.BadRequest(path, rule, message, ex);
         }
     }
+
+    private static long MaxBytes(HttpContext http)
+        => http.RequestServices?.GetService(typeof(Microsoft.Extensions.Options.IOptions<ArchiveApiOptions>)) is Microsoft.Extensions.Options.IOptions<ArchiveApiOptions> o
+            ? o.Value.MaxJsonBodyBytes
+            : 1024 * 1024;
 
     /// <summary>Throws 415 unless the request declares a JSON media type.</summary>
     public static void EnsureJson(HttpRequest request)
