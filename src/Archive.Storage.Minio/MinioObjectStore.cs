@@ -53,7 +53,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
     private readonly MinioStorageOptions _options;
     private readonly Lazy<IMinioClient> _client;
     private readonly bool _ownsClient;
-    private readonly S3ReadClient _reader;
+    private readonly S3DirectClient _direct;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _readyLock = new(1, 1);
     private volatile bool _ready;
@@ -85,7 +85,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
         _time = time;
         _ownsClient = client is null;
         _client = client is null ? new Lazy<IMinioClient>(() => BuildClient(options)) : new Lazy<IMinioClient>(client);
-        _reader = new S3ReadClient(() => _client.Value, options.Bucket, options.Region, options.ReadRetries, time);
+        _direct = new S3DirectClient(() => _client.Value, options.Bucket, options.Region, options.ReadRetries, time);
     }
 
     /// <inheritdoc />
@@ -224,34 +224,27 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
             throw;
         }
 
-        CheckOverwrite(key, options, await existing.ConfigureAwait(false));
         headers[MetadataCodec.HeaderPrefix + MetadataCodec.Sha256Name] = sha;
-
-        var args = new PutObjectArgs()
-            .WithBucket(Bucket)
-            .WithObject(s3Key)
-            .WithStreamData(AsStream(data))
-            .WithObjectSize(data.Length)
-            .WithContentType(options.ContentType ?? "application/octet-stream")
-            .WithHeaders(headers);
         if (retention is not null)
         {
-            args = args.WithRetentionConfiguration(new ObjectRetentionConfiguration(RoundUp(retention.RetainUntil).UtcDateTime, ToSdk(retention.Mode)));
+            headers["x-amz-object-lock-mode"] = retention.Mode == RetentionMode.Governance ? "GOVERNANCE" : "COMPLIANCE";
+            headers["x-amz-object-lock-retain-until-date"] = RoundUp(retention.RetainUntil).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         }
 
         if (options.CreateOnly)
         {
             // Atomic on servers that honour it (AWS, MinIO); Ceph ignores it on versioned buckets.
-            args = args.WithNotMatchETag("*");
+            headers["If-None-Match"] = "*";
         }
 
+        CheckOverwrite(key, options, await existing.ConfigureAwait(false));
         string etag;
         try
         {
-            var response = await Client.PutObjectAsync(args, cancellationToken).ConfigureAwait(false);
-            etag = (response.Etag ?? "").Trim('"');
+            var response = await _direct.PutAsync(s3Key, data, sha, options.ContentType ?? "application/octet-stream", headers, contentMd5: retention is not null, cancellationToken).ConfigureAwait(false);
+            etag = (response.GetValueOrDefault("ETag") ?? "").Trim('"');
         }
-        catch (PreconditionFailedException) when (options.CreateOnly)
+        catch (S3HttpException e) when (options.CreateOnly && e.Status == HttpStatusCode.PreconditionFailed)
         {
             throw new ObjectAlreadyExistsException(System, Bucket, key);
         }
@@ -262,11 +255,6 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
 
         return await DescribeWrittenAsync(key, s3Key, etag, data.Length, sha, options, cancellationToken).ConfigureAwait(false);
     }
-
-    private static MemoryStream AsStream(ReadOnlyMemory<byte> data)
-        => MemoryMarshal.TryGetArray(data, out var segment) && segment.Array is not null
-            ? new MemoryStream(segment.Array, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(data.ToArray(), writable: false);
 
     private async Task<ObjectInfo> PutLargeAsync(string key, string s3Key, ReadOnlyMemory<byte> head, Stream content, long contentStart, PutObjectOptions options, string? expectedSha, Dictionary<string, string> headers, ObjectRetention? retention, CancellationToken cancellationToken)
     {
@@ -564,7 +552,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
         HttpResponseMessage? response;
         try
         {
-            response = await _reader.GetAsync(s3Key, header, cancellationToken).ConfigureAwait(false);
+            response = await _direct.GetAsync(s3Key, header, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Translatable(e, cancellationToken))
         {
@@ -592,7 +580,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
                 return new ObjectContent(info, new MemoryStream([], writable: false), resolved);
             }
 
-            var responseHeaders = S3ReadClient.Headers(response);
+            var responseHeaders = S3DirectClient.Headers(response);
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.PartialContent)
             {
@@ -651,7 +639,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
         S3ListPage page;
         try
         {
-            page = await _reader.ListAsync(_options.KeyPrefix + prefix, options.Delimited ? "/" : null, options.PageSize, options.ContinuationToken, cancellationToken).ConfigureAwait(false);
+            page = await _direct.ListAsync(_options.KeyPrefix + prefix, options.Delimited ? "/" : null, options.PageSize, options.ContinuationToken, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Translatable(e, cancellationToken))
         {
@@ -906,7 +894,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
                 return "bucket reachable (object lock not required)";
             }
 
-            if (!await _reader.ObjectLockEnabledAsync(cancellationToken).ConfigureAwait(false))
+            if (!await _direct.ObjectLockEnabledAsync(cancellationToken).ConfigureAwait(false))
             {
                 throw new ArchiveStorageException(System, Bucket, "bucket", null, "the bucket has no S3 Object Lock, so retention cannot be enforced (object lock can only be enabled when a bucket is created; set RequireObjectLock=false to use it anyway)");
             }
@@ -930,7 +918,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
     {
         try
         {
-            return await _reader.HeadAsync(s3Key, cancellationToken).ConfigureAwait(false);
+            return await _direct.HeadAsync(s3Key, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Translatable(e, cancellationToken))
         {

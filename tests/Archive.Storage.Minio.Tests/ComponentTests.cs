@@ -98,7 +98,7 @@ public sealed class ComponentTests
               <CommonPrefixes><Prefix>h%E1%BB%93%20s%C6%A1/</Prefix></CommonPrefixes>
             </ListBucketResult>
             """);
-        var page = S3ReadClient.ParseList(doc);
+        var page = S3DirectClient.ParseList(doc);
         Assert.Equal("a b+c d", page.Items[0].Key);
         Assert.Equal(12, page.Items[0].Size);
         Assert.Equal("e1", page.Items[0].ETag);
@@ -115,7 +115,7 @@ public sealed class ComponentTests
     [InlineData(System.Net.HttpStatusCode.NotFound, false)]
     [InlineData(System.Net.HttpStatusCode.BadRequest, false)]
     public void Only_server_side_failures_are_retried(System.Net.HttpStatusCode status, bool transient)
-        => Assert.Equal(transient, S3ReadClient.IsTransient(status));
+        => Assert.Equal(transient, S3DirectClient.IsTransient(status));
 
     private static async Task<byte[]> Drain(Stream s)
     {

@@ -31,6 +31,26 @@ internal sealed class FakeS3 : HttpMessageHandler
 
     public List<HttpRequestMessage> Requests { get; } = [];
 
+    /// <summary>The body of each request that had one, read when it was sent.</summary>
+    public Dictionary<HttpRequestMessage, byte[]> Bodies { get; } = [];
+
+    /// <summary>The PUT requests sent directly (not through the mocked SDK client).</summary>
+    public IEnumerable<HttpRequestMessage> Puts => Requests.Where(r => r.Method == HttpMethod.Put);
+
+    /// <summary>A successful PUT answer.</summary>
+    public static HttpResponseMessage Stored(string etag, string versionId = "v1")
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([]) };
+        response.Headers.TryAddWithoutValidation("ETag", "\"" + etag + "\"");
+        response.Headers.TryAddWithoutValidation("x-amz-version-id", versionId);
+        return response;
+    }
+
+    /// <summary>One header of a request or its content, as sent.</summary>
+    public static string? Header(HttpRequestMessage request, string name)
+        => request.Headers.NonValidated.TryGetValues(name, out var v) ? string.Join(',', v)
+            : request.Content is not null && request.Content.Headers.NonValidated.TryGetValues(name, out var c) ? string.Join(',', c) : null;
+
     /// <summary>Answers requests; default: 404 for everything.</summary>
     public Func<HttpRequestMessage, HttpResponseMessage> Respond { get; set; } = _ => new HttpResponseMessage(HttpStatusCode.NotFound);
 
@@ -51,6 +71,11 @@ internal sealed class FakeS3 : HttpMessageHandler
         }
 
         Requests.Add(request);
+        if (request.Content is not null)
+        {
+            Bodies[request] = request.Content.ReadAsByteArrayAsync(cancellationToken).GetAwaiter().GetResult();
+        }
+
         return Task.FromResult(Respond(request));
     }
 

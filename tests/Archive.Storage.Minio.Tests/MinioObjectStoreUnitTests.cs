@@ -13,27 +13,22 @@ public sealed class MinioObjectStoreUnitTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static PutObjectResponse Put(string etag) => new(HttpStatusCode.OK, "", new Dictionary<string, string> { ["ETag"] = "\"" + etag + "\"" }, 0, "x");
-
     [Fact]
     public async Task Keys_are_mapped_under_the_key_prefix_for_every_request()
     {
         var s3 = new FakeS3("archive/");
-        PutObjectArgs? put = null;
-        s3.Client.Setup(c => c.PutObjectAsync(It.IsAny<PutObjectArgs>(), It.IsAny<CancellationToken>()))
-            .Callback<PutObjectArgs, CancellationToken>((a, _) => put = a).ReturnsAsync(Put("e1"));
-        s3.Respond = r => r.Method == HttpMethod.Head && put is not null ? FakeS3.Object(etag: "e1") : new HttpResponseMessage(HttpStatusCode.NotFound);
+        s3.Respond = r => r.Method == HttpMethod.Put ? FakeS3.Stored("e1") : new HttpResponseMessage(HttpStatusCode.NotFound);
 
         var decomposed = "Hồ sơ/văn bản.pdf".Normalize(NormalizationForm.FormD);
         var info = await s3.Store.PutAsync(decomposed, new MemoryStream([1, 2, 3]), null, Ct);
-        Assert.Equal("archive/Hồ sơ/văn bản.pdf", FakeS3.Arg<string>(put!, "ObjectName"));
         Assert.Equal("Hồ sơ/văn bản.pdf", info.Key);
         Assert.Equal("e1", info.ETag);
 
-        // The signed HEAD goes to /bucket/archive/<percent-encoded NFC key>.
+        // The signed HEAD and the PUT go to /bucket/archive/<percent-encoded NFC key>.
         var head = s3.Requests[0];
         Assert.Equal(HttpMethod.Head, head.Method);
-        Assert.StartsWith("/bucket/archive/H%E1%BB%93%20s%C6%A1/", head.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal("/bucket/archive/H%E1%BB%93%20s%C6%A1/v%C4%83n%20b%E1%BA%A3n.pdf", head.RequestUri!.AbsolutePath);
+        Assert.Equal(head.RequestUri.AbsolutePath, Assert.Single(s3.Puts).RequestUri!.AbsolutePath);
 
         s3.Respond = _ => ListResponse("archive/", ["archive/a b+c", "archive/d"], ["archive/sub dir/"]);
         var page = await s3.Store.ListPageAsync("", new ObjectListOptions { Delimited = true }, Ct);
@@ -131,9 +126,11 @@ public sealed class MinioObjectStoreUnitTests
     [MemberData(nameof(SdkFailures))]
     public async Task Every_sdk_failure_becomes_ArchiveStorageException_with_the_inner_exception(Exception failure, string expected)
     {
+        // Content of 5 MiB and more goes through the SDK's multipart upload.
         var s3 = new FakeS3();
         s3.Client.Setup(c => c.PutObjectAsync(It.IsAny<PutObjectArgs>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
-        var ex = await Assert.ThrowsAsync<ArchiveStorageException>(async () => await s3.Store.PutBytesAsync("a/b", new byte[] { 1 }, cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<ArchiveStorageException>(async () =>
+            await s3.Store.PutAsync("a/b", new GeneratedStream(MinioObjectStore.SinglePartLimit + 1, 1), new PutObjectOptions { ExpectedSha256 = new string('1', 64) }, Ct));
         Assert.Equal("s3", ex.System);
         Assert.Equal("put", ex.Operation);
         Assert.Equal("a/b", ex.Key);
@@ -141,17 +138,45 @@ public sealed class MinioObjectStoreUnitTests
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, Func<HttpResponseMessage>, string> DirectPutFailures => new()
+    {
+        { "refused", () => throw new HttpRequestException("Connection refused"), "cannot reach" },
+        { "timeout", () => throw new TaskCanceledException("timeout", new TimeoutException()), "timed out" },
+        { "slow down", () => FakeS3.Error(HttpStatusCode.ServiceUnavailable, "SlowDown", "reduce your request rate"), "HTTP 503 SlowDown: reduce your request rate" },
+        { "bad digest", () => FakeS3.Error(HttpStatusCode.BadRequest, "XAmzContentSHA256Mismatch", "digest"), "XAmzContentSHA256Mismatch" },
+        { "signature", () => FakeS3.Error(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", "check your key"), "SignatureDoesNotMatch" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DirectPutFailures))]
+    public async Task Single_request_put_failures_become_ArchiveStorageException_and_are_not_retried(string name, Func<HttpResponseMessage> answer, string expected)
+    {
+        var s3 = new FakeS3();
+        s3.Respond = r => r.Method == HttpMethod.Put ? answer() : new HttpResponseMessage(HttpStatusCode.NotFound);
+        var ex = await Assert.ThrowsAsync<ArchiveStorageException>(async () => await s3.Store.PutBytesAsync("a/b", new byte[] { 1 }, cancellationToken: Ct));
+        Assert.Equal("put", ex.Operation);
+        Assert.Equal("a/b", ex.Key);
+        Assert.NotNull(ex.InnerException);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.Single(s3.Puts); // a lost answer must not become a second version
+        _ = name;
+    }
+
     [Fact]
     public async Task Caller_cancellation_is_not_translated()
     {
         var s3 = new FakeS3();
         using var cts = new CancellationTokenSource();
-        s3.Client.Setup(c => c.PutObjectAsync(It.IsAny<PutObjectArgs>(), It.IsAny<CancellationToken>()))
-            .Returns<PutObjectArgs, CancellationToken>((_, _) =>
+        s3.Respond = r =>
+        {
+            if (r.Method != HttpMethod.Put)
             {
-                cts.Cancel();
-                throw new OperationCanceledException(cts.Token);
-            });
+                return new HttpResponseMessage(HttpStatusCode.NotFound);
+            }
+
+            cts.Cancel();
+            throw new OperationCanceledException(cts.Token);
+        };
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await s3.Store.PutBytesAsync("a", new byte[] { 1 }, cancellationToken: cts.Token));
     }
 
@@ -180,7 +205,7 @@ public sealed class MinioObjectStoreUnitTests
             await s3.Store.PutBytesAsync("a", new byte[] { 1, 2 }, new PutObjectOptions { ExpectedSha256 = new string('f', 64) }, Ct));
         await Assert.ThrowsAsync<ChecksumMismatchException>(async () =>
             await s3.Store.PutBytesAsync("a", new byte[] { 1, 2 }, new PutObjectOptions { ExpectedLength = 3 }, Ct));
-        s3.Client.Verify(c => c.PutObjectAsync(It.IsAny<PutObjectArgs>(), It.IsAny<CancellationToken>()), Times.Never);
+        Assert.Empty(s3.Puts);
     }
 
     [Fact]
@@ -198,22 +223,43 @@ public sealed class MinioObjectStoreUnitTests
     public async Task Writes_record_the_digest_and_encoded_metadata_as_headers()
     {
         var s3 = new FakeS3();
-        PutObjectArgs? put = null;
-        s3.Client.Setup(c => c.PutObjectAsync(It.IsAny<PutObjectArgs>(), It.IsAny<CancellationToken>()))
-            .Callback<PutObjectArgs, CancellationToken>((a, _) => put = a).ReturnsAsync(Put("e"));
-        await s3.Store.PutBytesAsync("a", new byte[] { 1, 2, 3 }, new PutObjectOptions
+        s3.Respond = r => r.Method == HttpMethod.Put ? FakeS3.Stored("e") : new HttpResponseMessage(HttpStatusCode.NotFound);
+        byte[] body = [1, 2, 3];
+        await s3.Store.PutBytesAsync("a", body, new PutObjectOptions
         {
             ContentType = "application/pdf",
             Metadata = new Dictionary<string, string> { ["Title"] = "Hồ sơ", ["code"] = "G09" },
             Retention = new ObjectRetention(RetentionMode.Compliance, new DateTimeOffset(2099, 1, 1, 0, 0, 0, 500, TimeSpan.Zero)),
         }, Ct);
-        var headers = FakeS3.Arg<IDictionary<string, string>>(put!, "Headers")!;
-        Assert.Equal(StreamAssert.Sha256([1, 2, 3]), headers["x-amz-meta-archive-sha256"]);
-        Assert.Equal("=?UTF-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes("Hồ sơ")) + "?=", headers["x-amz-meta-title"]);
-        Assert.Equal("G09", headers["x-amz-meta-code"]);
-        Assert.Equal("application/pdf", FakeS3.Arg<string>(put!, "ContentType"));
-        var retention = FakeS3.Arg<global::Minio.DataModel.ObjectLock.ObjectRetentionConfiguration>(put!, "Retention")!;
-        Assert.Equal("2099-01-01T00:00:01Z", retention.RetainUntilDate); // rounded up, never shorter
+        var put = Assert.Single(s3.Puts);
+        var sha = StreamAssert.Sha256(body);
+        Assert.Equal(body, s3.Bodies[put]);
+        Assert.Equal(sha, FakeS3.Header(put, "x-amz-meta-archive-sha256"));
+        Assert.Equal("=?UTF-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes("Hồ sơ")) + "?=", FakeS3.Header(put, "x-amz-meta-title"));
+        Assert.Equal("G09", FakeS3.Header(put, "x-amz-meta-code"));
+        Assert.Equal("application/pdf", FakeS3.Header(put, "Content-Type"));
+        Assert.Equal("COMPLIANCE", FakeS3.Header(put, "x-amz-object-lock-mode"));
+        Assert.Equal("2099-01-01T00:00:01.000Z", FakeS3.Header(put, "x-amz-object-lock-retain-until-date")); // rounded up, never shorter
+        Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(body)), FakeS3.Header(put, "Content-MD5")); // required with object lock
+
+        // Signed with the payload's digest (the server refuses a body that does not match it), and every header that
+        // carries meaning is covered by the signature.
+        Assert.Equal(sha, FakeS3.Header(put, "x-amz-content-sha256"));
+        var authorization = FakeS3.Header(put, "Authorization")!;
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIATEST/", authorization, StringComparison.Ordinal);
+        Assert.Contains("SignedHeaders=content-md5;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-meta-archive-sha256;x-amz-meta-code;x-amz-meta-title;x-amz-object-lock-mode;x-amz-object-lock-retain-until-date,", authorization, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_only_sends_If_None_Match_and_maps_412_to_already_exists()
+    {
+        var s3 = new FakeS3();
+        s3.Respond = r => r.Method == HttpMethod.Put ? FakeS3.Error(HttpStatusCode.PreconditionFailed, "PreconditionFailed") : new HttpResponseMessage(HttpStatusCode.NotFound);
+        await Assert.ThrowsAsync<ObjectAlreadyExistsException>(async () => await s3.Store.PutBytesAsync("a", new byte[] { 1 }, new PutObjectOptions { CreateOnly = true }, Ct));
+        var put = Assert.Single(s3.Puts);
+        Assert.Equal("*", FakeS3.Header(put, "If-None-Match"));
+        Assert.Contains("if-none-match", FakeS3.Header(put, "Authorization"), StringComparison.Ordinal);
+        Assert.Null(FakeS3.Header(put, "Content-MD5")); // no retention, no MD5
     }
 
     [Theory]
@@ -303,7 +349,7 @@ public sealed class MinioObjectStoreUnitTests
 
         // An overwrite of a held object is refused before anything is sent.
         await Assert.ThrowsAsync<ObjectLockedException>(async () => await s3.Store.PutBytesAsync("a", new byte[] { 1 }, cancellationToken: Ct));
-        s3.Client.Verify(c => c.PutObjectAsync(It.IsAny<PutObjectArgs>(), It.IsAny<CancellationToken>()), Times.Never);
+        Assert.Empty(s3.Puts);
     }
 
     [Fact]

@@ -58,6 +58,27 @@ public sealed class SdkWorkaroundTests(S3ServerFixture server)
     }
 
     [Fact]
+    public async Task Single_request_puts_are_signed_with_the_payload_digest_and_the_server_refuses_a_body_that_does_not_match()
+    {
+        // Small puts are sent by the adapter itself, signed with the SHA-256 it computed anyway (the SDK would copy
+        // and hash the body a second time): the server checks the body against that digest.
+        server.Require();
+        var direct = new S3DirectClient(() => server.Client, server.Bucket, "us-east-1", 0);
+        var key = _root + "signed-digest";
+        byte[] body = [1, 2, 3];
+        var wrong = StreamAssert.Sha256([1, 2, 4]);
+        var ex = await Assert.ThrowsAsync<S3HttpException>(() => direct.PutAsync(key, body, wrong, "application/octet-stream", new Dictionary<string, string>(), contentMd5: false, Ct));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, ex.Status);
+        Assert.Null(await direct.HeadAsync(key, Ct));
+
+        var headers = await direct.PutAsync(key, body, StreamAssert.Sha256(body), "application/octet-stream", new Dictionary<string, string> { ["x-amz-meta-note"] = "a  b" }, contentMd5: true, Ct);
+        Assert.False(string.IsNullOrEmpty(headers.GetValueOrDefault("ETag")));
+        await using var stored = await Store.GetAsync(key, null, Ct);
+        Assert.Equal(body, await StreamAssert.ReadAllAsync(stored!.Stream, Ct));
+        Assert.Equal("a  b", stored.Info.Metadata["note"]);
+    }
+
+    [Fact]
     public async Task Canary_sdk_refuses_non_ascii_metadata()
     {
         var key = _root + "canary-meta";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Xml;
 using System.Xml.Linq;
 using global::Minio;
@@ -8,12 +9,13 @@ using global::Minio;
 namespace Archive.Storage.Minio;
 
 /// <summary>
-/// Signed read requests sent with the SDK's own <see cref="HttpClient"/> and credentials: HEAD in one request
-/// (the SDK's stat sends a bucket HEAD first), ranged GET (the SDK's ranged get throws on 206, upstream issue 1342)
-/// and ListObjectsV2 with page size, continuation token and correctly decoded prefixes (the SDK neither pages nor
-/// decodes common prefixes). Idempotent, so transient failures are retried.
+/// Requests this package signs itself and sends with the SDK's own <see cref="HttpClient"/> and credentials: HEAD in
+/// one request (the SDK's stat sends a bucket HEAD first), ranged GET (the SDK's ranged get throws on 206, upstream
+/// issue 1342) and ListObjectsV2 with page size, continuation token and correctly decoded prefixes (the SDK neither
+/// pages nor decodes common prefixes) — idempotent, so transient failures are retried — and the single-request PUT,
+/// signed with the SHA-256 the store has already computed (the SDK copies the body and hashes it again), never retried.
 /// </summary>
-internal sealed class S3ReadClient
+internal sealed class S3DirectClient
 {
     private static readonly XNamespace S3 = "http://s3.amazonaws.com/doc/2006-03-01/";
     private readonly Func<IMinioClient> _client;
@@ -22,7 +24,7 @@ internal sealed class S3ReadClient
     private readonly int _retries;
     private readonly TimeProvider _time;
 
-    public S3ReadClient(Func<IMinioClient> client, string bucket, string region, int retries, TimeProvider? time = null)
+    public S3DirectClient(Func<IMinioClient> client, string bucket, string region, int retries, TimeProvider? time = null)
     {
         _client = client;
         _bucket = bucket;
@@ -40,6 +42,38 @@ internal sealed class S3ReadClient
             return null;
         }
 
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return Headers(response);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="body"/> in one PUT, signed with its SHA-256 (the server refuses a body that does not
+    /// match). <paramref name="headers"/> go on the request as given (metadata, object lock, conditions); Content-MD5
+    /// is added when <paramref name="contentMd5"/> is set (S3 requires it with object-lock headers). Not retried: a
+    /// lost answer must not turn into a second version or a create-only conflict.
+    /// </summary>
+    /// <returns>The response headers (ETag, version id).</returns>
+    /// <exception cref="S3HttpException">The server refused the request.</exception>
+    public async Task<Dictionary<string, string>> PutAsync(string s3Key, ReadOnlyMemory<byte> body, string sha256, string contentType, IReadOnlyDictionary<string, string> headers, bool contentMd5, CancellationToken cancellationToken)
+    {
+        var config = _client().Config;
+        var http = config.HttpClient ?? throw new InvalidOperationException("The IMinioClient has no HttpClient; call Build() on it before use.");
+        var endpoint = Endpoint(config);
+        using var request = new HttpRequestMessage(HttpMethod.Put, S3RequestSigner.ObjectUri(endpoint, _bucket, s3Key));
+        request.Content = new ReadOnlyMemoryContent(body);
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        if (contentMd5)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-MD5", Convert.ToBase64String(MD5.HashData(body.Span)));
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        S3RequestSigner.SignHeaders(request, endpoint, _bucket, s3Key, sha256, new S3Credentials(config.AccessKey ?? "", config.SecretKey ?? "", config.SessionToken), _region, _time.GetUtcNow().UtcDateTime);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         return Headers(response);
     }
