@@ -307,6 +307,11 @@ osd crush update on start = true
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
 rgw data = $dir/tmp
 rgw enable usage log = false
+# Deleted and overwritten objects are garbage-collected within seconds instead of hours: the store is RAM
+# (memstore device bytes), and benchmark runs that write and delete gigabytes would otherwise fill it, after which
+# Ceph blocks every write (an OSD that is full does not refuse, it waits).
+rgw gc obj min wait = 5
+rgw gc processor period = 5
 EOF
 
   log "starting in $dir (mon 127.0.0.1:$mon_port, gateway 127.0.0.1:$rgw_port)"

@@ -21,7 +21,7 @@ internal sealed class S3ThroughputCommand : IBenchCommand
         {
             Console.WriteLine("""
                 s3-throughput [--endpoint HOST:PORT] [--access-key K] [--secret-key S] [--secure]
-                              [--sizes 1MB,100MB] [--iterations 5] [--bucket NAME]
+                              [--sizes 1MB,100MB] [--iterations 5] [--bucket NAME] [--adapter-only]
 
                 Endpoint and keys default to ARCHIVE_S3_ENDPOINT, ARCHIVE_S3_ACCESS_KEY, ARCHIVE_S3_SECRET_KEY (and
                 ARCHIVE_S3_SECURE) as written by scripts/s3-test-server.sh. A new bucket with object lock is made unless
@@ -33,6 +33,8 @@ internal sealed class S3ThroughputCommand : IBenchCommand
                                      content is spooled to a temp file to learn its SHA-256 first)
                   raw get            IMinioClient.GetObjectAsync, callback copies to Stream.Null
                   adapter get        MinioObjectStore.GetAsync, stream copied to Stream.Null
+                --adapter-only skips the raw SDK operations (no ratio): the peak working set of a process that has
+                only used the adapter, without the garbage of the SDK's own uploads.
                 MB/s is the median over iterations (MB = 10^6 bytes); ratio = adapter / raw; peak WS is the largest
                 working set sampled every 5 ms during that operation; alloc is managed bytes allocated per operation.
                 Objects are deleted between iterations (outside the timing).
@@ -52,6 +54,7 @@ internal sealed class S3ThroughputCommand : IBenchCommand
 
         var sizes = (args.Optional("sizes") ?? "1MB,100MB").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseSize).ToList();
         var iterations = args.Int("iterations", 5);
+        var adapterOnly = args.Has("adapter-only");
         var bucket = args.Optional("bucket") ?? "archive-bench-" + Guid.NewGuid().ToString("N")[..8];
 
         using var raw = new MinioClient().WithEndpoint(endpoint).WithCredentials(accessKey, secretKey).WithSSL(secure).Build();
@@ -67,7 +70,7 @@ internal sealed class S3ThroughputCommand : IBenchCommand
         new Random(20261125).NextBytes(pattern);
 
         // Warm-up: connections, JIT, the server's first writes.
-        await RunOnceAsync(raw, store, bucket, pattern, 1 << 20, Sha(pattern, 1 << 20), "warmup", 0).ConfigureAwait(false);
+        await RunOnceAsync(raw, store, bucket, pattern, 1 << 20, Sha(pattern, 1 << 20), "warmup", 0, adapterOnly).ConfigureAwait(false);
 
         var table = new Table("size", "operation", "MB/s (median)", "ratio vs raw", "peak WS MB", "alloc MB/op");
         foreach (var size in sizes)
@@ -76,7 +79,7 @@ internal sealed class S3ThroughputCommand : IBenchCommand
             var results = new Dictionary<string, List<Sample>>(StringComparer.Ordinal);
             for (var i = 0; i < iterations; i++)
             {
-                foreach (var (op, sample) in await RunOnceAsync(raw, store, bucket, pattern, size, sha, $"{size}-{i}", i).ConfigureAwait(false))
+                foreach (var (op, sample) in await RunOnceAsync(raw, store, bucket, pattern, size, sha, $"{size}-{i}", i, adapterOnly).ConfigureAwait(false))
                 {
                     (results.TryGetValue(op, out var list) ? list : results[op] = []).Add(sample);
                 }
@@ -86,9 +89,9 @@ internal sealed class S3ThroughputCommand : IBenchCommand
             foreach (var op in results.Keys)
             {
                 var mbps = Median(op);
-                var baseline = op.Contains("put", StringComparison.Ordinal) ? Median("raw put") : Median("raw get");
+                var baseline = adapterOnly ? double.NaN : op.Contains("put", StringComparison.Ordinal) ? Median("raw put") : Median("raw get");
                 table.Add(FormatSize(size), op, mbps.ToString("0.0", CultureInfo.InvariantCulture),
-                    op.StartsWith("raw", StringComparison.Ordinal) ? "" : (mbps / baseline).ToString("0.00", CultureInfo.InvariantCulture),
+                    op.StartsWith("raw", StringComparison.Ordinal) || adapterOnly ? "" : (mbps / baseline).ToString("0.00", CultureInfo.InvariantCulture),
                     (results[op].Max(s => s.PeakWorkingSet) / 1e6).ToString("0", CultureInfo.InvariantCulture),
                     (results[op].Average(s => (double)s.Allocated) / 1e6).ToString("0.0", CultureInfo.InvariantCulture));
             }
@@ -101,7 +104,7 @@ internal sealed class S3ThroughputCommand : IBenchCommand
 
     private readonly record struct Sample(double Seconds, long PeakWorkingSet, long Allocated);
 
-    private static async Task<List<(string Op, Sample Sample)>> RunOnceAsync(IMinioClient raw, MinioObjectStore store, string bucket, byte[] pattern, long size, string sha, string tag, int iteration)
+    private static async Task<List<(string Op, Sample Sample)>> RunOnceAsync(IMinioClient raw, MinioObjectStore store, string bucket, byte[] pattern, long size, string sha, string tag, int iteration, bool adapterOnly)
     {
         var results = new List<(string, Sample)>();
         var rawKey = $"raw/{tag}";
@@ -126,21 +129,30 @@ internal sealed class S3ThroughputCommand : IBenchCommand
             using var s = new PatternStream(pattern, size);
             await store.PutAsync(plainKey, s).ConfigureAwait(false);
         }));
+        if (adapterOnly)
+        {
+            puts.RemoveAt(0);
+        }
+
         for (var k = 0; k < puts.Count; k++)
         {
             var (op, run) = puts[(k + iteration) % puts.Count];
             results.Add((op, await MeasureAsync(run).ConfigureAwait(false)));
         }
 
-        results.Add(("raw get", await MeasureAsync(async () =>
+        if (!adapterOnly)
         {
-            long read = 0;
-            await raw.GetObjectAsync(new GetObjectArgs().WithBucket(bucket).WithObject(rawKey).WithCallbackStream(async (stream, ct) =>
+            results.Add(("raw get", await MeasureAsync(async () =>
             {
-                read = await CopyAsync(stream, ct).ConfigureAwait(false);
-            })).ConfigureAwait(false);
-            Check(read, size);
-        }).ConfigureAwait(false)));
+                long read = 0;
+                await raw.GetObjectAsync(new GetObjectArgs().WithBucket(bucket).WithObject(rawKey).WithCallbackStream(async (stream, ct) =>
+                {
+                    read = await CopyAsync(stream, ct).ConfigureAwait(false);
+                })).ConfigureAwait(false);
+                Check(read, size);
+            }).ConfigureAwait(false)));
+        }
+
         results.Add(("adapter get", await MeasureAsync(async () =>
         {
             var content = await store.GetAsync(shaKey).ConfigureAwait(false) ?? throw new InvalidOperationException("object missing");
@@ -151,8 +163,11 @@ internal sealed class S3ThroughputCommand : IBenchCommand
         }).ConfigureAwait(false)));
 
         // Clean up outside the timing (deletes the versions, freeing the OSD's memory).
-        await raw.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(bucket).WithObject(rawKey)
-            .WithVersionId((await raw.StatObjectAsync(new StatObjectArgs().WithBucket(bucket).WithObject(rawKey)).ConfigureAwait(false)).VersionId)).ConfigureAwait(false);
+        if (!adapterOnly)
+        {
+            await raw.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(bucket).WithObject(rawKey)
+                .WithVersionId((await raw.StatObjectAsync(new StatObjectArgs().WithBucket(bucket).WithObject(rawKey)).ConfigureAwait(false)).VersionId)).ConfigureAwait(false);
+        }
         await store.DeleteAsync(shaKey).ConfigureAwait(false);
         await store.DeleteAsync(plainKey).ConfigureAwait(false);
         return results;

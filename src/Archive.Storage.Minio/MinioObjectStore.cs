@@ -14,39 +14,56 @@ using SdkObjectNotFoundException = global::Minio.Exceptions.ObjectNotFoundExcept
 namespace Archive.Storage.Minio;
 
 /// <summary>
-/// <see cref="IObjectStore"/> on an S3 bucket with S3 Object Lock (MinIO, Ceph RADOS Gateway, AWS), through the
-/// Minio .NET SDK 7.0.0.
+/// <see cref="IObjectStore"/> on an S3 bucket with S3 Object Lock (MinIO, Ceph RADOS Gateway, AWS), with the
+/// Minio .NET SDK 7.0.0 for bucket, delete, retention and legal-hold calls.
 /// </summary>
 /// <remarks>
-/// <para><b>Writes.</b> Content up to one part (5 MiB) is read into memory, hashed and verified, then sent in one
-/// PUT carrying the SHA-256 (<c>x-amz-meta-archive-sha256</c>) and the retention. Larger content is uploaded as a
-/// multipart upload of 5 MiB parts by the SDK; the SHA-256 must be known when the upload starts, so it comes from
-/// <see cref="PutObjectOptions.ExpectedSha256"/> (single pass), from a first reading pass over a seekable stream,
-/// or from spooling a non-seekable stream to a temporary file (never to memory). The stream handed to the SDK
-/// re-verifies length and SHA-256 and fails inside the SDK's read before the last part is sent, so a wrong upload
-/// is never completed and never becomes visible; its parts are aborted (every incomplete upload of that key, so a
-/// concurrent writer of the same key fails too rather than completing). Content of unknown length may be up to
-/// 10 000 parts of 5 MiB (~52 GB); with a known length (seekable stream, spool, or
-/// <see cref="PutObjectOptions.ExpectedLength"/>) up to the S3 limit of 5 TiB.</para>
+/// <para><b>Writes</b> are sent by this package (<see cref="S3DirectClient"/>, SigV4 in header form with the payload
+/// digest signed), not by the SDK, which copies every body and hashes it a second time for its own signature.
+/// Content below 5 MiB is read into memory, hashed and verified, then sent in one PUT carrying the SHA-256
+/// (<c>x-amz-meta-archive-sha256</c>) and the retention, signed with that same digest so that the server refuses a
+/// body that does not match it. Larger content is a multipart upload: parts of 8 MiB (more when 10 000 parts would not
+/// hold a known length) are read into pooled buffers, each signed with its own SHA-256 and sent two at a time while
+/// the next is read — memory stays at about three parts whatever the size. The object's SHA-256 must be known when
+/// the upload starts, so it comes from <see cref="PutObjectOptions.ExpectedSha256"/> (single pass), from a first
+/// reading pass over a seekable stream, or from spooling a non-seekable stream to a temporary file (never to memory).
+/// The parts are read through a stream that re-verifies length and SHA-256 and fails before the last part is sent;
+/// the upload is completed only after that, and aborted on any failure, so a wrong upload never becomes visible.
+/// Content of unknown length may be up to 10 000 parts of 8 MiB (~84 GB); with a known length (seekable stream,
+/// spool, or <see cref="PutObjectOptions.ExpectedLength"/>) up to the S3 limit of 5 TiB.</para>
 /// <para><b>Retention</b> is S3 Object Lock on the object's current version: the server refuses to delete a retained
-/// or held version and to shorten or weaken compliance retention (<see cref="RetentionEnforcement.Worm"/>). The SDK
-/// drops retention headers on multipart uploads, so objects over 5 MiB get their retention in a second request right
-/// after the upload completes; if that fails the new version is deleted again and the write fails.</para>
+/// or held version and to shorten or weaken compliance retention (<see cref="RetentionEnforcement.Worm"/>). Objects
+/// uploaded in parts get their retention in a second request right after the upload completes (object-lock headers on
+/// CreateMultipartUpload are not relied on: not tried against every server); if that fails the new version is
+/// deleted again and the write fails.</para>
 /// <para><b>Delete</b> permanently deletes the current version by its version id, which the server refuses while it is
 /// retained or held (<see cref="ObjectLockedException"/>): a retained object stays retrievable. If an older version then
 /// becomes current, a delete marker hides it so that the key reads as absent.</para>
 /// <para><b>Overwrite</b> of a key whose current version is retained or held is refused (the old version would stay
 /// protected on the server, but the key would serve new content). Create-only and this check are best effort (a
-/// HEAD before the write): Ceph ignores <c>If-None-Match</c> on versioned buckets and the SDK cannot send it on
-/// multipart uploads, so <see cref="ObjectStoreCapabilities.AtomicCreateOnly"/> is not reported.</para>
+/// HEAD before the write, sent while the content is read and hashed): Ceph ignores <c>If-None-Match</c> on versioned
+/// buckets and multipart uploads have no such condition, so <see cref="ObjectStoreCapabilities.AtomicCreateOnly"/> is
+/// not reported.</para>
 /// </remarks>
 public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, IObjectRetentionStore, IDisposable
 {
     /// <summary>Value of <see cref="SystemName"/>.</summary>
     public const string System = "s3";
 
-    /// <summary>Content below this size is sent in one PUT (the SDK's minimum part size, 5 MiB).</summary>
+    /// <summary>Content below this size is sent in one PUT (S3's minimum part size, 5 MiB).</summary>
     internal const int SinglePartLimit = 5 * 1024 * 1024;
+
+    /// <summary>Part size of a multipart upload unless the content needs larger parts (8 MiB).</summary>
+    internal const int DefaultPartSize = 8 * 1024 * 1024;
+
+    /// <summary>Largest part S3 accepts (5 GiB), capped to what one array holds.</summary>
+    internal const int MaxPartSize = 2_000 * 1024 * 1024;
+
+    /// <summary>S3's limit on the parts of one upload.</summary>
+    internal const int MaxParts = 10_000;
+
+    /// <summary>Parts being sent while the next one is read.</summary>
+    internal const int PartsInFlight = 2;
 
     private static readonly PutObjectOptions NoOptions = new();
 
@@ -299,35 +316,19 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
             }
 
             headers[MetadataCodec.HeaderPrefix + MetadataCodec.Sha256Name] = sha;
-            var args = new PutObjectArgs()
-                .WithBucket(Bucket)
-                .WithObject(s3Key)
-                .WithStreamData(upload)
-                .WithObjectSize(size)
-                .WithContentType(options.ContentType ?? "application/octet-stream")
-                .WithHeaders(headers);
-
             string etag;
             using (upload)
             {
                 try
                 {
-                    var response = await Client.PutObjectAsync(args, cancellationToken).ConfigureAwait(false);
-                    etag = (response.Etag ?? "").Trim('"');
+                    etag = await UploadMultipartAsync(s3Key, upload, size >= 0 ? size : null, options.ContentType ?? "application/octet-stream", headers, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ContentMismatchException e)
                 {
-                    await AbortUploadsAsync(s3Key).ConfigureAwait(false);
                     throw Mismatch(key, e);
                 }
-                catch (Exception e) when (Translatable(e, cancellationToken) || e is OperationCanceledException)
+                catch (Exception e) when (Translatable(e, cancellationToken))
                 {
-                    await AbortUploadsAsync(s3Key).ConfigureAwait(false);
-                    if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
-                    {
-                        throw;
-                    }
-
                     throw Translate(e, "put", key);
                 }
 
@@ -423,11 +424,105 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
         };
     }
 
-    private async Task AbortUploadsAsync(string s3Key)
+    /// <summary>Part size for content of <paramref name="length"/> bytes: 8 MiB, more when 10 000 parts would not hold it.</summary>
+    internal static int PartSize(long? length)
+    {
+        const long MiB = 1024 * 1024;
+        var needed = length is { } l ? (l + MaxParts - 1) / MaxParts : 0;
+        var size = Math.Max(DefaultPartSize, (needed + MiB - 1) / MiB * MiB);
+        return (int)Math.Min(size, MaxPartSize);
+    }
+
+    /// <summary>
+    /// Multipart upload from <paramref name="upload"/> (which verifies length and digest as it is read, and throws
+    /// before its last bytes when they do not match): each part is read into a pooled buffer, signed with its own
+    /// SHA-256 and sent while the next one is read, so at most <see cref="PartsInFlight"/> + 1 parts are in memory
+    /// whatever the size. The upload is completed only after the whole content was read and verified; on any failure
+    /// it is aborted, so content that does not match never becomes an object.
+    /// </summary>
+    private async Task<string> UploadMultipartAsync(string s3Key, VerifyingReadStream upload, long? length, string contentType, Dictionary<string, string> headers, CancellationToken cancellationToken)
+    {
+        var partSize = PartSize(length);
+        var uploadId = await _direct.InitiateMultipartAsync(s3Key, contentType, headers, cancellationToken).ConfigureAwait(false);
+        var etags = new List<string>();
+        var inFlight = new Queue<Task<string>>();
+        try
+        {
+            while (true)
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+                int read;
+                try
+                {
+                    read = await ReadAtMostAsync(upload, buffer.AsMemory(0, partSize), cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw;
+                }
+
+                if (read == 0 && etags.Count + inFlight.Count > 0)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    break;
+                }
+
+                if (etags.Count + inFlight.Count == MaxParts)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw new ArchiveStorageException(System, Bucket, "put", s3Key, $"the content needs more than {MaxParts} parts of {partSize} bytes; pass its length (ExpectedLength or a seekable stream)");
+                }
+
+                inFlight.Enqueue(UploadPartAsync(s3Key, uploadId, etags.Count + inFlight.Count + 1, buffer, read, cancellationToken));
+                if (inFlight.Count > PartsInFlight)
+                {
+                    etags.Add(await inFlight.Dequeue().ConfigureAwait(false));
+                }
+
+                if (read < partSize)
+                {
+                    break;
+                }
+            }
+
+            while (inFlight.Count > 0)
+            {
+                etags.Add(await inFlight.Dequeue().ConfigureAwait(false));
+            }
+
+            return await _direct.CompleteMultipartAsync(s3Key, uploadId, etags, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var pending in inFlight)
+            {
+                await ObserveAsync(pending).ConfigureAwait(false);
+            }
+
+            await AbortUploadAsync(s3Key, uploadId).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<string> UploadPartAsync(string s3Key, string uploadId, int partNumber, byte[] buffer, int length, CancellationToken cancellationToken)
     {
         try
         {
-            await Client.RemoveIncompleteUploadAsync(new RemoveIncompleteUploadArgs().WithBucket(Bucket).WithObject(s3Key), CancellationToken.None).ConfigureAwait(false);
+            await Task.Yield(); // hash and send on the pool while the caller reads the next part
+            return await _direct.UploadPartAsync(s3Key, uploadId, partNumber, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task AbortUploadAsync(string s3Key, string uploadId)
+    {
+        try
+        {
+            await _direct.AbortMultipartAsync(s3Key, uploadId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (Translatable(e, CancellationToken.None))
         {

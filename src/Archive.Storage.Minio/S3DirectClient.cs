@@ -46,6 +46,9 @@ internal sealed class S3DirectClient
         return Headers(response);
     }
 
+    /// <summary>SHA-256 of an empty body.</summary>
+    private const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
     /// <summary>
     /// Stores <paramref name="body"/> in one PUT, signed with its SHA-256 (the server refuses a body that does not
     /// match). <paramref name="headers"/> go on the request as given (metadata, object lock, conditions); Content-MD5
@@ -56,26 +59,107 @@ internal sealed class S3DirectClient
     /// <exception cref="S3HttpException">The server refused the request.</exception>
     public async Task<Dictionary<string, string>> PutAsync(string s3Key, ReadOnlyMemory<byte> body, string sha256, string contentType, IReadOnlyDictionary<string, string> headers, bool contentMd5, CancellationToken cancellationToken)
     {
+        var content = new ReadOnlyMemoryContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        if (contentMd5)
+        {
+            content.Headers.TryAddWithoutValidation("Content-MD5", Convert.ToBase64String(MD5.HashData(body.Span)));
+        }
+
+        using var response = await SendSignedAsync(HttpMethod.Put, s3Key, [], content, sha256, headers, cancellationToken).ConfigureAwait(false);
+        return Headers(response);
+    }
+
+    /// <summary>Starts a multipart upload (CreateMultipartUpload) with the object's content type and headers.</summary>
+    /// <returns>The upload id.</returns>
+    public async Task<string> InitiateMultipartAsync(string s3Key, string contentType, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
+    {
+        var content = new ReadOnlyMemoryContent(ReadOnlyMemory<byte>.Empty);
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var response = await SendSignedAsync(HttpMethod.Post, s3Key, [new("uploads", "")], content, EmptySha256, headers, cancellationToken).ConfigureAwait(false);
+        var doc = await LoadAsync(response, cancellationToken).ConfigureAwait(false);
+        var id = doc.Root?.Element(S3 + "UploadId")?.Value ?? doc.Root?.Element("UploadId")?.Value;
+        return string.IsNullOrEmpty(id) ? throw new S3HttpException(response.StatusCode, "MalformedResponse", "CreateMultipartUpload answered without an UploadId") : id;
+    }
+
+    /// <summary>Uploads one part, signed with its SHA-256. Not retried.</summary>
+    /// <returns>The part's ETag (quotes removed).</returns>
+    public async Task<string> UploadPartAsync(string s3Key, string uploadId, int partNumber, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(body.Span));
+        var query = new List<KeyValuePair<string, string>> { new("partNumber", partNumber.ToString(CultureInfo.InvariantCulture)), new("uploadId", uploadId) };
+        using var response = await SendSignedAsync(HttpMethod.Put, s3Key, query, new ReadOnlyMemoryContent(body), sha, null, cancellationToken).ConfigureAwait(false);
+        var etag = Headers(response).GetValueOrDefault("ETag");
+        return string.IsNullOrEmpty(etag) ? throw new S3HttpException(response.StatusCode, "MalformedResponse", "UploadPart answered without an ETag") : etag.Trim('"');
+    }
+
+    /// <summary>
+    /// Completes a multipart upload from its parts in order. S3 may answer 200 and still fail (an Error document in
+    /// the body): that is reported as the error it is.
+    /// </summary>
+    /// <returns>The object's ETag (quotes removed).</returns>
+    public async Task<string> CompleteMultipartAsync(string s3Key, string uploadId, IReadOnlyList<string> partETags, CancellationToken cancellationToken)
+    {
+        var xml = new XElement(S3 + "CompleteMultipartUpload", partETags.Select((etag, i) => new XElement(
+            S3 + "Part",
+            new XElement(S3 + "PartNumber", (i + 1).ToString(CultureInfo.InvariantCulture)),
+            new XElement(S3 + "ETag", "\"" + etag + "\""))));
+        var body = System.Text.Encoding.UTF8.GetBytes(xml.ToString(SaveOptions.DisableFormatting));
+        var content = new ReadOnlyMemoryContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/xml");
+        using var response = await SendSignedAsync(HttpMethod.Post, s3Key, [new("uploadId", uploadId)], content, Convert.ToHexStringLower(SHA256.HashData(body)), null, cancellationToken).ConfigureAwait(false);
+        var doc = await LoadAsync(response, cancellationToken).ConfigureAwait(false);
+        if (doc.Root?.Name.LocalName == "Error")
+        {
+            throw new S3HttpException(response.StatusCode, doc.Root.Element("Code")?.Value ?? doc.Root.Element(S3 + "Code")?.Value, doc.Root.Element("Message")?.Value ?? doc.Root.Element(S3 + "Message")?.Value);
+        }
+
+        var etag = doc.Root?.Element(S3 + "ETag")?.Value ?? doc.Root?.Element("ETag")?.Value;
+        return (etag ?? "").Trim('"');
+    }
+
+    /// <summary>Aborts a multipart upload (its parts are discarded).</summary>
+    public async Task AbortMultipartAsync(string s3Key, string uploadId, CancellationToken cancellationToken)
+    {
+        using var response = await SendSignedAsync(HttpMethod.Delete, s3Key, [new("uploadId", uploadId)], null, EmptySha256, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one request signed in header form; throws <see cref="S3HttpException"/> unless it succeeded.</summary>
+    private async Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string s3Key, List<KeyValuePair<string, string>> query, HttpContent? content, string payloadSha256, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
         var config = _client().Config;
         var http = config.HttpClient ?? throw new InvalidOperationException("The IMinioClient has no HttpClient; call Build() on it before use.");
         var endpoint = Endpoint(config);
-        using var request = new HttpRequestMessage(HttpMethod.Put, S3RequestSigner.ObjectUri(endpoint, _bucket, s3Key));
-        request.Content = new ReadOnlyMemoryContent(body);
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        if (contentMd5)
+        using var request = new HttpRequestMessage(method, S3RequestSigner.ObjectUri(endpoint, _bucket, s3Key, query)) { Content = content };
+        if (headers is not null)
         {
-            request.Content.Headers.TryAddWithoutValidation("Content-MD5", Convert.ToBase64String(MD5.HashData(body.Span)));
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
         }
 
-        foreach (var (name, value) in headers)
+        S3RequestSigner.SignHeaders(request, endpoint, _bucket, s3Key, query, payloadSha256, new S3Credentials(config.AccessKey ?? "", config.SecretKey ?? "", config.SessionToken), _region, _time.GetUtcNow().UtcDateTime);
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        try
         {
-            request.Headers.TryAddWithoutValidation(name, value);
+            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return response;
         }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
 
-        S3RequestSigner.SignHeaders(request, endpoint, _bucket, s3Key, sha256, new S3Credentials(config.AccessKey ?? "", config.SecretKey ?? "", config.SessionToken), _region, _time.GetUtcNow().UtcDateTime);
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        return Headers(response);
+    private static async Task<XDocument> LoadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            return await XDocument.LoadAsync(body, LoadOptions.None, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

@@ -57,11 +57,7 @@ internal static class S3RequestSigner
             parameters.Add(new("X-Amz-Security-Token", credentials.SessionToken));
         }
 
-        var canonicalQuery = string.Join('&', parameters
-            .Select(p => (Key: UriEncode(p.Key, true), Value: UriEncode(p.Value, true)))
-            .OrderBy(p => p.Key, StringComparer.Ordinal)
-            .ThenBy(p => p.Value, StringComparer.Ordinal)
-            .Select(p => p.Key + "=" + p.Value));
+        var canonicalQuery = CanonicalQuery(parameters);
 
         var host = Host(endpoint);
         var canonicalRequest = string.Join('\n', method, path, canonicalQuery, "host:" + host, "", "host", "UNSIGNED-PAYLOAD");
@@ -71,11 +67,12 @@ internal static class S3RequestSigner
         return new Uri($"{endpoint.Scheme}://{host}{path}?{canonicalQuery}&X-Amz-Signature={signature}", UriKind.Absolute);
     }
 
-    /// <summary>The URL of an object (or of the bucket when <paramref name="objectKey"/> is <see langword="null"/>), path-style.</summary>
-    public static Uri ObjectUri(Uri endpoint, string bucket, string? objectKey)
+    /// <summary>The URL of an object, path-style, with optional (unencoded) query parameters.</summary>
+    public static Uri ObjectUri(Uri endpoint, string bucket, string objectKey, IEnumerable<KeyValuePair<string, string>>? query = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        return new Uri($"{endpoint.Scheme}://{Host(endpoint)}{CanonicalPath(bucket, objectKey)}", UriKind.Absolute);
+        var canonicalQuery = query is null ? "" : CanonicalQuery(query);
+        return new Uri($"{endpoint.Scheme}://{Host(endpoint)}{CanonicalPath(bucket, objectKey)}{(canonicalQuery.Length == 0 ? "" : "?" + canonicalQuery)}", UriKind.Absolute);
     }
 
     /// <summary>
@@ -85,15 +82,16 @@ internal static class S3RequestSigner
     /// <c>content-type</c>, <c>content-md5</c> or <c>if-none-match</c>; headers must be added without validation so that
     /// what is sent is exactly what is signed.
     /// </summary>
-    /// <param name="request">PUT request whose URI came from <see cref="ObjectUri"/>; its content, if any, carries its headers.</param>
+    /// <param name="request">Request whose URI came from <see cref="ObjectUri"/> with the same <paramref name="query"/>; its content, if any, carries its headers.</param>
     /// <param name="endpoint">Scheme, host and port.</param>
     /// <param name="bucket">Bucket.</param>
     /// <param name="objectKey">Object key.</param>
-    /// <param name="payloadSha256">Lower-case hex SHA-256 of the body.</param>
+    /// <param name="query">Unencoded query parameters (e.g. <c>partNumber</c>, <c>uploadId</c>).</param>
+    /// <param name="payloadSha256">Lower-case hex SHA-256 of the body (of nothing, for a request without one).</param>
     /// <param name="credentials">Access key, secret key and optional session token.</param>
     /// <param name="region">Signing region.</param>
     /// <param name="now">Signing time (UTC).</param>
-    public static void SignHeaders(HttpRequestMessage request, Uri endpoint, string bucket, string objectKey, string payloadSha256, S3Credentials credentials, string region, DateTime now)
+    public static void SignHeaders(HttpRequestMessage request, Uri endpoint, string bucket, string objectKey, IEnumerable<KeyValuePair<string, string>> query, string payloadSha256, S3Credentials credentials, string region, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -121,10 +119,17 @@ internal static class S3RequestSigner
 
         var signedHeaders = string.Join(';', signed.Keys);
         var canonicalHeaders = string.Concat(signed.Select(h => h.Key + ":" + h.Value + "\n"));
-        var canonicalRequest = string.Join('\n', request.Method.Method, CanonicalPath(bucket, objectKey), "", canonicalHeaders, signedHeaders, payloadSha256);
+        var canonicalRequest = string.Join('\n', request.Method.Method, CanonicalPath(bucket, objectKey), CanonicalQuery(query), canonicalHeaders, signedHeaders, payloadSha256);
         var signature = Signature(canonicalRequest, amzDate, scope, credentials.SecretKey, region);
         request.Headers.TryAddWithoutValidation("Authorization", $"{Algorithm} Credential={credentials.AccessKey}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
     }
+
+    private static string CanonicalQuery(IEnumerable<KeyValuePair<string, string>> query)
+        => string.Join('&', query
+            .Select(p => (Key: UriEncode(p.Key, true), Value: UriEncode(p.Value, true)))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .ThenBy(p => p.Value, StringComparer.Ordinal)
+            .Select(p => p.Key + "=" + p.Value));
 
     /// <summary>A header value as SigV4 signs it: trimmed, runs of spaces collapsed to one.</summary>
     private static string CanonicalValue(string value)

@@ -4,11 +4,10 @@ using System.Security.Cryptography;
 namespace Archive.Storage.Minio;
 
 /// <summary>
-/// The stream handed to the SDK's upload: serves already-read bytes (<c>head</c>) followed by the rest of the
-/// caller's stream, hashing everything. When the expected length is reached, or the source ends, it checks length
-/// and SHA-256 and throws <see cref="ContentMismatchException"/> from inside the SDK's read, that is before the last
-/// part is sent and long before the multipart upload is completed: content that does not match never becomes an
-/// object.
+/// The stream a multipart upload reads its parts from: serves already-read bytes (<c>head</c>) followed by the rest of
+/// the caller's stream, hashing everything. When the expected length is reached, or the source ends, it checks length
+/// and SHA-256 and throws <see cref="ContentMismatchException"/> from the read, that is before the last part is sent
+/// and long before the multipart upload is completed: content that does not match never becomes an object.
 /// </summary>
 internal sealed class VerifyingReadStream : Stream
 {

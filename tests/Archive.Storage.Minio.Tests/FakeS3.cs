@@ -19,7 +19,6 @@ internal sealed class FakeS3 : HttpMessageHandler
         Client = new Mock<IMinioClient>(MockBehavior.Strict);
         Client.SetupGet(c => c.Config).Returns(real.Config);
         Client.Setup(c => c.BucketExistsAsync(It.IsAny<BucketExistsArgs>(), It.IsAny<CancellationToken>())).ReturnsAsync(true);
-        Client.Setup(c => c.RemoveIncompleteUploadAsync(It.IsAny<RemoveIncompleteUploadArgs>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
         var options = new MinioStorageOptions { Bucket = "bucket", KeyPrefix = keyPrefix, Secure = false };
         configure?.Invoke(options);
         Store = new MinioObjectStore(Client.Object, options, TimeProvider.System);
@@ -70,10 +69,15 @@ internal sealed class FakeS3 : HttpMessageHandler
                 : Error(HttpStatusCode.NotFound, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket"));
         }
 
-        Requests.Add(request);
-        if (request.Content is not null)
+        var body = request.Content?.ReadAsByteArrayAsync(cancellationToken).GetAwaiter().GetResult();
+        lock (Requests)
         {
-            Bodies[request] = request.Content.ReadAsByteArrayAsync(cancellationToken).GetAwaiter().GetResult();
+            // Parts of a multipart upload arrive concurrently.
+            Requests.Add(request);
+            if (body is not null)
+            {
+                Bodies[request] = body;
+            }
         }
 
         return Task.FromResult(Respond(request));

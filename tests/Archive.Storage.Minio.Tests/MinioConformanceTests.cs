@@ -34,7 +34,7 @@ public sealed class MinioObjectStoreWithKeyPrefixConformanceTests(S3ServerFixtur
 
     protected override ObjectStoreCapabilities ExpectedCapabilities => ObjectStoreCapabilities.NativeRangedRead;
 
-    protected override long LargeObjectLength => 6L * 1024 * 1024 + 5;
+    protected override long LargeObjectLength => (2L * MinioObjectStore.DefaultPartSize) + 5; // three parts
 
     protected override ValueTask<IObjectStore> CreateStoreAsync()
     {

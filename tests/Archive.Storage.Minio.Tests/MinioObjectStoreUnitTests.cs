@@ -126,13 +126,13 @@ public sealed class MinioObjectStoreUnitTests
     [MemberData(nameof(SdkFailures))]
     public async Task Every_sdk_failure_becomes_ArchiveStorageException_with_the_inner_exception(Exception failure, string expected)
     {
-        // Content of 5 MiB and more goes through the SDK's multipart upload.
+        // Deletes go through the SDK (puts are sent by the adapter itself, see the next test).
         var s3 = new FakeS3();
-        s3.Client.Setup(c => c.PutObjectAsync(It.IsAny<PutObjectArgs>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
-        var ex = await Assert.ThrowsAsync<ArchiveStorageException>(async () =>
-            await s3.Store.PutAsync("a/b", new GeneratedStream(MinioObjectStore.SinglePartLimit + 1, 1), new PutObjectOptions { ExpectedSha256 = new string('1', 64) }, Ct));
+        s3.Respond = _ => FakeS3.Object(versionId: "v1");
+        s3.Client.Setup(c => c.RemoveObjectAsync(It.IsAny<RemoveObjectArgs>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
+        var ex = await Assert.ThrowsAsync<ArchiveStorageException>(async () => await s3.Store.DeleteAsync("a/b", Ct));
         Assert.Equal("s3", ex.System);
-        Assert.Equal("put", ex.Operation);
+        Assert.Equal("delete", ex.Operation);
         Assert.Equal("a/b", ex.Key);
         Assert.Same(failure, ex.InnerException);
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
@@ -180,22 +180,105 @@ public sealed class MinioObjectStoreUnitTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await s3.Store.PutBytesAsync("a", new byte[] { 1 }, cancellationToken: cts.Token));
     }
 
+    private static HttpResponseMessage Xml(string xml) => new(HttpStatusCode.OK) { Content = new StringContent(xml) };
+
+    private static Func<HttpRequestMessage, HttpResponseMessage> Multipart(Func<HttpRequestMessage, HttpResponseMessage?>? part = null, HttpResponseMessage? complete = null) => r =>
+    {
+        var query = r.RequestUri!.Query;
+        if (r.Method == HttpMethod.Post && query.Contains("uploads=", StringComparison.Ordinal))
+        {
+            return Xml("<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><UploadId>up-1</UploadId></InitiateMultipartUploadResult>");
+        }
+
+        if (r.Method == HttpMethod.Put && query.Contains("partNumber=", StringComparison.Ordinal))
+        {
+            return part?.Invoke(r) ?? FakeS3.Stored("p" + query.Split("partNumber=")[1].Split('&')[0]);
+        }
+
+        if (r.Method == HttpMethod.Post && query.Contains("uploadId=up-1", StringComparison.Ordinal))
+        {
+            return complete ?? Xml("<CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><ETag>\"whole-3\"</ETag></CompleteMultipartUploadResult>");
+        }
+
+        return r.Method == HttpMethod.Delete ? new HttpResponseMessage(HttpStatusCode.NoContent) : new HttpResponseMessage(HttpStatusCode.NotFound);
+    };
+
+    private static IEnumerable<HttpRequestMessage> Aborts(FakeS3 s3) => s3.Requests.Where(r => r.Method == HttpMethod.Delete && r.RequestUri!.Query.Contains("uploadId=up-1", StringComparison.Ordinal));
+
     [Fact]
-    public async Task Multipart_failure_aborts_the_incomplete_upload()
+    public async Task Multipart_uploads_parts_signed_with_their_digest_and_completes_them_in_order()
     {
         var s3 = new FakeS3();
-        s3.Client.Setup(c => c.PutObjectAsync(It.IsAny<PutObjectArgs>(), It.IsAny<CancellationToken>()))
-            .Returns<PutObjectArgs, CancellationToken>(async (args, ct) =>
-            {
-                // Reads like the SDK does, then the connection drops.
-                var stream = FakeS3.Arg<Stream>(args, "ObjectStreamData")!;
-                await stream.ReadAtLeastAsync(new byte[MinioObjectStore.SinglePartLimit], MinioObjectStore.SinglePartLimit, cancellationToken: ct);
-                throw new ConnectionException("reset");
-            });
-        await Assert.ThrowsAsync<ArchiveStorageException>(async () =>
-            await s3.Store.PutAsync("big", new GeneratedStream(MinioObjectStore.SinglePartLimit + 1, 1), new PutObjectOptions { ExpectedSha256 = new string('1', 64) }, Ct));
-        s3.Client.Verify(c => c.RemoveIncompleteUploadAsync(It.IsAny<RemoveIncompleteUploadArgs>(), It.IsAny<CancellationToken>()), Times.Once);
+        s3.Respond = Multipart();
+        var length = (2 * MinioObjectStore.DefaultPartSize) + 123;
+        var bytes = await StreamAssert.ReadAllAsync(new GeneratedStream(length, 7), Ct);
+        var info = await s3.Store.PutAsync("big", new GeneratedStream(length, 7), new PutObjectOptions { ContentType = "image/tiff" }, Ct);
+        Assert.Equal("whole-3", info.ETag);
+        Assert.Equal(StreamAssert.Sha256(bytes), info.Sha256);
+
+        var initiate = s3.Requests.Single(r => r.Method == HttpMethod.Post && r.RequestUri!.Query.Contains("uploads", StringComparison.Ordinal));
+        Assert.Equal(info.Sha256, FakeS3.Header(initiate, "x-amz-meta-archive-sha256"));
+        Assert.Equal("image/tiff", FakeS3.Header(initiate, "Content-Type"));
+        static int Number(HttpRequestMessage r) => int.Parse(r.RequestUri!.Query.Split("partNumber=")[1].Split('&')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var parts = s3.Puts.OrderBy(Number).ToList(); // sent two at a time, in any order
+        Assert.Equal(3, parts.Count);
+        var offset = 0;
+        foreach (var (part, i) in parts.Select((p, i) => (p, i)))
+        {
+            Assert.Contains($"partNumber={i + 1}", part.RequestUri!.Query, StringComparison.Ordinal);
+            var body = s3.Bodies[part];
+            Assert.Equal(bytes.AsSpan(offset, body.Length).ToArray(), body);
+            Assert.Equal(StreamAssert.Sha256(body), FakeS3.Header(part, "x-amz-content-sha256"));
+            offset += body.Length;
+        }
+
+        Assert.Equal(length, offset);
+        var complete = s3.Requests.Single(r => r.Method == HttpMethod.Post && r.RequestUri!.Query.Contains("uploadId=up-1", StringComparison.Ordinal));
+        var xml = Encoding.UTF8.GetString(s3.Bodies[complete]);
+        Assert.True(xml.IndexOf("\"p1\"", StringComparison.Ordinal) < xml.IndexOf("\"p2\"", StringComparison.Ordinal) && xml.IndexOf("\"p2\"", StringComparison.Ordinal) < xml.IndexOf("\"p3\"", StringComparison.Ordinal), xml);
+        Assert.Empty(Aborts(s3));
     }
+
+    [Fact]
+    public async Task Multipart_failure_aborts_the_upload()
+    {
+        var s3 = new FakeS3();
+        s3.Respond = Multipart(part: r => r.RequestUri!.Query.Contains("partNumber=2", StringComparison.Ordinal) ? throw new HttpRequestException("reset") : null);
+        var ex = await Assert.ThrowsAsync<ArchiveStorageException>(async () =>
+            await s3.Store.PutAsync("big", new GeneratedStream((3 * MinioObjectStore.DefaultPartSize) + 1, 1), null, Ct));
+        Assert.Contains("cannot reach", ex.Message, StringComparison.Ordinal);
+        Assert.Single(Aborts(s3));
+        Assert.DoesNotContain(s3.Requests, r => r.Method == HttpMethod.Post && r.RequestUri!.Query.Contains("uploadId=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Content_that_does_not_match_its_digest_is_never_completed()
+    {
+        var s3 = new FakeS3();
+        s3.Respond = Multipart();
+        await Assert.ThrowsAsync<ChecksumMismatchException>(async () =>
+            await s3.Store.PutAsync("big", new GeneratedStream((2 * MinioObjectStore.DefaultPartSize) + 5, 1), new PutObjectOptions { ExpectedSha256 = new string('1', 64) }, Ct));
+        Assert.Single(Aborts(s3));
+        Assert.DoesNotContain(s3.Requests, r => r.Method == HttpMethod.Post && r.RequestUri!.Query.Contains("uploadId=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_complete_answered_200_with_an_error_document_fails_the_put()
+    {
+        var s3 = new FakeS3();
+        s3.Respond = Multipart(complete: Xml("<Error><Code>InternalError</Code><Message>try again</Message></Error>"));
+        var ex = await Assert.ThrowsAsync<ArchiveStorageException>(async () =>
+            await s3.Store.PutAsync("big", new GeneratedStream(MinioObjectStore.DefaultPartSize + 5, 1), null, Ct));
+        Assert.Contains("InternalError: try again", ex.Message, StringComparison.Ordinal);
+        Assert.Single(Aborts(s3));
+    }
+
+    [Theory]
+    [InlineData(null, MinioObjectStore.DefaultPartSize)]
+    [InlineData(100L * 1024 * 1024 * 1024, 11 * 1024 * 1024)] // 100 GiB / 10 000 parts = 10.24 MiB, rounded up to whole MiB
+    [InlineData(5L * 1024 * 1024 * 1024 * 1024, 525 * 1024 * 1024)]
+    public void Part_size_grows_only_when_10000_parts_would_not_hold_the_content(long? length, int expected)
+        => Assert.Equal(expected, MinioObjectStore.PartSize(length));
 
     [Fact]
     public async Task Small_mismatches_are_caught_before_any_request_to_write()
@@ -216,7 +299,7 @@ public sealed class MinioObjectStoreUnitTests
             new GeneratedStream(MinioObjectStore.SinglePartLimit + 10, 2),
             new PutObjectOptions { ExpectedSha256 = new string('1', 64), ExpectedLength = MinioObjectStore.SinglePartLimit - 1 }, Ct));
         Assert.StartsWith("more than", ex.Actual, StringComparison.Ordinal);
-        s3.Client.Verify(c => c.PutObjectAsync(It.IsAny<PutObjectArgs>(), It.IsAny<CancellationToken>()), Times.Never);
+        Assert.DoesNotContain(s3.Requests, r => r.Method != HttpMethod.Head);
     }
 
     [Fact]

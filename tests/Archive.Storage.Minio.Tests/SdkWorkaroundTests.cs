@@ -177,7 +177,7 @@ public sealed class SdkWorkaroundTests(S3ServerFixture server)
     {
         var store = Store;
         var key = _root + "wrong-big.bin";
-        using var source = new GeneratedStream(3L * MinioObjectStore.SinglePartLimit + 7, 5);
+        using var source = new GeneratedStream(3L * MinioObjectStore.DefaultPartSize + 7, 5);
         var ex = await Assert.ThrowsAsync<ChecksumMismatchException>(async () =>
             await store.PutAsync(key, source, new PutObjectOptions { ExpectedSha256 = new string('a', 64) }, Ct));
         Assert.Equal(source.Sha256, ex.Actual);
@@ -210,7 +210,7 @@ public sealed class SdkWorkaroundTests(S3ServerFixture server)
     public async Task Large_writes_single_pass_with_digest_and_two_pass_from_seekable_streams(bool withDigest)
     {
         var store = Store;
-        var length = 2 * MinioObjectStore.SinglePartLimit; // an exact multiple of the part size
+        var length = 2 * MinioObjectStore.DefaultPartSize; // an exact multiple of the part size
         var bytes = Bytes(length);
         var sha = StreamAssert.Sha256(bytes);
         var key = _root + "seekable-" + withDigest;
