@@ -102,7 +102,8 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
         _time = time;
         _ownsClient = client is null;
         _client = client is null ? new Lazy<IMinioClient>(() => BuildClient(options)) : new Lazy<IMinioClient>(client);
-        _direct = new S3DirectClient(() => _client.Value, options.Bucket, options.Region, options.ReadRetries, time);
+        _direct = new S3DirectClient(() => _client.Value, options.Bucket, options.Region, options.ReadRetries, time,
+            options.RequestTimeoutMilliseconds > 0 ? TimeSpan.FromMilliseconds(options.RequestTimeoutMilliseconds) : null);
     }
 
     /// <inheritdoc />

@@ -70,7 +70,12 @@ public sealed class MinioStorageOptions
     /// </summary>
     public string? SpoolDirectory { get; set; }
 
-    /// <summary>Timeout of one request in milliseconds for the client this package builds (0 = the SDK default, none).</summary>
+    /// <summary>
+    /// Time limit of one request in milliseconds (0 = none): for reads until the response headers arrive, for writes
+    /// (a PUT, one part of a multipart upload) including sending the body. A read that times out is retried
+    /// (<see cref="ReadRetries"/>); a write fails with "the request timed out". Also the SDK's timeout (bucket, delete,
+    /// retention and legal-hold calls) of the client this package builds; a host-supplied client keeps its own.
+    /// </summary>
     public int RequestTimeoutMilliseconds { get; set; }
 
     /// <summary>How often an idempotent read (stat, get, list) is retried after a transient failure (default 2).</summary>

@@ -22,10 +22,18 @@ internal sealed class S3DirectClient
     private readonly string _bucket;
     private readonly string _region;
     private readonly int _retries;
+    private readonly TimeSpan? _timeout;
     private readonly TimeProvider _time;
 
-    public S3DirectClient(Func<IMinioClient> client, string bucket, string region, int retries, TimeProvider? time = null)
+    /// <param name="client">The SDK client whose HttpClient, endpoint and credentials are used.</param>
+    /// <param name="bucket">Bucket.</param>
+    /// <param name="region">Signing region.</param>
+    /// <param name="retries">Retries of idempotent reads on transient failures.</param>
+    /// <param name="time">Clock for signing.</param>
+    /// <param name="timeout">Time limit of one request (until the response headers arrive, the body of a write included); null: the HttpClient's own.</param>
+    public S3DirectClient(Func<IMinioClient> client, string bucket, string region, int retries, TimeProvider? time = null, TimeSpan? timeout = null)
     {
+        _timeout = timeout;
         _client = client;
         _bucket = bucket;
         _region = region;
@@ -140,7 +148,12 @@ internal sealed class S3DirectClient
         }
 
         S3RequestSigner.SignHeaders(request, endpoint, _bucket, s3Key, query, payloadSha256, new S3Credentials(config.AccessKey ?? "", config.SecretKey ?? "", config.SessionToken), _region, _time.GetUtcNow().UtcDateTime);
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response;
+        using (var deadline = Deadline(cancellationToken))
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -151,6 +164,19 @@ internal sealed class S3DirectClient
             response.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A token that also fires when the request's time limit passes, or null without a limit.</summary>
+    private CancellationTokenSource? Deadline(CancellationToken cancellationToken)
+    {
+        if (_timeout is not { } timeout)
+        {
+            return null;
+        }
+
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        return deadline;
     }
 
     private static async Task<XDocument> LoadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -293,15 +319,17 @@ internal sealed class S3DirectClient
             HttpResponseMessage? response = null;
             try
             {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                using var deadline = Deadline(cancellationToken);
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException) when (attempt < _retries)
             {
                 await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested && attempt < _retries && e.InnerException is TimeoutException)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && attempt < _retries)
             {
+                // Timed out (the request's time limit or the HttpClient's), not cancelled by the caller.
                 await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
                 continue;
             }

@@ -59,17 +59,20 @@ internal sealed class FakeS3 : HttpMessageHandler
     /// <summary>How many times the bucket's object-lock configuration was asked for.</summary>
     public int LockRequests { get; private set; }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>How long each answer takes (honouring the request's cancellation), or null to answer at once.</summary>
+    public Func<HttpRequestMessage, TimeSpan?> Delay { get; set; } = _ => null;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.RequestUri!.Query.Contains("object-lock=&", StringComparison.Ordinal))
         {
             LockRequests++;
-            return Task.FromResult(LockEnabled
+            return LockEnabled
                 ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("<ObjectLockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>") }
-                : Error(HttpStatusCode.NotFound, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket"));
+                : Error(HttpStatusCode.NotFound, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket");
         }
 
-        var body = request.Content?.ReadAsByteArrayAsync(cancellationToken).GetAwaiter().GetResult();
+        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         lock (Requests)
         {
             // Parts of a multipart upload arrive concurrently.
@@ -80,7 +83,12 @@ internal sealed class FakeS3 : HttpMessageHandler
             }
         }
 
-        return Task.FromResult(Respond(request));
+        if (Delay(request) is { } delay)
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+
+        return Respond(request);
     }
 
     /// <summary>A HEAD/GET answer describing an object.</summary>

@@ -163,6 +163,28 @@ public sealed class MinioObjectStoreUnitTests
     }
 
     [Fact]
+    public async Task The_request_time_limit_applies_to_the_requests_the_adapter_sends_itself()
+    {
+        var s3 = new FakeS3(configure: o => (o.RequestTimeoutMilliseconds, o.ReadRetries) = (200, 1));
+        s3.Delay = r => r.Method == HttpMethod.Put ? TimeSpan.FromSeconds(30) : null;
+        s3.Respond = r => r.Method == HttpMethod.Put ? FakeS3.Stored("e") : new HttpResponseMessage(HttpStatusCode.NotFound);
+
+        // A write is not retried: it fails as timed out (the caller did not cancel).
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<ArchiveStorageException>(async () => await s3.Store.PutBytesAsync("a", new byte[] { 1 }, cancellationToken: Ct));
+        Assert.Contains("timed out", ex.Message, StringComparison.Ordinal);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), started.Elapsed.ToString());
+        Assert.Single(s3.Puts);
+        s3.Respond = _ => FakeS3.Object();
+
+        // A read that times out is retried.
+        var calls = 0;
+        s3.Delay = _ => ++calls == 1 ? TimeSpan.FromSeconds(30) : null;
+        Assert.NotNull(await s3.Store.StatAsync("a", Ct));
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
     public async Task Caller_cancellation_is_not_translated()
     {
         var s3 = new FakeS3();
