@@ -58,6 +58,13 @@ public sealed class ArchiveApiOptions
     /// </summary>
     public string? AutoMapperLicenseKey { get; set; }
 
+    /// <summary>
+    /// How often the host indexes record files flagged for reindex (an index update that failed, e.g. while
+    /// Elasticsearch was down, or a batch import cancelled before its index update); they are also indexed at start-up.
+    /// <see cref="TimeSpan.Zero"/>: at start-up only. Default 1 minute.
+    /// </summary>
+    public TimeSpan PendingIndexInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Name of the OpenAPI document registered by <c>AddArchiveApi</c> (served by <c>MapOpenApi()</c> at <c>/openapi/{name}.json</c>). Default <c>archive</c>.</summary>
     public string OpenApiDocumentName { get; set; } = "archive";
 }

@@ -40,6 +40,7 @@ public static class ArchiveApiServiceCollectionExtensions
             .Validate(o => o.RequestsPerMinute >= 0, "ArchiveApiOptions.RequestsPerMinute must not be negative.")
             .Validate(o => o.MaxJsonBodyBytes >= 1024, "ArchiveApiOptions.MaxJsonBodyBytes must be at least 1024.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.OpenApiDocumentName), "ArchiveApiOptions.OpenApiDocumentName is required.")
+            .Validate(o => o.PendingIndexInterval >= TimeSpan.Zero, "ArchiveApiOptions.PendingIndexInterval must not be negative.")
             .ValidateOnStart();
 
         services.TryAddSingleton(sp => new ArchiveApiMapper(

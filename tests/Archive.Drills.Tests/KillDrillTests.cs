@@ -188,7 +188,7 @@ public sealed class KillDrillTests : IDisposable
             stats.SidecarsRepaired += report.InventorySidecarsRepaired;
         }
 
-        stats.PendingIndexed += await engine.Indexer.IndexPendingAsync(ct);
+        stats.PendingIndexed += await engine.Files.IndexPendingAsync(ct);
 
         // 0 partial records: fixity of every package, and every record file and content file reads back whole.
         await foreach (var fixity in engine.Files.VerifyAllAsync(ct))

@@ -1,17 +1,20 @@
-using Archive.Indexing;
 using Archive.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Archive.Api.Jobs;
 
 /// <summary>
 /// Runs the package stores' crash recovery once, in the background, when the host starts: commits that a crash
 /// interrupted before their commit point are removed and stale inventory sidecars repaired. Committed versions are
-/// never touched. Requests are served meanwhile (recovery takes each package's commit lock). Then record files flagged
-/// for reindex (an index update that failed, or a batch import interrupted before its index update) are indexed.
+/// never touched. Requests are served meanwhile (recovery takes each package's commit lock). Then, and every
+/// <see cref="ArchiveApiOptions.PendingIndexInterval"/> while the host runs, record files flagged for reindex (an index
+/// update that failed, or a batch import interrupted before its index update) are indexed
+/// (<see cref="RecordFileService.IndexPendingAsync"/>): an index that was unavailable for a while catches up without a
+/// restart.
 /// </summary>
-internal sealed partial class StartupRecoveryService(ArchiveStorage storage, RecordIndexer indexer, ILogger<StartupRecoveryService> logger) : BackgroundService
+internal sealed partial class StartupRecoveryService(ArchiveStorage storage, RecordFileService records, IOptions<ArchiveApiOptions> options, ILogger<StartupRecoveryService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -25,8 +28,43 @@ internal sealed partial class StartupRecoveryService(ArchiveStorage storage, Rec
                     LogCorrupt(name, id);
                 }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+#pragma warning disable CA1031 // A failed recovery must not stop the host; it is logged and can be rerun.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogFailed(ex);
+        }
 
-            var indexed = await indexer.IndexPendingAsync(stoppingToken).ConfigureAwait(false);
+        await IndexPendingAsync(stoppingToken).ConfigureAwait(false);
+        var interval = options.Value.PendingIndexInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await IndexPendingAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task IndexPendingAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var indexed = await records.IndexPendingAsync(stoppingToken).ConfigureAwait(false);
             if (indexed > 0)
             {
                 LogIndexed(indexed);
@@ -35,11 +73,11 @@ internal sealed partial class StartupRecoveryService(ArchiveStorage storage, Rec
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-#pragma warning disable CA1031 // A failed recovery must not stop the host; it is logged and can be rerun.
+#pragma warning disable CA1031 // The index may be unavailable for a while: the flags stay and the next run retries.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogFailed(ex);
+            LogPendingFailed(ex);
         }
     }
 
@@ -49,8 +87,11 @@ internal sealed partial class StartupRecoveryService(ArchiveStorage storage, Rec
     [LoggerMessage(Level = LogLevel.Error, Message = "Recovery of {Collection}: package {PackageId} is corrupt; run a fixity check")]
     private partial void LogCorrupt(string collection, string packageId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Start-up recovery indexed {Count} record files flagged for reindex")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Count} record files flagged for reindex")]
     private partial void LogIndexed(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Record files flagged for reindex could not be indexed yet; the next run retries")]
+    private partial void LogPendingFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Start-up recovery failed")]
     private partial void LogFailed(Exception exception);

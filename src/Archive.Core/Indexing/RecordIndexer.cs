@@ -11,8 +11,9 @@ namespace Archive.Indexing;
 /// <summary>
 /// Keeps the search index in step with stored record files. Called after every successful package commit; when the
 /// index cannot be updated the package stays committed (storage is the truth) and the record file is flagged for
-/// reindex with a small object <c>jobs/reindex-pending/&lt;fileCode&gt;</c>, cleared by <see cref="IndexPendingAsync"/>
-/// or by a full reindex.
+/// reindex with a small object <c>jobs/reindex-pending/&lt;fileCode&gt;</c>, cleared by
+/// <see cref="RecordFileService.IndexPendingAsync"/> (run at start-up and periodically by the API host) or by a full
+/// reindex.
 /// </summary>
 public sealed partial class RecordIndexer
 {
@@ -92,11 +93,9 @@ public sealed partial class RecordIndexer
     public async ValueTask<bool> IndexAsync(RecordFile file, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
-        _touched?.TryAdd(file.FileCode, 0);
         try
         {
-            var documents = await ProjectAsync(file, null, cancellationToken).ConfigureAwait(false);
-            await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
+            await IndexOrThrowAsync(file, cancellationToken).ConfigureAwait(false);
             return true;
         }
 #pragma warning disable CA1031 // Storage is the truth: any index failure leaves the commit in place and flags the record.
@@ -133,7 +132,7 @@ public sealed partial class RecordIndexer
 
             await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // Storage is the truth: the flags stay and IndexPendingAsync or a reindex completes the index.
+#pragma warning disable CA1031 // Storage is the truth: the flags stay and RecordFileService.IndexPendingAsync or a reindex completes the index.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
@@ -159,7 +158,7 @@ public sealed partial class RecordIndexer
 
     /// <summary>
     /// Flags a record file for reindex before a change whose index update comes later (a batch): a crash in between
-    /// leaves the flag, so the change is indexed by <see cref="IndexPendingAsync"/> or a reindex. Throws when the flag
+    /// leaves the flag, so the change is indexed by <see cref="RecordFileService.IndexPendingAsync"/> or a reindex. Throws when the flag
     /// cannot be written (the change must then not be committed).
     /// </summary>
     public async ValueTask FlagPendingAsync(string fileCode, string reason, CancellationToken cancellationToken = default)
@@ -171,40 +170,31 @@ public sealed partial class RecordIndexer
 
     /// <summary>Record files flagged for reindex.</summary>
     public async ValueTask<IReadOnlyList<string>> ListPendingAsync(CancellationToken cancellationToken = default)
+        => [.. (await ListPendingFlagsAsync(cancellationToken).ConfigureAwait(false)).Select(f => f.FileCode)];
+
+    /// <summary>Record files flagged for reindex, with the time each flag was written.</summary>
+    internal async ValueTask<IReadOnlyList<(string FileCode, DateTimeOffset FlaggedAt)>> ListPendingFlagsAsync(CancellationToken cancellationToken)
     {
-        var list = new List<string>();
+        var list = new List<(string, DateTimeOffset)>();
         await foreach (var o in _storage.Objects.ListAsync(PendingPrefix, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            list.Add(o.Key[PendingPrefix.Length..]);
+            list.Add((o.Key[PendingPrefix.Length..], o.LastModified));
         }
 
         return list;
     }
 
-    /// <summary>Indexes every flagged record file again from storage and clears its flag; returns how many were indexed.</summary>
-    public async ValueTask<int> IndexPendingAsync(CancellationToken cancellationToken = default)
+    /// <summary>Projects and indexes <paramref name="file"/>; throws when the index cannot be updated.</summary>
+    internal async ValueTask IndexOrThrowAsync(RecordFile file, CancellationToken cancellationToken)
     {
-        var done = 0;
-        foreach (var fileCode in await ListPendingAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var key = PendingPrefix + fileCode;
-            var inventory = await _storage.Files.GetInventoryAsync(fileCode, cancellationToken).ConfigureAwait(false);
-            if (inventory is not null)
-            {
-                var file = await ReadHeadAsync(fileCode, cancellationToken).ConfigureAwait(false);
-                if (file is not null)
-                {
-                    var documents = await ProjectAsync(file, null, cancellationToken).ConfigureAwait(false);
-                    await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
-                    done++;
-                }
-            }
-
-            await _storage.Objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
-        }
-
-        return done;
+        _touched?.TryAdd(file.FileCode, 0);
+        var documents = await ProjectAsync(file, null, cancellationToken).ConfigureAwait(false);
+        await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Removes the reindex flag of a record file (after its index update).</summary>
+    internal async ValueTask ClearPendingAsync(string fileCode, CancellationToken cancellationToken)
+        => await _storage.Objects.DeleteAsync(PendingPrefix + fileCode, cancellationToken).ConfigureAwait(false);
 
     internal async ValueTask<RecordFile?> ReadHeadAsync(string fileCode, CancellationToken cancellationToken)
     {

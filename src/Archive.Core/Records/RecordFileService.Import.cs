@@ -29,13 +29,13 @@ public sealed partial class RecordFileService
     /// rule is reported in its <see cref="ImportOutcome"/> and the others are still imported. Every record file is
     /// flagged for reindex (<see cref="Indexing.RecordIndexer.PendingPrefix"/>) before its commit and the flag is
     /// cleared once the batch is indexed, so a crash in between leaves flags that
-    /// <see cref="Indexing.RecordIndexer.IndexPendingAsync"/> (or a reindex) completes — never a stored record file that
+    /// <see cref="RecordFileService.IndexPendingAsync"/> (or a reindex) completes — never a stored record file that
     /// search silently misses.
     /// </summary>
     /// <param name="imports">The record files.</param>
     /// <param name="user">Who imports them.</param>
     /// <param name="maxParallelism">How many record files are spooled, extracted and committed at once (default: 4 per processor; commits mostly wait for the disk).</param>
-    /// <param name="cancellationToken">Cancels the batch; record files already committed stay committed.</param>
+    /// <param name="cancellationToken">Cancels the batch; record files already committed stay committed, flagged until <see cref="IndexPendingAsync"/> indexes them.</param>
     /// <returns>One outcome per input, in input order.</returns>
     public async ValueTask<IReadOnlyList<ImportOutcome>> ImportBatchAsync(IReadOnlyList<RecordFileImport> imports, ArchiveUser user, int? maxParallelism = null, CancellationToken cancellationToken = default)
     {
@@ -93,7 +93,7 @@ public sealed partial class RecordFileService
         {
             if (await _store.GetAsync(fileCode, null, cancellationToken).ConfigureAwait(false) is { } head)
             {
-                await _indexer.IndexAsync(head.Value, cancellationToken).ConfigureAwait(false);
+                await IndexCommittedAsync(head.Value).ConfigureAwait(false);
             }
         }
         finally
@@ -315,7 +315,7 @@ public sealed partial class RecordFileService
                     }
                 }
 
-                var indexed = !index || await _indexer.IndexAsync(stored.Value, cancellationToken).ConfigureAwait(false);
+                var indexed = !index || await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
                 return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
             }
             finally

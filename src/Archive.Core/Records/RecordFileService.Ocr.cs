@@ -114,7 +114,7 @@ public sealed partial class RecordFileService
                     }
                 }
 
-                await _indexer.IndexAsync(stored.Value, cancellationToken).ConfigureAwait(false);
+                await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
                 return true;
             }
         }

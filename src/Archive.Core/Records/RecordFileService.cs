@@ -265,7 +265,7 @@ public sealed partial class RecordFileService
         try
         {
             var stored = await CommitNewAsync(fonds.Value.Code, file, $"Create record file {file.FileCode}", user, null, cancellationToken).ConfigureAwait(false);
-            var indexed = await _indexer.IndexAsync(stored.Value, cancellationToken).ConfigureAwait(false);
+            var indexed = await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
             return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
         }
         finally
@@ -728,7 +728,7 @@ public sealed partial class RecordFileService
                 }
             }
 
-            var indexed = await _indexer.IndexAsync(stored.Value, cancellationToken).ConfigureAwait(false);
+            var indexed = await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
             return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
         }
     }

@@ -54,7 +54,7 @@ public sealed record WriteResult<T>
 
     /// <summary>
     /// False when the package was committed but the search index could not be updated; the record is flagged and
-    /// is indexed again by <see cref="Indexing.RecordIndexer.IndexPendingAsync"/> or a reindex.
+    /// is indexed again by <see cref="RecordFileService.IndexPendingAsync"/> or a reindex.
     /// </summary>
     public bool Indexed { get; init; } = true;
 }

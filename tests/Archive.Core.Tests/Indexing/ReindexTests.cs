@@ -115,9 +115,56 @@ public sealed class ReindexTests
 
         flaky.Fail = false;
         Assert.Equal(0, (await h.SearchAsync("sap xep")).Total);
-        Assert.Equal(1, await h.Indexer.IndexPendingAsync(ct));
+        Assert.Equal(1, await h.Files.IndexPendingAsync(ct));
         Assert.Empty(await h.Indexer.ListPendingAsync(ct));
         Assert.Equal(code, Assert.Single((await h.SearchAsync("sap xep")).Hits).Document.Id);
+    }
+
+    [Fact]
+    public async Task A_caller_giving_up_after_the_commit_does_not_leave_the_change_unsearchable()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create(services: UseFlakyIndex);
+        await h.SeedAsync();
+        var flaky = h.Services.GetRequiredService<FlakyIndex>();
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(ct);
+
+        // The caller (an HTTP client that disconnects) gives up between the commit and the index update.
+        flaky.BeforeIndex = () =>
+        {
+            flaky.BeforeIndex = null;
+            caller.Cancel();
+            return Task.CompletedTask;
+        };
+        var created = await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, caller.Token);
+        Assert.True(created.Indexed);
+        Assert.Empty(await h.Indexer.ListPendingAsync(ct));
+        Assert.Equal(created.Stored.Value.FileCode, Assert.Single((await h.SearchAsync("sap xep")).Hits).Document.Id);
+    }
+
+    [Fact]
+    public async Task Pending_indexing_keeps_the_flag_of_a_record_file_not_yet_stored_until_it_is_abandoned()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var time = new ShiftedTime();
+        await using var h = ArchiveHarness.Create(services: s => s.AddSingleton<TimeProvider>(time));
+        await h.SeedAsync();
+
+        // An import flags its record file before it commits: while that may still be under way the flag stays.
+        await h.Indexer.FlagPendingAsync("BNV.2015.99.IMPORT", "import", ct);
+        Assert.Equal(0, await h.Files.IndexPendingAsync(ct));
+        Assert.Equal(["BNV.2015.99.IMPORT"], await h.Indexer.ListPendingAsync(ct));
+
+        time.Shift = RecordFileService.AbandonedFlagAge + TimeSpan.FromMinutes(1);
+        Assert.Equal(0, await h.Files.IndexPendingAsync(ct));
+        Assert.Empty(await h.Indexer.ListPendingAsync(ct));
+    }
+
+    private sealed class ShiftedTime : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
     }
 
     [Fact]
@@ -173,6 +220,7 @@ public sealed class ReindexTests
                 throw new ArchiveSearchException("flaky", "test", "index", "simulated outage");
             }
 
+            cancellationToken.ThrowIfCancellationRequested(); // as a remote index (Elasticsearch) would
             await inner.IndexAsync(documents, cancellationToken);
         }
 

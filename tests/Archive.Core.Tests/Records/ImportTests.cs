@@ -184,7 +184,7 @@ public sealed class ImportTests
         flaky.Fail = false;
         Assert.Equal(0, (await h.SearchAsync("sap xep")).Total);
 
-        Assert.Equal(2, await h.Indexer.IndexPendingAsync(ct));
+        Assert.Equal(2, await h.Files.IndexPendingAsync(ct));
         Assert.Empty(await h.Indexer.ListPendingAsync(ct));
         Assert.Equal(codes, (await h.SearchAsync("sap xep", new TermsFilter(SearchFields.Kind, [nameof(SearchDocumentKind.RecordFile)]))).Hits.Select(x => x.Document.Id).Order(StringComparer.Ordinal));
     }
