@@ -16,11 +16,21 @@ internal sealed class BuiltQuery
     /// <summary>
     /// For a query of free words only (no phrase, no exclusion): the same query as <see cref="Scoring"/> as a flat list
     /// of term clauses, evaluated top-k by <see cref="TopTermsSearch"/>. A document matches when it matches a clause
-    /// that is not <c>Optional</c>; optional clauses (common terms and bigrams behind the common-terms gate) only add
-    /// to the score. Null for other queries.
+    /// that is not <c>Optional</c>; optional clauses (common terms and bigrams behind the common-terms gate, and every
+    /// accented variant, which matches only where its folded syllable matches too) only add to the score. Null for
+    /// other queries.
     /// </summary>
-    public IReadOnlyList<(Query Clause, bool Optional)>? Disjunction { get; init; }
+    public IReadOnlyList<DisjunctionClause>? Disjunction { get; init; }
 }
+
+/// <summary>One clause of <see cref="BuiltQuery.Disjunction"/>.</summary>
+/// <param name="Clause">The term query.</param>
+/// <param name="Optional">Whether the clause only adds to the score of documents matched by other clauses.</param>
+/// <param name="Within">
+/// For an optional clause: a driving clause that matches every document this one matches (the folded syllable of an
+/// accented variant), so that its score can only come on top of that clause's; null when there is none.
+/// </param>
+internal readonly record struct DisjunctionClause(Query Clause, bool Optional, Query? Within = null);
 
 /// <summary>Builds the scoring query: BM25 OR of syllables over the text groups, accented + folded variants, bigrams.</summary>
 internal sealed class QueryBuilder(LuceneRankingOptions ranking)
@@ -105,6 +115,7 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
         var perTerm = groups.Count * (accented && ranking.AccentedBoost > 0 ? 2 : 1);
         var rare = new List<Query>();
         var common = new List<Query>();
+        var accentedVariants = new Dictionary<Query, Query>(ReferenceEqualityComparer.Instance); // variant -> its folded clause
         var commonLimit = reader is null || hasRequired || ranking.CommonTermRatio >= 1 ? long.MaxValue : (long)(ranking.CommonTermRatio * reader.MaxDoc);
         foreach (var (term, (foldedTerm, count)) in termCounts)
         {
@@ -118,21 +129,25 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
             foreach (var (group, boost) in groups)
             {
                 var t = new Term(group.Folded, foldedTerm);
+                TermQuery folded;
                 if (reader is not null)
                 {
                     // Looked up once: the document frequency decides "common", and the query reuses the lookup.
                     var context = TermContext.Build(reader.Context, t);
                     docFreq = Math.Max(docFreq, context.DocFreq);
-                    termClauses.Add(new TermQuery(t, context) { Boost = boost * count });
+                    folded = new TermQuery(t, context) { Boost = boost * count };
                 }
                 else
                 {
-                    termClauses.Add(new TermQuery(t) { Boost = boost * count });
+                    folded = new TermQuery(t) { Boost = boost * count };
                 }
 
+                termClauses.Add(folded);
                 if (accented && ranking.AccentedBoost > 0)
                 {
-                    termClauses.Add(new TermQuery(new Term(group.Accented, term)) { Boost = boost * ranking.AccentedBoost * count });
+                    var variant = new TermQuery(new Term(group.Accented, term)) { Boost = boost * ranking.AccentedBoost * count };
+                    termClauses.Add(variant);
+                    accentedVariants.Add(variant, folded);
                 }
             }
 
@@ -217,7 +232,9 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
             Scoring = top,
             HighlightFor = highlight,
             Disjunction = wordsOnly
-                ? [.. rare.Select(q => (q, false)), .. common.Select(q => (q, gated)), .. bigramClauses.Select(q => (q, gated))]
+                ? [.. rare.Select(q => accentedVariants.TryGetValue(q, out var within) ? new DisjunctionClause(q, true, within) : new DisjunctionClause(q, false)),
+                   .. common.Select(q => accentedVariants.TryGetValue(q, out var within) && !gated ? new DisjunctionClause(q, true, within) : new DisjunctionClause(q, gated || accentedVariants.ContainsKey(q))),
+                   .. bigramClauses.Select(q => new DisjunctionClause(q, gated))]
                 : null,
         };
     }

@@ -15,7 +15,10 @@ namespace Archive.Search.Lucene.Internal;
 /// <c>tf / (tf + k1 · norm)</c> is below 1). Clauses are ordered by bound; the clauses whose bounds together are below
 /// the current page threshold θ (the score of the k-th best document so far) are "non-essential": a document that
 /// matches only them cannot enter the page, so only the postings of the other clauses are walked, and the
-/// non-essential ones are advanced to a candidate only while its score could still reach θ.</para>
+/// non-essential ones are advanced to a candidate only while its score could still reach θ. Optional clauses never
+/// make a document match: common syllables behind the common-terms gate, and the accented variants of syllables,
+/// which match only where their folded syllable does — so their postings are never walked, only advanced to
+/// candidates, and a variant's bound is charged to its folded clause rather than to every document.</para>
 /// <para>The hits are exactly those of the exhaustive OR (same documents, same BM25 sum; the sum is added up in a fixed
 /// clause order so that a document scores the same on every page of a cursor). What is lost is the exact count:
 /// documents are counted exactly until <c>exactUpTo</c> matches have been seen, and only then does pruning start;
@@ -34,7 +37,7 @@ internal static class TopTermsSearch
     /// <paramref name="afterScore"/> when paging) to <paramref name="collector"/>, with its exact score.
     /// Returns null when the searcher's similarity is not BM25 (the caller then runs the exhaustive query).
     /// </summary>
-    public static Outcome? Search(IndexSearcher searcher, IReadOnlyList<(Query Clause, bool Optional)> clauses, Filter? filter, ICollector collector, int k, float? afterScore, int exactUpTo)
+    public static Outcome? Search(IndexSearcher searcher, IReadOnlyList<DisjunctionClause> clauses, Filter? filter, ICollector collector, int k, float? afterScore, int exactUpTo)
     {
         if (searcher.Similarity is not BM25Similarity bm25 || !clauses.Any(c => !c.Optional))
         {
@@ -42,25 +45,46 @@ internal static class TopTermsSearch
         }
 
         // Weights are normalised one by one: BM25 ignores the query norm, and the OR has coord disabled, so each
-        // clause scores exactly as it does inside the BooleanQuery of the exhaustive path. Clauses that can make a
-        // document match ("driving") come first, by bound ascending; optional ones (behind the common-terms gate) after.
-        var terms = clauses
-            .Select(c => (Weight: searcher.CreateNormalizedWeight(c.Clause), c.Optional))
-            .Select(t => (t.Weight, t.Optional, Bound: Math.Sqrt(t.Weight.GetValueForNormalization()) * (bm25.K1 + 1) * BoundMargin))
+        // clause scores exactly as it does inside the BooleanQuery of the exhaustive path.
+        var weighted = clauses
+            .Select(c => (c.Clause, c.Optional, c.Within, Weight: searcher.CreateNormalizedWeight(c.Clause)))
+            .Select(c => (c.Clause, c.Optional, c.Within, c.Weight, Bound: Math.Sqrt(c.Weight.GetValueForNormalization()) * (bm25.K1 + 1) * BoundMargin))
+            .ToList();
+
+        // An optional clause that only matches where a driving clause matches (an accented variant within its folded
+        // syllable) is charged to that clause: a document that does not match the driving clause cannot get its score.
+        var drivingClauses = new HashSet<Query>(weighted.Where(c => !c.Optional).Select(c => c.Clause), ReferenceEqualityComparer.Instance);
+        var charged = new Dictionary<Query, double>(ReferenceEqualityComparer.Instance);
+        foreach (var c in weighted.Where(c => c.Optional && c.Within is not null && drivingClauses.Contains(c.Within)))
+        {
+            charged[c.Within!] = charged.GetValueOrDefault(c.Within!) + c.Bound;
+        }
+
+        // Clauses that can make a document match ("driving") come first, by bound (their own plus what is charged to
+        // them) ascending; optional ones after.
+        var terms = weighted
+            .Select(c => (c.Weight, c.Optional, c.Bound, Charged: c.Optional ? 0 : charged.GetValueOrDefault(c.Clause), Free: c.Optional && (c.Within is null || !drivingClauses.Contains(c.Within))))
             .OrderBy(t => t.Optional)
-            .ThenBy(t => t.Bound)
+            .ThenBy(t => t.Bound + t.Charged)
             .ToArray();
         var n = terms.Length;
         var driving = terms.Count(t => !t.Optional);
-        var optionalBound = terms.Skip(driving).Sum(t => t.Bound);
+        var optionalBound = terms.Where(t => t.Free).Sum(t => t.Bound);
 
-        // prefix[i] = most a document can score from driving clauses 0..i plus every optional clause.
+        // prefix[i] = most a document can score from driving clauses 0..i, what is charged to them, and every free
+        // optional clause; chargedFrom[i] = what is charged to driving clauses i.. (not in prefix[i - 1]).
         var prefix = new double[driving];
+        var chargedFrom = new double[driving + 1];
         var running = optionalBound;
         for (var i = 0; i < driving; i++)
         {
-            running += terms[i].Bound;
+            running += terms[i].Bound + terms[i].Charged;
             prefix[i] = running;
+        }
+
+        for (var i = driving - 1; i >= 0; i--)
+        {
+            chargedFrom[i] = chargedFrom[i + 1] + terms[i].Charged;
         }
 
         var state = new State(k, afterScore, exactUpTo, prefix);
@@ -152,7 +176,7 @@ internal static class TopTermsSearch
 
                 // The other clauses, biggest bound first, while the document can still reach the page.
                 var theta = state.Theta;
-                var remaining = essential > 0 ? prefix[essential - 1] : optionalBound;
+                var remaining = (essential > 0 ? prefix[essential - 1] : optionalBound) + chargedFrom[essential];
                 var competitive = true;
                 var optionalCount = n - driving;
                 for (var t = 0; t < optionalCount + essential; t++)
