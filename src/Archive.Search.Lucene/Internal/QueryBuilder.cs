@@ -16,9 +16,9 @@ internal sealed class BuiltQuery
     /// <summary>
     /// For a query of free words only (no phrase, no exclusion): the same query as <see cref="Scoring"/> as a flat list
     /// of term clauses, evaluated top-k by <see cref="TopTermsSearch"/>. A document matches when it matches a clause
-    /// that is not <c>Optional</c>; optional clauses (common terms and bigrams behind the common-terms gate, and every
-    /// accented variant, which matches only where its folded syllable matches too) only add to the score. Null for
-    /// other queries.
+    /// that is not <c>Optional</c>; optional clauses (common terms and bigrams behind the common-terms gate, every
+    /// accented variant, which matches only where its folded syllable matches too, and every bigram of a rare syllable)
+    /// only add to the score. Null for other queries.
     /// </summary>
     public IReadOnlyList<DisjunctionClause>? Disjunction { get; init; }
 }
@@ -116,6 +116,7 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
         var rare = new List<Query>();
         var common = new List<Query>();
         var accentedVariants = new Dictionary<Query, Query>(ReferenceEqualityComparer.Instance); // variant -> its folded clause
+        var drivingSyllables = new Dictionary<(string Field, string Term), Query>(); // folded clauses of rare syllables
         var commonLimit = reader is null || hasRequired || ranking.CommonTermRatio >= 1 ? long.MaxValue : (long)(ranking.CommonTermRatio * reader.MaxDoc);
         foreach (var (term, (foldedTerm, count)) in termCounts)
         {
@@ -156,7 +157,16 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
                 continue; // in no document: nothing to score, and it must not count as a rare term
             }
 
-            (docFreq > commonLimit ? common : rare).AddRange(termClauses);
+            var isCommon = docFreq > commonLimit;
+            (isCommon ? common : rare).AddRange(termClauses);
+            if (!isCommon)
+            {
+                foreach (var q in termClauses.OfType<TermQuery>().Where(q => !accentedVariants.ContainsKey(q)))
+                {
+                    drivingSyllables.TryAdd((q.Term.Field, q.Term.Text), q);
+                }
+            }
+
             budget -= perTerm;
         }
 
@@ -185,7 +195,7 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
             }
         }
 
-        var bigramClauses = new List<Query>();
+        var bigramClauses = new List<DisjunctionClause>();
         if (ranking.BigramBoost > 0 && ranking.IndexBigrams)
         {
             foreach (var (bigram, count) in bigramCounts)
@@ -199,7 +209,12 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
                 {
                     var q = new TermQuery(new Term(group.Bigrams, bigram)) { Boost = boost * ranking.BigramBoost * count };
                     top.Add(q, Occur.SHOULD);
-                    bigramClauses.Add(q);
+
+                    // A bigram matches only where both its syllables match (same text, folded): within the clause of a
+                    // rare one it never makes a document match on its own, so it need not drive the top-k search.
+                    var space = bigram.IndexOf(' ', StringComparison.Ordinal);
+                    var within = drivingSyllables.GetValueOrDefault((group.Folded, bigram[..space])) ?? drivingSyllables.GetValueOrDefault((group.Folded, bigram[(space + 1)..]));
+                    bigramClauses.Add(within is null ? new DisjunctionClause(q, gated) : new DisjunctionClause(q, true, within));
                 }
 
                 budget -= groups.Count;
@@ -234,7 +249,7 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
             Disjunction = wordsOnly
                 ? [.. rare.Select(q => accentedVariants.TryGetValue(q, out var within) ? new DisjunctionClause(q, true, within) : new DisjunctionClause(q, false)),
                    .. common.Select(q => accentedVariants.TryGetValue(q, out var within) && !gated ? new DisjunctionClause(q, true, within) : new DisjunctionClause(q, gated || accentedVariants.ContainsKey(q))),
-                   .. bigramClauses.Select(q => new DisjunctionClause(q, gated))]
+                   .. bigramClauses]
                 : null,
         };
     }
