@@ -12,11 +12,15 @@ namespace Archive.Storage.Minio;
 /// Requests this package signs itself and sends with the SDK's own <see cref="HttpClient"/> and credentials: HEAD in
 /// one request (the SDK's stat sends a bucket HEAD first), ranged GET (the SDK's ranged get throws on 206, upstream
 /// issue 1342) and ListObjectsV2 with page size, continuation token and correctly decoded prefixes (the SDK neither
-/// pages nor decodes common prefixes) — idempotent, so transient failures are retried — and the single-request PUT,
-/// signed with the SHA-256 the store has already computed (the SDK copies the body and hashes it again), never retried.
+/// pages nor decodes common prefixes) — idempotent, so transient failures are retried — and the writes: the
+/// single-request PUT, signed with the SHA-256 the store has already computed (the SDK copies the body and hashes it
+/// again), and the multipart upload's requests, each part signed with its own digest — never retried.
 /// </summary>
 internal sealed class S3DirectClient
 {
+    /// <summary>SHA-256 of an empty body.</summary>
+    private const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
     private static readonly XNamespace S3 = "http://s3.amazonaws.com/doc/2006-03-01/";
     private readonly Func<IMinioClient> _client;
     private readonly string _bucket;
@@ -53,9 +57,6 @@ internal sealed class S3DirectClient
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         return Headers(response);
     }
-
-    /// <summary>SHA-256 of an empty body.</summary>
-    private const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     /// <summary>
     /// Stores <paramref name="body"/> in one PUT, signed with its SHA-256 (the server refuses a body that does not
@@ -179,13 +180,14 @@ internal sealed class S3DirectClient
         return deadline;
     }
 
+    /// <summary>
+    /// Parses a small XML answer. Leading whitespace is dropped: S3 keeps a long CompleteMultipartUpload alive by
+    /// sending spaces before the document, which an XML declaration may not follow.
+    /// </summary>
     private static async Task<XDocument> LoadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (body.ConfigureAwait(false))
-        {
-            return await XDocument.LoadAsync(body, LoadOptions.None, cancellationToken).ConfigureAwait(false);
-        }
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return XDocument.Parse(text.TrimStart());
     }
 
     /// <summary>

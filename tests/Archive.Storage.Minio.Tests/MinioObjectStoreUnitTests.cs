@@ -219,7 +219,8 @@ public sealed class MinioObjectStoreUnitTests
 
         if (r.Method == HttpMethod.Post && query.Contains("uploadId=up-1", StringComparison.Ordinal))
         {
-            return complete ?? Xml("<CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><ETag>\"whole-3\"</ETag></CompleteMultipartUploadResult>");
+            // As S3 answers a long completion: spaces sent to keep the connection alive, then the document.
+            return complete ?? Xml("   \n <?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><ETag>\"whole-3\"</ETag></CompleteMultipartUploadResult>");
         }
 
         return r.Method == HttpMethod.Delete ? new HttpResponseMessage(HttpStatusCode.NoContent) : new HttpResponseMessage(HttpStatusCode.NotFound);
