@@ -322,7 +322,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
             {
                 try
                 {
-                    etag = await UploadMultipartAsync(s3Key, upload, size >= 0 ? size : null, options.ContentType ?? "application/octet-stream", headers, cancellationToken).ConfigureAwait(false);
+                    etag = await UploadMultipartAsync(key, s3Key, upload, size >= 0 ? size : null, options.ContentType ?? "application/octet-stream", headers, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ContentMismatchException e)
                 {
@@ -441,7 +441,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
     /// whatever the size. The upload is completed only after the whole content was read and verified; on any failure
     /// it is aborted, so content that does not match never becomes an object.
     /// </summary>
-    private async Task<string> UploadMultipartAsync(string s3Key, VerifyingReadStream upload, long? length, string contentType, Dictionary<string, string> headers, CancellationToken cancellationToken)
+    private async Task<string> UploadMultipartAsync(string key, string s3Key, VerifyingReadStream upload, long? length, string contentType, Dictionary<string, string> headers, CancellationToken cancellationToken)
     {
         var partSize = PartSize(length);
         var uploadId = await _direct.InitiateMultipartAsync(s3Key, contentType, headers, cancellationToken).ConfigureAwait(false);
@@ -472,7 +472,7 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
                 if (etags.Count + inFlight.Count == MaxParts)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
-                    throw new ArchiveStorageException(System, Bucket, "put", s3Key, $"the content needs more than {MaxParts} parts of {partSize} bytes; pass its length (ExpectedLength or a seekable stream)");
+                    throw new ArchiveStorageException(System, Bucket, "put", key, $"the content needs more than {MaxParts} parts of {partSize} bytes; pass its length (ExpectedLength or a seekable stream)");
                 }
 
                 inFlight.Enqueue(UploadPartAsync(s3Key, uploadId, etags.Count + inFlight.Count + 1, buffer, read, cancellationToken));
