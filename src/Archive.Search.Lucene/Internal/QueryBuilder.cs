@@ -28,7 +28,7 @@ internal sealed class BuiltQuery
 /// <param name="Optional">Whether the clause only adds to the score of documents matched by other clauses.</param>
 /// <param name="Within">
 /// For an optional clause: a driving clause that matches every document this one matches (the folded syllable of an
-/// accented variant), so that its score can only come on top of that clause's; null when there is none.
+/// accented variant or of a bigram), so that its score can only come on top of that clause's; null when there is none.
 /// </param>
 internal readonly record struct DisjunctionClause(Query Clause, bool Optional, Query? Within = null);
 

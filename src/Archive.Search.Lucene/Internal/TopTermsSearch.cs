@@ -16,9 +16,10 @@ namespace Archive.Search.Lucene.Internal;
 /// the current page threshold θ (the score of the k-th best document so far) are "non-essential": a document that
 /// matches only them cannot enter the page, so only the postings of the other clauses are walked, and the
 /// non-essential ones are advanced to a candidate only while its score could still reach θ. Optional clauses never
-/// make a document match: common syllables behind the common-terms gate, and the accented variants of syllables,
-/// which match only where their folded syllable does — so their postings are never walked, only advanced to
-/// candidates, and a variant's bound is charged to its folded clause rather than to every document.</para>
+/// make a document match: common syllables behind the common-terms gate, the accented variants of syllables and the
+/// bigrams of rare syllables, which match only where their folded syllable does — so their postings are never walked,
+/// only advanced to candidates, and the bound of a variant or bigram is charged to that syllable's clause rather than
+/// to every document.</para>
 /// <para>The hits are exactly those of the exhaustive OR (same documents, same BM25 sum; the sum is added up in a fixed
 /// clause order so that a document scores the same on every page of a cursor). What is lost is the exact count:
 /// documents are counted exactly until <c>exactUpTo</c> matches have been seen, and only then does pruning start;
@@ -51,8 +52,8 @@ internal static class TopTermsSearch
             .Select(c => (c.Clause, c.Optional, c.Within, c.Weight, Bound: Math.Sqrt(c.Weight.GetValueForNormalization()) * (bm25.K1 + 1) * BoundMargin))
             .ToList();
 
-        // An optional clause that only matches where a driving clause matches (an accented variant within its folded
-        // syllable) is charged to that clause: a document that does not match the driving clause cannot get its score.
+        // An optional clause that only matches where a driving clause matches (an accented variant or a bigram within
+        // its folded syllable) is charged to that clause: a document that does not match it cannot get its score.
         var drivingClauses = new HashSet<Query>(weighted.Where(c => !c.Optional).Select(c => c.Clause), ReferenceEqualityComparer.Instance);
         var charged = new Dictionary<Query, double>(ReferenceEqualityComparer.Instance);
         foreach (var c in weighted.Where(c => c.Optional && c.Within is not null && drivingClauses.Contains(c.Within)))
