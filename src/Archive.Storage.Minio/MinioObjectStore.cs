@@ -65,6 +65,11 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
     /// <summary>Parts being sent while the next one is read.</summary>
     internal const int PartsInFlight = 2;
 
+    /// <summary>Object-lock headers, written by a single-request put and read back from HEAD/GET answers.</summary>
+    private const string LockModeHeader = "x-amz-object-lock-mode";
+
+    private const string RetainUntilHeader = "x-amz-object-lock-retain-until-date";
+
     private static readonly PutObjectOptions NoOptions = new();
 
     private readonly MinioStorageOptions _options;
@@ -245,8 +250,8 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
         headers[MetadataCodec.HeaderPrefix + MetadataCodec.Sha256Name] = sha;
         if (retention is not null)
         {
-            headers["x-amz-object-lock-mode"] = retention.Mode == RetentionMode.Governance ? "GOVERNANCE" : "COMPLIANCE";
-            headers["x-amz-object-lock-retain-until-date"] = RoundUp(retention.RetainUntil).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            headers[LockModeHeader] = LockModeValue(retention.Mode);
+            headers[RetainUntilHeader] = RoundUp(retention.RetainUntil).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         }
 
         if (options.CreateOnly)
@@ -1068,15 +1073,18 @@ public sealed class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, I
     /// <summary>The retention recorded in response headers, or <see langword="null"/>.</summary>
     internal static ObjectRetention? ReadRetention(IReadOnlyDictionary<string, string> headers)
     {
-        if (!headers.TryGetValue("x-amz-object-lock-mode", out var mode) || string.IsNullOrWhiteSpace(mode)
-            || !headers.TryGetValue("x-amz-object-lock-retain-until-date", out var until)
+        if (!headers.TryGetValue(LockModeHeader, out var mode) || string.IsNullOrWhiteSpace(mode)
+            || !headers.TryGetValue(RetainUntilHeader, out var until)
             || !DateTimeOffset.TryParse(until, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var retainUntil))
         {
             return null;
         }
 
-        return new ObjectRetention(string.Equals(mode.Trim(), "GOVERNANCE", StringComparison.OrdinalIgnoreCase) ? RetentionMode.Governance : RetentionMode.Compliance, retainUntil);
+        return new ObjectRetention(string.Equals(mode.Trim(), LockModeValue(RetentionMode.Governance), StringComparison.OrdinalIgnoreCase) ? RetentionMode.Governance : RetentionMode.Compliance, retainUntil);
     }
+
+    /// <summary>The object-lock mode as S3 writes it in <see cref="LockModeHeader"/>.</summary>
+    private static string LockModeValue(RetentionMode mode) => mode == RetentionMode.Governance ? "GOVERNANCE" : "COMPLIANCE";
 
     private string? LockReason(IReadOnlyDictionary<string, string> headers)
     {

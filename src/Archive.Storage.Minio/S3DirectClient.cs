@@ -136,9 +136,7 @@ internal sealed class S3DirectClient
     /// <summary>Sends one request signed in header form; throws <see cref="S3HttpException"/> unless it succeeded.</summary>
     private async Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string s3Key, List<KeyValuePair<string, string>> query, HttpContent? content, string payloadSha256, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
-        var config = _client().Config;
-        var http = config.HttpClient ?? throw new InvalidOperationException("The IMinioClient has no HttpClient; call Build() on it before use.");
-        var endpoint = Endpoint(config);
+        var (http, endpoint, credentials) = Connection();
         using var request = new HttpRequestMessage(method, S3RequestSigner.ObjectUri(endpoint, _bucket, s3Key, query)) { Content = content };
         if (headers is not null)
         {
@@ -148,7 +146,7 @@ internal sealed class S3DirectClient
             }
         }
 
-        S3RequestSigner.SignHeaders(request, endpoint, _bucket, s3Key, query, payloadSha256, new S3Credentials(config.AccessKey ?? "", config.SecretKey ?? "", config.SessionToken), _region, _time.GetUtcNow().UtcDateTime);
+        S3RequestSigner.SignHeaders(request, endpoint, _bucket, s3Key, query, payloadSha256, credentials, _region, _time.GetUtcNow().UtcDateTime);
         HttpResponseMessage response;
         using (var deadline = Deadline(cancellationToken))
         {
@@ -165,6 +163,14 @@ internal sealed class S3DirectClient
             response.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The SDK client's HttpClient, endpoint and credentials, which every request of this class uses.</summary>
+    private (HttpClient Http, Uri Endpoint, S3Credentials Credentials) Connection()
+    {
+        var config = _client().Config;
+        var http = config.HttpClient ?? throw new InvalidOperationException("The IMinioClient has no HttpClient; call Build() on it before use.");
+        return (http, Endpoint(config), new S3Credentials(config.AccessKey ?? "", config.SecretKey ?? "", config.SessionToken));
     }
 
     /// <summary>A token that also fires when the request's time limit passes, or null without a limit.</summary>
@@ -304,11 +310,7 @@ internal sealed class S3DirectClient
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string? s3Key, List<KeyValuePair<string, string>> query, RangeHeaderValue? range, CancellationToken cancellationToken)
     {
-        var client = _client();
-        var config = client.Config;
-        var http = config.HttpClient ?? throw new InvalidOperationException("The IMinioClient has no HttpClient; call Build() on it before use.");
-        var endpoint = Endpoint(config);
-        var credentials = new S3Credentials(config.AccessKey ?? "", config.SecretKey ?? "", config.SessionToken);
+        var (http, endpoint, credentials) = Connection();
         for (var attempt = 0; ; attempt++)
         {
             var uri = S3RequestSigner.Presign(method.Method, endpoint, _bucket, s3Key, query, credentials, _region, _time.GetUtcNow().UtcDateTime);
