@@ -149,9 +149,7 @@ internal static class ImportEndpoints
 
             var result = await files.ImportAsync(new RecordFileImport { File = RecordFileEndpoints.ToInput(manifest.File!, mapper), Documents = documents }, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
             ETags.SetVersion(http.Response, result.Stored.Version);
-            var collection = (http.Request.PathBase + http.Request.Path).Value ?? string.Empty;
-            collection = collection[..collection.LastIndexOf('/')];
-            return TypedResults.Created(collection + "/" + Uri.EscapeDataString(result.Stored.Value.FileCode), RecordFileEndpoints.ToDto(result, mapper));
+            return TypedResults.Created(Links.Sibling(http, result.Stored.Value.FileCode), RecordFileEndpoints.ToDto(result, mapper));
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {

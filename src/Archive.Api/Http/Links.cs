@@ -17,4 +17,11 @@ internal static class Links
 
         return url;
     }
+
+    /// <summary>The request path's parent (the collection an action such as <c>/import</c> belongs to) + '/' + the escaped id.</summary>
+    public static string Sibling(HttpContext http, string id)
+    {
+        var path = (http.Request.PathBase + http.Request.Path).Value?.TrimEnd('/') ?? string.Empty;
+        return path[..(path.LastIndexOf('/') + 1)] + Uri.EscapeDataString(id);
+    }
 }
