@@ -144,7 +144,7 @@ public sealed partial class RecordIndexer
         {
             try
             {
-                await _storage.Objects.DeleteAsync(PendingPrefix + file.FileCode, CancellationToken.None).ConfigureAwait(false);
+                await ClearPendingAsync(file.FileCode, CancellationToken.None).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // A flag left behind only costs one needless reindex of that file.
             catch (Exception ex)

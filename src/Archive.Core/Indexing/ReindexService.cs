@@ -307,7 +307,7 @@ public sealed partial class ReindexService
             await _indexer.Index.RefreshAsync(cancellationToken).ConfigureAwait(false);
             foreach (var code in pendingAtStart)
             {
-                await _storage.Objects.DeleteAsync(RecordIndexer.PendingPrefix + code, cancellationToken).ConfigureAwait(false);
+                await _indexer.ClearPendingAsync(code, cancellationToken).ConfigureAwait(false);
             }
 
             await _storage.Objects.DeleteAsync(CheckpointKey, cancellationToken).ConfigureAwait(false);
