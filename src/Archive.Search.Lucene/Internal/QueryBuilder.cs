@@ -241,16 +241,17 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
             return q;
         };
 
+        // An accented variant is always optional, within its folded clause (which TopTermsSearch only charges it to when
+        // that clause drives); a folded syllable drives unless it is common behind the gate.
+        DisjunctionClause Syllable(Query q, bool drives)
+            => accentedVariants.TryGetValue(q, out var folded) ? new DisjunctionClause(q, true, folded) : new DisjunctionClause(q, !drives);
+
         var wordsOnly = hasPositive && clauses.All(c => c.Kind == QueryClauseKind.Words);
         return new BuiltQuery
         {
             Scoring = top,
             HighlightFor = highlight,
-            Disjunction = wordsOnly
-                ? [.. rare.Select(q => accentedVariants.TryGetValue(q, out var within) ? new DisjunctionClause(q, true, within) : new DisjunctionClause(q, false)),
-                   .. common.Select(q => accentedVariants.TryGetValue(q, out var within) && !gated ? new DisjunctionClause(q, true, within) : new DisjunctionClause(q, gated || accentedVariants.ContainsKey(q))),
-                   .. bigramClauses]
-                : null,
+            Disjunction = wordsOnly ? [.. rare.Select(q => Syllable(q, true)), .. common.Select(q => Syllable(q, !gated)), .. bigramClauses] : null,
         };
     }
 
