@@ -36,6 +36,14 @@ public sealed class ArchiveOptions : IValidatableObject
     [Range(1, 10_000)]
     public int ReindexBatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// How often the engine's background service indexes record files flagged for reindex (an index update that failed,
+    /// e.g. while Elasticsearch was down, or a batch import cancelled before its index update); they are also indexed
+    /// at start-up, after crash recovery. <see cref="TimeSpan.Zero"/>: at start-up only. Default 1 minute.
+    /// (Formerly <c>ArchiveApiOptions.PendingIndexInterval</c>; the REST facade still reads <c>Archive:Api:PendingIndexInterval</c>.)
+    /// </summary>
+    public TimeSpan PendingIndexInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Whether text is extracted from content at ingest (PDF text layer). Default true.</summary>
     public bool ExtractText { get; set; } = true;
 
@@ -52,6 +60,11 @@ public sealed class ArchiveOptions : IValidatableObject
         if (!string.IsNullOrWhiteSpace(DataPath) && !Path.IsPathFullyQualified(DataPath))
         {
             yield return new ValidationResult($"ArchiveOptions.DataPath must be an absolute path, not '{DataPath}'.", [nameof(DataPath)]);
+        }
+
+        if (PendingIndexInterval < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("ArchiveOptions.PendingIndexInterval must not be negative.", [nameof(PendingIndexInterval)]);
         }
 
         if (TempPath is not null && !Path.IsPathFullyQualified(TempPath))

@@ -92,6 +92,9 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ArchiveOptions>>(),
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<ReindexService>>()));
+
+        // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
+        ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);
         return new ArchiveBuilder(services);
     }
 

@@ -19,8 +19,8 @@ public sealed partial class RecordFileService
     /// stored head, and clears the flag. Safe while the engine serves requests: each record file is read, indexed and
     /// unflagged under its lock, so an older head never overwrites a newer one in the index, and a flag whose record
     /// file is not (yet) stored is left alone until it is <see cref="AbandonedFlagAge"/> old (an import flags before it
-    /// commits), then removed. The API host runs this at start-up and then periodically
-    /// (<c>ArchiveApiOptions.PendingIndexInterval</c>).
+    /// commits), then removed. The engine's background service (registered by <c>AddArchive</c>) runs this at start-up and then periodically
+    /// (<see cref="Hosting.ArchiveOptions.PendingIndexInterval"/>).
     /// </summary>
     /// <returns>How many record files were indexed.</returns>
     /// <exception cref="Exception">The index cannot be updated; the flags not yet handled stay for the next run.</exception>

@@ -1,8 +1,9 @@
-namespace Archive.Api.Security;
+namespace Archive.Security;
 
 /// <summary>
-/// Role names (claim <see cref="ArchiveClaims.Role"/>, also accepted as <see cref="System.Security.Claims.ClaimTypes.Role"/>
-/// and <c>roles</c>). The policy each role satisfies is listed in <c>docs/security.md</c>.
+/// Role names an <see cref="ArchiveCaller"/> carries (the REST facade reads them from the claim <c>role</c>, also
+/// accepted as <see cref="System.Security.Claims.ClaimTypes.Role"/> and <c>roles</c>). What each role may do is listed
+/// in <c>docs/security.md</c>; <see cref="ArchiveAccessPolicy"/> applies the record-level rules.
 /// </summary>
 public static class ArchiveRoles
 {
@@ -32,23 +33,4 @@ public static class ArchiveRoles
 
     /// <summary>Whether <paramref name="role"/> is one of <see cref="All"/> (exact, lower case).</summary>
     public static bool IsKnown(string? role) => role is not null && All.Contains(role, StringComparer.Ordinal);
-}
-
-/// <summary>Claim types the Archive API reads from the caller's principal.</summary>
-public static class ArchiveClaims
-{
-    /// <summary>Role claim type (<c>role</c>).</summary>
-    public const string Role = "role";
-
-    /// <summary>Agency claim type: an agency identifier the caller belongs to (several allowed).</summary>
-    public const string Agency = "archive:agency";
-
-    /// <summary>Clearance claim type; the value <see cref="SecretClearance"/> lets the caller see secret (mật) records in scope.</summary>
-    public const string Clearance = "archive:clearance";
-
-    /// <summary>The clearance value for secret records.</summary>
-    public const string SecretClearance = "secret";
-
-    /// <summary>Claim naming the API key that authenticated the caller.</summary>
-    public const string ApiKeyId = "archive:api-key";
 }

@@ -1,14 +1,13 @@
-using Archive.Indexing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Archive.Api.Jobs;
+namespace Archive.Indexing;
 
 /// <summary>
-/// Runs one reindex at a time in the background (started by <c>POST /jobs/reindex</c>, polled by
-/// <c>GET /jobs/reindex</c>). The run is cancelled when the host stops; the engine's checkpoint lets the next run
-/// resume.
+/// Runs one reindex at a time in the background (the REST facade starts it with <c>POST /jobs/reindex</c> and polls it
+/// with <c>GET /jobs/reindex</c>; any host may call <see cref="TryStart"/>). The run is cancelled when the host stops;
+/// the engine's checkpoint lets the next run resume. Registered by <c>AddArchive</c>.
 /// </summary>
 public sealed partial class ReindexJob
 {

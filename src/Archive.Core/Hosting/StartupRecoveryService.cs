@@ -3,18 +3,18 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Archive.Api.Jobs;
+namespace Archive.Hosting;
 
 /// <summary>
 /// Runs the package stores' crash recovery once, in the background, when the host starts: commits that a crash
 /// interrupted before their commit point are removed and stale inventory sidecars repaired. Committed versions are
 /// never touched. Requests are served meanwhile (recovery takes each package's commit lock). Then, and every
-/// <see cref="ArchiveApiOptions.PendingIndexInterval"/> while the host runs, record files flagged for reindex (an index
+/// <see cref="ArchiveOptions.PendingIndexInterval"/> while the host runs, record files flagged for reindex (an index
 /// update that failed, or a batch import interrupted before its index update) are indexed
 /// (<see cref="RecordFileService.IndexPendingAsync"/>): an index that was unavailable for a while catches up without a
-/// restart.
+/// restart. Registered by <c>AddArchive</c>: every host of the engine runs it, with or without the REST facade.
 /// </summary>
-internal sealed partial class StartupRecoveryService(ArchiveStorage storage, RecordFileService records, IOptions<ArchiveApiOptions> options, ILogger<StartupRecoveryService> logger) : BackgroundService
+internal sealed partial class StartupRecoveryService(ArchiveStorage storage, RecordFileService records, IOptions<ArchiveOptions> options, ILogger<StartupRecoveryService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
