@@ -26,7 +26,7 @@ public sealed class ArchiveApiOptions
     /// (<see cref="Security.ArchiveClaims.Clearance"/>). Without clearance, secret files and their documents are left
     /// out of lists, searches (not even counted) and due lists, and reading one answers 404.
     /// </summary>
-    public Func<HttpContext, bool> CanAccessSecret { get; set; } = static ctx => Security.ArchiveCaller.HasClearanceClaim(ctx.User);
+    public Func<HttpContext, bool> CanAccessSecret { get; set; } = static ctx => Security.HttpCaller.HasClearanceClaim(ctx.User);
 
     /// <summary>
     /// Whether anonymous callers may use the read endpoints (policy <see cref="Security.ArchivePolicies.Read"/>) with a
@@ -57,13 +57,6 @@ public sealed class ArchiveApiOptions
     /// licensed, patched version (15.1.1+ / 16.1.1+).
     /// </summary>
     public string? AutoMapperLicenseKey { get; set; }
-
-    /// <summary>
-    /// How often the host indexes record files flagged for reindex (an index update that failed, e.g. while
-    /// Elasticsearch was down, or a batch import cancelled before its index update); they are also indexed at start-up.
-    /// <see cref="TimeSpan.Zero"/>: at start-up only. Default 1 minute.
-    /// </summary>
-    public TimeSpan PendingIndexInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Name of the OpenAPI document registered by <c>AddArchiveApi</c> (served by <c>MapOpenApi()</c> at <c>/openapi/{name}.json</c>). Default <c>archive</c>.</summary>
     public string OpenApiDocumentName { get; set; } = "archive";

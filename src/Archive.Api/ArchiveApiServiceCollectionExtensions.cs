@@ -1,6 +1,5 @@
 using Archive.Api;
 using Archive.Api.Health;
-using Archive.Api.Jobs;
 using Archive.Api.Mapping;
 using Archive.Api.OpenApi;
 using Microsoft.Extensions.Configuration;
@@ -16,12 +15,12 @@ public static class ArchiveApiServiceCollectionExtensions
     /// <summary>
     /// Registers what <c>MapArchive()</c> needs: its options, the authorization policies of
     /// <see cref="Archive.Api.Security.ArchivePolicies"/> (roles in <see cref="Archive.Api.Security.ArchivePolicyRoles"/>),
-    /// the rate limiting policy, the DTO mapping (AutoMapper, private to Archive.Api),
-    /// the background reindex job, problem details, health checks of the storage and the search index (tag
+    /// the rate limiting policy, the DTO mapping (AutoMapper, private to Archive.Api), problem details, health checks of the storage and the search index (tag
     /// <c>archive</c>), and the OpenAPI document (<see cref="ArchiveApiOptions.OpenApiDocumentName"/>, served by the
     /// host's <c>app.MapOpenApi()</c>). Call <c>services.AddArchive(...)</c> too, and either
     /// <c>services.AddArchiveAuthentication(configuration)</c> or the host's own authentication whose principal carries
-    /// the Archive claims (<see cref="Archive.Api.Security.ArchiveClaims"/>).
+    /// the Archive claims (<see cref="Archive.Api.Security.ArchiveClaims"/>). The access rules, start-up recovery, the
+    /// pending-index loop and the reindex job runner are the engine's, registered by <c>AddArchive</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Optional settings; <c>Archive:AutoMapperLicenseKey</c> is read from configuration.</param>
@@ -40,14 +39,12 @@ public static class ArchiveApiServiceCollectionExtensions
             .Validate(o => o.RequestsPerMinute >= 0, "ArchiveApiOptions.RequestsPerMinute must not be negative.")
             .Validate(o => o.MaxJsonBodyBytes >= 1024, "ArchiveApiOptions.MaxJsonBodyBytes must be at least 1024.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.OpenApiDocumentName), "ArchiveApiOptions.OpenApiDocumentName is required.")
-            .Validate(o => o.PendingIndexInterval >= TimeSpan.Zero, "ArchiveApiOptions.PendingIndexInterval must not be negative.")
             .ValidateOnStart();
 
         services.TryAddSingleton(sp => new ArchiveApiMapper(
             sp.GetRequiredService<IOptions<ArchiveApiOptions>>().Value.AutoMapperLicenseKey,
             sp.GetService<ILogger<ArchiveApiMapper>>()));
-        services.TryAddSingleton<ReindexJob>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StartupRecoveryService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Archive.Hosting.ArchiveOptions>, LegacyPendingIndexInterval>());
         services.AddProblemDetails();
         Archive.Api.Security.ArchiveAuthorization.AddPolicies(services);
         Archive.Api.Security.ArchiveRateLimiting.AddPolicy(services);
@@ -71,6 +68,24 @@ public static class ArchiveApiServiceCollectionExtensions
             {
                 var key = configuration["Archive:AutoMapperLicenseKey"];
                 options.AutoMapperLicenseKey = string.IsNullOrWhiteSpace(key) ? null : key;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>Archive:Api:PendingIndexInterval</c>, the setting's name when it belonged to the REST facade, still sets
+    /// <see cref="Archive.Hosting.ArchiveOptions.PendingIndexInterval"/> unless <c>Archive:PendingIndexInterval</c> is set.
+    /// </summary>
+    private sealed class LegacyPendingIndexInterval(IServiceProvider services) : IConfigureOptions<Archive.Hosting.ArchiveOptions>
+    {
+        public void Configure(Archive.Hosting.ArchiveOptions options)
+        {
+            var configuration = services.GetService<IConfiguration>();
+            if (configuration is not null
+                && string.IsNullOrWhiteSpace(configuration["Archive:PendingIndexInterval"])
+                && configuration["Archive:Api:PendingIndexInterval"] is { Length: > 0 } legacy)
+            {
+                options.PendingIndexInterval = TimeSpan.Parse(legacy, System.Globalization.CultureInfo.InvariantCulture);
             }
         }
     }

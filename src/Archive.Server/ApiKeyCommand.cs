@@ -1,4 +1,5 @@
 using Archive.Api.Security;
+using Archive.Security;
 
 /// <summary>
 /// <c>archive-server apikey create --name NAME --roles r1,r2 [--agencies a1,a2] [--clearance secret]</c>,

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Archive.Api.OpenApi;
 using Archive.Api.Security;
+using Archive.Security;
 using Archive.Api.Tests.Support;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;

@@ -43,7 +43,7 @@ public sealed class AuthenticatedApiFactory : ApiFactory
                 [
                     new Claim(ClaimTypes.Name, name),
                     new Claim(ClaimTypes.Email, "binh@example.invalid"),
-                    new Claim(ClaimTypes.Role, Archive.Api.Security.ArchiveRoles.Administrator),
+                    new Claim(ClaimTypes.Role, Archive.Security.ArchiveRoles.Administrator),
                     new Claim(Archive.Api.Security.ArchiveClaims.Clearance, Archive.Api.Security.ArchiveClaims.SecretClearance),
                 ],
                 "Test");

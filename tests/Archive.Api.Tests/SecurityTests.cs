@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Archive.Api.Security;
+using Archive.Security;
 using Archive.Api.Tests.Support;
 using Archive.Audit;
 using Xunit;

@@ -148,7 +148,7 @@ internal static class ContentEndpoints
             range = ResolveRange(headers.Range, length, response);
         }
 
-        await ApiAudit.ReadAsync(http, Archive.Audit.AuditActions.ContentRead, "content", $"{fileCode}/{docOrdinal}/{name}", range is { } r ? $"v{file.Version} bytes {r.Offset}+{r.Length?.ToString(CultureInfo.InvariantCulture) ?? "*"}" : $"v{file.Version}", cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.AuditReadAsync(http, Archive.Audit.AuditActions.ContentRead, "content", $"{fileCode}/{docOrdinal}/{name}", range is { } r ? $"v{file.Version} bytes {r.Offset}+{r.Length?.ToString(CultureInfo.InvariantCulture) ?? "*"}" : $"v{file.Version}", cancellationToken).ConfigureAwait(false);
         var opened = await files.OpenContentAsync(fileCode, docOrdinal, name, range, file.Version, cancellationToken).ConfigureAwait(false)
             ?? throw new ArchiveNotFoundException("content", $"{fileCode}/{docOrdinal}/{name}");
         return new ContentStreamResult(opened, content, range, length);

@@ -1,6 +1,5 @@
 using Archive.Api.Contracts;
 using Archive.Api.Http;
-using Archive.Api.Jobs;
 using Archive.Api.Mapping;
 using Archive.Api.Security;
 using Archive.Api.OpenApi;

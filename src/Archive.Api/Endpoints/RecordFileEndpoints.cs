@@ -83,17 +83,12 @@ internal static class RecordFileEndpoints
             throw ApiRequestException.BadRequest("status", "status.value", "status is finished, unfinished or accessioned.");
         }
 
+        // The engine's cursor: the listing resumes after the last file code of the previous page (nextAfter).
         var items = new List<RecordFileDto>();
         string? next = null;
-        var skipping = after is not null;
-        await foreach (var file in files.ListAsync(new RecordFileQuery { FondsCode = fondsCode, AgencyId = agencyId }, cancellationToken).ConfigureAwait(false))
+        var query = new RecordFileQuery { FondsCode = fondsCode, AgencyId = agencyId, After = string.IsNullOrEmpty(after) ? null : after };
+        await foreach (var file in files.ListAsync(query, cancellationToken).ConfigureAwait(false))
         {
-            if (skipping)
-            {
-                skipping = !string.Equals(file.Value.FileCode, after, StringComparison.Ordinal);
-                continue;
-            }
-
             if ((status is not null && SearchProjection.StatusOf(file.Value) != status) || !await ArchiveScope.CanReadAsync(http, file.Value, cancellationToken).ConfigureAwait(false))
             {
                 continue;
@@ -124,7 +119,7 @@ internal static class RecordFileEndpoints
     private static async Task<Ok<RecordFileDto>> Get(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
         var file = await ArchiveScope.VisibleAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
-        await ApiAudit.ReadAsync(http, Archive.Audit.AuditActions.RecordRead, "record-file", fileCode, null, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.AuditReadAsync(http, Archive.Audit.AuditActions.RecordRead, "record-file", fileCode, null, cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, file.Version);
         return TypedResults.Ok(mapper.Map<RecordFileDto>(file));
     }
@@ -177,7 +172,7 @@ internal static class RecordFileEndpoints
         var file = await ArchiveScope.VisibleAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var document = file.Value.Documents.FirstOrDefault(d => d.DocOrdinal == docOrdinal)
             ?? throw new ArchiveNotFoundException("document", $"{fileCode}/{docOrdinal}");
-        await ApiAudit.ReadAsync(http, Archive.Audit.AuditActions.RecordRead, "document", $"{fileCode}/{docOrdinal}", null, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.AuditReadAsync(http, Archive.Audit.AuditActions.RecordRead, "document", $"{fileCode}/{docOrdinal}", null, cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, file.Version);
         return TypedResults.Ok(mapper.Map<DocumentDto>(document));
     }

@@ -61,7 +61,7 @@ internal static class ReorganisationEndpoints
 
     private static async Task<Ok<List<ReorganisationEventDto>>> List(HttpContext http, ReorganisationService events, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        await RequireStaffAsync(http, "reorganisation", null, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequireStaffAsync(http, "reorganisation", null, cancellationToken).ConfigureAwait(false);
         var all = await events.ListAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(all.Select(mapper.Map<ReorganisationEventDto>).ToList());
     }
@@ -77,7 +77,7 @@ internal static class ReorganisationEndpoints
 
     private static async Task<Ok<ReorganisationEventDto>> Get(string eventId, HttpContext http, ReorganisationService events, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        await RequireStaffAsync(http, "reorganisation", eventId, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequireStaffAsync(http, "reorganisation", eventId, cancellationToken).ConfigureAwait(false);
         var stored = await events.GetAsync(eventId, cancellationToken).ConfigureAwait(false) ?? throw new ArchiveNotFoundException("reorganisation event", eventId);
         ETags.SetVersion(http.Response, stored.Version);
         return TypedResults.Ok(mapper.Map<ReorganisationEventDto>(stored));
@@ -85,7 +85,7 @@ internal static class ReorganisationEndpoints
 
     private static async Task<Ok<List<VersionInfoDto>>> History(string eventId, HttpContext http, ReorganisationService events, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        await RequireStaffAsync(http, "reorganisation", eventId, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequireStaffAsync(http, "reorganisation", eventId, cancellationToken).ConfigureAwait(false);
         _ = await events.GetAsync(eventId, cancellationToken).ConfigureAwait(false) ?? throw new ArchiveNotFoundException("reorganisation event", eventId);
         var history = await events.GetHistoryAsync(eventId, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(history.Select(mapper.Map<VersionInfoDto>).ToList());
@@ -114,7 +114,7 @@ internal static class ReorganisationEndpoints
 
     private static async Task<Ok<PlanDto>> GetPlan(string eventId, HttpContext http, ReorganisationPlanService plans, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        await RequireStaffAsync(http, "plan", eventId, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequireStaffAsync(http, "plan", eventId, cancellationToken).ConfigureAwait(false);
         var plan = await plans.GetAsync(eventId, cancellationToken).ConfigureAwait(false) ?? throw new ArchiveNotFoundException("plan", eventId);
         ETags.SetVersion(http.Response, plan.Version);
         return TypedResults.Ok(mapper.Map<PlanDto>(plan));
@@ -124,7 +124,7 @@ internal static class ReorganisationEndpoints
     {
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         var body = await JsonBody.ReadAsync<PlanTaskRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        await RequireTaskAgencyAsync(http, events, eventId, body.AgencyId, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequirePlanTaskAgencyAsync(http, events, eventId, body.AgencyId, cancellationToken).ConfigureAwait(false);
         var plan = await plans.AddTaskAsync(eventId, mapper.Map<PlanTaskInput>(body), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, plan.Version);
         return TypedResults.Ok(mapper.Map<PlanDto>(plan));
@@ -138,8 +138,8 @@ internal static class ReorganisationEndpoints
         var task = current.Value.Tasks.FirstOrDefault(t => t.Id == taskId) ?? throw new ArchiveNotFoundException("plan task", eventId + "/" + taskId);
 
         // Both the task's current scope and the new one must be the caller's.
-        await RequireTaskAgencyAsync(http, events, eventId, task.AgencyId, cancellationToken).ConfigureAwait(false);
-        await RequireTaskAgencyAsync(http, events, eventId, body.AgencyId, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequirePlanTaskAgencyAsync(http, events, eventId, task.AgencyId, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequirePlanTaskAgencyAsync(http, events, eventId, body.AgencyId, cancellationToken).ConfigureAwait(false);
         var plan = await plans.UpdateTaskAsync(eventId, taskId, mapper.Map<PlanTaskInput>(body), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, plan.Version);
         return TypedResults.Ok(mapper.Map<PlanDto>(plan));
@@ -147,49 +147,16 @@ internal static class ReorganisationEndpoints
 
     private static async Task<Ok<PlanReportDto>> Report(string eventId, DateOnly? asOf, HttpContext http, ReorganisationPlanService plans, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        await RequireStaffAsync(http, "plan", eventId, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequireStaffAsync(http, "plan", eventId, cancellationToken).ConfigureAwait(false);
         var report = await plans.ReportAsync(eventId, asOf ?? Today(http), cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(mapper.Map<PlanReportDto>(report));
     }
 
     private static async Task<Ok<CustodyDto>> Custody(string agencyIdOrFondsCode, DateOnly? asOf, HttpContext http, ReorganisationService events, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
-        await RequireStaffAsync(http, "custody", agencyIdOrFondsCode, cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.RequireStaffAsync(http, "custody", agencyIdOrFondsCode, cancellationToken).ConfigureAwait(false);
         var answer = await events.WhoHoldsAsync(agencyIdOrFondsCode, asOf ?? Today(http), cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(mapper.Map<CustodyDto>(answer));
-    }
-
-    /// <summary>Events, plans and custody are internal work of the agencies: not for researchers or anonymous readers.</summary>
-    private static async ValueTask RequireStaffAsync(HttpContext http, string objectType, string? objectId, CancellationToken cancellationToken)
-    {
-        if (ArchiveCaller.Of(http).IsStaff)
-        {
-            return;
-        }
-
-        await ApiAudit.DeniedAsync(http, objectType, objectId, "staff only", cancellationToken).ConfigureAwait(false);
-        throw new ApiRequestException(StatusCodes.Status403Forbidden, objectType, "scope.staff", "Reorganisation events, plans and custody are open to agency staff, supervisors and administrators only.");
-    }
-
-    /// <summary>A task is edited by an administrator or by a user of its agency or of that agency's successor in the event.</summary>
-    private static async ValueTask RequireTaskAgencyAsync(HttpContext http, ReorganisationService events, string eventId, string agencyId, CancellationToken cancellationToken)
-    {
-        var caller = ArchiveCaller.Of(http);
-        if (caller.WritesAcross || caller.MayChange(agencyId))
-        {
-            return;
-        }
-
-        var stored = await events.GetAsync(eventId, cancellationToken).ConfigureAwait(false) ?? throw new ArchiveNotFoundException("reorganisation event", eventId);
-        var affected = stored.Value.Affected.FirstOrDefault(a => a.AgencyId == agencyId);
-        var successors = affected is null ? [] : affected.Fonds.Select(f => f.SuccessorAgencyId).Append(affected.SuccessorAgencyId);
-        if (successors.Any(s => s is not null && caller.MayChange(s)))
-        {
-            return;
-        }
-
-        await ApiAudit.DeniedAsync(http, "plan", eventId, "agency scope", cancellationToken).ConfigureAwait(false);
-        throw new ApiRequestException(StatusCodes.Status403Forbidden, "agencyId", "scope.agency", $"Only a user of agency '{agencyId}' (or of its successor) or an administrator may change this task.");
     }
 
     private static bool HasBody(HttpRequest request)

@@ -93,7 +93,7 @@ internal static class SearchEndpoints
             Cursor = string.IsNullOrEmpty(cursor) ? null : cursor,
             Consistency = consistent == true ? SearchConsistency.ReadYourWrites : SearchConsistency.Eventual,
         };
-        await ApiAudit.ReadAsync(http, Archive.Audit.AuditActions.Search, "search", "-", Describe(q, filter, exclude), cancellationToken).ConfigureAwait(false);
+        await ArchiveScope.AuditReadAsync(http, Archive.Audit.AuditActions.Search, "search", "-", Describe(q, filter, exclude), cancellationToken).ConfigureAwait(false);
         var results = await index.SearchAsync(request, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(mapper.Map<SearchResultsDto>(results));
     }

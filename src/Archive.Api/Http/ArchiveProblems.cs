@@ -16,7 +16,8 @@ namespace Archive.Api.Http;
 /// <remarks>
 /// <list type="table">
 /// <item><term>400</term><description>malformed request: JSON syntax, JSON shape (missing required member, wrong type, nesting deeper than 64), bad query value.</description></item>
-/// <item><term>404</term><description><see cref="ArchiveNotFoundException"/>.</description></item>
+/// <item><term>403</term><description><see cref="ArchiveAccessDeniedException"/>: the engine's access policy refused (another agency's custody, administrators or staff only).</description></item>
+/// <item><term>404</term><description><see cref="ArchiveNotFoundException"/> (also what the access policy answers for a record file out of the caller's scope).</description></item>
 /// <item><term>409</term><description><see cref="ArchiveConflictException"/> (duplicate code, closed fonds, legal hold, job running).</description></item>
 /// <item><term>412</term><description><see cref="ArchivePreconditionFailedException"/> (If-Match is not the current version).</description></item>
 /// <item><term>413</term><description><see cref="ContentTooLargeException"/> or a request body over the limit.</description></item>
@@ -39,6 +40,7 @@ public static class ArchiveProblems
         return exception switch
         {
             ApiRequestException e => Create(e.StatusCode, Title(e.StatusCode), e.Message, "request", [new FieldError { Field = e.Field, Rule = e.Rule, Message = e.Message }], httpContext),
+            ArchiveAccessDeniedException e => Create(StatusCodes.Status403Forbidden, Title(StatusCodes.Status403Forbidden), e.Message, "request", [new FieldError { Field = e.Field, Rule = e.Rule, Message = e.Message }], httpContext),
             ContentTooLargeException e => Create(StatusCodes.Status413PayloadTooLarge, "Content too large", e.Message, "too-large", Errors(e.Errors), httpContext, new() { ["limit"] = e.Limit }),
             ArchiveValidationException e => Create(StatusCodes.Status422UnprocessableEntity, "The request breaks validation rules", e.Message, "validation", Errors(e.Errors), httpContext),
             ArchiveNotFoundException e => Create(StatusCodes.Status404NotFound, "Not found", e.Message, "not-found", [new FieldError { Field = e.Entity, Rule = "not-found", Message = e.Message }], httpContext),

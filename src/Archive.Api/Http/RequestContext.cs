@@ -6,15 +6,17 @@ using Microsoft.Extensions.Options;
 
 namespace Archive.Api.Http;
 
-/// <summary>Who is calling and what they may see.</summary>
+/// <summary>Who is calling (what they may see is the engine's <see cref="Archive.Security.IArchiveAccessPolicy"/>).</summary>
 internal static class RequestContext
 {
     public static ArchiveApiOptions Options(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<ArchiveApiOptions>>().Value;
 
     /// <summary>The user recorded in the package version: the host's resolver, else the authenticated name, else anonymous.</summary>
-    public static ArchiveUser User(HttpContext http)
+    public static ArchiveUser User(HttpContext http) => User(http, Options(http));
+
+    /// <summary>The user recorded in the package version, with the facade's options at hand.</summary>
+    public static ArchiveUser User(HttpContext http, ArchiveApiOptions options)
     {
-        var options = Options(http);
         if (options.UserResolver?.Invoke(http) is { } resolved && !string.IsNullOrWhiteSpace(resolved.Name))
         {
             return resolved;
@@ -37,9 +39,4 @@ internal static class RequestContext
 
         return new ArchiveUser(string.IsNullOrWhiteSpace(options.AnonymousUserName) ? "anonymous" : options.AnonymousUserName);
     }
-
-    public static bool CanAccessSecret(HttpContext http) => Options(http).CanAccessSecret(http);
-
-    /// <summary>Whether the caller may see a record file with this access level.</summary>
-    public static bool CanSee(HttpContext http, AccessLevel rights) => rights != AccessLevel.Secret || CanAccessSecret(http);
 }

@@ -1,3 +1,4 @@
+using Archive.Security;
 using Archive.Api.Http;
 using Archive.Api.OpenApi;
 using Microsoft.AspNetCore.Builder;

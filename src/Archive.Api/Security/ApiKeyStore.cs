@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Archive.Security;
 using Archive.Storage;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,5 @@
+using Archive.Security;
+
 namespace Archive.Api.Security;
 
 /// <summary>

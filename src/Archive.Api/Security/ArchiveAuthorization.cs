@@ -1,3 +1,4 @@
+using Archive.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
@@ -40,10 +41,10 @@ internal sealed class ArchiveRoleHandler(IOptionsMonitor<ArchiveApiOptions> opti
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ArchiveRoleRequirement requirement)
     {
-        var caller = ArchiveCaller.FromPrincipal(context.User, clearance: false);
-        if (caller.IsAuthenticated)
+        if (HttpCaller.IsAuthenticated(context.User))
         {
-            if (ArchivePolicyRoles.RolesOf(requirement.Policy).Any(caller.Roles.Contains))
+            var roles = HttpCaller.Roles(context.User);
+            if (ArchivePolicyRoles.RolesOf(requirement.Policy).Any(roles.Contains))
             {
                 context.Succeed(requirement);
             }
@@ -76,7 +77,7 @@ internal sealed class ArchiveAuthorizationResultHandler : IAuthorizationMiddlewa
         if (authorizeResult.Forbidden && context.GetEndpoint()?.Metadata.GetMetadata<Api.OpenApi.ArchiveEndpointMetadata>() is not null)
         {
             var name = policy.Requirements.OfType<ArchiveRoleRequirement>().FirstOrDefault()?.Policy ?? "policy";
-            await ApiAudit.DeniedAsync(context, "endpoint", context.Request.Method + " " + context.Request.Path, "role lacks " + name, context.RequestAborted).ConfigureAwait(false);
+            await ArchiveScope.AuditDeniedAsync(context, "endpoint", context.Request.Method + " " + context.Request.Path, "role lacks " + name, context.RequestAborted).ConfigureAwait(false);
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);

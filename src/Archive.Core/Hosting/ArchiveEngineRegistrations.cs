@@ -25,6 +25,10 @@ internal static class ArchiveEngineRegistrations
             sp.GetRequiredService<ReindexService>(),
             sp.GetService<IHostApplicationLifetime>(),
             sp.GetService<ILogger<ReindexJob>>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupRecoveryService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupRecoveryService>(sp => new StartupRecoveryService(
+            sp.GetRequiredService<ArchiveStorage>(),
+            sp.GetRequiredService<RecordFileService>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ArchiveOptions>>(),
+            sp.GetService<ILogger<StartupRecoveryService>>())));
     }
 }

@@ -1,6 +1,7 @@
 using Archive.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Archive.Hosting;
@@ -14,13 +15,26 @@ namespace Archive.Hosting;
 /// (<see cref="RecordFileService.IndexPendingAsync"/>): an index that was unavailable for a while catches up without a
 /// restart. Registered by <c>AddArchive</c>: every host of the engine runs it, with or without the REST facade.
 /// </summary>
-internal sealed partial class StartupRecoveryService(ArchiveStorage storage, RecordFileService records, IOptions<ArchiveOptions> options, ILogger<StartupRecoveryService> logger) : BackgroundService
+internal sealed partial class StartupRecoveryService : BackgroundService
 {
+    private readonly ArchiveStorage _storage;
+    private readonly RecordFileService _records;
+    private readonly IOptions<ArchiveOptions> _options;
+    private readonly ILogger _logger;
+
+    public StartupRecoveryService(ArchiveStorage storage, RecordFileService records, IOptions<ArchiveOptions> options, ILogger<StartupRecoveryService>? logger)
+    {
+        _storage = storage;
+        _records = records;
+        _options = options;
+        _logger = logger ?? NullLogger<StartupRecoveryService>.Instance;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            foreach (var (name, report) in await storage.RecoverAsync(stoppingToken).ConfigureAwait(false))
+            foreach (var (name, report) in await _storage.RecoverAsync(stoppingToken).ConfigureAwait(false))
             {
                 LogRecovered(name, report.PackagesScanned, report.AbandonedVersionsRemoved, report.UncommittedPackagesRemoved, report.InventorySidecarsRepaired, report.CorruptPackages.Count);
                 foreach (var id in report.CorruptPackages)
@@ -41,7 +55,7 @@ internal sealed partial class StartupRecoveryService(ArchiveStorage storage, Rec
         }
 
         await IndexPendingAsync(stoppingToken).ConfigureAwait(false);
-        var interval = options.Value.PendingIndexInterval;
+        var interval = _options.Value.PendingIndexInterval;
         if (interval <= TimeSpan.Zero)
         {
             return;
@@ -64,7 +78,7 @@ internal sealed partial class StartupRecoveryService(ArchiveStorage storage, Rec
     {
         try
         {
-            var indexed = await records.IndexPendingAsync(stoppingToken).ConfigureAwait(false);
+            var indexed = await _records.IndexPendingAsync(stoppingToken).ConfigureAwait(false);
             if (indexed > 0)
             {
                 LogIndexed(indexed);
