@@ -179,7 +179,7 @@ public sealed class KillDrillTests : IDisposable
         var where = $"after kill {run} ({op})";
         await using var engine = new DrillEngine(Data);
 
-        // The host's start-up recovery (StartupRecoveryService): every collection's unfinished commits.
+        // The engine's start-up recovery (StartupRecoveryService, registered by AddArchive): every collection's unfinished commits.
         foreach (var (name, report) in await engine.Storage.RecoverAsync(ct))
         {
             Assert.True(report.CorruptPackages.Count == 0, $"{where}: corrupt {name} packages {string.Join(", ", report.CorruptPackages)}");
