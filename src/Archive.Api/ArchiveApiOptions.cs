@@ -52,13 +52,6 @@ public sealed class ArchiveApiOptions
     public int MaxListPageSize { get; set; } = 1000;
 
     /// <summary>
-    /// AutoMapper licence key (configuration <c>Archive:AutoMapperLicenseKey</c>). AutoMapper 14.0.0, the version this
-    /// package is built with, needs none and ignores it; it is passed on to <c>LicenseKey</c> when a host runs a
-    /// licensed, patched version (15.1.1+ / 16.1.1+).
-    /// </summary>
-    public string? AutoMapperLicenseKey { get; set; }
-
-    /// <summary>
     /// How often the host indexes record files flagged for reindex (an index update that failed, e.g. while
     /// Elasticsearch was down, or a batch import cancelled before its index update); they are also indexed at start-up.
     /// <see cref="TimeSpan.Zero"/>: at start-up only. Default 1 minute.

@@ -3,9 +3,7 @@ using Archive.Api.Health;
 using Archive.Api.Jobs;
 using Archive.Api.Mapping;
 using Archive.Api.OpenApi;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -24,13 +22,12 @@ public static class ArchiveApiServiceCollectionExtensions
     /// the Archive claims (<see cref="Archive.Api.Security.ArchiveClaims"/>).
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Optional settings; <c>Archive:AutoMapperLicenseKey</c> is read from configuration.</param>
+    /// <param name="configure">Optional settings.</param>
     /// <returns>The service collection.</returns>
     public static IServiceCollection AddArchiveApi(this IServiceCollection services, Action<ArchiveApiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var optionsBuilder = services.AddOptions<ArchiveApiOptions>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ArchiveApiOptions>, ConfigureFromConfiguration>());
         if (configure is not null)
         {
             optionsBuilder.Configure(configure);
@@ -43,9 +40,7 @@ public static class ArchiveApiServiceCollectionExtensions
             .Validate(o => o.PendingIndexInterval >= TimeSpan.Zero, "ArchiveApiOptions.PendingIndexInterval must not be negative.")
             .ValidateOnStart();
 
-        services.TryAddSingleton(sp => new ArchiveApiMapper(
-            sp.GetRequiredService<IOptions<ArchiveApiOptions>>().Value.AutoMapperLicenseKey,
-            sp.GetService<ILogger<ArchiveApiMapper>>()));
+        services.TryAddSingleton<ArchiveApiMapper>();
         services.TryAddSingleton<ReindexJob>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StartupRecoveryService>());
         services.AddProblemDetails();
@@ -60,18 +55,5 @@ public static class ArchiveApiServiceCollectionExtensions
         configure?.Invoke(scratch);
         services.AddOpenApi(scratch.OpenApiDocumentName, ArchiveOpenApi.Configure);
         return services;
-    }
-
-    private sealed class ConfigureFromConfiguration(IServiceProvider services) : IConfigureOptions<ArchiveApiOptions>
-    {
-        public void Configure(ArchiveApiOptions options)
-        {
-            var configuration = services.GetService<IConfiguration>();
-            if (configuration is not null && string.IsNullOrWhiteSpace(options.AutoMapperLicenseKey))
-            {
-                var key = configuration["Archive:AutoMapperLicenseKey"];
-                options.AutoMapperLicenseKey = string.IsNullOrWhiteSpace(key) ? null : key;
-            }
-        }
     }
 }
