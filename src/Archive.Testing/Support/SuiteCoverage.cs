@@ -1,11 +1,11 @@
 using System.Reflection;
 using Xunit;
 
-namespace Archive.ConformanceTests.Support;
+namespace Archive.Testing.Support;
 
 /// <summary>
 /// Guard against a provider silently skipping a conformance suite: every abstract suite in a namespace of this
-/// assembly (e.g. <c>Archive.ConformanceTests.Storage</c>) must have a concrete subclass in the provider's test
+/// assembly (e.g. <c>Archive.Testing.Storage</c>) must have a concrete subclass in the provider's test
 /// assembly. Each provider test project calls this once for the contract it implements.
 /// </summary>
 public static class SuiteCoverage
