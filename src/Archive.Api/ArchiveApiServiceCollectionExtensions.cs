@@ -27,18 +27,11 @@ public static class ArchiveApiServiceCollectionExtensions
     public static IServiceCollection AddArchiveApi(this IServiceCollection services, Action<ArchiveApiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var optionsBuilder = services.AddOptions<ArchiveApiOptions>();
+        var optionsBuilder = services.AddOptionsWithValidateOnStart<ArchiveApiOptions, ArchiveApiOptionsValidator>();
         if (configure is not null)
         {
             optionsBuilder.Configure(configure);
         }
-
-        optionsBuilder.Validate(o => o.MaxListPageSize is >= 1 and <= 100_000, "ArchiveApiOptions.MaxListPageSize must be between 1 and 100000.")
-            .Validate(o => o.RequestsPerMinute >= 0, "ArchiveApiOptions.RequestsPerMinute must not be negative.")
-            .Validate(o => o.MaxJsonBodyBytes >= 1024, "ArchiveApiOptions.MaxJsonBodyBytes must be at least 1024.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.OpenApiDocumentName), "ArchiveApiOptions.OpenApiDocumentName is required.")
-            .Validate(o => o.PendingIndexInterval >= TimeSpan.Zero, "ArchiveApiOptions.PendingIndexInterval must not be negative.")
-            .ValidateOnStart();
 
         services.TryAddSingleton<ArchiveApiMapper>();
         services.TryAddSingleton<ReindexJob>();
