@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Archive.Records;
 using Microsoft.AspNetCore.Http;
@@ -5,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace Archive.Api;
 
 /// <summary>Settings of the REST facade (<c>services.AddArchiveApi(o => ...)</c>, or the <c>Archive:Api</c> configuration section of the standalone host).</summary>
-public sealed class ArchiveApiOptions
+public sealed class ArchiveApiOptions : IValidatableObject
 {
     /// <summary>
     /// Name recorded as the user of an anonymous request (only an anonymous reader of the reading room gets through
@@ -51,13 +52,36 @@ public sealed class ArchiveApiOptions
     /// <summary>Largest <c>pageSize</c> of list endpoints (default 1000).</summary>
     public int MaxListPageSize { get; set; } = 1000;
 
-    /// <summary>
-    /// AutoMapper licence key (configuration <c>Archive:AutoMapperLicenseKey</c>). AutoMapper 14.0.0, the version this
-    /// package is built with, needs none and ignores it; it is passed on to <c>LicenseKey</c> when a host runs a
-    /// licensed, patched version (15.1.1+ / 16.1.1+).
-    /// </summary>
-    public string? AutoMapperLicenseKey { get; set; }
-
     /// <summary>Name of the OpenAPI document registered by <c>AddArchiveApi</c> (served by <c>MapOpenApi()</c> at <c>/openapi/{name}.json</c>). Default <c>archive</c>.</summary>
     public string OpenApiDocumentName { get; set; } = "archive";
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MaxListPageSize is < 1 or > 100_000)
+        {
+            yield return new ValidationResult("ArchiveApiOptions.MaxListPageSize must be between 1 and 100000.");
+        }
+
+        if (RequestsPerMinute < 0)
+        {
+            yield return new ValidationResult("ArchiveApiOptions.RequestsPerMinute must not be negative.");
+        }
+
+        if (MaxJsonBodyBytes < 1024)
+        {
+            yield return new ValidationResult("ArchiveApiOptions.MaxJsonBodyBytes must be at least 1024.");
+        }
+
+        if (string.IsNullOrWhiteSpace(OpenApiDocumentName))
+        {
+            yield return new ValidationResult("ArchiveApiOptions.OpenApiDocumentName is required.");
+        }
+    }
+}
+
+/// <summary>Validates <see cref="ArchiveApiOptions"/> at start-up (source-generated: the rules are <see cref="ArchiveApiOptions.Validate(ValidationContext)"/>).</summary>
+[Microsoft.Extensions.Options.OptionsValidator]
+internal sealed partial class ArchiveApiOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<ArchiveApiOptions>
+{
 }

@@ -4,7 +4,6 @@ using Archive.Api.Mapping;
 using Archive.Api.OpenApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -23,27 +22,18 @@ public static class ArchiveApiServiceCollectionExtensions
     /// pending-index loop and the reindex job runner are the engine's, registered by <c>AddArchive</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Optional settings; <c>Archive:AutoMapperLicenseKey</c> is read from configuration.</param>
+    /// <param name="configure">Optional settings.</param>
     /// <returns>The service collection.</returns>
     public static IServiceCollection AddArchiveApi(this IServiceCollection services, Action<ArchiveApiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var optionsBuilder = services.AddOptions<ArchiveApiOptions>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ArchiveApiOptions>, ConfigureFromConfiguration>());
+        var optionsBuilder = services.AddOptionsWithValidateOnStart<ArchiveApiOptions, ArchiveApiOptionsValidator>();
         if (configure is not null)
         {
             optionsBuilder.Configure(configure);
         }
 
-        optionsBuilder.Validate(o => o.MaxListPageSize is >= 1 and <= 100_000, "ArchiveApiOptions.MaxListPageSize must be between 1 and 100000.")
-            .Validate(o => o.RequestsPerMinute >= 0, "ArchiveApiOptions.RequestsPerMinute must not be negative.")
-            .Validate(o => o.MaxJsonBodyBytes >= 1024, "ArchiveApiOptions.MaxJsonBodyBytes must be at least 1024.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.OpenApiDocumentName), "ArchiveApiOptions.OpenApiDocumentName is required.")
-            .ValidateOnStart();
-
-        services.TryAddSingleton(sp => new ArchiveApiMapper(
-            sp.GetRequiredService<IOptions<ArchiveApiOptions>>().Value.AutoMapperLicenseKey,
-            sp.GetService<ILogger<ArchiveApiMapper>>()));
+        services.TryAddSingleton<ArchiveApiMapper>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Archive.Hosting.ArchiveOptions>, LegacyPendingIndexInterval>());
         services.AddProblemDetails();
         Archive.Api.Security.ArchiveAuthorization.AddPolicies(services);
@@ -57,19 +47,6 @@ public static class ArchiveApiServiceCollectionExtensions
         configure?.Invoke(scratch);
         services.AddOpenApi(scratch.OpenApiDocumentName, ArchiveOpenApi.Configure);
         return services;
-    }
-
-    private sealed class ConfigureFromConfiguration(IServiceProvider services) : IConfigureOptions<ArchiveApiOptions>
-    {
-        public void Configure(ArchiveApiOptions options)
-        {
-            var configuration = services.GetService<IConfiguration>();
-            if (configuration is not null && string.IsNullOrWhiteSpace(options.AutoMapperLicenseKey))
-            {
-                var key = configuration["Archive:AutoMapperLicenseKey"];
-                options.AutoMapperLicenseKey = string.IsNullOrWhiteSpace(key) ? null : key;
-            }
-        }
     }
 
     /// <summary>

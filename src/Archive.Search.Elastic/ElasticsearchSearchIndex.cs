@@ -56,10 +56,10 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
-        var check = new ElasticsearchSearchOptionsValidator(hostSuppliesClient: true).Validate(null, options);
-        if (check.Failed)
+        var errors = ElasticsearchSearchOptionsValidator.Errors(options, hostSuppliesClient: true);
+        if (errors.Count > 0)
         {
-            throw new OptionsValidationException(nameof(ElasticsearchSearchOptions), typeof(ElasticsearchSearchOptions), check.Failures);
+            throw new OptionsValidationException(nameof(ElasticsearchSearchOptions), typeof(ElasticsearchSearchOptions), errors);
         }
 
         _client = client;

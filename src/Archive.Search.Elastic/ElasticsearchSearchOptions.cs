@@ -1,10 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace Archive.Search.Elastic;
 
 /// <summary>Settings of the Elasticsearch search adapter.</summary>
-public sealed class ElasticsearchSearchOptions
+public sealed class ElasticsearchSearchOptions : IValidatableObject
 {
     /// <summary>
     /// Addresses of the cluster's nodes (e.g. <c>https://search-1:9200</c>). Required unless <see cref="CloudId"/> is set
@@ -83,6 +84,13 @@ public sealed class ElasticsearchSearchOptions
 
     /// <summary>Ranking parameters (the same meaning and defaults as the embedded Lucene engine's).</summary>
     public ElasticsearchRankingOptions Ranking { get; set; } = new();
+
+    /// <summary>Set at registration when the host registered its own <c>ElasticsearchClient</c> (the connection settings are then not needed).</summary>
+    internal bool HostSuppliesClient { get; set; }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        => ElasticsearchSearchOptionsValidator.Errors(this, HostSuppliesClient).Select(e => new ValidationResult(e));
 }
 
 /// <summary>How free-text queries are scored (BM25 over several fields, as the embedded engine does).</summary>
@@ -113,29 +121,21 @@ public sealed class ElasticsearchRankingOptions
     public float BigramBoost { get; set; } = 0.5f;
 }
 
-/// <summary>Validates <see cref="ElasticsearchSearchOptions"/> at start-up.</summary>
+/// <summary>
+/// Validates <see cref="ElasticsearchSearchOptions"/> at start-up (source-generated: the rules are
+/// <see cref="ElasticsearchSearchOptions.Validate(ValidationContext)"/>); every message names the option and its rule.
+/// The connection settings are not required when the host registered its own <c>ElasticsearchClient</c>.
+/// </summary>
+[OptionsValidator]
 public sealed partial class ElasticsearchSearchOptionsValidator : IValidateOptions<ElasticsearchSearchOptions>
 {
-    private readonly bool _hostClient;
-
-    /// <summary>Creates a validator that requires connection settings.</summary>
-    public ElasticsearchSearchOptionsValidator()
-    {
-    }
-
-    /// <summary>Creates a validator; with <paramref name="hostSuppliesClient"/> the connection settings are not required.</summary>
-    public ElasticsearchSearchOptionsValidator(bool hostSuppliesClient)
-    {
-        _hostClient = hostSuppliesClient;
-    }
-
-    /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, ElasticsearchSearchOptions options)
+    /// <summary>The broken rules; <paramref name="hostSuppliesClient"/> drops the connection rules.</summary>
+    internal static List<string> Errors(ElasticsearchSearchOptions options, bool hostSuppliesClient)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
         const string P = nameof(ElasticsearchSearchOptions) + ".";
-        if (!_hostClient)
+        if (!hostSuppliesClient)
         {
             var urls = options.Urls ?? [];
             if (urls.Count == 0 && string.IsNullOrWhiteSpace(options.CloudId))
@@ -274,7 +274,7 @@ public sealed partial class ElasticsearchSearchOptionsValidator : IValidateOptio
             }
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$", RegexOptions.CultureInvariant)]

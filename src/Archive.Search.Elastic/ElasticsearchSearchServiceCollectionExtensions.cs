@@ -31,8 +31,9 @@ public static class ElasticsearchSearchServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
-        services.AddOptions<ElasticsearchSearchOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ElasticsearchSearchOptions>, ElasticsearchSearchOptionsValidatorForServices>());
+        services.AddOptionsWithValidateOnStart<ElasticsearchSearchOptions, ElasticsearchSearchOptionsValidator>()
+            .Configure(configure)
+            .PostConfigure<IServiceProviderIsService>((o, container) => o.HostSuppliesClient = container.IsService(typeof(ElasticsearchClient)));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ElasticsearchSearchOptions>>().Value;
@@ -49,10 +50,10 @@ public static class ElasticsearchSearchServiceCollectionExtensions
     public static ElasticsearchClient CreateClient(ElasticsearchSearchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var check = new ElasticsearchSearchOptionsValidator().Validate(null, options);
-        if (check.Failed)
+        var errors = ElasticsearchSearchOptionsValidator.Errors(options, hostSuppliesClient: false);
+        if (errors.Count > 0)
         {
-            throw new OptionsValidationException(nameof(ElasticsearchSearchOptions), typeof(ElasticsearchSearchOptions), check.Failures);
+            throw new OptionsValidationException(nameof(ElasticsearchSearchOptions), typeof(ElasticsearchSearchOptions), errors);
         }
 
         AuthorizationHeader? auth = !string.IsNullOrEmpty(options.ApiKey) ? new ApiKey(options.ApiKey)
@@ -82,15 +83,5 @@ public static class ElasticsearchSearchServiceCollectionExtensions
         settings.RequestTimeout(options.RequestTimeout);
         settings.EnableHttpCompression();
         return new ElasticsearchClient(settings);
-    }
-
-    /// <summary>The start-up validator: connection settings are required only when the host registered no client.</summary>
-    private sealed class ElasticsearchSearchOptionsValidatorForServices(IServiceProvider services) : IValidateOptions<ElasticsearchSearchOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, ElasticsearchSearchOptions options)
-        {
-            var hostClient = services.GetService<IServiceProviderIsService>()?.IsService(typeof(ElasticsearchClient)) == true;
-            return new ElasticsearchSearchOptionsValidator(hostClient).Validate(name, options);
-        }
     }
 }

@@ -1,9 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace Archive.Search.Lucene;
 
 /// <summary>Settings of the embedded Lucene.NET search index.</summary>
-public sealed class LuceneSearchOptions
+public sealed class LuceneSearchOptions : IValidatableObject
 {
     /// <summary>
     /// Folder of the index (required). It holds one sub-folder per index generation and a <c>current</c> pointer
@@ -50,64 +51,12 @@ public sealed class LuceneSearchOptions
 
     /// <summary>Ranking parameters (defaults were tuned on ALQAC 2022, see docs/benchmarks.md).</summary>
     public LuceneRankingOptions Ranking { get; set; } = new();
-}
 
-/// <summary>How free-text queries are scored (BM25 over several fields).</summary>
-public sealed class LuceneRankingOptions
-{
-    /// <summary>BM25 term-frequency saturation k1 (default 1.2).</summary>
-    public float K1 { get; set; } = 1.2f;
-
-    /// <summary>BM25 length normalisation b (default 0.75).</summary>
-    public float B { get; set; } = 0.75f;
-
-    /// <summary>
-    /// Weight of the title (default 1.1). Title and subject are separate BM25 fields, so a word found there already adds to
-    /// its body-text score; higher weights cost retrieval quality on ALQAC (see docs/benchmarks.md).
-    /// </summary>
-    public float TitleBoost { get; set; } = 1.1f;
-
-    /// <summary>Weight of the subject (trích yếu; default 1.1).</summary>
-    public float SubjectBoost { get; set; } = 1.1f;
-
-    /// <summary>Weight of keywords, issuing body, type and codes.</summary>
-    public float MetaBoost { get; set; } = 1f;
-
-    /// <summary>Weight of the full text.</summary>
-    public float TextBoost { get; set; } = 1f;
-
-    /// <summary>
-    /// Weight of a match with the exact diacritics the query was typed with, added to the diacritics-insensitive
-    /// match (so exact-accent matches rank first; default 0.1). Not used for a query typed without any diacritics.
-    /// </summary>
-    public float AccentedBoost { get; set; } = 0.1f;
-
-    /// <summary>
-    /// Weight of adjacent-syllable (bigram) matches (default 2): most Vietnamese words have two syllables, so a
-    /// question's bigrams find its words. 0 turns them off at query time.
-    /// </summary>
-    public float BigramBoost { get; set; } = 2f;
-
-    /// <summary>
-    /// Free-text terms found in more than this fraction of the documents (function syllables such as <c>của</c>,
-    /// <c>các</c>, <c>được</c>) only add to the score of documents that also match a rarer query term, so a long
-    /// question does not score the whole index (like Lucene's common-terms query). 1 turns it off. Not applied to
-    /// queries with a quoted phrase. Default 0.5.
-    /// </summary>
-    public float CommonTermRatio { get; set; } = 0.5f;
-
-    /// <summary>Whether syllable bigrams are indexed (needed for <see cref="BigramBoost"/>; costs index size).</summary>
-    public bool IndexBigrams { get; set; } = true;
-}
-
-/// <summary>Validates <see cref="LuceneSearchOptions"/> at start-up.</summary>
-public sealed class LuceneSearchOptionsValidator : IValidateOptions<LuceneSearchOptions>
-{
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, LuceneSearchOptions options)
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
+        var options = this;
         if (string.IsNullOrWhiteSpace(options.IndexPath))
         {
             errors.Add("LuceneSearchOptions.IndexPath is required (the folder of the search index).");
@@ -188,6 +137,63 @@ public sealed class LuceneSearchOptionsValidator : IValidateOptions<LuceneSearch
             }
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors.Select(e => new ValidationResult(e));
     }
+}
+
+/// <summary>How free-text queries are scored (BM25 over several fields).</summary>
+public sealed class LuceneRankingOptions
+{
+    /// <summary>BM25 term-frequency saturation k1 (default 1.2).</summary>
+    public float K1 { get; set; } = 1.2f;
+
+    /// <summary>BM25 length normalisation b (default 0.75).</summary>
+    public float B { get; set; } = 0.75f;
+
+    /// <summary>
+    /// Weight of the title (default 1.1). Title and subject are separate BM25 fields, so a word found there already adds to
+    /// its body-text score; higher weights cost retrieval quality on ALQAC (see docs/benchmarks.md).
+    /// </summary>
+    public float TitleBoost { get; set; } = 1.1f;
+
+    /// <summary>Weight of the subject (trích yếu; default 1.1).</summary>
+    public float SubjectBoost { get; set; } = 1.1f;
+
+    /// <summary>Weight of keywords, issuing body, type and codes.</summary>
+    public float MetaBoost { get; set; } = 1f;
+
+    /// <summary>Weight of the full text.</summary>
+    public float TextBoost { get; set; } = 1f;
+
+    /// <summary>
+    /// Weight of a match with the exact diacritics the query was typed with, added to the diacritics-insensitive
+    /// match (so exact-accent matches rank first; default 0.1). Not used for a query typed without any diacritics.
+    /// </summary>
+    public float AccentedBoost { get; set; } = 0.1f;
+
+    /// <summary>
+    /// Weight of adjacent-syllable (bigram) matches (default 2): most Vietnamese words have two syllables, so a
+    /// question's bigrams find its words. 0 turns them off at query time.
+    /// </summary>
+    public float BigramBoost { get; set; } = 2f;
+
+    /// <summary>
+    /// Free-text terms found in more than this fraction of the documents (function syllables such as <c>của</c>,
+    /// <c>các</c>, <c>được</c>) only add to the score of documents that also match a rarer query term, so a long
+    /// question does not score the whole index (like Lucene's common-terms query). 1 turns it off. Not applied to
+    /// queries with a quoted phrase. Default 0.5.
+    /// </summary>
+    public float CommonTermRatio { get; set; } = 0.5f;
+
+    /// <summary>Whether syllable bigrams are indexed (needed for <see cref="BigramBoost"/>; costs index size).</summary>
+    public bool IndexBigrams { get; set; } = true;
+}
+
+/// <summary>
+/// Validates <see cref="LuceneSearchOptions"/> at start-up (source-generated: the rules are
+/// <see cref="LuceneSearchOptions.Validate(ValidationContext)"/>); every message names the option and its rule.
+/// </summary>
+[OptionsValidator]
+public sealed partial class LuceneSearchOptionsValidator : IValidateOptions<LuceneSearchOptions>
+{
 }

@@ -22,8 +22,7 @@ public static class LuceneSearchServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
-        services.AddOptions<LuceneSearchOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LuceneSearchOptions>, LuceneSearchOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<LuceneSearchOptions, LuceneSearchOptionsValidator>().Configure(configure);
         services.Replace(ServiceDescriptor.Singleton(sp => new LuceneSearchIndex(
             sp.GetRequiredService<IOptions<LuceneSearchOptions>>().Value,
             sp.GetService<ILogger<LuceneSearchIndex>>())));

@@ -20,8 +20,7 @@ public static class FileSystemStorageBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         var services = builder.Services;
-        services.AddOptions<FileSystemStoreOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileSystemStoreOptions>, FileSystemStoreOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<FileSystemStoreOptions, FileSystemStoreOptionsValidator>().Configure(configure);
         services.Replace(ServiceDescriptor.Singleton(sp => new FileSystemObjectStore(
             sp.GetRequiredService<IOptions<FileSystemStoreOptions>>().Value,
             sp.GetService<ILogger<FileSystemObjectStore>>() ?? NullLogger<FileSystemObjectStore>.Instance)));

@@ -1,9 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace Archive.Storage.FileSystem;
 
 /// <summary>Options of <see cref="FileSystemObjectStore"/>.</summary>
-public sealed class FileSystemStoreOptions
+public sealed class FileSystemStoreOptions : IValidatableObject
 {
     /// <summary>
     /// The store's root folder. A relative path is resolved against the current directory when the store starts;
@@ -24,6 +25,18 @@ public sealed class FileSystemStoreOptions
     /// its own volume (see docs/benchmarks.md).
     /// </summary>
     public FileSystemDurability Durability { get; set; } = FileSystemDurability.Fsync;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var error = FileSystemObjectStore.ValidateRootPath(RootPath);
+        if (error is null && !Enum.IsDefined(Durability))
+        {
+            error = $"FileSystemStoreOptions.Durability '{Durability}' is not one of Fsync, GroupSync.";
+        }
+
+        return error is null ? [] : [new ValidationResult(error)];
+    }
 }
 
 /// <summary>How <see cref="FileSystemObjectStore"/> makes a write durable before acknowledging it.</summary>
@@ -47,21 +60,13 @@ public enum FileSystemDurability
     GroupSync,
 }
 
-/// <summary>Validates <see cref="FileSystemStoreOptions"/> at start-up.</summary>
-public sealed class FileSystemStoreOptionsValidator : IValidateOptions<FileSystemStoreOptions>
+/// <summary>
+/// Validates <see cref="FileSystemStoreOptions"/> at start-up (source-generated: the rules are
+/// <see cref="FileSystemStoreOptions.Validate(ValidationContext)"/>); every message names the option and its rule.
+/// </summary>
+[OptionsValidator]
+public sealed partial class FileSystemStoreOptionsValidator : IValidateOptions<FileSystemStoreOptions>
 {
-    /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, FileSystemStoreOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var error = FileSystemObjectStore.ValidateRootPath(options.RootPath);
-        if (error is null && !Enum.IsDefined(options.Durability))
-        {
-            error = $"FileSystemStoreOptions.Durability '{options.Durability}' is not one of Fsync, GroupSync.";
-        }
-
-        return error is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
-    }
 }
 
 /// <summary>What <see cref="FileSystemObjectStore.RecoverAsync"/> found and repaired.</summary>

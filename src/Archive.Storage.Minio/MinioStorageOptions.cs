@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Archive.Storage.Minio;
 
 /// <summary>Options of the MinIO / S3 object store (<see cref="MinioObjectStore"/>).</summary>
-public sealed class MinioStorageOptions
+public sealed class MinioStorageOptions : IValidatableObject
 {
     /// <summary>
     /// Server address as <c>host:port</c> (no scheme), e.g. <c>minio.internal:9000</c>. Not needed when the host
@@ -80,30 +81,24 @@ public sealed class MinioStorageOptions
 
     /// <summary>How often an idempotent read (stat, get, list) is retried after a transient failure (default 2).</summary>
     public int ReadRetries { get; set; } = 2;
-}
 
-/// <summary>Validates <see cref="MinioStorageOptions"/> at start-up; every message names the option and the rule.</summary>
-public sealed partial class MinioStorageOptionsValidator : IValidateOptions<MinioStorageOptions>
-{
-    /// <summary>Whether the host registered its own client (then endpoint and credentials are not needed).</summary>
-    private readonly bool _hostClient;
-
-    /// <summary>Creates a validator for options used with a client this package builds.</summary>
-    public MinioStorageOptionsValidator()
-    {
-    }
-
-    /// <summary>Creates a validator; <paramref name="hostSuppliesClient"/> relaxes the endpoint and credential rules.</summary>
-    public MinioStorageOptionsValidator(bool hostSuppliesClient) => _hostClient = hostSuppliesClient;
+    /// <summary>Set at registration when the host registered its own <c>IMinioClient</c> (endpoint and credentials are then not needed).</summary>
+    internal bool HostSuppliesClient { get; set; }
 
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, MinioStorageOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = Errors(options, _hostClient);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        => MinioStorageOptionsValidator.Errors(this, HostSuppliesClient).Select(e => new ValidationResult(e));
+}
 
+/// <summary>
+/// Validates <see cref="MinioStorageOptions"/> at start-up (source-generated: the rules are
+/// <see cref="MinioStorageOptions.Validate(ValidationContext)"/>); every message
+/// names the option and the rule. Endpoint and credentials are not required when the host registered its own
+/// <c>IMinioClient</c>.
+/// </summary>
+[OptionsValidator]
+public sealed partial class MinioStorageOptionsValidator : IValidateOptions<MinioStorageOptions>
+{
     /// <summary>The broken rules, each as "Option: message [rule]".</summary>
     internal static List<string> Errors(MinioStorageOptions options, bool hostSuppliesClient)
     {

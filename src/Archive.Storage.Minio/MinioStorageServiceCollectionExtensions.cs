@@ -24,8 +24,9 @@ public static class MinioStorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
 
-        services.AddOptions<MinioStorageOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MinioStorageOptions>, DiValidator>());
+        services.AddOptionsWithValidateOnStart<MinioStorageOptions, MinioStorageOptionsValidator>()
+            .Configure(configure)
+            .PostConfigure<IServiceProviderIsService>((o, container) => o.HostSuppliesClient = container.IsService(typeof(IMinioClient)));
 
         // Nothing is resolved or built here (no BuildServiceProvider during registration): the client is looked up
         // when the store is first resolved, and built lazily by the store when the host supplied none.
@@ -58,15 +59,5 @@ public static class MinioStorageServiceCollectionExtensions
             failureStatus,
             tags,
             timeout ?? TimeSpan.FromSeconds(10)));
-    }
-
-    /// <summary>Validator that knows whether the host registered its own client.</summary>
-    private sealed class DiValidator(IServiceProvider services) : IValidateOptions<MinioStorageOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, MinioStorageOptions options)
-        {
-            var hostClient = services.GetService<IServiceProviderIsService>()?.IsService(typeof(IMinioClient)) == true;
-            return new MinioStorageOptionsValidator(hostClient).Validate(name, options);
-        }
     }
 }

@@ -1,10 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace Archive.TextExtraction.Tesseract;
 
 /// <summary>Settings of the Tesseract recognizer (validated when the host starts).</summary>
-public sealed class TesseractOcrOptions
+public sealed partial class TesseractOcrOptions : IValidatableObject
 {
     /// <summary>The <c>tesseract</c> executable: a name looked up on PATH or a full path (default <c>tesseract</c>).</summary>
     public string TesseractPath { get; set; } = "tesseract";
@@ -32,30 +33,27 @@ public sealed class TesseractOcrOptions
 
     /// <summary>Folder for temporary files; the system temp folder when null.</summary>
     public string? TempPath { get; set; }
-}
 
-/// <summary>Checks <see cref="TesseractOcrOptions"/>: every broken rule is named with its option.</summary>
-internal sealed partial class TesseractOcrOptionsValidator : IValidateOptions<TesseractOcrOptions>
-{
-    public ValidateOptionsResult Validate(string? name, TesseractOcrOptions options)
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.TesseractPath))
+        if (string.IsNullOrWhiteSpace(TesseractPath))
         {
             errors.Add("TesseractOcrOptions.TesseractPath is required (e.g. tesseract or /usr/bin/tesseract).");
         }
 
-        if (string.IsNullOrWhiteSpace(options.PdfToPpmPath))
+        if (string.IsNullOrWhiteSpace(PdfToPpmPath))
         {
             errors.Add("TesseractOcrOptions.PdfToPpmPath is required (e.g. pdftoppm).");
         }
 
-        if (options.Languages.Count == 0)
+        if (Languages.Count == 0)
         {
             errors.Add("TesseractOcrOptions.Languages needs at least one language model (e.g. vie).");
         }
 
-        foreach (var language in options.Languages)
+        foreach (var language in Languages)
         {
             if (language is null || !LanguagePattern().IsMatch(language))
             {
@@ -63,34 +61,43 @@ internal sealed partial class TesseractOcrOptionsValidator : IValidateOptions<Te
             }
         }
 
-        if (options.ProcessTimeout < TimeSpan.FromSeconds(1) || options.ProcessTimeout > TimeSpan.FromHours(2))
+        if (ProcessTimeout < TimeSpan.FromSeconds(1) || ProcessTimeout > TimeSpan.FromHours(2))
         {
             errors.Add("TesseractOcrOptions.ProcessTimeout must be between 1 second and 2 hours.");
         }
 
-        if (options.MaxPages is < 1 or > 100_000)
+        if (MaxPages is < 1 or > 100_000)
         {
             errors.Add("TesseractOcrOptions.MaxPages must be between 1 and 100000.");
         }
 
-        if (options.MaxConcurrency is < 1 or > 64)
+        if (MaxConcurrency is < 1 or > 64)
         {
             errors.Add("TesseractOcrOptions.MaxConcurrency must be between 1 and 64.");
         }
 
-        if (options.Dpi is < 72 or > 1200)
+        if (Dpi is < 72 or > 1200)
         {
             errors.Add("TesseractOcrOptions.Dpi must be between 72 and 1200.");
         }
 
-        if (options.PageSegmentationMode is < 0 or > 13)
+        if (PageSegmentationMode is < 0 or > 13)
         {
             errors.Add("TesseractOcrOptions.PageSegmentationMode must be between 0 and 13.");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors.Select(e => new ValidationResult(e));
     }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{1,31}$", RegexOptions.CultureInvariant)]
     private static partial Regex LanguagePattern();
+}
+
+/// <summary>
+/// Checks <see cref="TesseractOcrOptions"/> (source-generated: the rules are
+/// <see cref="TesseractOcrOptions.Validate(ValidationContext)"/>); every broken rule is named with its option.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class TesseractOcrOptionsValidator : IValidateOptions<TesseractOcrOptions>
+{
 }

@@ -26,8 +26,7 @@ public static class TesseractOcrServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<TesseractOcrOptions>().Configure(o => configure?.Invoke(o)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TesseractOcrOptions>, TesseractOcrOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<TesseractOcrOptions, TesseractOcrOptionsValidator>().Configure(o => configure?.Invoke(o));
         if (configureJob is not null)
         {
             services.Configure(configureJob);

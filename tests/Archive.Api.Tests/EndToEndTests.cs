@@ -1,4 +1,4 @@
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;

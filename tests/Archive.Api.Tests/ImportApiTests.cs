@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Archive.Api.Tests.Support;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Xunit;
 using static Archive.Api.Tests.Support.Api;
 

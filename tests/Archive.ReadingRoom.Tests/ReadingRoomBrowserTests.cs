@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Archive.Records;
 using Archive.Retention;
 using Microsoft.Extensions.DependencyInjection;

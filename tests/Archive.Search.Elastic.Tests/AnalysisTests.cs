@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Archive.ConformanceTests.Search;
+using Archive.Testing.Search;
 using Archive.Search.Elastic.Internal;
 using Archive.Search.Elastic.Tests.Support;
 using Archive.Search.Lucene.Analysis;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Archive.ConformanceTests.Search;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Search;
+using Archive.Testing.Support;
 using Elastic.Clients.Elasticsearch;
 using Elastic.Clients.Elasticsearch.IndexManagement;
 using Xunit;
@@ -79,5 +79,5 @@ public class SuiteCoverageTests
 {
     [Fact]
     public void Every_search_conformance_suite_has_an_elasticsearch_subclass()
-        => SuiteCoverage.AssertEverySuiteImplemented(typeof(SuiteCoverageTests).Assembly, "Archive.ConformanceTests.Search");
+        => SuiteCoverage.AssertEverySuiteImplemented(typeof(SuiteCoverageTests).Assembly, "Archive.Testing.Search");
 }

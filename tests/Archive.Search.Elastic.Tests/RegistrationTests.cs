@@ -96,7 +96,7 @@ public class RegistrationTests
     [InlineData("", false)]
     public void Alias_names_follow_elasticsearch_index_name_rules(string alias, bool valid)
     {
-        var result = new ElasticsearchSearchOptionsValidator(hostSuppliesClient: true).Validate(null, new ElasticsearchSearchOptions { IndexAlias = alias });
+        var result = new ElasticsearchSearchOptionsValidator().Validate(null, new ElasticsearchSearchOptions { IndexAlias = alias, HostSuppliesClient = true });
         Assert.Equal(valid, result.Succeeded);
     }
 

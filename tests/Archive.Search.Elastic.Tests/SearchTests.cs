@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Archive.ConformanceTests.Search;
+using Archive.Testing.Search;
 using Archive.Search.Elastic.Internal;
 using Archive.Search.Elastic.Tests.Support;
 using Xunit;

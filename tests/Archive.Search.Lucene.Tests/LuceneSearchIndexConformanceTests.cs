@@ -1,4 +1,4 @@
-using Archive.ConformanceTests.Search;
+using Archive.Testing.Search;
 
 namespace Archive.Search.Lucene.Tests;
 

@@ -1,4 +1,4 @@
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Xunit;
 
 namespace Archive.Search.Lucene.Tests;
@@ -7,5 +7,5 @@ public class SuiteCoverageTests
 {
     [Fact]
     public void Every_search_conformance_suite_runs_against_lucene()
-        => SuiteCoverage.AssertEverySuiteImplemented(typeof(SuiteCoverageTests).Assembly, "Archive.ConformanceTests.Search");
+        => SuiteCoverage.AssertEverySuiteImplemented(typeof(SuiteCoverageTests).Assembly, "Archive.Testing.Search");
 }

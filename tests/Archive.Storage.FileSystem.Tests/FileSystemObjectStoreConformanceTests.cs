@@ -1,4 +1,4 @@
-using Archive.ConformanceTests.Storage;
+using Archive.Testing.Storage;
 
 namespace Archive.Storage.FileSystem.Tests;
 
@@ -40,5 +40,5 @@ public sealed class SuiteCoverageTests
 {
     [Fact]
     public void Every_storage_conformance_suite_is_run() =>
-        Archive.ConformanceTests.Support.SuiteCoverage.AssertEverySuiteImplemented(typeof(SuiteCoverageTests).Assembly, "Archive.ConformanceTests.Storage");
+        Archive.Testing.Support.SuiteCoverage.AssertEverySuiteImplemented(typeof(SuiteCoverageTests).Assembly, "Archive.Testing.Storage");
 }

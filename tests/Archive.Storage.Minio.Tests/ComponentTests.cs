@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
-using Archive.ConformanceTests.Storage;
+using Archive.Testing.Storage;
 using Minio;
 using Minio.DataModel.Args;
 

@@ -1,5 +1,5 @@
-using Archive.ConformanceTests.Storage;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Storage;
+using Archive.Testing.Support;
 
 namespace Archive.Storage.Minio.Tests;
 
@@ -47,5 +47,5 @@ public sealed class SuiteCoverageTests
 {
     [Fact]
     public void Every_storage_conformance_suite_is_run() =>
-        SuiteCoverage.AssertEverySuiteImplemented(typeof(SuiteCoverageTests).Assembly, "Archive.ConformanceTests.Storage");
+        SuiteCoverage.AssertEverySuiteImplemented(typeof(SuiteCoverageTests).Assembly, "Archive.Testing.Storage");
 }

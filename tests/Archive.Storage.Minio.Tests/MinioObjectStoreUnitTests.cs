@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Archive.ConformanceTests.Storage;
+using Archive.Testing.Storage;
 using Minio.DataModel.Args;
 using Minio.DataModel.Response;
 using Minio.Exceptions;

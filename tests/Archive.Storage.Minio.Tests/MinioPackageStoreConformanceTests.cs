@@ -1,5 +1,5 @@
-using Archive.ConformanceTests.Packages;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Packages;
+using Archive.Testing.Support;
 using Archive.Packages;
 
 namespace Archive.Storage.Minio.Tests;
@@ -26,5 +26,5 @@ public sealed class PackageSuiteCoverageTests
 {
     [Fact]
     public void Every_package_conformance_suite_is_run() =>
-        SuiteCoverage.AssertEverySuiteImplemented(typeof(PackageSuiteCoverageTests).Assembly, "Archive.ConformanceTests.Packages");
+        SuiteCoverage.AssertEverySuiteImplemented(typeof(PackageSuiteCoverageTests).Assembly, "Archive.Testing.Packages");
 }

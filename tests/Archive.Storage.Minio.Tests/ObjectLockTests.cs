@@ -1,5 +1,5 @@
 using System.Text;
-using Archive.ConformanceTests.Storage;
+using Archive.Testing.Storage;
 using Minio.DataModel.Args;
 using Minio.Exceptions;
 

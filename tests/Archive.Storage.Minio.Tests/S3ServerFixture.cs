@@ -1,4 +1,4 @@
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Archive.Storage.Minio;
 using Minio;
 using Minio.DataModel.Args;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Archive.Ocr;
 using Archive.Records;
 using Archive.Retention;

@@ -1,4 +1,4 @@
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Archive.Ocr;
 using Archive.Records;
 using Archive.Search;

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Archive.Api.Contracts;
 using Archive.Indexing;
 using Archive.Packages;
@@ -6,8 +5,6 @@ using Archive.Records;
 using Archive.Retention;
 using Archive.Search;
 using AutoMapper;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Archive.Api.Mapping;
 
@@ -16,19 +13,17 @@ namespace Archive.Api.Mapping;
 /// any, is not touched). Every map is between the engine's records and flat DTOs, and every map sets
 /// <see cref="MaxMappingDepth"/> — a guard against the deep-recursion advisory GHSA-rvv3-g6hj-g44x of AutoMapper 14.
 /// </summary>
-internal sealed partial class ArchiveApiMapper
+internal sealed class ArchiveApiMapper
 {
     /// <summary>Deepest object graph any map follows (record file → document → content file is 3).</summary>
     public const int MaxMappingDepth = 4;
 
     private readonly IMapper _mapper;
 
-    public ArchiveApiMapper(string? licenseKey, ILogger<ArchiveApiMapper>? logger = null)
+    public ArchiveApiMapper()
     {
-        var log = logger ?? NullLogger<ArchiveApiMapper>.Instance;
         var configuration = new MapperConfiguration(cfg =>
         {
-            ApplyLicenseKey(cfg, licenseKey, log);
             cfg.AddProfile<ArchiveApiMappingProfile>();
             cfg.AddProfile<ReorganisationMappingProfile>();
         });
@@ -37,31 +32,6 @@ internal sealed partial class ArchiveApiMapper
     }
 
     public TDestination Map<TDestination>(object source) => _mapper.Map<TDestination>(source);
-
-    /// <summary>
-    /// AutoMapper 15+ reads a licence key from <c>LicenseKey</c> on the configuration expression; 14.0.0 has no such
-    /// property. Set it by reflection so a host can move to a licensed, patched version without a code change.
-    /// </summary>
-    private static void ApplyLicenseKey(IMapperConfigurationExpression cfg, string? licenseKey, ILogger logger)
-    {
-        if (string.IsNullOrWhiteSpace(licenseKey))
-        {
-            return;
-        }
-
-        var property = cfg.GetType().GetProperty("LicenseKey", BindingFlags.Public | BindingFlags.Instance);
-        if (property is { CanWrite: true } && property.PropertyType == typeof(string))
-        {
-            property.SetValue(cfg, licenseKey);
-        }
-        else
-        {
-            LogLicenseKeyIgnored(logger, typeof(IMapper).Assembly.GetName().Version?.ToString() ?? "?");
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Archive:AutoMapperLicenseKey is set but AutoMapper {Version} takes no licence key; it is ignored.")]
-    private static partial void LogLicenseKeyIgnored(ILogger logger, string version);
 }
 
 /// <summary>Maps engine records to response DTOs and request DTOs to engine inputs.</summary>

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Archive.Security;
 
 namespace Archive.Api.Security;
@@ -6,7 +9,7 @@ namespace Archive.Api.Security;
 /// Authentication settings of <c>services.AddArchiveAuthentication(configuration)</c>, bound from the
 /// <c>Archive:Auth</c> configuration section. Secrets (signing keys, key hashes) come only from configuration.
 /// </summary>
-public sealed class ArchiveAuthOptions
+public sealed class ArchiveAuthOptions : IValidatableObject
 {
     /// <summary>Configuration section bound to these options.</summary>
     public const string SectionName = "Archive:Auth";
@@ -25,6 +28,26 @@ public sealed class ArchiveAuthOptions
 
     /// <summary>How long the API key store's answers are cached in memory (default 30 s; revocation through this process takes effect at once).</summary>
     public TimeSpan ApiKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (FailureWindow <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Archive:Auth:FailureWindow must be positive.");
+        }
+
+        if (!Jwt.SigningKeys.All(k => string.IsNullOrWhiteSpace(k) || ArchiveAuthenticationServiceCollectionExtensions.TryLoadKey(k) is not null))
+        {
+            yield return new ValidationResult("Archive:Auth:Jwt:SigningKeys holds a key that is neither a PEM public key nor base64 of at least 32 bytes.");
+        }
+    }
+}
+
+/// <summary>Validates <see cref="ArchiveAuthOptions"/> at start-up (source-generated: the rules are <see cref="ArchiveAuthOptions.Validate(ValidationContext)"/>).</summary>
+[OptionsValidator]
+internal sealed partial class ArchiveAuthOptionsValidator : IValidateOptions<ArchiveAuthOptions>
+{
 }
 
 /// <summary>JWT bearer settings: <see cref="Authority"/> (OpenID Connect discovery) or <see cref="Issuer"/> + <see cref="SigningKeys"/>, and <see cref="Audience"/>.</summary>

@@ -42,7 +42,7 @@ public static class ArchiveAuthenticationServiceCollectionExtensions
     public static AuthenticationBuilder AddArchiveAuthentication(this IServiceCollection services, IConfiguration? configuration, Action<ArchiveAuthOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<ArchiveAuthOptions>();
+        var options = services.AddOptionsWithValidateOnStart<ArchiveAuthOptions, ArchiveAuthOptionsValidator>();
         if (configuration is not null)
         {
             options.Bind(configuration.GetSection(ArchiveAuthOptions.SectionName));
@@ -52,10 +52,6 @@ public static class ArchiveAuthenticationServiceCollectionExtensions
         {
             options.Configure(configure);
         }
-
-        options.Validate(o => o.FailureWindow > TimeSpan.Zero, "Archive:Auth:FailureWindow must be positive.")
-            .Validate(o => o.Jwt.SigningKeys.All(k => string.IsNullOrWhiteSpace(k) || TryLoadKey(k) is not null), "Archive:Auth:Jwt:SigningKeys holds a key that is neither a PEM public key nor base64 of at least 32 bytes.")
-            .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiKeyStore>();

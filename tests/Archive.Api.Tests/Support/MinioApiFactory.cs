@@ -1,5 +1,5 @@
 using System.Text;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Archive.Storage;
 using Archive.Storage.Minio;
 using Microsoft.AspNetCore.Hosting;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Archive.Core.Tests.Records;
 using Archive.Core.Tests.Reorganisation;
 using Archive.Core.Tests.Transfer;

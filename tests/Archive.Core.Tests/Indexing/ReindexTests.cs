@@ -1,4 +1,4 @@
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Xunit;
 using Archive.Core.Tests.Records;
 using Archive.Indexing;

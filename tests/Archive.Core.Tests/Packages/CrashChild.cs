@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Archive.ConformanceTests.Storage;
+using Archive.Testing.Storage;
 using Archive.Packages;
 using Archive.Storage.FileSystem;
 

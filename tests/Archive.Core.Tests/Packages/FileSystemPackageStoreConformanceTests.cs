@@ -1,5 +1,5 @@
-using Archive.ConformanceTests.Packages;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Packages;
+using Archive.Testing.Support;
 using Archive.Packages;
 using Archive.Storage;
 using Archive.Storage.FileSystem;
@@ -31,7 +31,7 @@ public sealed class PackageSuiteCoverageTests
 {
     [Fact]
     public void Every_package_conformance_suite_is_run() =>
-        SuiteCoverage.AssertEverySuiteImplemented(typeof(PackageSuiteCoverageTests).Assembly, "Archive.ConformanceTests.Packages");
+        SuiteCoverage.AssertEverySuiteImplemented(typeof(PackageSuiteCoverageTests).Assembly, "Archive.Testing.Packages");
 }
 
 /// <summary>A fresh folder under the temp folder, removed on dispose.</summary>

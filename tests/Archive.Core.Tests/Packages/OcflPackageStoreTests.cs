@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Archive.ConformanceTests.Storage;
+using Archive.Testing.Storage;
 using Archive.Packages;
 using Archive.Storage;
 using Archive.Storage.FileSystem;

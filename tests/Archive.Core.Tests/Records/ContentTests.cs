@@ -1,7 +1,7 @@
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Xunit;
 using System.Text;
-using Archive.ConformanceTests.Storage;
+using Archive.Testing.Storage;
 using Archive.Records;
 
 namespace Archive.Core.Tests.Records;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Archive.ConformanceTests.Support;
+using Archive.Testing.Support;
 using Archive.Core.Tests.Indexing;
 using Archive.Records;
 using Archive.Search;

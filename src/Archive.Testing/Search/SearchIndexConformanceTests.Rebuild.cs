@@ -1,7 +1,7 @@
 using Archive.Search;
 using Xunit;
 
-namespace Archive.ConformanceTests.Search;
+namespace Archive.Testing.Search;
 
 public abstract partial class SearchIndexConformanceTests
 {
@@ -14,6 +14,7 @@ public abstract partial class SearchIndexConformanceTests
 
     private static SearchDocument Doc(string id, string title) => new() { Id = id, Title = title, AgencyId = "R" };
 
+    /// <summary>Capabilities match the flags of the suite.</summary>
     [Fact]
     public async Task Capabilities_match_the_flags_of_the_suite()
     {
@@ -25,6 +26,7 @@ public abstract partial class SearchIndexConformanceTests
         Assert.False(string.IsNullOrWhiteSpace(index.SystemName));
     }
 
+    /// <summary>Rebuild replaces the index atomically and the live one serves meanwhile.</summary>
     [Fact]
     public async Task Rebuild_replaces_the_index_atomically_and_the_live_one_serves_meanwhile()
     {
@@ -77,6 +79,7 @@ public abstract partial class SearchIndexConformanceTests
         Assert.Equal(4, (await index.SearchAsync(new SearchRequest { Query = "hồ sơ", Consistency = SearchConsistency.ReadYourWrites }, Ct)).Total);
     }
 
+    /// <summary>Unfinished rebuild resumes with what it holds.</summary>
     [Fact]
     public async Task Unfinished_rebuild_resumes_with_what_it_holds()
     {
@@ -104,6 +107,7 @@ public abstract partial class SearchIndexConformanceTests
         await other.DiscardAsync(Ct);
     }
 
+    /// <summary>Discarded rebuild leaves the live index untouched and is not resumed.</summary>
     [Fact]
     public async Task Discarded_rebuild_leaves_the_live_index_untouched_and_is_not_resumed()
     {

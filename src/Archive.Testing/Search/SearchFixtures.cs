@@ -1,6 +1,6 @@
 using Archive.Search;
 
-namespace Archive.ConformanceTests.Search;
+namespace Archive.Testing.Search;
 
 /// <summary>
 /// Small Vietnamese records written for the conformance suite (no external corpus): record files and documents
@@ -9,9 +9,12 @@ namespace Archive.ConformanceTests.Search;
 /// </summary>
 public static class SearchFixtures
 {
+    /// <summary>The agency of the Hanoi records.</summary>
     public const string HanoiAgency = "000.00.00.H30";
+    /// <summary>The agency of the ministry records.</summary>
     public const string MinistryAgency = "000.00.00.G09";
 
+    /// <summary>The documents every search test indexes (Vietnamese titles, subjects, texts, dates, access levels).</summary>
     public static IReadOnlyList<SearchDocument> Records { get; } =
     [
         new()
@@ -160,5 +163,6 @@ public static class SearchFixtures
         },
     ];
 
+    /// <summary>The fixture document with id <paramref name="id"/>.</summary>
     public static SearchDocument Get(string id) => Records.Single(r => r.Id == id);
 }

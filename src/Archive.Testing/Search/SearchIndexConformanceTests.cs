@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Archive.Search;
 using Xunit;
 
-namespace Archive.ConformanceTests.Search;
+namespace Archive.Testing.Search;
 
 /// <summary>
 /// The behaviour every <see cref="ISearchIndex"/> must show. A provider's test project subclasses this class, returns
@@ -16,12 +16,19 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
     /// <summary>Rule ids every engine reports for rejected requests.</summary>
     public static class Rules
     {
+        /// <summary>Page size out of range.</summary>
         public const string PageSize = "search.page-size.range";
+        /// <summary>A filter on an unknown field.</summary>
         public const string FilterField = "search.filter.field-unknown";
+        /// <summary>A facet on an unknown field.</summary>
         public const string FacetField = "search.facet.field-unknown";
+        /// <summary>A cursor that cannot be decoded.</summary>
         public const string CursorMalformed = "search.cursor.malformed";
+        /// <summary>A cursor used with another query or sort.</summary>
         public const string CursorMismatch = "search.cursor.mismatch";
+        /// <summary>A document without an id.</summary>
         public const string DocumentId = "search.document.id-required";
+        /// <summary>A filter value that is not valid for its field.</summary>
         public const string FilterValue = "search.filter.value-invalid";
     }
 
@@ -57,8 +64,10 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <inheritdoc />
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         foreach (var index in _created)
@@ -69,8 +78,10 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The test's cancellation token.</summary>
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Creates an empty index (disposed after the test).</summary>
     protected async Task<ISearchIndex> NewIndexAsync()
     {
         var index = await CreateIndexAsync(Ct);
@@ -78,6 +89,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         return index;
     }
 
+    /// <summary>Creates an index holding <see cref="SearchFixtures.Records"/>, refreshed.</summary>
     protected async Task<ISearchIndex> LoadedIndexAsync()
     {
         var index = await NewIndexAsync();
@@ -86,16 +98,19 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         return index;
     }
 
+    /// <summary>Searches <paramref name="index"/> for <paramref name="query"/>, with read-your-writes consistency; <paramref name="tweak"/> changes the request.</summary>
     protected static async Task<SearchResults> SearchAsync(ISearchIndex index, string? query, Func<SearchRequest, SearchRequest>? tweak = null)
     {
         var request = new SearchRequest { Query = query, PageSize = 100 };
         return await index.SearchAsync(tweak is null ? request : tweak(request), Ct);
     }
 
+    /// <summary>The ids of the hits, in order.</summary>
     protected static List<string> Ids(SearchResults results) => results.Hits.Select(h => h.Document.Id).ToList();
 
     // ---------------------------------------------------------------- Vietnamese matching
 
+    /// <summary>Query without diacritics finds accented text.</summary>
     [Fact]
     public async Task Query_without_diacritics_finds_accented_text()
     {
@@ -105,6 +120,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal("hs-001", Ids(results)[0]);
     }
 
+    /// <summary>Accented query matches unaccented and exact accent ranks first.</summary>
     [Fact]
     public async Task Accented_query_matches_unaccented_and_exact_accent_ranks_first()
     {
@@ -123,6 +139,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Contains("acc-name", folded);
     }
 
+    /// <summary>D matches d with stroke in both directions and any case.</summary>
     [Fact]
     public async Task D_matches_d_with_stroke_in_both_directions_and_any_case()
     {
@@ -132,6 +149,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Contains("html", Ids(await SearchAsync(index, "thon dong")));
     }
 
+    /// <summary>Decomposed query and old tone placement match.</summary>
     [Fact]
     public async Task Decomposed_query_and_old_tone_placement_match()
     {
@@ -145,6 +163,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Contains("html", Ids(await SearchAsync(index, "hoà giải")));
     }
 
+    /// <summary>Quoted phrase requires adjacent syllables with or without diacritics.</summary>
     [Fact]
     public async Task Quoted_phrase_requires_adjacent_syllables_with_or_without_diacritics()
     {
@@ -164,6 +183,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Contains("scatter", loose);
     }
 
+    /// <summary>Free text is an or of terms ranked by bm25.</summary>
     [Fact]
     public async Task Free_text_is_an_or_of_terms_ranked_by_bm25()
     {
@@ -176,6 +196,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.True(results.Hits.Zip(results.Hits.Skip(1)).All(p => p.First.Score >= p.Second.Score), "relevance order must be non-increasing in score");
     }
 
+    /// <summary>Minus excludes words and phrases.</summary>
     [Fact]
     public async Task Minus_excludes_words_and_phrases()
     {
@@ -197,6 +218,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal(SearchFixtures.Records.Count - 1, onlyExclusion.Total);
     }
 
+    /// <summary>Empty query matches everything and total is exact.</summary>
     [Fact]
     public async Task Empty_query_matches_everything_and_total_is_exact()
     {
@@ -208,6 +230,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal(SearchFixtures.Records.Count, (await SearchAsync(index, "   ")).Total);
     }
 
+    /// <summary>Hits return the indexed document.</summary>
     [Fact]
     public async Task Hits_return_the_indexed_document()
     {
@@ -225,6 +248,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- filters
 
+    /// <summary>Field, value and whether the filter excludes, for <see cref="Terms_filter_matches_exactly"/>.</summary>
     public static TheoryData<string, string, bool> TermsFilterCases => new()
     {
         { SearchFields.Kind, "RecordFile", false },
@@ -249,6 +273,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         { "tag.unit", "TCCB", true },
     };
 
+    /// <summary>Terms filter matches exactly.</summary>
     [Theory]
     [MemberData(nameof(TermsFilterCases))]
     public async Task Terms_filter_matches_exactly(string field, string value, bool exclude)
@@ -261,6 +286,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal(expected.Count, results.Total);
     }
 
+    /// <summary>Terms filter with several values is an or and filters combine with and.</summary>
     [Fact]
     public async Task Terms_filter_with_several_values_is_an_or_and_filters_combine_with_and()
     {
@@ -276,6 +302,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal(["acc-lake", "acc-name", "vb-002"], Ids(results).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>Excluding secret records hides them from hits totals and facets.</summary>
     [Fact]
     public async Task Excluding_secret_records_hides_them_from_hits_totals_and_facets()
     {
@@ -294,6 +321,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Empty terms filter matches nothing or everything when excluding.</summary>
     [Fact]
     public async Task Empty_terms_filter_matches_nothing_or_everything_when_excluding()
     {
@@ -302,6 +330,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal(SearchFixtures.Records.Count, (await SearchAsync(index, null, r => r with { Filters = [new TermsFilter(SearchFields.Agency, [], Exclude: true)] })).Total);
     }
 
+    /// <summary>Year and date ranges are inclusive and open where null.</summary>
     [Fact]
     public async Task Year_and_date_ranges_are_inclusive_and_open_where_null()
     {
@@ -321,6 +350,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         await Check(new DateRangeFilter(null, new DateOnly(2019, 12, 31)), d => d <= new DateOnly(2019, 12, 31));
     }
 
+    /// <summary>Filters apply to text queries.</summary>
     [Fact]
     public async Task Filters_apply_to_text_queries()
     {
@@ -332,6 +362,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- facets
 
+    /// <summary>Facets count values over all matches and honour filters.</summary>
     [Fact]
     public async Task Facets_count_values_over_all_matches_and_honour_filters()
     {
@@ -352,6 +383,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Facets follow the text query and facet size.</summary>
     [Fact]
     public async Task Facets_follow_the_text_query_and_facet_size()
     {
@@ -366,6 +398,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- highlights
 
+    /// <summary>Highlights wrap matches in em including folded matches.</summary>
     [Fact]
     public async Task Highlights_wrap_matches_in_em_including_folded_matches()
     {
@@ -383,6 +416,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.All(none.Hits, h => Assert.Empty(h.Highlights));
     }
 
+    /// <summary>Highlights of paged text name the page.</summary>
     [Fact]
     public async Task Highlights_of_paged_text_name_the_page()
     {
@@ -396,6 +430,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Contains("<em>phông</em>", text[0].Fragment);
     }
 
+    /// <summary>Highlights are html safe.</summary>
     [Fact]
     public async Task Highlights_are_html_safe()
     {
@@ -412,6 +447,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- sorting and paging
 
+    /// <summary>Date sort orders by date with undated last and ties by id.</summary>
     [Fact]
     public async Task Date_sort_orders_by_date_with_undated_last_and_ties_by_id()
     {
@@ -427,6 +463,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.All(sortedQuery.Hits, h => Assert.Equal(0, h.Score));
     }
 
+    /// <summary>Sort and query of each paging case.</summary>
     public static TheoryData<SearchSort, string?> PagingCases => new()
     {
         { SearchSort.Relevance, null },
@@ -435,6 +472,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         { SearchSort.DateAscending, "lưu trữ" },
     };
 
+    /// <summary>Cursor paging visits every hit once in a stable order.</summary>
     [Theory]
     [MemberData(nameof(PagingCases))]
     public async Task Cursor_paging_visits_every_hit_once_in_a_stable_order(SearchSort sort, string? query)
@@ -476,6 +514,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal(all.Total, paged.Count);
     }
 
+    /// <summary>Last page has no cursor even when full.</summary>
     [Fact]
     public async Task Last_page_has_no_cursor_even_when_full()
     {
@@ -487,6 +526,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- writes and visibility
 
+    /// <summary>Upsert replaces a document with the same id.</summary>
     [Fact]
     public async Task Upsert_replaces_a_document_with_the_same_id()
     {
@@ -498,6 +538,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal(SearchFixtures.Records.Count, (await SearchAsync(index, null)).Total);
     }
 
+    /// <summary>Delete removes documents and ignores unknown ids.</summary>
     [Fact]
     public async Task Delete_removes_documents_and_ignores_unknown_ids()
     {
@@ -508,6 +549,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal(SearchFixtures.Records.Count - 1, (await SearchAsync(index, null)).Total);
     }
 
+    /// <summary>Read your writes search sees an acknowledged write without waiting.</summary>
     [Fact]
     public async Task Read_your_writes_search_sees_an_acknowledged_write_without_waiting()
     {
@@ -525,6 +567,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Refresh is a visibility barrier for eventual searches.</summary>
     [Fact]
     public async Task Refresh_is_a_visibility_barrier_for_eventual_searches()
     {
@@ -536,6 +579,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- validation
 
+    /// <summary>Page size out of range is rejected.</summary>
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
@@ -547,6 +591,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Contains(e.Errors, x => x.Field == "pageSize" && x.Rule == Rules.PageSize);
     }
 
+    /// <summary>Largest page size is served.</summary>
     [Fact]
     public async Task Largest_page_size_is_served()
     {
@@ -555,6 +600,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Equal(SearchFixtures.Records.Count, results.Hits.Count);
     }
 
+    /// <summary>Unknown filter and facet fields are rejected naming them.</summary>
     [Fact]
     public async Task Unknown_filter_and_facet_fields_are_rejected_naming_them()
     {
@@ -569,6 +615,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.DoesNotContain(e.Errors, x => x.Field.StartsWith("filters[0]", StringComparison.Ordinal));
     }
 
+    /// <summary>Unknown access level value is rejected rather than silently matching nothing.</summary>
     [Fact]
     public async Task Unknown_access_level_value_is_rejected_rather_than_silently_matching_nothing()
     {
@@ -580,6 +627,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Contains(e.Errors, x => x.Field == "filters[0].values[0]" && x.Rule == Rules.FilterValue);
     }
 
+    /// <summary>Malformed cursor is rejected.</summary>
     [Theory]
     [InlineData("not a cursor")]
     [InlineData("AAAA")]
@@ -591,6 +639,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Contains(e.Errors, x => x.Field == "cursor" && x.Rule == Rules.CursorMalformed);
     }
 
+    /// <summary>Cursor of another search is rejected.</summary>
     [Fact]
     public async Task Cursor_of_another_search_is_rejected()
     {
@@ -601,6 +650,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
         Assert.Contains(e.Errors, x => x.Field == "cursor" && x.Rule == Rules.CursorMismatch);
     }
 
+    /// <summary>Invalid document rejects the whole batch.</summary>
     [Fact]
     public async Task Invalid_document_rejects_the_whole_batch()
     {
@@ -617,6 +667,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- helpers
 
+    /// <summary>The values of <paramref name="field"/> in <paramref name="d"/>, as the index stores them.</summary>
     protected static IEnumerable<string> ValuesOf(SearchDocument d, string field)
     {
         if (field == SearchFields.Keyword)

@@ -1,10 +1,10 @@
 using System.Text;
 using Archive.Packages;
-using Archive.ConformanceTests.Storage;
+using Archive.Testing.Storage;
 using Archive.Storage;
 using Xunit;
 
-namespace Archive.ConformanceTests.Packages;
+namespace Archive.Testing.Packages;
 
 /// <summary>
 /// The contract of <see cref="IPackageStore"/> (OCFL packages) over a given <see cref="IObjectStore"/>, run against
@@ -145,6 +145,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- versions and history
 
+    /// <summary>Versions accumulate and history stays readable.</summary>
     [Fact]
     public async Task Versions_accumulate_and_history_stays_readable()
     {
@@ -190,6 +191,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.Null(await ReadTextAsync(id, "missing.txt"));
     }
 
+    /// <summary>Absent packages answer null.</summary>
     [Fact]
     public async Task Absent_packages_answer_null()
     {
@@ -199,6 +201,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.False(report.IsValid);
     }
 
+    /// <summary>Decomposed vietnamese id and path name the same package.</summary>
     [Fact]
     public async Task Decomposed_vietnamese_id_and_path_name_the_same_package()
     {
@@ -211,6 +214,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.Equal("x", await ReadTextAsync(id.Normalize(NormalizationForm.FormD), "Công văn.txt"));
     }
 
+    /// <summary>Ranged and large streamed files.</summary>
     [Fact]
     public async Task Ranged_and_large_streamed_files()
     {
@@ -238,6 +242,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- dedup
 
+    /// <summary>Identical content is stored once.</summary>
     [Fact]
     public async Task Identical_content_is_stored_once()
     {
@@ -259,6 +264,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.True((await Packages.VerifyAsync(id, Ct)).IsValid);
     }
 
+    /// <summary>Announced digest of stored content is still verified.</summary>
     [Fact]
     public async Task Announced_digest_of_stored_content_is_still_verified()
     {
@@ -273,6 +279,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- failures leave nothing
 
+    /// <summary>Expected head mismatch changes nothing.</summary>
     [Fact]
     public async Task Expected_head_mismatch_changes_nothing()
     {
@@ -292,6 +299,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Packages.GetInventoryAsync("new-one", Ct));
     }
 
+    /// <summary>Checksum mismatch makes nothing visible.</summary>
     [Fact]
     public async Task Checksum_mismatch_makes_nothing_visible()
     {
@@ -319,6 +327,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.True((await Packages.VerifyAsync(id, Ct)).IsValid);
     }
 
+    /// <summary>Invalid changes are rejected before anything is written.</summary>
     [Fact]
     public async Task Invalid_changes_are_rejected_before_anything_is_written()
     {
@@ -357,6 +366,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.Equal(1, (await Packages.GetInventoryAsync(id, Ct))!.Head);
     }
 
+    /// <summary>Concurrent commits with the same expected head have one winner.</summary>
     [Fact]
     public async Task Concurrent_commits_with_the_same_expected_head_have_one_winner()
     {
@@ -380,6 +390,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.True((await Packages.VerifyAsync(id, Ct)).IsValid);
     }
 
+    /// <summary>Concurrent commits without expected head all land.</summary>
     [Fact]
     public async Task Concurrent_commits_without_expected_head_all_land()
     {
@@ -393,6 +404,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- listing
 
+    /// <summary>Listing returns every committed package and resumes.</summary>
     [Fact]
     public async Task Listing_returns_every_committed_package_and_resumes()
     {
@@ -428,6 +440,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- fixity
 
+    /// <summary>Verify passes for an intact package.</summary>
     [Fact]
     public async Task Verify_passes_for_an_intact_package()
     {
@@ -441,6 +454,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.Equal(6, report.BytesChecked);
     }
 
+    /// <summary>Verify detects a flipped byte in content.</summary>
     [Fact]
     public async Task Verify_detects_a_flipped_byte_in_content()
     {
@@ -458,6 +472,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<ArchiveException>(() => ReadTextAsync(id, "a.txt"));
     }
 
+    /// <summary>Verify detects a flipped byte in an inventory.</summary>
     [Fact]
     public async Task Verify_detects_a_flipped_byte_in_an_inventory()
     {
@@ -476,6 +491,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<ArchiveException>(async () => await Packages.GetInventoryAsync(id, Ct));
     }
 
+    /// <summary>Verify detects missing and unexpected files.</summary>
     [Fact]
     public async Task Verify_detects_missing_and_unexpected_files()
     {
@@ -493,6 +509,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- crash recovery
 
+    /// <summary>A crashed commit is invisible and recovery removes it.</summary>
     [Fact]
     public async Task A_crashed_commit_is_invisible_and_recovery_removes_it()
     {
@@ -517,6 +534,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.Equal(2, (await CommitAsync(id, 1, ("a.txt", "2"))).Head);
     }
 
+    /// <summary>The next commit removes a crashed version.</summary>
     [Fact]
     public async Task The_next_commit_removes_a_crashed_version()
     {
@@ -533,6 +551,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.True(report.IsValid, string.Join("; ", report.Problems));
     }
 
+    /// <summary>A crash between inventory and its sidecar keeps the commit.</summary>
     [Fact]
     public async Task A_crash_between_inventory_and_its_sidecar_keeps_the_commit()
     {

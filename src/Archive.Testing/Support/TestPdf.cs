@@ -2,7 +2,7 @@ using Xunit;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Writer;
 
-namespace Archive.ConformanceTests.Support;
+namespace Archive.Testing.Support;
 
 /// <summary>
 /// Builds small, valid PDFs with a Vietnamese text layer (PdfPig's writer with an embedded TrueType font; the 14

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Archive.ConformanceTests.Support;
+namespace Archive.Testing.Support;
 
 /// <summary>
 /// Server-backed tests call <see cref="Require"/> first. Locally a missing server skips the test with a visible

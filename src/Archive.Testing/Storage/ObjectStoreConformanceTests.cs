@@ -2,7 +2,7 @@ using System.Text;
 using Archive.Storage;
 using Xunit;
 
-namespace Archive.ConformanceTests.Storage;
+namespace Archive.Testing.Storage;
 
 /// <summary>
 /// The contract of <see cref="IObjectStore"/>, run against every provider. A provider's test project subclasses
@@ -101,6 +101,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- round trips
 
+    /// <summary>Binary content round trips with digest and length.</summary>
     [Fact]
     public async Task Binary_content_round_trips_with_digest_and_length()
     {
@@ -127,6 +128,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.True(stat.Sha256 is null || stat.Sha256 == info.Sha256);
     }
 
+    /// <summary>Vietnamese key round trips and decomposed form names the same object.</summary>
     [Fact]
     public async Task Vietnamese_key_round_trips_and_decomposed_form_names_the_same_object()
     {
@@ -149,6 +151,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal([composed], byDecomposedPrefix.Items.Select(i => i.Key));
     }
 
+    /// <summary>Empty object round trips.</summary>
     [Fact]
     public async Task Empty_object_round_trips()
     {
@@ -165,6 +168,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal(Array.Empty<byte>(), await StreamAssert.ReadAllAsync(ranged.Stream, Ct));
     }
 
+    /// <summary>Large content streams from a non seekable source.</summary>
     [Fact]
     public async Task Large_content_streams_from_a_non_seekable_source()
     {
@@ -181,6 +185,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal(source.Sha256, sha);
     }
 
+    /// <summary>Unknown length stream is stored and expected digest accepted.</summary>
     [Fact]
     public async Task Unknown_length_stream_is_stored_and_expected_digest_accepted()
     {
@@ -197,6 +202,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal((expected, length), await StreamAssert.HashAsync(content.Stream, Ct));
     }
 
+    /// <summary>Overwrite replaces content and changes etag.</summary>
     [Fact]
     public async Task Overwrite_replaces_content_and_changes_etag()
     {
@@ -208,6 +214,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal(second.ETag, (await Store.StatAsync(key, Ct))?.ETag);
     }
 
+    /// <summary>Metadata with vietnamese values round trips.</summary>
     [Fact]
     public async Task Metadata_with_vietnamese_values_round_trips()
     {
@@ -234,6 +241,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal(metadata["title"], new Dictionary<string, string>(content!.Info.Metadata, StringComparer.OrdinalIgnoreCase)["title"]);
     }
 
+    /// <summary>Invalid metadata names are rejected.</summary>
     [Fact]
     public async Task Invalid_metadata_names_are_rejected()
     {
@@ -248,6 +256,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- ranges
 
+    /// <summary>Ranged reads return the requested bytes.</summary>
     [Fact]
     public async Task Ranged_reads_return_the_requested_bytes()
     {
@@ -276,6 +285,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- verification
 
+    /// <summary>Checksum mismatch stores nothing.</summary>
     [Fact]
     public async Task Checksum_mismatch_stores_nothing()
     {
@@ -291,6 +301,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Empty((await Store.ListPageAsync(Root, cancellationToken: Ct)).Items);
     }
 
+    /// <summary>Checksum mismatch leaves the previous object intact.</summary>
     [Fact]
     public async Task Checksum_mismatch_leaves_the_previous_object_intact()
     {
@@ -308,6 +319,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal(original.Length, stat?.Length);
     }
 
+    /// <summary>Length mismatch stores nothing and keeps the previous object.</summary>
     [Theory]
     [InlineData(9)]
     [InlineData(11)]
@@ -325,6 +337,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.StatAsync(other, Ct));
     }
 
+    /// <summary>A failing source stream stores nothing.</summary>
     [Fact]
     public async Task A_failing_source_stream_stores_nothing()
     {
@@ -353,6 +366,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- create-only and concurrency
 
+    /// <summary>Create only refuses an existing key.</summary>
     [Fact]
     public async Task Create_only_refuses_an_existing_key()
     {
@@ -363,6 +377,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal([1], await ReadAsync(key));
     }
 
+    /// <summary>Capabilities are reported.</summary>
     [Fact]
     public void Capabilities_are_reported()
     {
@@ -372,6 +387,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.False(string.IsNullOrWhiteSpace(Store.ContainerName));
     }
 
+    /// <summary>Concurrent create only has exactly one winner when atomic.</summary>
     [Fact]
     public async Task Concurrent_create_only_has_exactly_one_winner_when_atomic()
     {
@@ -400,6 +416,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Concurrent writers to one key leave one whole version.</summary>
     [Fact]
     public async Task Concurrent_writers_to_one_key_leave_one_whole_version()
     {
@@ -416,6 +433,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.True(stat?.Sha256 is null || stat.Sha256 == StreamAssert.Sha256(stored), "the recorded digest belongs to another writer's content");
     }
 
+    /// <summary>Concurrent writers to different keys all succeed.</summary>
     [Fact]
     public async Task Concurrent_writers_to_different_keys_all_succeed()
     {
@@ -487,6 +505,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         return (items, prefixes, pages);
     }
 
+    /// <summary>Listing is in ordinal key order.</summary>
     [Fact]
     public async Task Listing_is_in_ordinal_key_order()
     {
@@ -498,6 +517,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.All(page.Items, i => Assert.Equal(Encoding.UTF8.GetByteCount(i.Key), i.Length));
     }
 
+    /// <summary>Listing pages resume where they stopped.</summary>
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -511,6 +531,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.True(pages >= expected.Length / pageSize);
     }
 
+    /// <summary>Listing prefix need not be a folder.</summary>
     [Fact]
     public async Task Listing_prefix_need_not_be_a_folder()
     {
@@ -528,6 +549,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal([Root + "ba/x", Root + "ba/y/z"], items);
     }
 
+    /// <summary>Delimited listing groups common prefixes.</summary>
     [Theory]
     [InlineData(1000)]
     [InlineData(2)]
@@ -548,6 +570,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal([Root + "ba/y/"], prefixes);
     }
 
+    /// <summary>Listing an empty prefix returns an empty last page.</summary>
     [Fact]
     public async Task Listing_an_empty_prefix_returns_an_empty_last_page()
     {
@@ -559,6 +582,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- delete, stat
 
+    /// <summary>Delete removes the object and reports absence.</summary>
     [Fact]
     public async Task Delete_removes_the_object_and_reports_absence()
     {
@@ -576,6 +600,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Empty(prefixes);
     }
 
+    /// <summary>Absent objects answer null and false.</summary>
     [Fact]
     public async Task Absent_objects_answer_null_and_false()
     {
@@ -587,6 +612,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- key validation
 
+    /// <summary>Invalid keys are rejected naming the rule.</summary>
     [Theory]
     [InlineData("", "key.empty")]
     [InlineData("/abs", "key.absolute")]
@@ -610,6 +636,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         await Check(async () => await Store.DeleteAsync(key, Ct));
     }
 
+    /// <summary>Invalid listing prefix is rejected.</summary>
     [Fact]
     public async Task Invalid_listing_prefix_is_rejected()
     {
@@ -617,6 +644,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Contains(ex.Errors, e => e.Rule == "key.dot-segment");
     }
 
+    /// <summary>Invalid page size is rejected.</summary>
     [Fact]
     public async Task Invalid_page_size_is_rejected()
     {
@@ -626,6 +654,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- retention
 
+    /// <summary>Retention capability is reported honestly.</summary>
     [Fact]
     public async Task Retention_capability_is_reported_honestly()
     {
@@ -668,6 +697,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.True((expected - actual.Value).Duration() < TimeSpan.FromSeconds(1), $"expected {expected:O}, got {actual:O}");
     }
 
+    /// <summary>Retention set at write blocks delete and overwrite.</summary>
     [Fact]
     public async Task Retention_set_at_write_blocks_delete_and_overwrite()
     {
@@ -686,6 +716,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal([1, 2, 3], await ReadAsync(key));
     }
 
+    /// <summary>Compliance retention cannot be shortened or weakened.</summary>
     [Fact]
     public async Task Compliance_retention_cannot_be_shortened_or_weakened()
     {
@@ -711,6 +742,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAsync<ObjectLockedException>(async () => await Store.DeleteAsync(key, Ct));
     }
 
+    /// <summary>Governance retention can be extended and upgraded.</summary>
     [Fact]
     public async Task Governance_retention_can_be_extended_and_upgraded()
     {
@@ -726,6 +758,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal(RetentionMode.Compliance, (await retention.GetRetentionAsync(key, Ct))?.Mode);
     }
 
+    /// <summary>Legal hold blocks delete until lifted.</summary>
     [Fact]
     public async Task Legal_hold_blocks_delete_until_lifted()
     {
@@ -745,6 +778,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.True(await Store.DeleteAsync(key, Ct));
     }
 
+    /// <summary>Retention on a missing object is not found.</summary>
     [Fact]
     public async Task Retention_on_a_missing_object_is_not_found()
     {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Archive.ConformanceTests.Storage;
+namespace Archive.Testing.Storage;
 
 /// <summary>
 /// A forward-only, non-seekable stream of deterministic pseudo-random bytes that never holds more than one
