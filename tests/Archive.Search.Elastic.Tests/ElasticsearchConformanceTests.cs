@@ -3,6 +3,7 @@ using Archive.ConformanceTests.Search;
 using Archive.ConformanceTests.Support;
 using Elastic.Clients.Elasticsearch;
 using Elastic.Clients.Elasticsearch.IndexManagement;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Archive.Search.Elastic.Tests;
