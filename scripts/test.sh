@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the repository. Installs and starts the servers the tests need (a throwaway Ceph RADOS
-# Gateway with S3 Object Lock on loopback), runs the whole solution's tests, stops the servers and prints the
-# test runner's summary followed by one line "tests: N passed, N failed, N skipped".
+# Gateway with S3 Object Lock on loopback), runs the whole solution's tests, stops the servers, runs the vendor sample
+# end to end (samples/run-sample-test.sh, counted as one test) and prints the test runner's summary followed by one
+# line "tests: N passed, N failed, N skipped".
 #
 #   scripts/test.sh                 # everything
 #   scripts/test.sh --no-servers    # skip starting servers (server-backed tests skip visibly; they fail under CI=true)
+#   scripts/test.sh --no-sample     # skip the vendor sample (counted as one skipped test)
 #
 # Extra arguments after -- go to `dotnet test` (e.g. -- --filter-class '*Lucene*' is runner-specific).
 set -euo pipefail
@@ -12,10 +14,12 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 start_servers=1
+run_sample=1
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-servers) start_servers=0 ;;
+    --no-sample) run_sample=0 ;;
     --) shift; extra=("$@"); break ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -96,6 +100,19 @@ rm -f "$log"
 if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then
   echo "no test was executed" >&2
   [ "$status" = 0 ] && status=1
+fi
+
+# The vendor sample, built from the packed packages and called over HTTP: one more test.
+if [ "$run_sample" = 1 ]; then
+  if samples/run-sample-test.sh; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    status=1
+  fi
+else
+  echo "vendor sample skipped (--no-sample)"
+  skipped=$((skipped + 1))
 fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -45,7 +45,7 @@ internal sealed class BenchEngine : IAsyncDisposable
         {
             o.DataPath = Path.GetFullPath(dataPath);
             o.ExtractText = extractText;
-        }).AddReorganisation();
+        }).AddEmbeddedDefaults().AddReorganisation();
         if (durability is { } d)
         {
             builder.AddFileSystemStorage(o =>

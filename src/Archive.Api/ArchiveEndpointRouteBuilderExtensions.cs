@@ -19,17 +19,17 @@ public static class ArchiveEndpointRouteBuilderExtensions
     /// or its own authentication, rate limiter and authorization middleware). The returned group takes further
     /// conventions (CORS...). The user recorded in each package
     /// version is the request's authenticated user (see <see cref="Archive.Api.ArchiveApiOptions.UserResolver"/>).
-    /// Requires <c>services.AddArchive(...)</c> and <c>services.AddArchiveApi()</c>.
+    /// Requires <c>services.AddArchive(...)</c> with an object store and a search index (e.g.
+    /// <c>.AddEmbeddedDefaults()</c>), <c>services.AddArchiveApi()</c> and authentication
+    /// (<c>services.AddArchiveAuthentication(configuration)</c> or the host's own, with a default scheme).
     /// </summary>
+    /// <exception cref="InvalidOperationException">One of them is missing: the message lists each, with the call that adds it.</exception>
     /// <param name="endpoints">The application or a route group.</param>
     /// <returns>The group holding every Archive endpoint.</returns>
     public static RouteGroupBuilder MapArchive(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (endpoints.ServiceProvider.GetService<ArchiveApiMapper>() is null)
-        {
-            throw new InvalidOperationException("MapArchive() needs services.AddArchiveApi() (and services.AddArchive(...)) in the host's service registration.");
-        }
+        Archive.Api.ArchiveHostRequirements.Verify(endpoints.ServiceProvider);
 
         var group = endpoints.MapGroup(string.Empty);
         group.WithMetadata(ArchiveEndpointMetadata.Instance);

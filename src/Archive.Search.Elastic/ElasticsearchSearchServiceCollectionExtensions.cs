@@ -1,13 +1,13 @@
+using Archive;
 using Archive.Search;
 using Archive.Search.Elastic;
 using Elastic.Clients.Elasticsearch;
 using Elastic.Transport;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Archive;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Elasticsearch search adapter.</summary>
 public static class ElasticsearchSearchServiceCollectionExtensions

@@ -1,11 +1,11 @@
+using Archive;
 using Archive.Search;
 using Archive.Search.Lucene;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Archive;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the embedded Lucene.NET search index.</summary>
 public static class LuceneSearchServiceCollectionExtensions

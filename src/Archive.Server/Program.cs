@@ -35,9 +35,10 @@ else
     });
 }
 
-// Engine: Archive:* binds ArchiveOptions (DataPath, MaxUploadBytes, YearsIntoAgencyArchive, YearsToTransfer, TempPath,
+// Engine on the embedded defaults (Archive.Embedded: a folder store in DataPath/store, Lucene.NET in DataPath/index,
+// the OpenXml documents). Archive:* binds ArchiveOptions (DataPath, MaxUploadBytes, YearsIntoAgencyArchive, YearsToTransfer, TempPath,
 // ReindexBatchSize, ExtractText). A relative DataPath is taken from the current directory.
-builder.Services.AddArchive(_ => { }).AddReorganisation();
+builder.Services.AddArchive(_ => { }).AddEmbeddedDefaults().AddReorganisation();
 builder.Services.AddOptions<ArchiveOptions>()
     .Bind(configuration.GetSection("Archive"))
     .PostConfigure(o => o.DataPath = ServerDefaults.ResolveDataPath(o.DataPath));

@@ -1,10 +1,12 @@
-using Microsoft.Extensions.DependencyInjection;
+using Archive;
+using Archive.Storage;
+using Archive.Storage.FileSystem;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Archive.Storage.FileSystem;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the file-system object store.</summary>
 public static class FileSystemStorageBuilderExtensions

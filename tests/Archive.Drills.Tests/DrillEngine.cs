@@ -36,7 +36,7 @@ internal sealed class DrillEngine : IAsyncDisposable
         {
             o.DataPath = dataPath;
             configure?.Invoke(o);
-        }).AddReorganisation();
+        }).AddEmbeddedDefaults().AddReorganisation();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         Options = _services.GetRequiredService<IOptions<ArchiveOptions>>().Value;
         Storage = _services.GetRequiredService<ArchiveStorage>();

@@ -122,7 +122,7 @@ public sealed class ReadingRoomBrowserTests
     private static async Task<Dictionary<string, object>> SeedAsync(string data, CancellationToken ct)
     {
         var services = new ServiceCollection();
-        services.AddArchive(o => o.DataPath = data);
+        services.AddArchive(o => o.DataPath = data).AddEmbeddedDefaults();
         await using var sp = services.BuildServiceProvider();
         var agencies = sp.GetRequiredService<AgencyRegistry>();
         var fonds = sp.GetRequiredService<FondsRegistry>();

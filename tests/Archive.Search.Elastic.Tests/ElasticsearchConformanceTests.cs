@@ -3,6 +3,7 @@ using Archive.Testing.Search;
 using Archive.Testing.Support;
 using Elastic.Clients.Elasticsearch;
 using Elastic.Clients.Elasticsearch.IndexManagement;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Archive.Search.Elastic.Tests;

@@ -41,7 +41,7 @@ internal sealed class OcrHarness : IAsyncDisposable
         var path = Path.Combine(Path.GetTempPath(), "archive-ocr-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         var services = new ServiceCollection();
-        services.AddArchive(o => o.DataPath = path);
+        services.AddArchive(o => o.DataPath = path).AddEmbeddedDefaults();
         register(services);
         var h = new OcrHarness(path, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
         var ct = TestContext.Current.CancellationToken;

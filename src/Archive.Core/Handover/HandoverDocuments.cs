@@ -46,7 +46,7 @@ public sealed record HandoverDocumentDetails
 }
 
 /// <summary>
-/// Maps a handover to the printable documents of <see cref="OfficeDocuments"/> and writes them into the bag next to
+/// Maps a handover to the printable documents of the <see cref="IOfficeDocumentWriter"/> and writes them into the bag next to
 /// the JSON/CSV catalogue: <c>data/catalogue/muc-luc-ho-so.xlsx|docx</c>,
 /// <c>data/catalogue/ho-so-chua-giai-quyet-xong.xlsx|docx</c> and <c>data/catalogue/bien-ban-giao-nhan.docx</c>.
 /// </summary>
@@ -72,6 +72,7 @@ internal static class HandoverDocuments
         IEnumerable<(string LogicalPath, long Length)> payload,
         ArchiveUser user,
         AgencyRegistry agencies,
+        IOfficeDocumentWriter writer,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -115,11 +116,11 @@ internal static class HandoverDocuments
         };
 
         var written = new List<(string, string, long)>(FileCount);
-        written.Add(await WriteFileAsync(root, CatalogueXlsx, s => OfficeDocuments.WriteCatalogueXlsx(catalogueDoc, catalogue.Files.Select(Entry), s), cancellationToken).ConfigureAwait(false));
-        written.Add(await WriteFileAsync(root, CatalogueDocx, s => OfficeDocuments.WriteCatalogueDocx(catalogueDoc, catalogue.Files.Select(Entry), s), cancellationToken).ConfigureAwait(false));
-        written.Add(await WriteFileAsync(root, UnfinishedXlsx, s => OfficeDocuments.WriteCatalogueXlsx(unfinishedDoc, catalogue.Unfinished.Select(Entry), s), cancellationToken).ConfigureAwait(false));
-        written.Add(await WriteFileAsync(root, UnfinishedDocx, s => OfficeDocuments.WriteCatalogueDocx(unfinishedDoc, catalogue.Unfinished.Select(Entry), s), cancellationToken).ConfigureAwait(false));
-        written.Add(await WriteFileAsync(root, RecordDocx, s => OfficeDocuments.WriteHandoverRecordDocx(record, s), cancellationToken).ConfigureAwait(false));
+        written.Add(await WriteFileAsync(root, CatalogueXlsx, s => writer.WriteCatalogueXlsx(catalogueDoc, catalogue.Files.Select(Entry), s), cancellationToken).ConfigureAwait(false));
+        written.Add(await WriteFileAsync(root, CatalogueDocx, s => writer.WriteCatalogueDocx(catalogueDoc, catalogue.Files.Select(Entry), s), cancellationToken).ConfigureAwait(false));
+        written.Add(await WriteFileAsync(root, UnfinishedXlsx, s => writer.WriteCatalogueXlsx(unfinishedDoc, catalogue.Unfinished.Select(Entry), s), cancellationToken).ConfigureAwait(false));
+        written.Add(await WriteFileAsync(root, UnfinishedDocx, s => writer.WriteCatalogueDocx(unfinishedDoc, catalogue.Unfinished.Select(Entry), s), cancellationToken).ConfigureAwait(false));
+        written.Add(await WriteFileAsync(root, RecordDocx, s => writer.WriteHandoverRecordDocx(record, s), cancellationToken).ConfigureAwait(false));
         return written;
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using Archive.Documents;
 using Archive.Hosting;
 using Archive.Records;
 using Microsoft.Extensions.Options;
@@ -180,21 +181,31 @@ public sealed class HandoverService
     private readonly RecordFileService _files;
     private readonly FondsRegistry _fonds;
     private readonly AgencyRegistry _agencies;
+    private readonly IOfficeDocumentWriter _documents;
     private readonly ArchiveOptions _options;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the service.</summary>
-    public HandoverService(ArchiveStorage storage, RecordFileService files, FondsRegistry fonds, AgencyRegistry agencies, IOptions<ArchiveOptions> options, TimeProvider? timeProvider = null)
+    /// <param name="storage">The archive's package stores.</param>
+    /// <param name="files">Record files.</param>
+    /// <param name="fonds">Fonds registry.</param>
+    /// <param name="agencies">Agency registry.</param>
+    /// <param name="documents">Writes the printable catalogues and handover record (e.g. the OpenXml writer of Archive.Documents).</param>
+    /// <param name="options">Engine options.</param>
+    /// <param name="timeProvider">Clock; the system clock when null.</param>
+    public HandoverService(ArchiveStorage storage, RecordFileService files, FondsRegistry fonds, AgencyRegistry agencies, IOfficeDocumentWriter documents, IOptions<ArchiveOptions> options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(fonds);
         ArgumentNullException.ThrowIfNull(agencies);
+        ArgumentNullException.ThrowIfNull(documents);
         ArgumentNullException.ThrowIfNull(options);
         _storage = storage;
         _files = files;
         _fonds = fonds;
         _agencies = agencies;
+        _documents = documents;
         _options = options.Value;
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -326,7 +337,7 @@ public sealed class HandoverService
         }
 
         // The printable documents (XLSX/DOCX): catalogue, unfinished-files list, handover record.
-        foreach (var (path, sha, length) in await HandoverDocuments.WriteAsync(root, request, fonds, handing, receiving, catalogue, plan.Select(p => (p.LogicalPath, p.Length)), user, _agencies, _time.GetLocalNow(), cancellationToken).ConfigureAwait(false))
+        foreach (var (path, sha, length) in await HandoverDocuments.WriteAsync(root, request, fonds, handing, receiving, catalogue, plan.Select(p => (p.LogicalPath, p.Length)), user, _agencies, _documents, _time.GetLocalNow(), cancellationToken).ConfigureAwait(false))
         {
             manifest[path] = (sha, length);
             progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4 + HandoverDocuments.FileCount, bytesDone, bytesTotal, path));

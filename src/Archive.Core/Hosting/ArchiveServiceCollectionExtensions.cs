@@ -7,9 +7,7 @@ using Archive.Packages;
 using Archive.Records;
 using Archive.Retention;
 using Archive.Search;
-using Archive.Search.Lucene;
 using Archive.Storage;
-using Archive.Storage.FileSystem;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,9 +19,10 @@ public static class ArchiveServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Archive engine (registries, record files, retention, search indexing, reindex) as singletons.
-    /// The embedded defaults are registered with <c>TryAdd</c> — the file-system object store in
-    /// <c>DataPath/store</c> and the Lucene index in <c>DataPath/index</c> — so that a provider added on the returned
-    /// builder (e.g. <c>.AddMinioStorage(...)</c>, <c>.AddLuceneSearch(...)</c>) replaces them, whatever the order.
+    /// The engine depends on no provider: add an object store and a search index on the returned builder — the
+    /// embedded ones with <c>.AddEmbeddedDefaults()</c> (package Archive.Embedded: a local folder and Lucene.NET in
+    /// <c>DataPath</c>, the OpenXml documents), or e.g. <c>.AddMinioStorage(...)</c>, <c>.AddElasticsearchSearch(...)</c>.
+    /// Resolving the engine without them fails with a message saying which call to add.
     /// <see cref="ArchiveOptions"/> are validated when the host starts.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -36,13 +35,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddOptions<ArchiveOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArchiveOptions>, ArchiveOptionsValidator>());
 
-        // Embedded defaults (a provider registered later with Add/Replace wins).
-        services.TryAddSingleton<IObjectStore>(sp => new FileSystemObjectStore(
-            new FileSystemStoreOptions { RootPath = Path.Combine(Options(sp).DataPath, "store") },
-            sp.GetService<ILogger<FileSystemObjectStore>>()));
-        services.TryAddSingleton<ISearchIndex>(sp => new LuceneSearchIndex(
-            new LuceneSearchOptions { IndexPath = Path.Combine(Options(sp).DataPath, "index") },
-            sp.GetService<ILogger<LuceneSearchIndex>>()));
+        // Defaults of the engine itself (providers — object store, search index, documents — come from other packages).
         services.TryAddSingleton<PackageStoreFactory>(_ => static (objects, root) => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = root }));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IContentTextExtractor, PdfTextExtractor>());
 
@@ -53,13 +46,13 @@ public static class ArchiveServiceCollectionExtensions
         services.TryAddSingleton(sp => new AuditJournal(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Audit, sp.GetService<TimeProvider>(), sp.GetService<ILogger<AuditJournal>>()));
         services.AddSingleton(new ArchiveCollectionRoot(Archive.Disposition.DispositionService.DecisionsRoot)); // duplicates are harmless: ArchiveStorage opens each root once
         services.TryAddSingleton(sp => new ArchiveStorage(
-            sp.GetRequiredService<IObjectStore>(),
+            RequiredServices.ObjectStore(sp),
             (objects, root) => sp.GetRequiredService<AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>())(objects, root),
             sp.GetServices<ArchiveCollectionRoot>().Select(r => r.Root)));
         services.TryAddSingleton(sp => new AgencyRegistry(sp.GetRequiredService<ArchiveStorage>()));
         services.TryAddSingleton(sp => new FondsRegistry(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new RetentionScheduleService(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>()));
-        services.TryAddSingleton(sp => new RecordIndexer(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<ISearchIndex>(), sp.GetService<ILogger<RecordIndexer>>()));
+        services.TryAddSingleton(sp => new RecordIndexer(sp.GetRequiredService<ArchiveStorage>(), RequiredServices.SearchIndex(sp), sp.GetService<ILogger<RecordIndexer>>()));
         services.TryAddSingleton(sp => new RecordFileService(
             sp.GetRequiredService<ArchiveStorage>(),
             sp.GetRequiredService<FondsRegistry>(),
@@ -96,17 +89,6 @@ public static class ArchiveServiceCollectionExtensions
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);
         return new ArchiveBuilder(services);
-    }
-
-    private static ArchiveOptions Options(IServiceProvider sp)
-    {
-        var options = sp.GetRequiredService<IOptions<ArchiveOptions>>().Value;
-        if (string.IsNullOrWhiteSpace(options.DataPath))
-        {
-            throw new OptionsValidationException(nameof(ArchiveOptions), typeof(ArchiveOptions), ["ArchiveOptions.DataPath is required by the embedded file-system store and Lucene index."]);
-        }
-
-        return options;
     }
 
     private sealed class ArchiveBuilder(IServiceCollection services) : IArchiveBuilder

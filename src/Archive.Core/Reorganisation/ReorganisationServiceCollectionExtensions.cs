@@ -15,6 +15,9 @@ public static class ReorganisationServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="ReorganisationService"/>, <see cref="ReorganisationPlanService"/> and
     /// <see cref="HandoverService"/> as singletons (events in <c>ocfl/events</c>, plans in <c>ocfl/plans</c>).
+    /// The handover prints its documents with the registered <see cref="Archive.Documents.IOfficeDocumentWriter"/>
+    /// (<c>.AddOpenXmlDocuments()</c> or <c>.AddEmbeddedDefaults()</c>); resolving <see cref="HandoverService"/>
+    /// without one fails with a message saying so.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddArchive</c>.</param>
     /// <param name="configurePlans">Optional plan settings (deadline offsets, Historical Archives name).</param>
@@ -44,6 +47,7 @@ public static class ReorganisationServiceCollectionExtensions
             sp.GetRequiredService<RecordFileService>(),
             sp.GetRequiredService<FondsRegistry>(),
             sp.GetRequiredService<AgencyRegistry>(),
+            RequiredServices.OfficeDocuments(sp, nameof(HandoverService)),
             sp.GetRequiredService<IOptions<ArchiveOptions>>(),
             sp.GetService<TimeProvider>())
         {

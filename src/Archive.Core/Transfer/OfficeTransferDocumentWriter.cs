@@ -5,10 +5,13 @@ namespace Archive.Transfer;
 
 /// <summary>
 /// The default <see cref="ITransferDocumentWriter"/>: the deposit catalogue (mục lục hồ sơ, tài liệu nộp lưu) as XLSX
-/// and the transfer record (biên bản thu nộp) as DOCX, written with <see cref="OfficeDocuments"/>.
+/// and the transfer record (biên bản thu nộp) as DOCX, written with an <see cref="IOfficeDocumentWriter"/>.
 /// </summary>
-public sealed class OfficeTransferDocumentWriter : ITransferDocumentWriter
+/// <param name="documents">Writes the Office files (e.g. the OpenXml writer of Archive.Documents).</param>
+public sealed class OfficeTransferDocumentWriter(IOfficeDocumentWriter documents) : ITransferDocumentWriter
 {
+    private readonly IOfficeDocumentWriter _documents = documents ?? throw new ArgumentNullException(nameof(documents));
+
     /// <summary>Deposit catalogue file name.</summary>
     public const string CatalogueXlsx = "muc-luc-ho-so-nop-luu.xlsx";
 
@@ -43,7 +46,7 @@ public sealed class OfficeTransferDocumentWriter : ITransferDocumentWriter
             Pages = r.Pages,
             Notes = string.Join("; ", new[] { r.FileCode, r.Rights == AccessLevel.Public ? null : TransferService.AccessText(r.Rights), r.Notes }.Where(s => !string.IsNullOrWhiteSpace(s))),
         }).ToList();
-        await WriteAsync(Path.Combine(documentsFolder, CatalogueXlsx), s => OfficeDocuments.WriteCatalogueXlsx(document, entries, s), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(Path.Combine(documentsFolder, CatalogueXlsx), s => _documents.WriteCatalogueXlsx(document, entries, s), cancellationToken).ConfigureAwait(false);
 
         var transfer = new TransferRecordDocument
         {
@@ -59,7 +62,7 @@ public sealed class OfficeTransferDocumentWriter : ITransferDocumentWriter
             Attachments = [string.Create(CultureInfo.InvariantCulture, $"Mục lục hồ sơ, tài liệu nộp lưu: {record.RecordFiles} hồ sơ ({record.RecordFilesInWords})")],
             CheckResult = record.Verified ? "Đã kiểm tra, đối chiếu mục lục với hồ sơ và mã kiểm tra SHA-256 của từng tệp: đầy đủ, khớp." : null,
         };
-        await WriteAsync(Path.Combine(documentsFolder, RecordDocx), s => OfficeDocuments.WriteTransferRecordDocx(transfer, s), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(Path.Combine(documentsFolder, RecordDocx), s => _documents.WriteTransferRecordDocx(transfer, s), cancellationToken).ConfigureAwait(false);
         return [CatalogueXlsx, RecordDocx];
     }
 

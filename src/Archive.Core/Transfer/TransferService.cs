@@ -35,20 +35,21 @@ public sealed class TransferService
     private readonly IReadOnlyList<ITransferDocumentWriter> _documentWriters;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates the service; without <paramref name="documentWriters"/> the Office documents are written by <see cref="OfficeTransferDocumentWriter"/>.</summary>
-    public TransferService(ArchiveStorage storage, RecordFileService files, FondsRegistry fonds, AgencyRegistry agencies, RetentionPlanner planner, IEnumerable<ITransferDocumentWriter>? documentWriters = null, TimeProvider? timeProvider = null)
+    /// <summary>Creates the service; the Office documents are written by every one of <paramref name="documentWriters"/> (at least one, usually an <see cref="OfficeTransferDocumentWriter"/>).</summary>
+    public TransferService(ArchiveStorage storage, RecordFileService files, FondsRegistry fonds, AgencyRegistry agencies, RetentionPlanner planner, IEnumerable<ITransferDocumentWriter> documentWriters, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(fonds);
         ArgumentNullException.ThrowIfNull(agencies);
         ArgumentNullException.ThrowIfNull(planner);
+        ArgumentNullException.ThrowIfNull(documentWriters);
         _storage = storage;
         _files = files;
         _fonds = fonds;
         _agencies = agencies;
         _planner = planner;
-        _documentWriters = documentWriters?.ToList() is { Count: > 0 } writers ? writers : [new OfficeTransferDocumentWriter()];
+        _documentWriters = documentWriters.ToList() is { Count: > 0 } writers ? writers : throw new ArgumentException("At least one transfer document writer is required (e.g. new OfficeTransferDocumentWriter(new OpenXmlDocumentWriter()) of Archive.Documents).", nameof(documentWriters));
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -271,7 +272,7 @@ public sealed class TransferService
     /// <summary>
     /// The single place the Office documents (XLSX catalogue, DOCX transfer record) plug in: calls every registered
     /// <see cref="ITransferDocumentWriter"/> and returns the names of the files they wrote into <paramref name="documentsFolder"/>.
-    /// The default writer is <see cref="OfficeTransferDocumentWriter"/> (XLSX catalogue, DOCX transfer record).
+    /// The writer registered by default is <see cref="OfficeTransferDocumentWriter"/> (XLSX catalogue, DOCX transfer record).
     /// </summary>
     public async ValueTask<IReadOnlyList<string>> WriteOfficeDocumentsAsync(DepositCatalogue catalogue, TransferRecordData record, string documentsFolder, CancellationToken cancellationToken = default)
     {

@@ -14,7 +14,10 @@ public static class TransferServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="TransferService"/> (submitting side: due list, submission package, accession mark) and
     /// <see cref="AccessionService"/> (Historical Archives side: verify and accession) as singletons. Office versions
-    /// of the documents are written by every registered <see cref="ITransferDocumentWriter"/>.
+    /// of the documents are written by every registered <see cref="ITransferDocumentWriter"/>; when none is registered,
+    /// by an <see cref="OfficeTransferDocumentWriter"/> over the registered <see cref="Archive.Documents.IOfficeDocumentWriter"/>
+    /// (<c>.AddOpenXmlDocuments()</c> or <c>.AddEmbeddedDefaults()</c>; resolving <see cref="TransferService"/> without
+    /// either fails with a message saying so).
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddArchive</c>.</param>
     /// <returns>The builder.</returns>
@@ -28,7 +31,9 @@ public static class TransferServiceCollectionExtensions
             sp.GetRequiredService<FondsRegistry>(),
             sp.GetRequiredService<AgencyRegistry>(),
             sp.GetRequiredService<RetentionPlanner>(),
-            sp.GetServices<ITransferDocumentWriter>(),
+            sp.GetServices<ITransferDocumentWriter>().ToList() is { Count: > 0 } writers
+                ? writers
+                : [new OfficeTransferDocumentWriter(RequiredServices.OfficeDocuments(sp, nameof(TransferService)))],
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new AccessionService(
             sp.GetRequiredService<RecordFileService>(),

@@ -1,3 +1,4 @@
+using Archive.Documents;
 using Archive.Transfer;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
@@ -54,7 +55,7 @@ public sealed class OfficeTransferDocumentWriterTests
         Directory.CreateDirectory(folder);
         try
         {
-            var names = await new OfficeTransferDocumentWriter().WriteAsync(catalogue, record, folder, ct);
+            var names = await new OfficeTransferDocumentWriter(new OpenXmlDocumentWriter()).WriteAsync(catalogue, record, folder, ct);
             Assert.Equal([OfficeTransferDocumentWriter.CatalogueXlsx, OfficeTransferDocumentWriter.RecordDocx], names);
             var onDisk = Directory.GetFiles(folder).Select(f => Path.GetFileName(f)).ToList();
             Assert.True(onDisk.Count == names.Count && names.All(onDisk.Contains), "in the folder: " + string.Join(", ", onDisk));

@@ -125,7 +125,7 @@ internal sealed class ArchiveHarness : IAsyncDisposable
         {
             o.DataPath = DataPath;
             _configure?.Invoke(o);
-        });
+        }).AddEmbeddedDefaults();
         _services?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

@@ -35,40 +35,26 @@ public sealed class HostingTests
     }
 
     [Fact]
-    public void Defaults_are_embedded_and_a_provider_registered_afterwards_wins()
+    public void The_engine_registers_no_provider_and_says_which_call_adds_one()
     {
-        var path = Path.Combine(Path.GetTempPath(), "archive-core-tests", Guid.NewGuid().ToString("N"));
-        try
-        {
-            var defaults = new ServiceCollection();
-            defaults.AddArchive(o => o.DataPath = path);
-            using (var sp = defaults.BuildServiceProvider())
-            {
-                sp.GetRequiredService<IStartupValidator>().Validate();
-                Assert.IsType<Archive.Storage.FileSystem.FileSystemObjectStore>(sp.GetRequiredService<IObjectStore>());
-                Assert.IsType<Archive.Search.Lucene.LuceneSearchIndex>(sp.GetRequiredService<ISearchIndex>());
-                Assert.IsType<Archive.Packages.OcflPackageStore>(Assert.IsType<Archive.Audit.AuditedPackageStore>(sp.GetRequiredService<ArchiveStorage>().Files).Inner);
-                Assert.NotNull(sp.GetRequiredService<RecordFileService>());
-            }
+        var services = new ServiceCollection();
+        services.AddArchive(o => o.DataPath = Path.GetTempPath()).AddReorganisation().AddTransfer();
+        using var sp = services.BuildServiceProvider();
+        Assert.Null(sp.GetService<IObjectStore>());
+        Assert.Null(sp.GetService<ISearchIndex>());
+        Assert.Contains(".AddEmbeddedDefaults()", Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<ArchiveStorage>()).Message, StringComparison.Ordinal);
 
-            // A provider package's registration replaces the defaults (registration is not resolution: nothing is built here).
-            var store = new Mock<IObjectStore>(MockBehavior.Strict).Object;
-            var index = new Mock<ISearchIndex>(MockBehavior.Strict).Object;
-            var custom = new ServiceCollection();
-            var builder = custom.AddArchive(o => o.DataPath = path);
-            Assert.Same(custom, builder.Services);
-            builder.Services.AddSingleton(store);
-            builder.Services.AddSingleton(index);
-            using var sp3 = custom.BuildServiceProvider();
-            Assert.Same(store, sp3.GetRequiredService<ArchiveStorage>().Objects);
-            Assert.Same(index, sp3.GetRequiredService<Archive.Indexing.RecordIndexer>().Index);
-        }
-        finally
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
+        // With a store but no index; then with both but no document writer.
+        var store = new Mock<IObjectStore>(MockBehavior.Loose).Object;
+        var partial = new ServiceCollection();
+        partial.AddArchive(o => o.DataPath = Path.GetTempPath()).AddReorganisation().AddTransfer();
+        partial.AddSingleton(store);
+        using var sp2 = partial.BuildServiceProvider();
+        Assert.Contains("ISearchIndex", Assert.Throws<InvalidOperationException>(() => sp2.GetRequiredService<RecordFileService>()).Message, StringComparison.Ordinal);
+
+        partial.AddSingleton(new Mock<ISearchIndex>(MockBehavior.Loose).Object);
+        using var sp3 = partial.BuildServiceProvider();
+        Assert.Contains(".AddOpenXmlDocuments()", Assert.Throws<InvalidOperationException>(() => sp3.GetRequiredService<Archive.Handover.HandoverService>()).Message, StringComparison.Ordinal);
+        Assert.Contains(".AddOpenXmlDocuments()", Assert.Throws<InvalidOperationException>(() => sp3.GetRequiredService<Archive.Transfer.TransferService>()).Message, StringComparison.Ordinal);
     }
 }

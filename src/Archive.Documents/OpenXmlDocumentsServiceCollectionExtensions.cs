@@ -1,0 +1,23 @@
+using Archive;
+using Archive.Documents;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the OpenXml writer of the official handover and transfer documents.</summary>
+public static class OpenXmlDocumentsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Uses <see cref="OpenXmlDocumentWriter"/> (XLSX/DOCX) as the <see cref="IOfficeDocumentWriter"/> the handover
+    /// export and the transfer to the Historical Archives print their documents with (singleton). Replaces a writer
+    /// registered before (the last registration wins). <c>AddEmbeddedDefaults()</c> registers it too.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddArchive</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IArchiveBuilder AddOpenXmlDocuments(this IArchiveBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IOfficeDocumentWriter, OpenXmlDocumentWriter>());
+        return builder;
+    }
+}
