@@ -171,7 +171,7 @@ public sealed partial class RecordFileService
                 }
 
                 string? mediaType = null;
-                if (upload.MediaType is not null && (mediaType = NormalizeMediaType(upload.MediaType)) is null)
+                if (upload.MediaType is not null && (mediaType = MediaTypes.Normalize(upload.MediaType)) is null)
                 {
                     errors.Add(new(prefix + "mediaType", "content.media-type", $"'{upload.MediaType}' is not a media type such as application/pdf."));
                 }
@@ -221,7 +221,7 @@ public sealed partial class RecordFileService
                             errors.Add(new($"documents[{i}].contents[{j}].sha256", "content.sha256-mismatch", $"The content's SHA-256 is {spool.Sha256}, not {sha}; nothing was stored."));
                         }
 
-                        var mediaType = givenType ?? await SniffMediaTypeAsync(spool.Path, name, cancellationToken).ConfigureAwait(false);
+                        var mediaType = givenType ?? await MediaTypes.SniffAsync(spool.Path, name, cancellationToken).ConfigureAwait(false);
                         var (status, pages) = await ExtractAsync(spool.Path, mediaType, file.FileCode, name, cancellationToken).ConfigureAwait(false);
                         var contentPath = ContentPath(document.DocOrdinal, name);
                         string? textPath = null;
