@@ -183,7 +183,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
                 }
 
                 count = counted.Count;
-                _logger.LogInformation("Search index rebuild {RebuildId} resumed in {Index} with {Count} documents", rebuildId, index, count);
+                Log.RebuildResumed(_logger, rebuildId, index, count);
             }
             else
             {
@@ -195,7 +195,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
                 }
 
                 count = 0;
-                _logger.LogInformation("Search index rebuild {RebuildId} started in {Index}", rebuildId, index);
+                Log.RebuildStarted(_logger, rebuildId, index);
             }
 
             var rebuild = new ElasticsearchIndexRebuild(this, rebuildId, index, writeAlias, count);
@@ -312,7 +312,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
 
             Forget(rebuild);
             Interlocked.Increment(ref _writeSeq); // the next read-your-writes search refreshes the new index
-            _logger.LogInformation("Search index rebuild {RebuildId} committed: {Index} replaces {Old} behind {Alias}", rebuild.RebuildId, rebuild.Index, string.Join(", ", old), Alias);
+            Log.RebuildCommitted(_logger, rebuild.RebuildId, rebuild.Index, string.Join(", ", old), Alias);
         }
         finally
         {
@@ -326,7 +326,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             var deleted = await Call(() => _client.Indices.DeleteAsync(new DeleteIndexRequest(old.ToArray()), CancellationToken.None), "rebuild-commit").ConfigureAwait(false);
             if (!Errors.Ok(deleted) && Errors.Status(deleted) != 404)
             {
-                _logger.LogWarning("Could not delete the replaced search index {Old}: {Error}", string.Join(", ", old), Errors.Describe(deleted));
+                Log.ReplacedIndexDeleteFailed(_logger, string.Join(", ", old), Errors.Describe(deleted));
             }
         }
     }
@@ -357,7 +357,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             throw Errors.From(deleted, rebuild.Index, "rebuild-discard");
         }
 
-        _logger.LogInformation("Search index rebuild {RebuildId} discarded: {Index} deleted", rebuild.RebuildId, rebuild.Index);
+        Log.RebuildDiscarded(_logger, rebuild.RebuildId, rebuild.Index);
     }
 
     internal void CloseRebuild(ElasticsearchIndexRebuild rebuild) => Forget(rebuild);
@@ -499,7 +499,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         var created = await Call(() => _client.Indices.CreateAsync(IndexDefinition.Create(InitialIndexName, Alias, Alias, _options, null), CancellationToken.None), "open").ConfigureAwait(false);
         if (Errors.Ok(created))
         {
-            _logger.LogInformation("Created search index {Index} behind alias {Alias}", InitialIndexName, Alias);
+            Log.IndexCreated(_logger, InitialIndexName, Alias);
             return;
         }
 

@@ -60,7 +60,7 @@ internal sealed partial class ArchiveApiMapper
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Archive:AutoMapperLicenseKey is set but AutoMapper {Version} takes no licence key; it is ignored.")]
+    [LoggerMessage(EventId = 6200, EventName = "AutoMapperLicenseKeyIgnored", Level = LogLevel.Information, Message = "Archive:AutoMapperLicenseKey is set but AutoMapper {Version} takes no licence key; it is ignored.")]
     private static partial void LogLicenseKeyIgnored(ILogger logger, string version);
 }
 

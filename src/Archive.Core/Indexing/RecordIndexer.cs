@@ -247,9 +247,9 @@ public sealed partial class RecordIndexer
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Search index update failed for record file {FileCode}; the package is committed and the file is flagged for reindex.")]
+    [LoggerMessage(EventId = 1100, EventName = "IndexUpdateFailed", Level = LogLevel.Warning, Message = "Search index update failed for record file {FileCode}; the package is committed and the file is flagged for reindex.")]
     private static partial void LogIndexFailed(ILogger logger, string fileCode, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not flag record file {FileCode} for reindex; run a full reindex to repair the search index.")]
+    [LoggerMessage(EventId = 1101, EventName = "ReindexFlagFailed", Level = LogLevel.Error, Message = "Could not flag record file {FileCode} for reindex; run a full reindex to repair the search index.")]
     private static partial void LogFlagFailed(ILogger logger, string fileCode, Exception exception);
 }

@@ -373,9 +373,9 @@ public sealed partial class ReindexService
         progress?.Report(status);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The interrupted rebuild {RebuildId} holds no documents any more; starting over.")]
+    [LoggerMessage(EventId = 1110, EventName = "ReindexRestarted", Level = LogLevel.Warning, Message = "The interrupted rebuild {RebuildId} holds no documents any more; starting over.")]
     private static partial void LogRestart(ILogger logger, string rebuildId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reindex completed: {Processed} record files, {Documents} search documents ({Mode}).")]
+    [LoggerMessage(EventId = 1111, EventName = "ReindexCompleted", Level = LogLevel.Information, Message = "Reindex completed: {Processed} record files, {Documents} search documents ({Mode}).")]
     private static partial void LogCompleted(ILogger logger, long processed, long documents, string mode);
 }

@@ -200,15 +200,15 @@ public sealed partial class RecordFileService
     [GeneratedRegex("^[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex Sha256Pattern();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Record file {FileCode} changed while updating (attempt {Attempt}); retrying on the new head.")]
+    [LoggerMessage(EventId = 1000, EventName = "RecordFileUpdateRetry", Level = LogLevel.Information, Message = "Record file {FileCode} changed while updating (attempt {Attempt}); retrying on the new head.")]
     private static partial void LogRetry(ILogger logger, string fileCode, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Text extraction failed for '{Name}' in record file {FileCode}; the content is stored without text.")]
+    [LoggerMessage(EventId = 1001, EventName = "TextExtractionFailed", Level = LogLevel.Warning, Message = "Text extraction failed for '{Name}' in record file {FileCode}; the content is stored without text.")]
     private static partial void LogExtractFailed(ILogger logger, string fileCode, string name, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Duplicate-number check against the search index failed for record file {FileCode}.")]
+    [LoggerMessage(EventId = 1002, EventName = "DuplicateCheckFailed", Level = LogLevel.Warning, Message = "Duplicate-number check against the search index failed for record file {FileCode}.")]
     private static partial void LogDuplicateCheckFailed(ILogger logger, string fileCode, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete temporary file {Path}.")]
+    [LoggerMessage(EventId = 1003, EventName = "TempFileDeleteFailed", Level = LogLevel.Warning, Message = "Could not delete temporary file {Path}.")]
     private static partial void LogTempDeleteFailed(ILogger logger, string path, Exception exception);
 }
