@@ -135,6 +135,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     /// <inheritdoc />
     public async ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
+        using var measurement = SearchTelemetry.Start();
         var (filters, cursor) = RequestValidator.Validate(request, _options);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         if (request.Consistency == SearchConsistency.ReadYourWrites && Volatile.Read(ref _writeSeq) > Volatile.Read(ref _refreshedSeq))

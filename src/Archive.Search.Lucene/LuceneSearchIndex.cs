@@ -128,6 +128,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     /// <inheritdoc />
     public ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
+        using var measurement = SearchTelemetry.Start();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var (filterQuery, cursor) = RequestValidator.Validate(request, _options);
         cancellationToken.ThrowIfCancellationRequested();

@@ -394,9 +394,12 @@ public sealed partial class MinioObjectStore
         try
         {
             await _direct.AbortMultipartAsync(s3Key, uploadId, CancellationToken.None).ConfigureAwait(false);
+            Log.MultipartAborted(_logger, uploadId, s3Key);
         }
         catch (Exception e) when (Translatable(e, CancellationToken.None))
         {
+            Log.MultipartAbortFailed(_logger, uploadId, s3Key, e);
+
             // Best effort: an incomplete upload is invisible; a bucket lifecycle rule (AbortIncompleteMultipartUpload) removes leftovers.
         }
     }

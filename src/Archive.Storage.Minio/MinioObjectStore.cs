@@ -1,5 +1,7 @@
 using System.Globalization;
 using global::Minio;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using global::Minio.DataModel.ObjectLock;
 
@@ -69,6 +71,7 @@ public sealed partial class MinioObjectStore : IObjectStore, IObjectStoreCapabil
     private readonly bool _ownsClient;
     private readonly S3DirectClient _direct;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _readyLock = new(1, 1);
     private volatile bool _ready;
 
@@ -80,13 +83,16 @@ public sealed partial class MinioObjectStore : IObjectStore, IObjectStoreCapabil
     }
 
     /// <summary>Creates a store over a client supplied by the host (not disposed by the store).</summary>
+    /// <param name="client">The host's client.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="logger">Logs retries, failed and slow requests and aborted multipart uploads; none by default.</param>
     /// <exception cref="OptionsValidationException">The options break a rule.</exception>
-    public MinioObjectStore(IMinioClient client, MinioStorageOptions options)
-        : this(client ?? throw new ArgumentNullException(nameof(client)), options, TimeProvider.System)
+    public MinioObjectStore(IMinioClient client, MinioStorageOptions options, ILogger<MinioObjectStore>? logger = null)
+        : this(client ?? throw new ArgumentNullException(nameof(client)), options, TimeProvider.System, logger)
     {
     }
 
-    internal MinioObjectStore(IMinioClient? client, MinioStorageOptions options, TimeProvider time)
+    internal MinioObjectStore(IMinioClient? client, MinioStorageOptions options, TimeProvider time, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = MinioStorageOptionsValidator.Errors(options, hostSuppliesClient: client is not null);
@@ -97,10 +103,11 @@ public sealed partial class MinioObjectStore : IObjectStore, IObjectStoreCapabil
 
         _options = options;
         _time = time;
+        _logger = logger ?? NullLogger.Instance;
         _ownsClient = client is null;
         _client = client is null ? new Lazy<IMinioClient>(() => BuildClient(options)) : new Lazy<IMinioClient>(client);
         _direct = new S3DirectClient(() => _client.Value, options.Bucket, options.Region, options.ReadRetries, time,
-            options.RequestTimeoutMilliseconds > 0 ? TimeSpan.FromMilliseconds(options.RequestTimeoutMilliseconds) : null);
+            options.RequestTimeoutMilliseconds > 0 ? TimeSpan.FromMilliseconds(options.RequestTimeoutMilliseconds) : null, _logger);
     }
 
     /// <inheritdoc />

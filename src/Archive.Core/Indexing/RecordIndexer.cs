@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Archive.Diagnostics;
 using Archive.Records;
 using Archive.Search;
 using Archive.Storage;
@@ -181,6 +182,7 @@ public sealed partial class RecordIndexer
             list.Add((o.Key[PendingPrefix.Length..], o.LastModified));
         }
 
+        ArchiveTelemetry.SetPendingIndex(list.Count);
         return list;
     }
 

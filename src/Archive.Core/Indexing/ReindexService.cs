@@ -1,4 +1,5 @@
 using System.Globalization;
+using Archive.Diagnostics;
 using Archive.Hosting;
 using Archive.Records;
 using Archive.Search;
@@ -268,6 +269,7 @@ public sealed partial class ReindexService
                 {
                     documents += await FlushAsync(batch, rebuild, cancellationToken).ConfigureAwait(false);
                     processed += filesInBatch;
+                    ArchiveTelemetry.JobItem("reindex", filesInBatch);
                     filesInBatch = 0;
                     checkpoint = await SaveCheckpointAsync(checkpoint with { LastFileCode = last, Processed = processed }, cancellationToken).ConfigureAwait(false);
                     Publish(progress, Status with { Processed = processed, LastFileCode = last, DocumentsIndexed = documents, UpdatedAt = checkpoint.UpdatedAt });
@@ -279,6 +281,7 @@ public sealed partial class ReindexService
             {
                 documents += await FlushAsync(batch, rebuild, cancellationToken).ConfigureAwait(false);
                 processed += filesInBatch;
+                ArchiveTelemetry.JobItem("reindex", filesInBatch);
                 checkpoint = await SaveCheckpointAsync(checkpoint with { LastFileCode = last, Processed = processed }, cancellationToken).ConfigureAwait(false);
             }
 

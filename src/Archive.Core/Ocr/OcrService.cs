@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Archive.Diagnostics;
 using Archive.Records;
 using Archive.Storage;
 using Microsoft.Extensions.Logging;
@@ -286,6 +287,7 @@ public sealed partial class OcrService
                     await FinishAsync(key, flag, content, found ? TextExtractionStatus.Recognized : TextExtractionStatus.RecognizedEmpty, pages, cancellationToken).ConfigureAwait(false);
                     Update(s => s with { Recognized = s.Recognized + 1 });
                     recognized++;
+                    ArchiveTelemetry.JobItem("ocr");
                 }
                 catch (TextRecognizerUnavailableException ex)
                 {

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Archive.Diagnostics;
 using Archive.Storage;
 
 namespace Archive.Packages;
@@ -9,7 +11,35 @@ namespace Archive.Packages;
 public sealed partial class OcflPackageStore
 {
     /// <inheritdoc />
+    /// <remarks>Traced as the activity <c>archive.package.commit</c> and measured by <c>archive.package.commits</c> and
+    /// <c>archive.package.commit.duration</c> (<see cref="ArchiveDiagnostics.MeterName"/>).</remarks>
     public async ValueTask<PackageInventory> CommitAsync(string packageId, PackageCommit commit, CancellationToken cancellationToken = default)
+    {
+        var collection = new KeyValuePair<string, object?>(ArchiveTelemetry.CollectionTag, _options.Prefix ?? string.Empty);
+        using var activity = ArchiveTelemetry.Source.StartActivity("archive.package.commit");
+        activity?.SetTag(collection.Key, collection.Value);
+        activity?.SetTag(ArchiveTelemetry.PackageIdTag, packageId);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var inventory = await CommitCoreAsync(packageId, commit, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(ArchiveTelemetry.PackageVersionTag, inventory.Head);
+            ArchiveTelemetry.Commits.Add(1, collection);
+            ArchiveTelemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, collection);
+            return inventory;
+        }
+        catch (Exception ex)
+        {
+            var error = new KeyValuePair<string, object?>(ArchiveTelemetry.ErrorTypeTag, ex.GetType().FullName);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity?.SetTag(error.Key, error.Value);
+            ArchiveTelemetry.Commits.Add(1, collection, error);
+            ArchiveTelemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, collection, error);
+            throw;
+        }
+    }
+
+    private async ValueTask<PackageInventory> CommitCoreAsync(string packageId, PackageCommit commit, CancellationToken cancellationToken)
     {
         var id = NormalizePackageId(packageId);
         ArgumentNullException.ThrowIfNull(commit);

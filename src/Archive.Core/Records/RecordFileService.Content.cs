@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Archive.Diagnostics;
 using Archive.Hosting;
 using Archive.Storage;
 
@@ -90,7 +91,7 @@ public sealed partial class RecordFileService
                 await FlagOcrPendingAsync(fileCode, docOrdinal, name!, spool.Sha256, cancellationToken).ConfigureAwait(false);
             }
 
-            return await MutateAsync(fileCode, expectedVersion, user, false, $"Add content '{name}' to document {docOrdinal} of {fileCode}", (current, fonds, errs, warnings, ct) =>
+            var added = await MutateAsync(fileCode, expectedVersion, user, false, $"Add content '{name}' to document {docOrdinal} of {fileCode}", (current, fonds, errs, warnings, ct) =>
             {
                 var c = current.Value;
                 var document = FindDocument(c, docOrdinal);
@@ -123,6 +124,8 @@ public sealed partial class RecordFileService
                     },
                 });
             }, cancellationToken).ConfigureAwait(false);
+            ArchiveTelemetry.Ingested("upload", 1, spool.Length);
+            return added;
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Archive.Diagnostics;
 using Archive.Packages;
 
 namespace Archive.Records;
@@ -35,6 +36,7 @@ public sealed partial class RecordFileService
         try
         {
             var stored = await CommitNewAsync(fonds.Value.Code, file, $"Create record file {file.FileCode}", user, null, cancellationToken).ConfigureAwait(false);
+            ArchiveTelemetry.RecordFilesCreated.Add(1, new KeyValuePair<string, object?>(ArchiveTelemetry.IngestModeTag, "create"));
             var indexed = await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
             return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
         }

@@ -1,3 +1,4 @@
+using Archive.Diagnostics;
 using Archive.Search;
 using Archive.Storage;
 
@@ -315,6 +316,8 @@ public sealed partial class RecordFileService
                     }
                 }
 
+                ArchiveTelemetry.RecordFilesCreated.Add(1, new KeyValuePair<string, object?>(ArchiveTelemetry.IngestModeTag, "import"));
+                ArchiveTelemetry.Ingested("import", staged.Count, staged.Sum(s => s.File.Length));
                 var indexed = !index || await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
                 return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
             }
