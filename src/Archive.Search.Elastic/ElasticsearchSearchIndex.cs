@@ -135,6 +135,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     /// <inheritdoc />
     public async ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
+        using var measurement = SearchTelemetry.Start();
         var (filters, cursor) = RequestValidator.Validate(request, _options);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         if (request.Consistency == SearchConsistency.ReadYourWrites && Volatile.Read(ref _writeSeq) > Volatile.Read(ref _refreshedSeq))
@@ -183,7 +184,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
                 }
 
                 count = counted.Count;
-                _logger.LogInformation("Search index rebuild {RebuildId} resumed in {Index} with {Count} documents", rebuildId, index, count);
+                Log.RebuildResumed(_logger, rebuildId, index, count);
             }
             else
             {
@@ -195,7 +196,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
                 }
 
                 count = 0;
-                _logger.LogInformation("Search index rebuild {RebuildId} started in {Index}", rebuildId, index);
+                Log.RebuildStarted(_logger, rebuildId, index);
             }
 
             var rebuild = new ElasticsearchIndexRebuild(this, rebuildId, index, writeAlias, count);
@@ -312,7 +313,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
 
             Forget(rebuild);
             Interlocked.Increment(ref _writeSeq); // the next read-your-writes search refreshes the new index
-            _logger.LogInformation("Search index rebuild {RebuildId} committed: {Index} replaces {Old} behind {Alias}", rebuild.RebuildId, rebuild.Index, string.Join(", ", old), Alias);
+            Log.RebuildCommitted(_logger, rebuild.RebuildId, rebuild.Index, string.Join(", ", old), Alias);
         }
         finally
         {
@@ -326,7 +327,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             var deleted = await Call(() => _client.Indices.DeleteAsync(new DeleteIndexRequest(old.ToArray()), CancellationToken.None), "rebuild-commit").ConfigureAwait(false);
             if (!Errors.Ok(deleted) && Errors.Status(deleted) != 404)
             {
-                _logger.LogWarning("Could not delete the replaced search index {Old}: {Error}", string.Join(", ", old), Errors.Describe(deleted));
+                Log.ReplacedIndexDeleteFailed(_logger, string.Join(", ", old), Errors.Describe(deleted));
             }
         }
     }
@@ -357,7 +358,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             throw Errors.From(deleted, rebuild.Index, "rebuild-discard");
         }
 
-        _logger.LogInformation("Search index rebuild {RebuildId} discarded: {Index} deleted", rebuild.RebuildId, rebuild.Index);
+        Log.RebuildDiscarded(_logger, rebuild.RebuildId, rebuild.Index);
     }
 
     internal void CloseRebuild(ElasticsearchIndexRebuild rebuild) => Forget(rebuild);
@@ -499,7 +500,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         var created = await Call(() => _client.Indices.CreateAsync(IndexDefinition.Create(InitialIndexName, Alias, Alias, _options, null), CancellationToken.None), "open").ConfigureAwait(false);
         if (Errors.Ok(created))
         {
-            _logger.LogInformation("Created search index {Index} behind alias {Alias}", InitialIndexName, Alias);
+            Log.IndexCreated(_logger, InitialIndexName, Alias);
             return;
         }
 

@@ -128,6 +128,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     /// <inheritdoc />
     public ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
+        using var measurement = SearchTelemetry.Start();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var (filterQuery, cursor) = RequestValidator.Validate(request, _options);
         cancellationToken.ThrowIfCancellationRequested();
@@ -163,11 +164,11 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
                 {
                     Directory.CreateDirectory(Path.Combine(RootPath, name));
                     WriteFileAtomically(Path.Combine(RootPath, name, RebuildMarker), rebuildId);
-                    _logger.LogInformation("Search index rebuild {RebuildId} started in {Generation}", rebuildId, name);
+                    Log.RebuildStarted(_logger, rebuildId, name);
                 }
                 else
                 {
-                    _logger.LogInformation("Search index rebuild {RebuildId} resumed in {Generation}", rebuildId, name);
+                    Log.RebuildResumed(_logger, rebuildId, name);
                 }
 
                 return IndexGeneration.Open(name, Path.Combine(RootPath, name), _options, _logger);
@@ -266,7 +267,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
             var old = Interlocked.Exchange(ref _live, next);
             Forget(rebuild);
             TryDelete(Path.Combine(RootPath, next.Name, RebuildMarker));
-            _logger.LogInformation("Search index rebuild {RebuildId} committed: {Generation} replaces {Old}", rebuild.RebuildId, next.Name, old.Name);
+            Log.RebuildCommitted(_logger, rebuild.RebuildId, next.Name, old.Name);
             old.Retire(deleteFolder: true);
         }
         finally
@@ -604,7 +605,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            _logger.LogWarning(e, "Background refresh of search index {Path} failed", RootPath);
+            Log.BackgroundRefreshFailed(_logger, RootPath, e);
         }
     }
 
@@ -641,14 +642,14 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
             // The live writer holds the folder's lock now, so no other process is using these.
             foreach (var g in Generations().Where(g => g != name && ReadMarker(g) is null))
             {
-                _logger.LogInformation("Deleting unreferenced search index generation {Generation}", g);
+                Log.GenerationDeleting(_logger, g);
                 try
                 {
                     Directory.Delete(Path.Combine(RootPath, g), recursive: true);
                 }
                 catch (IOException e)
                 {
-                    _logger.LogWarning(e, "Could not delete unreferenced search index generation {Generation}", g);
+                    Log.GenerationDeleteFailed(_logger, g, e);
                 }
             }
 

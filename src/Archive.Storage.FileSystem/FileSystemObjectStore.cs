@@ -919,6 +919,6 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "File-system store recovered {Folders} abandoned staging folder(s): {Deleted} partial write(s) discarded, {RolledForward} sidecar(s) rolled forward.")]
+    [LoggerMessage(EventId = 2000, EventName = "StagingRecovered", Level = LogLevel.Warning, Message = "File-system store recovered {Folders} abandoned staging folder(s): {Deleted} partial write(s) discarded, {RolledForward} sidecar(s) rolled forward.")]
     private partial void LogRecovered(int folders, int deleted, int rolledForward);
 }

@@ -4,6 +4,7 @@ using Archive.Storage.Minio;
 using global::Minio;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -34,7 +35,7 @@ public static class MinioStorageServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<MinioStorageOptions>>().Value;
             var hostClient = sp.GetService<IMinioClient>();
-            return new MinioObjectStore(hostClient, options, TimeProvider.System);
+            return new MinioObjectStore(hostClient, options, TimeProvider.System, sp.GetService<ILogger<MinioObjectStore>>());
         });
         services.Replace(ServiceDescriptor.Singleton<IObjectStore>(sp => sp.GetRequiredService<MinioObjectStore>()));
         return builder;

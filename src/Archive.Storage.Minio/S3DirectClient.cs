@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -5,6 +6,8 @@ using System.Security.Cryptography;
 using System.Xml;
 using System.Xml.Linq;
 using global::Minio;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Archive.Storage.Minio;
 
@@ -28,6 +31,10 @@ internal sealed class S3DirectClient
     private readonly int _retries;
     private readonly TimeSpan? _timeout;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Requests slower than this (until the response headers) are logged as warnings.</summary>
+    internal static readonly TimeSpan SlowRequest = TimeSpan.FromSeconds(10);
 
     /// <param name="client">The SDK client whose HttpClient, endpoint and credentials are used.</param>
     /// <param name="bucket">Bucket.</param>
@@ -35,8 +42,10 @@ internal sealed class S3DirectClient
     /// <param name="retries">Retries of idempotent reads on transient failures.</param>
     /// <param name="time">Clock for signing.</param>
     /// <param name="timeout">Time limit of one request (until the response headers arrive, the body of a write included); null: the HttpClient's own.</param>
-    public S3DirectClient(Func<IMinioClient> client, string bucket, string region, int retries, TimeProvider? time = null, TimeSpan? timeout = null)
+    /// <param name="logger">Logs retries, failed and slow requests; none by default.</param>
+    public S3DirectClient(Func<IMinioClient> client, string bucket, string region, int retries, TimeProvider? time = null, TimeSpan? timeout = null, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         _timeout = timeout;
         _client = client;
         _bucket = bucket;
@@ -150,7 +159,7 @@ internal sealed class S3DirectClient
         HttpResponseMessage response;
         using (var deadline = Deadline(cancellationToken))
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
+            response = await SendMeasuredAsync(http, request, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -324,22 +333,25 @@ internal sealed class S3DirectClient
             try
             {
                 using var deadline = Deadline(cancellationToken);
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
+                response = await SendMeasuredAsync(http, request, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException) when (attempt < _retries)
+            catch (HttpRequestException e) when (attempt < _retries)
             {
+                Log.RequestRetry(_logger, method.Method, _bucket, e.Message, attempt + 1, _retries);
                 await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && attempt < _retries)
             {
                 // Timed out (the request's time limit or the HttpClient's), not cancelled by the caller.
+                Log.RequestRetry(_logger, method.Method, _bucket, "timed out", attempt + 1, _retries);
                 await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             if (IsTransient(response.StatusCode) && attempt < _retries)
             {
+                Log.RequestRetry(_logger, method.Method, _bucket, "status " + ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), attempt + 1, _retries);
                 response.Dispose();
                 await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -347,6 +359,68 @@ internal sealed class S3DirectClient
 
             return response;
         }
+    }
+
+    /// <summary>
+    /// Sends one request (response headers read) and measures it: the activity <c>archive.s3.request</c>, the
+    /// histogram <c>archive.s3.request.duration</c>, the counter <c>archive.s3.request.failures</c> (5xx, 429, transport
+    /// errors), and a log entry for failed, refused and slow requests.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendMeasuredAsync(HttpClient http, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var method = request.Method.Method;
+        var methodTag = new KeyValuePair<string, object?>("http.request.method", method);
+        using var activity = S3Telemetry.Source.StartActivity("archive.s3.request", ActivityKind.Client);
+        activity?.SetTag(methodTag.Key, methodTag.Value);
+        activity?.SetTag("archive.s3.bucket", _bucket);
+        var started = Stopwatch.GetTimestamp();
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            var failed = Stopwatch.GetElapsedTime(started);
+            var error = new KeyValuePair<string, object?>("error.type", e.GetType().FullName);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            activity?.SetTag(error.Key, error.Value);
+            S3Telemetry.RequestDuration.Record(failed.TotalSeconds, methodTag, error);
+            if (e is OperationCanceledException)
+            {
+                Log.RequestCanceled(_logger, method, _bucket, (long)failed.TotalMilliseconds);
+            }
+            else
+            {
+                S3Telemetry.RequestFailures.Add(1, methodTag, error);
+                Log.RequestError(_logger, method, _bucket, (long)failed.TotalMilliseconds, e.Message, e);
+            }
+
+            throw;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var status = (int)response.StatusCode;
+        var statusTag = new KeyValuePair<string, object?>("http.response.status_code", status);
+        activity?.SetTag(statusTag.Key, status);
+        S3Telemetry.RequestDuration.Record(elapsed.TotalSeconds, methodTag, statusTag);
+        if (status >= 500 || status == 429)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+            S3Telemetry.RequestFailures.Add(1, methodTag, statusTag);
+            Log.RequestFailed(_logger, method, _bucket, status, (long)elapsed.TotalMilliseconds);
+        }
+        else if (status >= 400)
+        {
+            Log.RequestRefused(_logger, method, _bucket, status, (long)elapsed.TotalMilliseconds);
+        }
+
+        if (elapsed >= SlowRequest)
+        {
+            Log.SlowRequest(_logger, method, _bucket, (long)elapsed.TotalMilliseconds, status);
+        }
+
+        return response;
     }
 
     /// <summary>Whether a status is worth retrying (server busy or failing, not a client error).</summary>

@@ -54,6 +54,6 @@ public sealed partial class OcrBackgroundService : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "An OCR pass failed; it is tried again on the next tick.")]
+    [LoggerMessage(EventId = 7100, EventName = "OcrPassFailed", Level = LogLevel.Error, Message = "An OCR pass failed; it is tried again on the next tick.")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
 }

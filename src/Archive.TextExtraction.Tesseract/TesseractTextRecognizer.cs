@@ -222,9 +222,9 @@ public sealed partial class TesseractTextRecognizer : ITextRecognizer
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "pdftoppm rendered {Pages} page(s) for OCR.")]
+    [LoggerMessage(EventId = 7000, EventName = "PagesRendered", Level = LogLevel.Debug, Message = "pdftoppm rendered {Pages} page(s) for OCR.")]
     private static partial void LogRendered(ILogger logger, int pages);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the OCR work folder {Path}.")]
+    [LoggerMessage(EventId = 7001, EventName = "WorkFolderCleanupFailed", Level = LogLevel.Warning, Message = "Could not delete the OCR work folder {Path}.")]
     private static partial void LogCleanupFailed(ILogger logger, string path, Exception exception);
 }

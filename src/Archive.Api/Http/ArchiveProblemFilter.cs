@@ -65,15 +65,15 @@ internal sealed partial class ArchiveProblemFilter : IEndpointFilter
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error in {Method} {Path}.")]
+    [LoggerMessage(EventId = 6000, EventName = "UnexpectedError", Level = LogLevel.Error, Message = "Unexpected error in {Method} {Path}.")]
     private static partial void LogUnexpected(ILogger logger, string method, PathString path, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Backend failure in {Method} {Path}.")]
+    [LoggerMessage(EventId = 6001, EventName = "BackendFailure", Level = LogLevel.Error, Message = "Backend failure in {Method} {Path}.")]
     private static partial void LogBackend(ILogger logger, string method, PathString path, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Failure after the response started in {Method} {Path}.")]
+    [LoggerMessage(EventId = 6002, EventName = "FailureAfterResponseStarted", Level = LogLevel.Error, Message = "Failure after the response started in {Method} {Path}.")]
     private static partial void LogAfterStart(ILogger logger, string method, PathString path, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Method} {Path} with {Status}: {Reason}")]
+    [LoggerMessage(EventId = 6003, EventName = "RequestRefused", Level = LogLevel.Information, Message = "Refused {Method} {Path} with {Status}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string method, PathString path, int status, string reason);
 }

@@ -51,6 +51,6 @@ internal static partial class ApiAudit
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not append the audit event {Action}.")]
+    [LoggerMessage(EventId = 6100, EventName = "ApiAuditAppendFailed", Level = LogLevel.Error, Message = "Could not append the audit event {Action}.")]
     private static partial void LogFailed(ILogger logger, string action, Exception exception);
 }

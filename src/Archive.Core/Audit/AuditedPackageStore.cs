@@ -257,16 +257,16 @@ public sealed partial class AuditJournal
             && string.Equals(v.UserName ?? "system", intent.UserName, StringComparison.Ordinal));
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The change to {ObjectType} '{ObjectId}' is committed but its audit event could not be appended; intent {Key} stays for reconciliation.")]
+    [LoggerMessage(EventId = 1200, EventName = "AuditAppendFailed", Level = LogLevel.Critical, Message = "The change to {ObjectType} '{ObjectId}' is committed but its audit event could not be appended; intent {Key} stays for reconciliation.")]
     private static partial void LogAppendFailed(ILogger logger, string? objectType, string? objectId, string key, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The audit intent {Key} could not be deleted; reconciliation will append its event a second time.")]
+    [LoggerMessage(EventId = 1201, EventName = "AuditIntentDropFailed", Level = LogLevel.Error, Message = "The audit intent {Key} could not be deleted; reconciliation will append its event a second time.")]
     private static partial void LogDropFailed(ILogger logger, string key, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The audit intent {Key} is unreadable; it is left for an operator.")]
+    [LoggerMessage(EventId = 1202, EventName = "AuditIntentUnreadable", Level = LogLevel.Error, Message = "The audit intent {Key} is unreadable; it is left for an operator.")]
     private static partial void LogBadIntent(ILogger logger, string key);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling audit intents failed; retried later.")]
+    [LoggerMessage(EventId = 1203, EventName = "AuditReconcileFailed", Level = LogLevel.Error, Message = "Reconciling audit intents failed; retried later.")]
     private static partial void LogReconcileFailed(ILogger logger, Exception exception);
 
     /// <summary>A change about to be committed (stored until its audit event is appended).</summary>

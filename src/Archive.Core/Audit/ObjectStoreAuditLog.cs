@@ -413,6 +413,6 @@ public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
         return digits.Length == 12 && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : null;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Writing the audit checkpoint at sequence {Sequence} failed; the records are stored, the next checkpoint covers them.")]
+    [LoggerMessage(EventId = 1210, EventName = "AuditCheckpointFailed", Level = LogLevel.Error, Message = "Writing the audit checkpoint at sequence {Sequence} failed; the records are stored, the next checkpoint covers them.")]
     private static partial void LogCheckpointFailed(ILogger logger, long sequence, Exception exception);
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Archive.Documents;
+using Archive.Diagnostics;
 using Archive.Hosting;
 using Archive.Records;
 using Microsoft.Extensions.Options;
@@ -325,6 +326,7 @@ public sealed class HandoverService
 
             manifest[p.BagPath] = (p.Sha256, p.Length);
             bytesDone += p.Length;
+            ArchiveTelemetry.JobItem("handover");
             progress?.Report(new HandoverProgress(manifest.Count, plan.Count + 4 + HandoverDocuments.FileCount, bytesDone, bytesTotal, p.BagPath));
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Archive.Diagnostics;
 using Archive.Records;
 using Archive.Search;
 using Archive.Storage;
@@ -181,6 +182,7 @@ public sealed partial class RecordIndexer
             list.Add((o.Key[PendingPrefix.Length..], o.LastModified));
         }
 
+        ArchiveTelemetry.SetPendingIndex(list.Count);
         return list;
     }
 
@@ -247,9 +249,9 @@ public sealed partial class RecordIndexer
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Search index update failed for record file {FileCode}; the package is committed and the file is flagged for reindex.")]
+    [LoggerMessage(EventId = 1100, EventName = "IndexUpdateFailed", Level = LogLevel.Warning, Message = "Search index update failed for record file {FileCode}; the package is committed and the file is flagged for reindex.")]
     private static partial void LogIndexFailed(ILogger logger, string fileCode, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not flag record file {FileCode} for reindex; run a full reindex to repair the search index.")]
+    [LoggerMessage(EventId = 1101, EventName = "ReindexFlagFailed", Level = LogLevel.Error, Message = "Could not flag record file {FileCode} for reindex; run a full reindex to repair the search index.")]
     private static partial void LogFlagFailed(ILogger logger, string fileCode, Exception exception);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Archive.Diagnostics;
 using Archive.Hosting;
 using Archive.Records;
 using Archive.Search;
@@ -268,6 +269,7 @@ public sealed partial class ReindexService
                 {
                     documents += await FlushAsync(batch, rebuild, cancellationToken).ConfigureAwait(false);
                     processed += filesInBatch;
+                    ArchiveTelemetry.JobItem("reindex", filesInBatch);
                     filesInBatch = 0;
                     checkpoint = await SaveCheckpointAsync(checkpoint with { LastFileCode = last, Processed = processed }, cancellationToken).ConfigureAwait(false);
                     Publish(progress, Status with { Processed = processed, LastFileCode = last, DocumentsIndexed = documents, UpdatedAt = checkpoint.UpdatedAt });
@@ -279,6 +281,7 @@ public sealed partial class ReindexService
             {
                 documents += await FlushAsync(batch, rebuild, cancellationToken).ConfigureAwait(false);
                 processed += filesInBatch;
+                ArchiveTelemetry.JobItem("reindex", filesInBatch);
                 checkpoint = await SaveCheckpointAsync(checkpoint with { LastFileCode = last, Processed = processed }, cancellationToken).ConfigureAwait(false);
             }
 
@@ -373,9 +376,9 @@ public sealed partial class ReindexService
         progress?.Report(status);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The interrupted rebuild {RebuildId} holds no documents any more; starting over.")]
+    [LoggerMessage(EventId = 1110, EventName = "ReindexRestarted", Level = LogLevel.Warning, Message = "The interrupted rebuild {RebuildId} holds no documents any more; starting over.")]
     private static partial void LogRestart(ILogger logger, string rebuildId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reindex completed: {Processed} record files, {Documents} search documents ({Mode}).")]
+    [LoggerMessage(EventId = 1111, EventName = "ReindexCompleted", Level = LogLevel.Information, Message = "Reindex completed: {Processed} record files, {Documents} search documents ({Mode}).")]
     private static partial void LogCompleted(ILogger logger, long processed, long documents, string mode);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Archive.Diagnostics;
 using Archive.Records;
 using Archive.Storage;
 using Microsoft.Extensions.Logging;
@@ -286,6 +287,7 @@ public sealed partial class OcrService
                     await FinishAsync(key, flag, content, found ? TextExtractionStatus.Recognized : TextExtractionStatus.RecognizedEmpty, pages, cancellationToken).ConfigureAwait(false);
                     Update(s => s with { Recognized = s.Recognized + 1 });
                     recognized++;
+                    ArchiveTelemetry.JobItem("ocr");
                 }
                 catch (TextRecognizerUnavailableException ex)
                 {
@@ -389,15 +391,15 @@ public sealed partial class OcrService
         public void Report((int Done, int Total) value) => report(value);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "OCR is unavailable for '{Name}' in record file {FileCode}: {Problem}")]
+    [LoggerMessage(EventId = 1300, EventName = "OcrUnavailable", Level = LogLevel.Warning, Message = "OCR is unavailable for '{Name}' in record file {FileCode}: {Problem}")]
     private static partial void LogUnavailable(ILogger logger, string fileCode, string name, string? problem);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "OCR of '{Name}' in record file {FileCode} failed {Attempts} times; marked OcrFailed.")]
+    [LoggerMessage(EventId = 1301, EventName = "OcrFailed", Level = LogLevel.Error, Message = "OCR of '{Name}' in record file {FileCode} failed {Attempts} times; marked OcrFailed.")]
     private static partial void LogFailed(ILogger logger, string fileCode, string name, int attempts, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "OCR of '{Name}' in record file {FileCode} failed (attempt {Attempts}); retrying in {Delay}.")]
+    [LoggerMessage(EventId = 1302, EventName = "OcrRetry", Level = LogLevel.Warning, Message = "OCR of '{Name}' in record file {FileCode} failed (attempt {Attempts}); retrying in {Delay}.")]
     private static partial void LogRetry(ILogger logger, string fileCode, string name, int attempts, TimeSpan delay, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the unreadable OCR flag {Key}.")]
+    [LoggerMessage(EventId = 1303, EventName = "OcrFlagUnreadable", Level = LogLevel.Warning, Message = "Ignoring the unreadable OCR flag {Key}.")]
     private static partial void LogBadFlag(ILogger logger, string key, Exception exception);
 }

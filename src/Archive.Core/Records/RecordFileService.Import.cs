@@ -1,3 +1,4 @@
+using Archive.Diagnostics;
 using Archive.Search;
 using Archive.Storage;
 
@@ -171,7 +172,7 @@ public sealed partial class RecordFileService
                 }
 
                 string? mediaType = null;
-                if (upload.MediaType is not null && (mediaType = NormalizeMediaType(upload.MediaType)) is null)
+                if (upload.MediaType is not null && (mediaType = MediaTypes.Normalize(upload.MediaType)) is null)
                 {
                     errors.Add(new(prefix + "mediaType", "content.media-type", $"'{upload.MediaType}' is not a media type such as application/pdf."));
                 }
@@ -221,7 +222,7 @@ public sealed partial class RecordFileService
                             errors.Add(new($"documents[{i}].contents[{j}].sha256", "content.sha256-mismatch", $"The content's SHA-256 is {spool.Sha256}, not {sha}; nothing was stored."));
                         }
 
-                        var mediaType = givenType ?? await SniffMediaTypeAsync(spool.Path, name, cancellationToken).ConfigureAwait(false);
+                        var mediaType = givenType ?? await MediaTypes.SniffAsync(spool.Path, name, cancellationToken).ConfigureAwait(false);
                         var (status, pages) = await ExtractAsync(spool.Path, mediaType, file.FileCode, name, cancellationToken).ConfigureAwait(false);
                         var contentPath = ContentPath(document.DocOrdinal, name);
                         string? textPath = null;
@@ -315,6 +316,8 @@ public sealed partial class RecordFileService
                     }
                 }
 
+                ArchiveTelemetry.RecordFilesCreated.Add(1, new KeyValuePair<string, object?>(ArchiveTelemetry.IngestModeTag, "import"));
+                ArchiveTelemetry.Ingested("import", staged.Count, staged.Sum(s => s.File.Length));
                 var indexed = !index || await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
                 return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
             }

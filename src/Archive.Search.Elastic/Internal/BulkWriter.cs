@@ -167,7 +167,7 @@ internal sealed class BulkWriter(ElasticsearchClient client, ElasticsearchSearch
         }
 
         delay *= 0.8 + (Random.Shared.NextDouble() * 0.4); // jitter, so parallel writers do not retry in lock-step
-        logger.LogWarning("Elasticsearch rejected {Count} bulk actions with 429 (queue full); retry {Attempt} of {Max} in {Delay} ms", count, attempt + 1, options.MaxRetries, (int)delay.TotalMilliseconds);
+        Log.BulkRejected(logger, count, attempt + 1, options.MaxRetries, (int)delay.TotalMilliseconds);
         return delay > TimeSpan.Zero ? Task.Delay(delay, cancellationToken) : Task.CompletedTask;
     }
 }

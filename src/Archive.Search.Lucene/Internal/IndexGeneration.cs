@@ -275,14 +275,14 @@ internal sealed class IndexGeneration
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
             // Closing must not throw: acknowledged writes are committed already. Release the lock and files.
-            _logger.LogWarning(e, "Closing search index generation {Path} failed; rolling back buffered changes", Path);
+            Log.GenerationCloseFailed(_logger, Path, e);
             try
             {
                 _writer.Rollback();
             }
             catch (Exception inner) when (inner is IOException or UnauthorizedAccessException or ObjectDisposedException)
             {
-                _logger.LogWarning(inner, "Rolling back search index generation {Path} failed", Path);
+                Log.GenerationRollbackFailed(_logger, Path, inner);
             }
         }
         finally

@@ -1,0 +1,512 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Archive.Diagnostics;
+using Archive.Storage;
+
+namespace Archive.Packages;
+
+public sealed partial class OcflPackageStore
+{
+    /// <inheritdoc />
+    /// <remarks>Traced as the activity <c>archive.package.commit</c> and measured by <c>archive.package.commits</c> and
+    /// <c>archive.package.commit.duration</c> (<see cref="ArchiveDiagnostics.MeterName"/>).</remarks>
+    public async ValueTask<PackageInventory> CommitAsync(string packageId, PackageCommit commit, CancellationToken cancellationToken = default)
+    {
+        var collection = new KeyValuePair<string, object?>(ArchiveTelemetry.CollectionTag, _options.Prefix ?? string.Empty);
+        using var activity = ArchiveTelemetry.Source.StartActivity("archive.package.commit");
+        activity?.SetTag(collection.Key, collection.Value);
+        activity?.SetTag(ArchiveTelemetry.PackageIdTag, packageId);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var inventory = await CommitCoreAsync(packageId, commit, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(ArchiveTelemetry.PackageVersionTag, inventory.Head);
+            ArchiveTelemetry.Commits.Add(1, collection);
+            ArchiveTelemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, collection);
+            return inventory;
+        }
+        catch (Exception ex)
+        {
+            var error = new KeyValuePair<string, object?>(ArchiveTelemetry.ErrorTypeTag, ex.GetType().FullName);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity?.SetTag(error.Key, error.Value);
+            ArchiveTelemetry.Commits.Add(1, collection, error);
+            ArchiveTelemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, collection, error);
+            throw;
+        }
+    }
+
+    private async ValueTask<PackageInventory> CommitCoreAsync(string packageId, PackageCommit commit, CancellationToken cancellationToken)
+    {
+        var id = NormalizePackageId(packageId);
+        ArgumentNullException.ThrowIfNull(commit);
+        var objectRoot = GetObjectRootOfNormalized(id);
+        var changes = ValidateCommit(commit, objectRoot);
+
+        await EnsureStorageRootAsync(cancellationToken).ConfigureAwait(false);
+        var gate = Lock(objectRoot);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = await LoadAsync(id, objectRoot, cancellationToken).ConfigureAwait(false);
+            if (current is { SidecarStale: true })
+            {
+                await WriteSidecarAsync(objectRoot + SidecarName, current.Digest, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            var head = current?.HeadNumber ?? 0;
+            if (commit.ExpectedHead is { } expected && expected != head)
+            {
+                throw new PackageConcurrencyException(id, expected, head);
+            }
+
+            var state = head == 0
+                ? new Dictionary<string, string>(StringComparer.Ordinal)
+                : StateByPath(current!.Document.Versions[OcflInventoryDocument.VersionName(head)]);
+            ApplyAndCheck(state, changes);
+
+            var cleanup = await RemoveUnfinishedVersionsAsync(objectRoot, head, cancellationToken).ConfigureAwait(false);
+            if (cleanup.Kept > 0)
+            {
+                throw new PackageConcurrencyException(id, commit.ExpectedHead, head);
+            }
+
+            return await WriteVersionAsync(id, objectRoot, current, head + 1, commit, changes, state, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private sealed record Change(int Index, string LogicalPath, PackageChange.PutFile? Put, string? ExpectedSha256);
+
+    private static List<Change> ValidateCommit(PackageCommit commit, string objectRoot)
+    {
+        var errors = new List<ValidationError>();
+        var result = new List<Change>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (commit.ExpectedHead is < 0)
+        {
+            errors.Add(new ValidationError("expectedHead", "commit.expected-head-negative", "The expected head must be 0 (new package) or a version number."));
+        }
+
+        if (commit.UserName is null && commit.UserAddress is not null)
+        {
+            errors.Add(new ValidationError("userName", "commit.user-name-required", "A user address needs a user name (OCFL user.name)."));
+        }
+
+        for (var i = 0; i < commit.Changes.Count; i++)
+        {
+            var change = commit.Changes[i];
+            var field = $"changes[{i}].logicalPath";
+            if (change is null)
+            {
+                errors.Add(new ValidationError($"changes[{i}]", "commit.change-null", "A change must not be null."));
+                continue;
+            }
+
+            string path;
+            try
+            {
+                path = ObjectKey.Normalize(change.LogicalPath, field);
+                // The content key must be a valid key too (length limits include the package's folders).
+                _ = ObjectKey.Normalize(objectRoot + "v999999/" + ContentDirectory + "/" + path, field);
+            }
+            catch (ArchiveValidationException ex)
+            {
+                errors.AddRange(ex.Errors);
+                continue;
+            }
+
+            if (!seen.Add(path))
+            {
+                errors.Add(new ValidationError(field, "logicalPath.duplicate", $"'{path}' is changed more than once in this commit."));
+                continue;
+            }
+
+            string? expected = null;
+            if (change is PackageChange.PutFile put)
+            {
+                if (put.Content is null)
+                {
+                    errors.Add(new ValidationError($"changes[{i}].content", "commit.content-null", "The content stream must not be null."));
+                }
+
+                if (put.ExpectedSha256 is { } sha)
+                {
+                    if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit))
+                    {
+                        errors.Add(new ValidationError($"changes[{i}].expectedSha256", "sha256.format", "The expected SHA-256 must be 64 hexadecimal digits."));
+                    }
+                    else
+                    {
+                        expected = sha.ToLowerInvariant();
+                    }
+                }
+
+                result.Add(new Change(i, path, put, expected));
+            }
+            else
+            {
+                result.Add(new Change(i, path, null, null));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+
+        return result;
+    }
+
+    /// <summary>Checks removals and path conflicts against the new state (before anything is written); marks puts with a placeholder.</summary>
+    private static void ApplyAndCheck(Dictionary<string, string> state, List<Change> changes)
+    {
+        var errors = new List<ValidationError>();
+        foreach (var change in changes)
+        {
+            if (change.Put is null)
+            {
+                if (!state.Remove(change.LogicalPath))
+                {
+                    errors.Add(new ValidationError($"changes[{change.Index}].logicalPath", "logicalPath.not-found", $"'{change.LogicalPath}' is not in the current version, so it cannot be removed."));
+                }
+            }
+            else
+            {
+                state[change.LogicalPath] = string.Empty;
+            }
+        }
+
+        // OCFL: no logical path may be a folder of another ("a" and "a/b").
+        var folders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in state.Keys)
+        {
+            for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = path.IndexOf('/', slash + 1))
+            {
+                folders.Add(path[..slash]);
+            }
+        }
+
+        foreach (var change in changes)
+        {
+            if (change.Put is not null && folders.Contains(change.LogicalPath))
+            {
+                errors.Add(new ValidationError($"changes[{change.Index}].logicalPath", "logicalPath.conflict", $"'{change.LogicalPath}' is also a folder of other files in the package."));
+            }
+            else if (change.Put is not null)
+            {
+                for (var slash = change.LogicalPath.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = change.LogicalPath.IndexOf('/', slash + 1))
+                {
+                    if (state.ContainsKey(change.LogicalPath[..slash]))
+                    {
+                        errors.Add(new ValidationError($"changes[{change.Index}].logicalPath", "logicalPath.conflict", $"'{change.LogicalPath[..slash]}' is a file of the package, so it cannot also be a folder."));
+                        break;
+                    }
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+    }
+
+    private async Task<PackageInventory> WriteVersionAsync(string id, string objectRoot, LoadedInventory? current, int number, PackageCommit commit, List<Change> changes, Dictionary<string, string> state, CancellationToken cancellationToken)
+    {
+        var version = OcflInventoryDocument.VersionName(number);
+        var versionRoot = objectRoot + version + "/";
+        var claimKey = versionRoot + InventoryName;
+        var claim = JsonSerializer.SerializeToUtf8Bytes(new OcflClaimDocument
+        {
+            Claim = $"commit of {version} in progress",
+            Writer = _writerId,
+            Created = OcflInventoryDocument.FormatCreated(DateTimeOffset.UtcNow),
+        }, OcflJsonContext.Readable.OcflClaimDocument);
+
+        try
+        {
+            await _objects.PutBytesAsync(claimKey, claim, new PutObjectOptions { CreateOnly = true, ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            throw new PackageConcurrencyException(id, commit.ExpectedHead, number - 1);
+        }
+
+        var written = new List<string> { claimKey };
+        var manifest = current is null
+            ? new Dictionary<string, List<string>>(StringComparer.Ordinal)
+            : current.Document.Manifest.ToDictionary(p => p.Key, p => p.Value.ToList(), StringComparer.Ordinal);
+        var sizes = current is null ? new Dictionary<string, string>(StringComparer.Ordinal) : SizesByContentPath(current.Document);
+        try
+        {
+            if (number == 1)
+            {
+                await _objects.PutBytesAsync(objectRoot + ObjectNamaste, Encoding.ASCII.GetBytes(ObjectNamasteContent), new PutObjectOptions { ContentType = "text/plain" }, cancellationToken).ConfigureAwait(false);
+                written.Add(objectRoot + ObjectNamaste);
+            }
+
+            foreach (var change in changes)
+            {
+                if (change.Put is null)
+                {
+                    continue;
+                }
+
+                var contentPath = version + "/" + ContentDirectory + "/" + change.LogicalPath;
+                var contentKey = objectRoot + contentPath;
+                string digest;
+                if (change.ExpectedSha256 is { } announced && manifest.ContainsKey(announced))
+                {
+                    // Already stored: verify the stream without keeping a second copy.
+                    await using var hashing = new HashingReadStream(change.Put.Content, ownsInner: false);
+                    await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+                    if (hashing.Sha256 != announced)
+                    {
+                        throw new ChecksumMismatchException(_objects.SystemName, _objects.ContainerName, contentKey, announced, hashing.Sha256);
+                    }
+
+                    digest = announced;
+                }
+                else
+                {
+                    await using var hashing = new HashingReadStream(change.Put.Content, ownsInner: false);
+                    written.Add(contentKey);
+                    var info = await _objects.PutAsync(contentKey, hashing, new PutObjectOptions { ExpectedSha256 = change.ExpectedSha256 }, cancellationToken).ConfigureAwait(false);
+                    digest = hashing.Completed ? hashing.Sha256 : info.Sha256 ?? throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", contentKey, "the store did not read the content to its end");
+                    if (info.Sha256 is not null && info.Sha256 != digest)
+                    {
+                        throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", contentKey, $"the store recorded digest {info.Sha256} but {digest} was sent");
+                    }
+
+                    if (manifest.ContainsKey(digest))
+                    {
+                        // Duplicate of content the package already holds (or that this commit just stored).
+                        await _objects.DeleteAsync(contentKey, cancellationToken).ConfigureAwait(false);
+                        written.Remove(contentKey);
+                    }
+                    else
+                    {
+                        manifest[digest] = [contentPath];
+                        sizes[contentPath] = hashing.BytesRead.ToString(CultureInfo.InvariantCulture);
+                    }
+                }
+
+                state[change.LogicalPath] = digest;
+            }
+
+            var document = BuildDocument(id, current?.Document, number, commit, manifest, sizes, state);
+            var bytes = document.ToJson();
+            var digestOfInventory = Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+            // Still ours? (With AbandonedCommitAge set too low, another process may have taken the version over.)
+            await EnsureClaimAsync(id, claimKey, commit, number, cancellationToken).ConfigureAwait(false);
+            await _objects.PutBytesAsync(versionRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, cancellationToken).ConfigureAwait(false);
+            written.Add(versionRoot + SidecarName);
+            await WriteSidecarAsync(versionRoot + SidecarName, digestOfInventory, cancellationToken).ConfigureAwait(false);
+
+            // The commit point. From here nothing is rolled back: if this write reports a failure it may still have
+            // landed (e.g. a lost acknowledgement), and deleting the version's files would then break a committed
+            // package. An unfinished version is invisible and removed by the next commit or by recovery instead.
+            written.Clear();
+            await _objects.PutBytesAsync(objectRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await WriteSidecarAsync(objectRoot + SidecarName, digestOfInventory, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ArchiveStorageException)
+            {
+                // The version is committed (the inventory is in place and equals vN/inventory.json, which has a valid
+                // sidecar); readers accept that state and the next commit or recovery rewrites this sidecar.
+            }
+
+            return ToPackageInventory(id, document, digestOfInventory);
+        }
+        catch (Exception) when (written.Count > 0)
+        {
+            await DeleteQuietlyAsync(written).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task EnsureClaimAsync(string id, string claimKey, PackageCommit commit, int number, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadSmallAsync(claimKey, cancellationToken).ConfigureAwait(false);
+        OcflClaimDocument? claim = null;
+        try
+        {
+            claim = bytes is null ? null : JsonSerializer.Deserialize(bytes, OcflJsonContext.Default.OcflClaimDocument);
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (claim?.Writer != _writerId)
+        {
+            throw new PackageConcurrencyException(id, commit.ExpectedHead, number - 1);
+        }
+    }
+
+    private async Task DeleteQuietlyAsync(IEnumerable<string> keys)
+    {
+        // Content first, the claim (vN/inventory.json) last, so that a crash here still leaves the claim marking the
+        // unfinished version for recovery.
+        foreach (var key in keys.Reverse())
+        {
+            try
+            {
+                await _objects.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ArchiveException)
+            {
+                // Left for recovery: it lies beyond the head, invisible to readers.
+            }
+        }
+    }
+
+    private static OcflInventoryDocument BuildDocument(string id, OcflInventoryDocument? previous, int number, PackageCommit commit, Dictionary<string, List<string>> manifest, Dictionary<string, string> sizes, Dictionary<string, string> state)
+    {
+        var versions = new Dictionary<string, OcflVersionDocument>(StringComparer.Ordinal);
+        if (previous is not null)
+        {
+            for (var i = 1; i < number; i++)
+            {
+                var name = OcflInventoryDocument.VersionName(i);
+                versions[name] = previous.Versions[name];
+            }
+        }
+
+        var stateByDigest = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (path, digest) in state.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!stateByDigest.TryGetValue(digest, out var paths))
+            {
+                stateByDigest[digest] = paths = [];
+            }
+
+            paths.Add(path);
+        }
+
+        versions[OcflInventoryDocument.VersionName(number)] = new OcflVersionDocument
+        {
+            Created = OcflInventoryDocument.FormatCreated(commit.Created ?? DateTimeOffset.UtcNow),
+            State = new Dictionary<string, List<string>>(stateByDigest, StringComparer.Ordinal),
+            Message = commit.Message,
+            User = commit.UserName is null ? null : new OcflUserDocument { Name = commit.UserName, Address = commit.UserAddress },
+        };
+
+        var sizeBlock = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (contentPath, size) in sizes.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!sizeBlock.TryGetValue(size, out var paths))
+            {
+                sizeBlock[size] = paths = [];
+            }
+
+            paths.Add(contentPath);
+        }
+
+        return new OcflInventoryDocument
+        {
+            Id = id,
+            Head = OcflInventoryDocument.VersionName(number),
+            ContentDirectory = ContentDirectory,
+            Manifest = new Dictionary<string, List<string>>(manifest.OrderBy(p => p.Key, StringComparer.Ordinal), StringComparer.Ordinal),
+            Versions = versions,
+            Fixity = new Dictionary<string, Dictionary<string, List<string>>>(StringComparer.Ordinal)
+            {
+                [OcflInventoryDocument.SizeAlgorithm] = new Dictionary<string, List<string>>(sizeBlock, StringComparer.Ordinal),
+            },
+        };
+    }
+
+    // ================================================================== storage root
+
+    private async Task EnsureStorageRootAsync(CancellationToken cancellationToken)
+    {
+        if (_rootReady)
+        {
+            return;
+        }
+
+        await _rootInit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_rootReady)
+            {
+                return;
+            }
+
+            var layoutKey = _root + "ocfl_layout.json";
+            var configKey = _root + "extensions/" + OcflStorageLayout.ExtensionName + "/config.json";
+            var existing = await ReadSmallAsync(layoutKey, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                OcflLayoutDocument? layout = null;
+                try
+                {
+                    layout = JsonSerializer.Deserialize(existing, OcflJsonContext.Default.OcflLayoutDocument);
+                }
+                catch (JsonException)
+                {
+                }
+
+                if (layout?.Extension != OcflStorageLayout.ExtensionName)
+                {
+                    throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "open", layoutKey, $"the OCFL storage root uses another layout ('{layout?.Extension}'); this store needs {OcflStorageLayout.ExtensionName}");
+                }
+
+                var config = await ReadSmallAsync(configKey, cancellationToken).ConfigureAwait(false);
+                OcflLayoutConfigDocument? parsed = null;
+                try
+                {
+                    parsed = config is null ? new OcflLayoutConfigDocument() : JsonSerializer.Deserialize(config, OcflJsonContext.Default.OcflLayoutConfigDocument);
+                }
+                catch (JsonException)
+                {
+                }
+
+                if (parsed is not { DigestAlgorithm: "sha256", TupleSize: OcflStorageLayout.TupleSize, NumberOfTuples: OcflStorageLayout.NumberOfTuples })
+                {
+                    throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "open", configKey, "the storage layout parameters differ from sha256 / 3 / 3");
+                }
+            }
+            else
+            {
+                var config = JsonSerializer.SerializeToUtf8Bytes(new OcflLayoutConfigDocument { ExtensionName = OcflStorageLayout.ExtensionName }, OcflJsonContext.Readable.OcflLayoutConfigDocument);
+                await PutIfAbsentAsync(configKey, config, cancellationToken).ConfigureAwait(false);
+                var layout = JsonSerializer.SerializeToUtf8Bytes(new OcflLayoutDocument
+                {
+                    Extension = OcflStorageLayout.ExtensionName,
+                    Description = "OCFL object identifiers are hashed (sha256), the digest split into 3 tuples of 3 characters used as nested folders, and the percent-encoded identifier used as the object root folder.",
+                }, OcflJsonContext.Readable.OcflLayoutDocument);
+                await PutIfAbsentAsync(layoutKey, layout, cancellationToken).ConfigureAwait(false);
+                await PutIfAbsentAsync(_root + StorageNamaste, Encoding.ASCII.GetBytes(StorageNamasteContent), cancellationToken).ConfigureAwait(false);
+            }
+
+            _rootReady = true;
+        }
+        finally
+        {
+            _rootInit.Release();
+        }
+    }
+
+    private async Task PutIfAbsentAsync(string key, byte[] bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _objects.PutBytesAsync(key, bytes, new PutObjectOptions { CreateOnly = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            // Another writer initialised it at the same time.
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Archive.Storage;
+
+namespace Archive.Packages;
+
+public sealed partial class OcflPackageStore
+{
+    /// <inheritdoc />
+    public async ValueTask<PackageInventory?> GetInventoryAsync(string packageId, CancellationToken cancellationToken = default)
+    {
+        var id = NormalizePackageId(packageId);
+        var loaded = await LoadAsync(id, GetObjectRootOfNormalized(id), cancellationToken).ConfigureAwait(false);
+        return loaded is null ? null : ToPackageInventory(id, loaded.Document, loaded.Digest);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ObjectContent?> OpenFileAsync(string packageId, string logicalPath, int? version = null, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        var id = NormalizePackageId(packageId);
+        var path = ObjectKey.Normalize(logicalPath, "logicalPath");
+        var objectRoot = GetObjectRootOfNormalized(id);
+        var loaded = await LoadAsync(id, objectRoot, cancellationToken).ConfigureAwait(false);
+        if (loaded is null)
+        {
+            return null;
+        }
+
+        var number = version ?? loaded.HeadNumber;
+        if (number < 1 || number > loaded.HeadNumber)
+        {
+            return null;
+        }
+
+        var state = loaded.Document.Versions[OcflInventoryDocument.VersionName(number)].State;
+        var digest = state.FirstOrDefault(p => p.Value.Contains(path, StringComparer.Ordinal)).Key;
+        if (digest is null)
+        {
+            return null;
+        }
+
+        var contentPath = loaded.Document.Manifest[digest][0];
+        var content = await _objects.GetAsync(objectRoot + contentPath, range, cancellationToken).ConfigureAwait(false)
+            ?? throw new PackageCorruptException(id, contentPath, "the content file listed in the inventory is missing");
+
+        var info = content.Info with { Sha256 = digest };
+        if (range is not null)
+        {
+            return new ObjectContent(info, content.Stream, content.Range);
+        }
+
+        // Whole-file reads are verified on the fly: damaged content fails at its end instead of being served silently.
+        var verifying = new HashingReadStream(content.Stream, ownsInner: true, digest, actual =>
+            new PackageCorruptException(id, contentPath, $"content digest is {actual}, the inventory says {digest}"));
+        return new ObjectContent(info, verifying, null);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Archive.Records;
+
+public sealed partial class RecordFileService
+{
+    /// <summary>Writes extracted page texts (a JSON array) to a new temporary file, to be committed as derived text.</summary>
+    private static async ValueTask<string> WriteTextTempAsync(IReadOnlyList<string> pages, string tempDir, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(tempDir, "text-" + Guid.NewGuid().ToString("N") + ".json");
+        var ts = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16384, FileOptions.Asynchronous);
+        await using (ts.ConfigureAwait(false))
+        {
+            await JsonSerializer.SerializeAsync(ts, pages, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
+        }
+
+        return path;
+    }
+
+    private sealed record Spool(string Path, string Sha256, long Length);
+
+    private async ValueTask<Spool> SpoolAsync(Stream content, string tempDir, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(tempDir, "upload-" + Guid.NewGuid().ToString("N") + ".tmp");
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long total = 0;
+            var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+            await using (fs.ConfigureAwait(false))
+            {
+                int read;
+                while ((read = await content.ReadAsync(buffer.AsMemory(0, 81920), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    total += read;
+                    if (total > _options.MaxUploadBytes)
+                    {
+                        throw new ContentTooLargeException("content", _options.MaxUploadBytes);
+                    }
+
+                    hash.AppendData(buffer, 0, read);
+                    await fs.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return new Spool(path, Convert.ToHexStringLower(hash.GetHashAndReset()), total);
+        }
+        catch
+        {
+            TryDelete(path);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static FileStream OpenRead(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException ex)
+        {
+            LogTempDeleteFailed(_logger, path, ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            LogTempDeleteFailed(_logger, path, ex);
+        }
+    }
+}

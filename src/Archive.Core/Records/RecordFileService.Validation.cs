@@ -1,0 +1,150 @@
+using Archive.Retention;
+
+namespace Archive.Records;
+
+public sealed partial class RecordFileService
+{
+    private static RecordFile Build(RecordFileInput input, Fonds fonds, RetentionSchedule schedule, RecordFile? current, List<ValidationError> errors, List<RecordWarning> warnings)
+    {
+        var organId = string.IsNullOrWhiteSpace(input.OrganId) ? fonds.AgencyId : input.OrganId.Trim();
+        var notation = input.FileNotation?.Trim() ?? string.Empty;
+        RetentionScheduleItem? item = null;
+        var itemCode = Clean(input.ScheduleItemCode);
+        if (itemCode is not null)
+        {
+            item = schedule.Find(itemCode);
+            if (item is null)
+            {
+                errors.Add(new("scheduleItemCode", "schedule-item.not-found", $"Item '{itemCode}' is not in the retention schedule of agency '{fonds.AgencyId}'."));
+            }
+        }
+
+        var maintenance = input.Maintenance ?? item?.Retention;
+        if (maintenance is null && item is null && itemCode is null)
+        {
+            errors.Add(new("maintenance", "maintenance.required", "Give the retention (maintenance) or classify the file to a retention schedule item."));
+        }
+        else if (input.Maintenance is { } m && item is not null && m != item.Retention)
+        {
+            warnings.Add(new("maintenance", "maintenance.differs-from-schedule", $"The retention {m.ToVietnamese()} differs from schedule item '{item.Code}' ({item.Retention.ToVietnamese()})."));
+        }
+
+        var keywords = input.Keywords?.Select(k => Clean(k) ?? string.Empty).Distinct(StringComparer.Ordinal).ToList() ?? [];
+        return new RecordFile
+        {
+            FileCode = RecordFile.ComposeFileCode(organId, input.FileCatalog, notation),
+            OrganId = organId,
+            FileCatalog = input.FileCatalog,
+            FileNotation = notation,
+            FondsCode = fonds.Code,
+            Title = Clean(input.Title) ?? string.Empty,
+            Maintenance = maintenance ?? default,
+            ScheduleItemCode = itemCode,
+            Rights = input.Rights,
+            Creator = Clean(input.Creator),
+            Language = Clean(input.Language) ?? "Tiếng Việt",
+            StartDate = input.StartDate,
+            EndDate = input.EndDate,
+            Description = Clean(input.Description),
+            InforSign = Clean(input.InforSign),
+            Keywords = keywords,
+            SheetNumber = input.SheetNumber,
+            Format = input.Format,
+            ConfidenceLevel = input.ConfidenceLevel,
+            PaperFileCode = Clean(input.PaperFileCode),
+            Status = input.Status,
+            UnfinishedNote = Clean(input.UnfinishedNote),
+            Documents = current?.Documents ?? [],
+        };
+    }
+
+    private static Document BuildDocument(DocumentInput input, int ordinal, Document? existing) => new()
+    {
+        DocOrdinal = ordinal,
+        TypeName = Clean(input.TypeName),
+        CodeNumber = Clean(input.CodeNumber),
+        CodeNotation = Clean(input.CodeNotation),
+        IssuedDate = input.IssuedDate,
+        OrganName = Clean(input.OrganName),
+        Subject = Clean(input.Subject),
+        Language = Clean(input.Language) ?? "Tiếng Việt",
+        PageAmount = input.PageAmount ?? existing?.PageAmount ?? 0,
+        Description = Clean(input.Description),
+        SignerInfo = input.SignerInfo is null ? null : new Signer(Clean(input.SignerInfo.Position), Clean(input.SignerInfo.FullName)),
+        ConfidenceLevel = input.ConfidenceLevel,
+        Contents = existing?.Contents ?? [],
+        NonArchival = existing?.NonArchival,
+    };
+
+    /// <summary>Every rule on a complete record file: Decree 30 rules plus the engine's cross-entity rules.</summary>
+    private static void Validate(RecordFile file, Fonds fonds, RetentionSchedule schedule, List<ValidationError> errors)
+    {
+        errors.AddRange(RecordRules.ValidateRecordFile(file));
+        if (!string.Equals(file.OrganId, fonds.AgencyId, StringComparison.Ordinal))
+        {
+            errors.Add(new("organId", "organ-id.fonds-agency", $"OrganId must be the fonds' creating agency '{fonds.AgencyId}', not '{file.OrganId}'."));
+        }
+
+        if (file.ScheduleItemCode is { } code && schedule.Find(code) is null && !errors.Any(e => e.Field == "scheduleItemCode"))
+        {
+            errors.Add(new("scheduleItemCode", "schedule-item.not-found", $"Item '{code}' is not in the retention schedule of agency '{fonds.AgencyId}'."));
+        }
+
+        if (!Enum.IsDefined(file.Rights))
+        {
+            errors.Add(new("rights", "enum", $"'{file.Rights}' is not an access level."));
+        }
+
+        if (!Enum.IsDefined(file.Status))
+        {
+            errors.Add(new("status", "enum", $"'{file.Status}' is not a record file status."));
+        }
+
+        if (file.Format is { } fmt && !Enum.IsDefined(fmt))
+        {
+            errors.Add(new("format", "enum", $"'{fmt}' is not a physical condition."));
+        }
+
+        if (file.ConfidenceLevel is { } cl && !Enum.IsDefined(cl))
+        {
+            errors.Add(new("confidenceLevel", "enum", $"'{cl}' is not a reliability level."));
+        }
+
+        if (file.PaperFileCode is { Length: > 50 })
+        {
+            errors.Add(new("paperFileCode", "max-length", "paperFileCode must be at most 50 characters."));
+        }
+
+        if (file.Documents.Count > 999)
+        {
+            errors.Add(new("documents", "documents.too-many", "A record file holds at most 999 documents (DocOrdinal has 3 digits)."));
+        }
+
+        var seen = new HashSet<int>();
+        for (var i = 0; i < file.Documents.Count; i++)
+        {
+            var d = file.Documents[i];
+            var prefix = $"documents[{d.DocOrdinal}].";
+            errors.AddRange(RecordRules.ValidateDocument(d, prefix));
+            if (!seen.Add(d.DocOrdinal))
+            {
+                errors.Add(new(prefix + "docOrdinal", "doc-ordinal.taken", $"Document ordinal {d.DocOrdinal} is used twice."));
+            }
+
+            if (!Enum.IsDefined(d.ConfidenceLevel))
+            {
+                errors.Add(new(prefix + "confidenceLevel", "enum", $"'{d.ConfidenceLevel}' is not a reliability level."));
+            }
+
+            if ((d.CodeNumber is null) != (d.CodeNotation is null))
+            {
+                errors.Add(new(prefix + (d.CodeNumber is null ? "codeNumber" : "codeNotation"), "number-symbol.pair", "Give both the number and the symbol of the document, or neither."));
+            }
+
+            if (fonds.ClosedOn is { } closedOn && d.IssuedDate is { } issued && issued > closedOn)
+            {
+                errors.Add(new(prefix + "issuedDate", "document.issued-after-fonds-closed", $"The fonds was closed on {closedOn:yyyy-MM-dd}; its agency issued no documents after that."));
+            }
+        }
+    }
+}
