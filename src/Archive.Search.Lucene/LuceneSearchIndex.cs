@@ -66,7 +66,15 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     public string SystemName => System;
 
     /// <inheritdoc />
-    public SearchCapabilities Capabilities => SearchCapabilities.Highlights | SearchCapabilities.Facets | SearchCapabilities.Rebuild;
+    public SearchCapabilities Capabilities => SearchCapabilities.Highlights | SearchCapabilities.Facets;
+
+    /// <inheritdoc />
+    /// <remarks>The index itself answers for <see cref="ISearchIndexRebuilder"/>.</remarks>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+    }
 
     /// <inheritdoc />
     public ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)

@@ -32,7 +32,7 @@ namespace Archive.Packages;
 /// <para>Within a process, commits to one package are serialised. Memory stays flat: content is streamed, only
 /// inventories (small JSON) are held in memory.</para>
 /// </remarks>
-public sealed class OcflPackageStore : IPackageStore
+public sealed partial class OcflPackageStore : IPackageStore
 {
     private const string StorageNamaste = "0=ocfl_1.1";
     private const string StorageNamasteContent = "ocfl_1.1\n";

@@ -47,7 +47,8 @@ public sealed class HostingTests
                 sp.GetRequiredService<IStartupValidator>().Validate();
                 Assert.IsType<Archive.Storage.FileSystem.FileSystemObjectStore>(sp.GetRequiredService<IObjectStore>());
                 Assert.IsType<Archive.Search.Lucene.LuceneSearchIndex>(sp.GetRequiredService<ISearchIndex>());
-                Assert.IsType<Archive.Packages.OcflPackageStore>(Assert.IsType<Archive.Audit.AuditedPackageStore>(sp.GetRequiredService<ArchiveStorage>().Files).Inner);
+                var files = Assert.IsType<Archive.Audit.AuditedPackageStore>(sp.GetRequiredService<ArchiveStorage>().Files);
+                Assert.NotNull(Archive.Packages.PackageStoreExtensions.GetService<Archive.Packages.OcflPackageStore>(files));
                 Assert.NotNull(sp.GetRequiredService<RecordFileService>());
             }
 
