@@ -82,11 +82,7 @@ internal static class DocumentMapper
         => JsonSerializer.Deserialize(json, Json.SearchDocument) ?? throw new InvalidDataException("stored source is null");
 
     /// <summary>Exact-match values are compared in NFC, trimmed.</summary>
-    public static string Canonical(string value)
-    {
-        var t = value.Trim();
-        return t.IsNormalized(NormalizationForm.FormC) ? t : t.Normalize(NormalizationForm.FormC);
-    }
+    public static string Canonical(string value) => SearchRequestValidator.CanonicalValue(value);
 
     private static void AddText(Document doc, TextGroup group, string? text, bool indexBigrams)
     {
