@@ -41,6 +41,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
 {
     private readonly ElasticsearchClient _client;
     private readonly ElasticsearchSearchOptions _options;
+    private readonly SearchDocumentLimits _documentLimits;
     private readonly ILogger _logger;
     private readonly QueryBuilder _queries;
     private readonly BulkWriter _bulk;
@@ -64,6 +65,13 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
 
         _client = client;
         _options = options;
+        _documentLimits = new SearchDocumentLimits
+        {
+            MaxIdBytes = 512, // Elasticsearch's own limit for _id (the embedded engine accepts 1024)
+            MaxIdBytesSource = "Elasticsearch's limit",
+            MaxPages = options.MaxPagesPerDocument,
+            MaxPagesSource = "ElasticsearchSearchOptions.MaxPagesPerDocument",
+        };
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _queries = new QueryBuilder(options);
         _bulk = new BulkWriter(client, options, _logger);
@@ -80,12 +88,20 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     public string SystemName => Errors.System;
 
     /// <inheritdoc />
-    public SearchCapabilities Capabilities => SearchCapabilities.Highlights | SearchCapabilities.Facets | SearchCapabilities.Rebuild;
+    public SearchCapabilities Capabilities => SearchCapabilities.Highlights | SearchCapabilities.Facets;
+
+    /// <inheritdoc />
+    /// <remarks>The index itself answers for <see cref="ISearchIndexRebuilder"/>.</remarks>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+    }
 
     /// <inheritdoc />
     public async ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
     {
-        RequestValidator.ValidateDocuments(documents, _options.MaxPagesPerDocument);
+        SearchDocumentValidator.Validate(documents, _documentLimits);
         if (documents.Count == 0)
         {
             return;
@@ -107,7 +123,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     /// <inheritdoc />
     public async ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
     {
-        RequestValidator.ValidateIds(ids);
+        SearchDocumentValidator.ValidateIds(ids);
         if (ids.Count == 0)
         {
             return;
@@ -136,7 +152,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     public async ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
         using var measurement = SearchTelemetry.Start();
-        var (filters, cursor) = RequestValidator.Validate(request, _options);
+        var (filters, cursor) = SearchRequestValidator.Validate(request, _options.MaxQueryLength);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         if (request.Consistency == SearchConsistency.ReadYourWrites && Volatile.Read(ref _writeSeq) > Volatile.Read(ref _refreshedSeq))
         {
@@ -156,7 +172,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     /// <inheritdoc />
     public async ValueTask<ISearchIndexRebuild> OpenRebuildAsync(string rebuildId, CancellationToken cancellationToken = default)
     {
-        RequestValidator.ValidateRebuildId(rebuildId);
+        SearchDocumentValidator.ValidateRebuildId(rebuildId);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         await _switchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -278,7 +294,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
 
     internal async Task WriteRebuildAsync(ElasticsearchIndexRebuild rebuild, IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken)
     {
-        RequestValidator.ValidateDocuments(documents, _options.MaxPagesPerDocument);
+        SearchDocumentValidator.Validate(documents, _documentLimits);
         if (documents.Count == 0)
         {
             return;
@@ -558,7 +574,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         return new SearchResults { Total = total, TotalIsExact = exact, Hits = results, NextCursor = next, Facets = facets };
     }
 
-    private Cursor CursorAfter(SearchRequest request, Hit<EsDocument> last)
+    private SearchCursor CursorAfter(SearchRequest request, Hit<EsDocument> last)
     {
         var sort = last.Sort?.ToList() ?? [];
         if (sort.Count != 2 || !sort[1].TryGetString(out var id) || id is null)
@@ -566,15 +582,15 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             throw new ArchiveSearchException(Errors.System, Alias, "search", $"hit '{last.Id}' came back without its sort values");
         }
 
-        var hash = Cursor.HashOf(request);
+        var hash = SearchCursor.HashOf(request);
         if (request.Sort == SearchSort.Relevance)
         {
             var score = sort[0].TryGetDouble(out var d) ? d!.Value : sort[0].TryGetLong(out var l) ? l!.Value : 0;
-            return new Cursor(request.Sort, hash, score, 0, id);
+            return new SearchCursor(request.Sort, hash, score, 0, id);
         }
 
         var date = sort[0].TryGetLong(out var millis) ? millis!.Value : sort[0].TryGetDouble(out var dm) ? (long)dm!.Value : 0;
-        return new Cursor(request.Sort, hash, 0, date, id);
+        return new SearchCursor(request.Sort, hash, 0, date, id);
     }
 
     private List<Archive.Search.Highlight> Highlights(Hit<EsDocument> hit, SearchDocument document)

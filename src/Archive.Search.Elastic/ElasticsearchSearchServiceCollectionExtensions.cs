@@ -13,8 +13,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ElasticsearchSearchServiceCollectionExtensions
 {
     /// <summary>
-    /// Uses Elasticsearch as <see cref="ISearchIndex"/> and <see cref="ISearchIndexRebuilder"/> (replacing an earlier
-    /// registration, e.g. the embedded Lucene default: the last registration wins), and registers
+    /// Uses Elasticsearch as <see cref="ISearchIndex"/> (replacing an earlier registration, e.g. the embedded Lucene
+    /// default: the last registration wins; its rebuild capability is obtained through
+    /// <see cref="ISearchIndex.GetService"/>), and registers
     /// <see cref="ElasticsearchSearchHealthCheck"/>. Options are validated when the host starts.
     /// </summary>
     /// <remarks>
@@ -41,7 +42,6 @@ public static class ElasticsearchSearchServiceCollectionExtensions
             return new ElasticsearchSearchIndex(client, options, sp.GetService<ILogger<ElasticsearchSearchIndex>>());
         });
         services.Replace(ServiceDescriptor.Singleton<ISearchIndex>(sp => sp.GetRequiredService<ElasticsearchSearchIndex>()));
-        services.Replace(ServiceDescriptor.Singleton<ISearchIndexRebuilder>(sp => sp.GetRequiredService<ElasticsearchSearchIndex>()));
         services.TryAddSingleton<ElasticsearchSearchHealthCheck>();
         return builder;
     }

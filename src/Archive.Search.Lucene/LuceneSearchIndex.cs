@@ -66,7 +66,15 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     public string SystemName => System;
 
     /// <inheritdoc />
-    public SearchCapabilities Capabilities => SearchCapabilities.Highlights | SearchCapabilities.Facets | SearchCapabilities.Rebuild;
+    public SearchCapabilities Capabilities => SearchCapabilities.Highlights | SearchCapabilities.Facets;
+
+    /// <inheritdoc />
+    /// <remarks>The index itself answers for <see cref="ISearchIndexRebuilder"/>.</remarks>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+    }
 
     /// <inheritdoc />
     public ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
@@ -85,15 +93,8 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     /// <inheritdoc />
     public ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(ids);
+        SearchDocumentValidator.ValidateIds(ids);
         var list = ids.ToList();
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (string.IsNullOrEmpty(list[i]))
-            {
-                throw new ArchiveValidationException($"ids[{i}]", "search.document.id-required", "An id is null or empty.");
-            }
-        }
 
         cancellationToken.ThrowIfCancellationRequested();
         if (list.Count == 0)
@@ -139,10 +140,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     public async ValueTask<ISearchIndexRebuild> OpenRebuildAsync(string rebuildId, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (string.IsNullOrWhiteSpace(rebuildId) || rebuildId.Length > 200 || rebuildId.Any(char.IsControl))
-        {
-            throw new ArchiveValidationException("rebuildId", "search.rebuild.id-invalid", "A rebuild id is 1–200 printable characters.");
-        }
+        SearchDocumentValidator.ValidateRebuildId(rebuildId);
 
         await _switchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -231,18 +229,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     {
         ArgumentNullException.ThrowIfNull(documents);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var errors = new List<ValidationError>();
-        var i = 0;
-        foreach (var d in documents)
-        {
-            Check(d, $"documents[{i++}]", errors);
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ArchiveValidationException(errors);
-        }
-
+        SearchDocumentValidator.Validate(documents, DocumentLimits);
         return documents.ToList();
     }
 
@@ -301,88 +288,6 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
 
             _rebuilds = _rebuilds.Where(r => r != rebuild).ToList();
             return true;
-        }
-    }
-
-    private static void Check(SearchDocument? d, string at, List<ValidationError> errors)
-    {
-        if (d is null)
-        {
-            errors.Add(new(at, "search.document.null", "A document is null."));
-            return;
-        }
-
-        if (string.IsNullOrWhiteSpace(d.Id))
-        {
-            errors.Add(new(at + ".id", "search.document.id-required", "id is required."));
-        }
-        else if (Encoding.UTF8.GetByteCount(d.Id) > 1024)
-        {
-            errors.Add(new(at + ".id", "search.document.id-too-long", "id is longer than 1024 UTF-8 bytes."));
-        }
-
-        if (!Enum.IsDefined(d.Kind))
-        {
-            errors.Add(new(at + ".kind", "search.document.kind-unknown", $"Unknown kind {(int)d.Kind}."));
-        }
-
-        if (!Enum.IsDefined(d.AccessLevel))
-        {
-            errors.Add(new(at + ".accessLevel", "search.document.access-unknown", $"Unknown access level {(int)d.AccessLevel}."));
-        }
-
-        void Exact(string name, string? value)
-        {
-            if (value is not null && Encoding.UTF8.GetByteCount(value) > 4096)
-            {
-                errors.Add(new($"{at}.{name}", "search.document.value-too-long", $"{name} is longer than 4096 UTF-8 bytes (it is an exact-match field)."));
-            }
-        }
-
-        Exact("parentId", d.ParentId);
-        Exact("agencyId", d.AgencyId);
-        Exact("fondsId", d.FondsId);
-        Exact("fileCode", d.FileCode);
-        Exact("codeNumber", d.CodeNumber);
-        Exact("documentType", d.DocumentType);
-        Exact("issuingBody", d.IssuingBody);
-        Exact("retention", d.Retention);
-        Exact("status", d.Status);
-        var keywords = d.Keywords ?? [];
-        for (var k = 0; k < keywords.Count; k++)
-        {
-            if (keywords[k] is null)
-            {
-                errors.Add(new($"{at}.keywords[{k}]", "search.document.keyword-null", "A keyword is null."));
-            }
-            else
-            {
-                Exact($"keywords[{k}]", keywords[k]);
-            }
-        }
-
-        if (d.Pages is { } pages && pages.Any(p => p is null))
-        {
-            errors.Add(new(at + ".pages", "search.document.page-null", "A page is null (use an empty string for a blank page)."));
-        }
-
-        if (d.Tags is { } tags)
-        {
-            foreach (var (name, value) in tags)
-            {
-                if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsControl))
-                {
-                    errors.Add(new($"{at}.tags", "search.document.tag-name", $"Tag name '{name}' is empty or has control characters."));
-                }
-                else if (value is null)
-                {
-                    errors.Add(new($"{at}.tags[{name}]", "search.document.tag-value-null", "A tag value is null."));
-                }
-                else
-                {
-                    Exact($"tags[{name}]", value);
-                }
-            }
         }
     }
 
@@ -448,16 +353,16 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
         }
     }
 
-    private SearchResults Search(SearchRequest request, Query? filterQuery, Cursor? cursor)
+    private SearchResults Search(SearchRequest request, Query? filterQuery, SearchCursor? cursor)
     {
         var live = AcquireLive();
         IndexSearcher? searcher = null;
         var kept = false;
         try
         {
-            if (cursor is not null && cursor.Generation == live.Name)
+            if (ParsePointInTime(cursor?.PointInTime) is { } view && view.Generation == live.Name)
             {
-                searcher = live.AcquireKept(cursor.SearcherVersion);
+                searcher = live.AcquireKept(view.Version);
                 kept = searcher is not null;
             }
 
@@ -483,7 +388,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
             TopTermsSearch.Outcome? topK = null;
             if (built.Disjunction is { } disjunction && facets is null && request.Sort == SearchSort.Relevance && _options.ExactTotalHitsThreshold < int.MaxValue)
             {
-                topK = TopTermsSearch.Search(searcher, disjunction, filter, top, request.PageSize + 1, cursor?.Score, _options.ExactTotalHitsThreshold);
+                topK = TopTermsSearch.Search(searcher, disjunction, filter, top, request.PageSize + 1, (float?)cursor?.Score, _options.ExactTotalHitsThreshold);
             }
 
             if (topK is null)
@@ -561,19 +466,36 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
         return field;
     }
 
-    private static FieldDoc AfterOf(Cursor c)
+    /// <summary>Ids up to 1024 UTF-8 bytes (Lucene's term limit leaves room), any number of pages.</summary>
+    private static readonly SearchDocumentLimits DocumentLimits = new();
+
+    private static FieldDoc AfterOf(SearchCursor c)
     {
         // Lucene.NET's comparers hold J2N boxed numbers.
-        object first = c.Sort == SearchSort.Relevance ? J2N.Numerics.Single.GetInstance(c.Score) : J2N.Numerics.Int64.GetInstance(c.Date);
-        return new FieldDoc(int.MaxValue, c.Sort == SearchSort.Relevance ? c.Score : float.NaN, [first, new global::Lucene.Net.Util.BytesRef(c.Id)]);
+        object first = c.Sort == SearchSort.Relevance ? J2N.Numerics.Single.GetInstance((float)c.Score) : J2N.Numerics.Int64.GetInstance(c.Date);
+        return new FieldDoc(int.MaxValue, c.Sort == SearchSort.Relevance ? (float)c.Score : float.NaN, [first, new global::Lucene.Net.Util.BytesRef(c.Id)]);
     }
 
-    private static Cursor CursorOf(string generation, long version, SearchRequest request, FieldDoc last)
+    private static SearchCursor CursorOf(string generation, long version, SearchRequest request, FieldDoc last)
     {
         var id = ((global::Lucene.Net.Util.BytesRef)last.Fields[1]).Utf8ToString();
-        return request.Sort == SearchSort.Relevance
-            ? new Cursor(generation, version, Internal.Cursor.HashOf(request), request.Sort, Convert.ToSingle(last.Fields[0], CultureInfo.InvariantCulture), 0, id)
-            : new Cursor(generation, version, Internal.Cursor.HashOf(request), request.Sort, 0, Convert.ToInt64(last.Fields[0], CultureInfo.InvariantCulture), id);
+        var hash = SearchCursor.HashOf(request);
+        var cursor = request.Sort == SearchSort.Relevance
+            ? new SearchCursor(request.Sort, hash, Convert.ToSingle(last.Fields[0], CultureInfo.InvariantCulture), 0, id)
+            : new SearchCursor(request.Sort, hash, 0, Convert.ToInt64(last.Fields[0], CultureInfo.InvariantCulture), id);
+        return cursor with { PointInTime = PointInTime(generation, version) };
+    }
+
+    /// <summary>The searcher that served a page: its generation and the version it was kept under.</summary>
+    internal static string PointInTime(string generation, long version) => generation + "@" + version.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The generation and searcher version of a cursor's point in time; null when it has none (or not ours).</summary>
+    internal static (string Generation, long Version)? ParsePointInTime(string? pointInTime)
+    {
+        var at = pointInTime?.LastIndexOf('@') ?? -1;
+        return at > 0 && long.TryParse(pointInTime.AsSpan(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? (pointInTime![..at], version)
+            : null;
     }
 
     private void BackgroundRefresh()

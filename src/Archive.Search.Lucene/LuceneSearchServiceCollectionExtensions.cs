@@ -11,8 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class LuceneSearchServiceCollectionExtensions
 {
     /// <summary>
-    /// Uses the embedded Lucene.NET index as <see cref="ISearchIndex"/> and <see cref="ISearchIndexRebuilder"/>
-    /// (one singleton per container). Replaces a search index registered before (the last search registration
+    /// Uses the embedded Lucene.NET index as <see cref="ISearchIndex"/> (one singleton per container; its rebuild
+    /// capability is obtained through <see cref="ISearchIndex.GetService"/>). Replaces a search index registered before (the last search registration
     /// wins). Options are validated when the host starts.
     /// </summary>
     /// <param name="builder">The Archive builder.</param>
@@ -27,7 +27,6 @@ public static class LuceneSearchServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LuceneSearchOptions>>().Value,
             sp.GetService<ILogger<LuceneSearchIndex>>())));
         services.Replace(ServiceDescriptor.Singleton<ISearchIndex>(sp => sp.GetRequiredService<LuceneSearchIndex>()));
-        services.Replace(ServiceDescriptor.Singleton<ISearchIndexRebuilder>(sp => sp.GetRequiredService<LuceneSearchIndex>()));
         return builder;
     }
 }

@@ -33,7 +33,7 @@ namespace Archive.Storage.FileSystem;
 /// folder of the same name); such a write fails with <see cref="ArchiveStorageException"/>. Keys are NFC; files put
 /// into <c>objects/</c> by hand whose names are not valid NFC keys, and symbolic links, are ignored.</para>
 /// </remarks>
-public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCapabilities, IObjectRetentionStore, IDisposable
+public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetentionStore, IDisposable
 {
     private const string System = "filesystem";
     private const int BufferSize = 256 * 1024;
@@ -126,6 +126,14 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectStoreCa
 
     /// <inheritdoc />
     public ObjectStoreCapabilities Capabilities => ObjectStoreCapabilities.AtomicCreateOnly | ObjectStoreCapabilities.NativeRangedRead;
+
+    /// <inheritdoc />
+    /// <remarks>The store itself answers for <see cref="IObjectRetentionStore"/> (advisory retention).</remarks>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+    }
 
     /// <inheritdoc />
     public RetentionEnforcement Enforcement => RetentionEnforcement.Advisory;

@@ -39,7 +39,7 @@ namespace Archive.Storage.Minio;
 /// buckets and multipart uploads have no such condition, so <see cref="ObjectStoreCapabilities.AtomicCreateOnly"/> is
 /// not reported.</para>
 /// </remarks>
-public sealed partial class MinioObjectStore : IObjectStore, IObjectStoreCapabilities, IObjectRetentionStore, IDisposable
+public sealed partial class MinioObjectStore : IObjectStore, IObjectRetentionStore, IDisposable
 {
     /// <summary>Value of <see cref="SystemName"/>.</summary>
     public const string System = "s3";
@@ -118,6 +118,14 @@ public sealed partial class MinioObjectStore : IObjectStore, IObjectStoreCapabil
 
     /// <inheritdoc />
     public ObjectStoreCapabilities Capabilities => ObjectStoreCapabilities.NativeRangedRead;
+
+    /// <inheritdoc />
+    /// <remarks>The store itself answers for <see cref="IObjectRetentionStore"/> (S3 Object Lock).</remarks>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+    }
 
     /// <inheritdoc />
     public RetentionEnforcement Enforcement => RetentionEnforcement.Worm;

@@ -64,7 +64,7 @@ public sealed class BitRotDrillTests : IDisposable
         foreach (var (code, n) in codes.Select((c, n) => (c, n)).Where(x => x.n % 3 != 2))
         {
             var kind = kinds[damaged.Count % kinds.Length];
-            var objectRoot = Path.Combine(engine.StorePath, "objects", ((OcflPackageStore)((Archive.Audit.AuditedPackageStore)engine.Storage.Files).Inner).GetObjectRoot(code).TrimEnd('/'));
+            var objectRoot = Path.Combine(engine.StorePath, "objects", engine.Storage.Files.GetService<OcflPackageStore>()!.GetObjectRoot(code).TrimEnd('/'));
             Assert.True(Directory.Exists(objectRoot), objectRoot);
             var inventory = (await engine.Storage.Files.GetInventoryAsync(code, ct))!;
             var relative = kind switch

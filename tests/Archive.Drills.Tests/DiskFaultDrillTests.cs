@@ -140,7 +140,7 @@ public sealed class DiskFaultDrillTests : IDisposable
         await engine.Files.AddDocumentAsync(code, DrillEngine.DocInput("Văn bản"), null, DrillEngine.User, ct);
         var original = RandomNumberGenerator.GetBytes(100_000);
         var head = (await engine.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "Bản gốc.bin", Content = new MemoryStream(original) }, null, DrillEngine.User, ct)).Stored.Version;
-        var objectRoot = Path.Combine(engine.StorePath, "objects", ((OcflPackageStore)((Archive.Audit.AuditedPackageStore)engine.Storage.Files).Inner).GetObjectRoot(code).TrimEnd('/'));
+        var objectRoot = Path.Combine(engine.StorePath, "objects", engine.Storage.Files.GetService<OcflPackageStore>()!.GetObjectRoot(code).TrimEnd('/'));
         var next = RandomNumberGenerator.GetBytes(300_000);
 
         // (a) The package folder refuses new entries: no version folder can be created.

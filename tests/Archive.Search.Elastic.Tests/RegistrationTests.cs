@@ -34,7 +34,8 @@ public class RegistrationTests
 
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         var index = Assert.IsType<ElasticsearchSearchIndex>(provider.GetRequiredService<ISearchIndex>());
-        Assert.Same(index, provider.GetRequiredService<ISearchIndexRebuilder>());
+        Assert.Same(index, index.GetService<ISearchIndexRebuilder>()); // a capability of the index, not a separate registration
+        Assert.Null(provider.GetService<ISearchIndexRebuilder>());
         Assert.Same(index, provider.GetRequiredService<ElasticsearchSearchIndex>());
         Assert.IsAssignableFrom<IHealthCheck>(provider.GetRequiredService<ElasticsearchSearchHealthCheck>());
         Assert.Equal(1, calls);

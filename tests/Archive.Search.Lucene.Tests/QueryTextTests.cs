@@ -22,13 +22,15 @@ public sealed class QueryTextTests
         => Assert.Equal(expected, Show(query));
 
     [Fact]
-    public void Cursor_round_trips_and_rejects_tampering()
+    public void Cursor_point_in_time_round_trips()
     {
-        var c = new Cursor("g000001", 42, 7UL, SearchSort.DateDescending, 0, 738000, "id/ạ");
-        var text = c.Encode();
-        Assert.Equal(c, Cursor.TryDecode(text));
-        Assert.Null(Cursor.TryDecode(text + "A"));
-        Assert.Null(Cursor.TryDecode(text[..^2]));
-        Assert.Null(Cursor.TryDecode("%%%"));
+        var c = new SearchCursor(SearchSort.DateDescending, 7UL, 0, 738000, "id/ạ") { PointInTime = LuceneSearchIndex.PointInTime("g000001", 42) };
+        var decoded = SearchCursor.TryDecode(c.Encode());
+        Assert.Equal(c, decoded);
+        Assert.Equal(("g000001", 42L), LuceneSearchIndex.ParsePointInTime(decoded!.PointInTime));
+        Assert.Null(LuceneSearchIndex.ParsePointInTime(null));
+        Assert.Null(LuceneSearchIndex.ParsePointInTime("g000001"));
+        Assert.Null(LuceneSearchIndex.ParsePointInTime("@42"));
+        Assert.Null(LuceneSearchIndex.ParsePointInTime("g000001@x"));
     }
 }

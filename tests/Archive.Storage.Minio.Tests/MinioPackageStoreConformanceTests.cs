@@ -16,8 +16,6 @@ public sealed class MinioPackageStoreConformanceTests(S3ServerFixture server) : 
     protected override IPackageStore CreatePackageStore(IObjectStore objects, string prefix)
         => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = prefix });
 
-    protected override async ValueTask RecoverAsync(IPackageStore packages) => await ((OcflPackageStore)packages).RecoverAsync(TestContext.Current.CancellationToken);
-
     // Shared by every test of the run; disposed by the fixture.
     protected override ValueTask DisposeObjectStoreAsync(IObjectStore store) => ValueTask.CompletedTask;
 }

@@ -54,7 +54,7 @@ public sealed class SdkWorkaroundTests(S3ServerFixture server)
         Assert.Equal(bytes.Length, content.Info.Length);
         Assert.NotNull(content.Info.Sha256);
         Assert.Equal(bytes.AsSpan(offset, 50_000).ToArray(), await StreamAssert.ReadAllAsync(content.Stream, Ct));
-        Assert.True(Store.GetCapabilities().HasFlag(ObjectStoreCapabilities.NativeRangedRead));
+        Assert.True(Store.Capabilities.HasFlag(ObjectStoreCapabilities.NativeRangedRead));
     }
 
     [Fact]

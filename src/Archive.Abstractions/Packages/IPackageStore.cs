@@ -5,6 +5,13 @@ namespace Archive.Packages;
 /// new immutable version (OCFL 1.1 model: content addressed by SHA-256, inventory written last as the commit
 /// point). A crash at any point leaves either the previous version or the new one, never a mixture.
 /// </summary>
+/// <remarks>
+/// Crash recovery (<see cref="RecoverAsync"/>) and fixity (<see cref="VerifyAsync"/>) are part of the contract: the
+/// engine runs the one at start-up and the other on demand for every collection, whatever the store. Optional
+/// features are capability interfaces (e.g. <see cref="IPackagePurger"/>) obtained through <see cref="GetService"/>
+/// (or <see cref="PackageStoreExtensions.GetService{TService}"/>), which a decorator forwards to the store it wraps
+/// (see <see cref="DelegatingPackageStore"/>).
+/// </remarks>
 public interface IPackageStore
 {
     /// <summary>
@@ -32,6 +39,64 @@ public interface IPackageStore
 
     /// <summary>Re-hashes every content file and inventory of a package and reports each problem.</summary>
     ValueTask<FixityReport> VerifyAsync(string packageId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Start-up crash recovery of the whole store: cleans up after commits that crashed before their commit point
+    /// (unfinished versions, packages whose first commit never completed) and repairs what a crash right after it
+    /// left stale. Idempotent, and safe while the store serves requests in the same process. Reads every package, so
+    /// it is run once at start-up, not per request. A store that keeps no such state returns an empty report.
+    /// </summary>
+    ValueTask<PackageRecoveryReport> RecoverAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks for an optional capability (e.g. <see cref="IPackagePurger"/>) or an object of a given type: the store
+    /// itself when it is a <paramref name="serviceType"/>, something it holds, or <see langword="null"/>. A decorator
+    /// answers for itself first and then forwards to the store it wraps.
+    /// </summary>
+    /// <param name="serviceType">The type asked for.</param>
+    /// <param name="serviceKey">An optional key; a store that does not know it answers <see langword="null"/>.</param>
+    /// <returns>The object, or <see langword="null"/> when the store has none.</returns>
+    object? GetService(Type serviceType, object? serviceKey = null);
+}
+
+/// <summary>
+/// Capability of a package store (see <see cref="IPackageStore.GetService"/>): removes a package for good, every
+/// version, for destruction under a disposition decision. A store that cannot remove packages (e.g. append-only
+/// storage) does not offer it.
+/// </summary>
+public interface IPackagePurger
+{
+    /// <summary>
+    /// Deletes every stored object of <paramref name="packageId"/> so that the package is gone at once and a crash
+    /// leaves only unreferenced objects, removed by purging again. Returns the number of objects deleted.
+    /// </summary>
+    /// <exception cref="Storage.ObjectLockedException">The storage refused a delete (WORM retention or legal hold).</exception>
+    ValueTask<int> PurgeAsync(string packageId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What <see cref="IPackageStore.RecoverAsync"/> found and cleaned.</summary>
+public sealed record PackageRecoveryReport
+{
+    /// <summary>Packages (object roots) examined.</summary>
+    public int PackagesScanned { get; init; }
+
+    /// <summary>Unfinished versions (beyond the head) removed.</summary>
+    public int AbandonedVersionsRemoved { get; init; }
+
+    /// <summary>Packages whose first commit never completed, removed entirely.</summary>
+    public int UncommittedPackagesRemoved { get; init; }
+
+    /// <summary>Stored objects deleted in all.</summary>
+    public int ObjectsDeleted { get; init; }
+
+    /// <summary>Root inventory sidecars rewritten (a crash between the inventory and its sidecar).</summary>
+    public int InventorySidecarsRepaired { get; init; }
+
+    /// <summary>Unfinished versions left alone because they may belong to a commit still running elsewhere (younger than the store's abandoned-commit age).</summary>
+    public int UnfinishedVersionsKept { get; init; }
+
+    /// <summary>Packages whose inventory could not be trusted (left untouched; see <see cref="IPackageStore.VerifyAsync"/>).</summary>
+    public IReadOnlyList<string> CorruptPackages { get; init; } = [];
 }
 
 /// <summary>A new version to commit.</summary>

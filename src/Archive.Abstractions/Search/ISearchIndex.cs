@@ -8,14 +8,18 @@ namespace Archive.Search;
 /// Writes may become visible to searches a little later (Elasticsearch refresh, Lucene reopen). A search with
 /// <see cref="SearchConsistency.ReadYourWrites"/>, or a call to <see cref="RefreshAsync"/>, is the visibility
 /// barrier: every write acknowledged before it is visible to it. Backend failures throw
-/// <see cref="ArchiveSearchException"/>; bad requests throw <see cref="ArchiveValidationException"/>.
+/// <see cref="ArchiveSearchException"/>; bad requests throw <see cref="ArchiveValidationException"/>. Optional features
+/// are capability interfaces (e.g. <see cref="ISearchIndexRebuilder"/>) obtained through <see cref="GetService"/> (or
+/// <see cref="SearchIndexExtensions.GetService{TService}"/>), which a decorator forwards to the index it wraps (see
+/// <see cref="DelegatingSearchIndex"/>); how search results differ between engines is described by
+/// <see cref="Capabilities"/>.
 /// </remarks>
 public interface ISearchIndex
 {
     /// <summary>Short name of the engine for errors and logs (e.g. <c>lucene</c>, <c>elasticsearch</c>).</summary>
     string SystemName { get; }
 
-    /// <summary>What this engine supports beyond the core.</summary>
+    /// <summary>What this engine's results offer beyond the core (highlights, facets).</summary>
     SearchCapabilities Capabilities { get; }
 
     /// <summary>Adds or replaces documents. Returns once the engine has durably accepted them.</summary>
@@ -29,10 +33,20 @@ public interface ISearchIndex
 
     /// <summary>Visibility barrier: when it returns, every write acknowledged before the call is searchable.</summary>
     ValueTask RefreshAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks for an optional capability (e.g. <see cref="ISearchIndexRebuilder"/>) or an object of a given type: the
+    /// index itself when it is a <paramref name="serviceType"/>, something it holds, or <see langword="null"/>. A
+    /// decorator answers for itself first and then forwards to the index it wraps.
+    /// </summary>
+    /// <param name="serviceType">The type asked for.</param>
+    /// <param name="serviceKey">An optional key; an index that does not know it answers <see langword="null"/>.</param>
+    /// <returns>The object, or <see langword="null"/> when the index has none.</returns>
+    object? GetService(Type serviceType, object? serviceKey = null);
 }
 
 /// <summary>
-/// Capability: rebuild the whole index from scratch while the current one keeps serving, then switch atomically.
+/// Capability of a search index (see <see cref="ISearchIndex.GetService"/>): rebuild the whole index from scratch while the current one keeps serving, then switch atomically.
 /// </summary>
 public interface ISearchIndexRebuilder
 {
@@ -63,7 +77,10 @@ public interface ISearchIndexRebuild : IAsyncDisposable
     ValueTask DiscardAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>Features that differ between engines; the conformance suite skips what is not claimed.</summary>
+/// <summary>
+/// How search results differ between engines; the conformance suite skips what is not claimed. Optional operations
+/// (such as a rebuild) are not flags but capability interfaces obtained through <see cref="ISearchIndex.GetService"/>.
+/// </summary>
 [Flags]
 public enum SearchCapabilities
 {
@@ -75,9 +92,6 @@ public enum SearchCapabilities
 
     /// <summary>Facet counts.</summary>
     Facets = 2,
-
-    /// <summary>Implements <see cref="ISearchIndexRebuilder"/>.</summary>
-    Rebuild = 4,
 }
 
 /// <summary>A search engine failed. Names the system, the index and the operation.</summary>

@@ -136,6 +136,26 @@ public static class SearchFields
     public static IReadOnlyList<string> Filterable { get; } =
         [Kind, ParentId, Agency, Fonds, FileCode, CodeNumber, DocumentType, IssuingBody, Retention, AccessLevel, Status, Year, Keyword];
 
+    /// <summary>
+    /// The single-valued exact-match fields of a document with their raw values (null when absent), in the order every
+    /// engine indexes them; keywords, tags and the year are indexed by each engine beside these.
+    /// </summary>
+    public static IEnumerable<(string Field, string? Value)> SingleValued(SearchDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        yield return (Kind, document.Kind.ToString());
+        yield return (ParentId, document.ParentId);
+        yield return (Agency, document.AgencyId);
+        yield return (Fonds, document.FondsId);
+        yield return (FileCode, document.FileCode);
+        yield return (CodeNumber, document.CodeNumber);
+        yield return (DocumentType, document.DocumentType);
+        yield return (IssuingBody, document.IssuingBody);
+        yield return (Retention, document.Retention);
+        yield return (AccessLevel, document.AccessLevel.ToString());
+        yield return (Status, document.Status);
+    }
+
     /// <summary>Whether <paramref name="field"/> can be filtered or faceted.</summary>
     public static bool IsFilterable(string field)
         => field is not null && (Filterable.Contains(field) || (field.StartsWith(TagPrefix, StringComparison.Ordinal) && field.Length > TagPrefix.Length));

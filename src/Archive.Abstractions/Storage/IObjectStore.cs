@@ -8,8 +8,10 @@ namespace Archive.Storage;
 /// <remarks>
 /// Not found is answered with <see langword="null"/> / <see langword="false"/>; a backend failure with
 /// <see cref="ArchiveStorageException"/>; an invalid key with <see cref="ArchiveValidationException"/>.
-/// Optional features are capability interfaces (e.g. <see cref="IObjectRetentionStore"/>); use
-/// <see cref="ObjectStoreExtensions.GetRetention"/> to ask for them.
+/// Optional features are capability interfaces (e.g. <see cref="IObjectRetentionStore"/>) obtained through
+/// <see cref="GetService"/> (or <see cref="ObjectStoreExtensions.GetService{TService}"/>), which a decorator forwards to
+/// the store it wraps (see <see cref="DelegatingObjectStore"/>). What the store guarantees about the core operations is
+/// described by <see cref="Capabilities"/>.
 /// </remarks>
 public interface IObjectStore
 {
@@ -18,6 +20,9 @@ public interface IObjectStore
 
     /// <summary>The container (root folder, bucket) this store writes to, for errors and logs.</summary>
     string ContainerName { get; }
+
+    /// <summary>What this store guarantees beyond the core contract (<see cref="ObjectStoreCapabilities.None"/> for nothing more).</summary>
+    ObjectStoreCapabilities Capabilities { get; }
 
     /// <summary>
     /// Writes an object from a stream that may be non-seekable and of unknown length. The object becomes
@@ -47,4 +52,14 @@ public interface IObjectStore
     /// <summary>Deletes an object; <see langword="false"/> when it did not exist.</summary>
     /// <exception cref="ObjectLockedException">Retention or a legal hold protects the object.</exception>
     ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks for an optional capability (e.g. <see cref="IObjectRetentionStore"/>) or an object of a given type: the
+    /// store itself when it is a <paramref name="serviceType"/>, something it holds, or <see langword="null"/>. A
+    /// decorator answers for itself first and then forwards to the store it wraps.
+    /// </summary>
+    /// <param name="serviceType">The type asked for.</param>
+    /// <param name="serviceKey">An optional key; a store that does not know it answers <see langword="null"/>.</param>
+    /// <returns>The object, or <see langword="null"/> when the store has none.</returns>
+    object? GetService(Type serviceType, object? serviceKey = null);
 }

@@ -141,10 +141,3 @@ public enum ObjectStoreCapabilities
     /// <summary>Ranged reads are served by the backend without reading the skipped bytes.</summary>
     NativeRangedRead = 2,
 }
-
-/// <summary>Optional: a store that reports what it guarantees.</summary>
-public interface IObjectStoreCapabilities
-{
-    /// <summary>The guarantees of this store.</summary>
-    ObjectStoreCapabilities Capabilities { get; }
-}

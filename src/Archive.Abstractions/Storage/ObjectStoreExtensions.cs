@@ -23,19 +23,17 @@ public static class ObjectStoreExtensions
         while (token is not null);
     }
 
-    /// <summary>The store's retention capability, or <see langword="null"/> when it has none.</summary>
-    public static IObjectRetentionStore? GetRetention(this IObjectStore store)
+    /// <summary>Asks the store for a <typeparamref name="TService"/> (see <see cref="IObjectStore.GetService"/>).</summary>
+    /// <returns>The object, or <see langword="null"/> when the store has none.</returns>
+    public static TService? GetService<TService>(this IObjectStore store, object? serviceKey = null)
+        where TService : class
     {
         ArgumentNullException.ThrowIfNull(store);
-        return store as IObjectRetentionStore;
+        return store.GetService(typeof(TService), serviceKey) as TService;
     }
 
-    /// <summary>The store's reported guarantees (<see cref="ObjectStoreCapabilities.None"/> when it reports none).</summary>
-    public static ObjectStoreCapabilities GetCapabilities(this IObjectStore store)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        return store is IObjectStoreCapabilities c ? c.Capabilities : ObjectStoreCapabilities.None;
-    }
+    /// <summary>The store's retention capability, or <see langword="null"/> when it has none.</summary>
+    public static IObjectRetentionStore? GetRetention(this IObjectStore store) => store.GetService<IObjectRetentionStore>();
 
     /// <summary>Writes a byte array (for small objects such as inventories).</summary>
     public static async ValueTask<ObjectInfo> PutBytesAsync(this IObjectStore store, string key, ReadOnlyMemory<byte> content, PutObjectOptions? options = null, CancellationToken cancellationToken = default)

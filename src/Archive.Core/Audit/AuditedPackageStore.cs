@@ -302,40 +302,23 @@ public sealed partial class AuditJournal
     }
 }
 
-/// <summary>A package store whose commits go through <see cref="AuditJournal"/> (everything else is passed through).</summary>
-public sealed class AuditedPackageStore : IPackageStore
+/// <summary>
+/// A package store whose commits go through <see cref="AuditJournal"/>; everything else, recovery, fixity and
+/// <see cref="IPackageStore.GetService"/> included, is passed through to the wrapped store.
+/// </summary>
+public sealed class AuditedPackageStore : DelegatingPackageStore
 {
-    private readonly IPackageStore inner;
     private readonly string root;
     private readonly AuditJournal journal;
 
     internal AuditedPackageStore(IPackageStore inner, string root, AuditJournal journal)
+        : base(inner)
     {
-        this.inner = inner;
         this.root = root;
         this.journal = journal;
     }
 
-    /// <summary>The wrapped package store (e.g. for its crash recovery).</summary>
-    public IPackageStore Inner => inner;
-
     /// <inheritdoc />
-    public ValueTask<PackageInventory> CommitAsync(string packageId, PackageCommit commit, CancellationToken cancellationToken = default)
-        => journal.CommitAsync(inner, root, packageId, commit, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<PackageInventory?> GetInventoryAsync(string packageId, CancellationToken cancellationToken = default)
-        => inner.GetInventoryAsync(packageId, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<ObjectContent?> OpenFileAsync(string packageId, string logicalPath, int? version = null, ByteRange? range = null, CancellationToken cancellationToken = default)
-        => inner.OpenFileAsync(packageId, logicalPath, version, range, cancellationToken);
-
-    /// <inheritdoc />
-    public IAsyncEnumerable<string> ListPackagesAsync(string? after = null, CancellationToken cancellationToken = default)
-        => inner.ListPackagesAsync(after, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<FixityReport> VerifyAsync(string packageId, CancellationToken cancellationToken = default)
-        => inner.VerifyAsync(packageId, cancellationToken);
+    public override ValueTask<PackageInventory> CommitAsync(string packageId, PackageCommit commit, CancellationToken cancellationToken = default)
+        => journal.CommitAsync(InnerStore, root, packageId, commit, cancellationToken);
 }

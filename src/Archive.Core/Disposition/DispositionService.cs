@@ -365,7 +365,6 @@ public sealed partial class DispositionService
     private async ValueTask<DispositionFileResult> DestroyAsync(DispositionDecision d, string code, DestructionTombstone? tombstone, ArchiveUser user, CancellationToken cancellationToken)
     {
         var inventory = await _storage.Files.GetInventoryAsync(code, cancellationToken).ConfigureAwait(false);
-        var packages = _storage.Files is AuditedPackageStore audited ? audited.Inner : _storage.Files;
         if (inventory is not null)
         {
             if (tombstone is null || !string.Equals(inventory.InventoryDigest, tombstone.InventoryDigest, StringComparison.Ordinal))
@@ -376,6 +375,9 @@ public sealed partial class DispositionService
                 return changed;
             }
 
+            // Asked before anything is removed, so a package store that cannot destroy leaves the record file whole.
+            var purger = _storage.Files.GetService<IPackagePurger>()
+                ?? throw new NotSupportedException($"The package store of record files ({_storage.Files.GetType().Name}) cannot purge packages ({nameof(IPackagePurger)}); destruction is not possible with it.");
             var file = await _files.GetAsync(code, cancellationToken).ConfigureAwait(false);
             var ids = new List<string> { SearchProjection.RecordFileId(code) };
             ids.AddRange((file?.Value.Documents ?? []).Select(doc => SearchProjection.DocumentId(code, doc.DocOrdinal)));
@@ -383,7 +385,7 @@ public sealed partial class DispositionService
             await _storage.Objects.DeleteAsync(RecordIndexer.PendingPrefix + code, cancellationToken).ConfigureAwait(false);
             try
             {
-                await PackagePurge.PurgeAsync(packages, code, cancellationToken).ConfigureAwait(false);
+                await purger.PurgeAsync(code, cancellationToken).ConfigureAwait(false);
             }
             catch (ObjectLockedException ex)
             {
@@ -454,51 +456,4 @@ public sealed partial class DispositionService
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex IdPattern();
-}
-
-/// <summary>Removes a package from the store for good (destruction). Only for the OCFL package store.</summary>
-public static class PackagePurge
-{
-    /// <summary>
-    /// Deletes every object of <paramref name="packageId"/>: the root inventory first (so the package is gone at once
-    /// and a crash leaves only unreferenced objects, removed by running the purge again), the object marker last.
-    /// Returns the number of objects deleted.
-    /// </summary>
-    /// <exception cref="ObjectLockedException">The storage refused a delete (WORM retention or legal hold).</exception>
-    /// <exception cref="NotSupportedException">The package store is not the OCFL store.</exception>
-    public static async ValueTask<int> PurgeAsync(IPackageStore packages, string packageId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(packages);
-        if ((packages is AuditedPackageStore audited ? audited.Inner : packages) is not OcflPackageStore ocfl)
-        {
-            throw new NotSupportedException($"Purging is implemented for {nameof(OcflPackageStore)} only, not {packages.GetType().Name}.");
-        }
-
-        var root = ocfl.GetObjectRoot(packageId);
-        var keys = new List<string>();
-        await foreach (var item in ocfl.Objects.ListAsync(root, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            keys.Add(item.Key);
-        }
-
-        static int Order(string relative) => relative switch
-        {
-            "inventory.json" => 0,
-            "inventory.json.sha256" => 1,
-            _ when relative.StartsWith("0=", StringComparison.Ordinal) => 4,
-            _ when relative.EndsWith("/inventory.json", StringComparison.Ordinal) => 3,
-            _ => 2,
-        };
-
-        var deleted = 0;
-        foreach (var key in keys.OrderBy(k => Order(k[root.Length..])).ThenBy(k => k, StringComparer.Ordinal))
-        {
-            if (await ocfl.Objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false))
-            {
-                deleted++;
-            }
-        }
-
-        return deleted;
-    }
 }

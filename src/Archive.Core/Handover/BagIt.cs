@@ -1,3 +1,4 @@
+using Archive.IO;
 using System.Formats.Tar;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -445,7 +446,7 @@ public static class BagIt
                 continue;
             }
 
-            var (sha, length) = await HashFileAsync(Path.Combine(root, path), cancellationToken).ConfigureAwait(false);
+            var (sha, length) = await FileHashing.HashFileAsync(Path.Combine(root, path), cancellationToken).ConfigureAwait(false);
             if (!string.Equals(sha, expected, StringComparison.OrdinalIgnoreCase))
             {
                 problems.Add(new(BagProblemKind.ChecksumMismatch, path, $"SHA-256 is {sha}, the manifest says {expected}."));
@@ -505,25 +506,6 @@ public static class BagIt
         return new BagVerification { Problems = problems, Info = info, PayloadFiles = files, PayloadBytes = bytes, Signer = problems.Count == 0 ? signerName : null };
     }
 
-    internal static async ValueTask<(string Sha256, long Length)> HashFileAsync(string path, CancellationToken cancellationToken)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long length = 0;
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (stream.ConfigureAwait(false))
-        {
-            int n;
-            while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, n);
-                length += n;
-            }
-        }
-
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
-    }
-
     /// <summary>
     /// <paramref name="relative"/> ('/'-separated) under <paramref name="root"/>, its folder created; refuses a path that
     /// would land outside (<paramref name="what"/> names the container in the message: bag, package).
@@ -538,29 +520,6 @@ public static class BagIt
 
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         return full;
-    }
-
-    /// <summary>Copies <paramref name="source"/> to <paramref name="target"/> through a <c>.part</c> file, hashing as it goes; returns SHA-256 and length.</summary>
-    internal static async ValueTask<(string Sha256, long Length)> WriteHashedAsync(string target, Stream source, CancellationToken cancellationToken)
-    {
-        var part = target + ".part";
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long length = 0;
-        var output = new FileStream(part, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-        await using (output.ConfigureAwait(false))
-        {
-            int n;
-            while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, n);
-                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                length += n;
-            }
-        }
-
-        File.Move(part, target, overwrite: true);
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
     }
 
     internal static async ValueTask WriteAtomicAsync(string path, byte[] content, CancellationToken cancellationToken)

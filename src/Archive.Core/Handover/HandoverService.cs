@@ -1,3 +1,4 @@
+using Archive.IO;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -305,7 +306,7 @@ public sealed class HandoverService
         {
             var target = BagIt.TargetUnder(root, p.BagPath, "bag");
             if (mode == IncompleteExportMode.Resume && File.Exists(target) && new FileInfo(target).Length == p.Length
-                && string.Equals((await BagIt.HashFileAsync(target, cancellationToken).ConfigureAwait(false)).Sha256, p.Sha256, StringComparison.Ordinal))
+                && string.Equals((await FileHashing.HashFileAsync(target, cancellationToken).ConfigureAwait(false)).Sha256, p.Sha256, StringComparison.Ordinal))
             {
                 reused++;
             }
@@ -315,7 +316,7 @@ public sealed class HandoverService
                     ?? throw new ArchiveNotFoundException("content", p.FileCode + "/" + p.LogicalPath);
                 await using (content.ConfigureAwait(false))
                 {
-                    var (sha, length) = await BagIt.WriteHashedAsync(target, content.Stream, cancellationToken).ConfigureAwait(false);
+                    var (sha, length) = await FileHashing.WriteHashedAsync(target, content.Stream, cancellationToken).ConfigureAwait(false);
                     if (!string.Equals(sha, p.Sha256, StringComparison.Ordinal) || length != p.Length)
                     {
                         File.Delete(target);
@@ -564,21 +565,7 @@ public sealed class HandoverService
                 return new HandoverReceiptResult(true, report, fonds);
             }
 
-            var updated = await _fonds.UpdateAsync(
-                new FondsInput
-                {
-                    Code = f.Code,
-                    Name = f.Name,
-                    AgencyId = f.AgencyId,
-                    CustodianAgencyId = receipt.ReceivingAgencyId,
-                    History = f.History,
-                    ClassificationScheme = f.ClassificationScheme,
-                    Language = f.Language,
-                    Notes = f.Notes,
-                },
-                null,
-                user,
-                cancellationToken).ConfigureAwait(false);
+            var updated = await _fonds.UpdateAsync(FondsInput.WithCustodian(f, receipt.ReceivingAgencyId), null, user, cancellationToken).ConfigureAwait(false);
             return new HandoverReceiptResult(true, report, updated.Stored);
         }
         finally

@@ -95,18 +95,18 @@ internal sealed partial class StartupRecoveryService : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 6400, EventName = "CollectionRecovered", Level = LogLevel.Information, Message = "Recovery of {Collection}: {Scanned} packages scanned, {Versions} unfinished versions and {Uncommitted} never-committed packages removed, {Sidecars} sidecars repaired, {Corrupt} corrupt")]
+    [LoggerMessage(EventId = 1900, EventName = "CollectionRecovered", Level = LogLevel.Information, Message = "Recovery of {Collection}: {Scanned} packages scanned, {Versions} unfinished versions and {Uncommitted} never-committed packages removed, {Sidecars} sidecars repaired, {Corrupt} corrupt")]
     private partial void LogRecovered(string collection, int scanned, int versions, int uncommitted, int sidecars, int corrupt);
 
-    [LoggerMessage(EventId = 6401, EventName = "CorruptPackageFound", Level = LogLevel.Error, Message = "Recovery of {Collection}: package {PackageId} is corrupt; run a fixity check")]
+    [LoggerMessage(EventId = 1901, EventName = "CorruptPackageFound", Level = LogLevel.Error, Message = "Recovery of {Collection}: package {PackageId} is corrupt; run a fixity check")]
     private partial void LogCorrupt(string collection, string packageId);
 
-    [LoggerMessage(EventId = 6402, EventName = "PendingRecordFilesIndexed", Level = LogLevel.Information, Message = "Indexed {Count} record files flagged for reindex")]
+    [LoggerMessage(EventId = 1902, EventName = "PendingRecordFilesIndexed", Level = LogLevel.Information, Message = "Indexed {Count} record files flagged for reindex")]
     private partial void LogIndexed(int count);
 
-    [LoggerMessage(EventId = 6403, EventName = "PendingIndexFailed", Level = LogLevel.Warning, Message = "Record files flagged for reindex could not be indexed yet; the next run retries")]
+    [LoggerMessage(EventId = 1903, EventName = "PendingIndexFailed", Level = LogLevel.Warning, Message = "Record files flagged for reindex could not be indexed yet; the next run retries")]
     private partial void LogPendingFailed(Exception exception);
 
-    [LoggerMessage(EventId = 6404, EventName = "StartupRecoveryFailed", Level = LogLevel.Error, Message = "Start-up recovery failed")]
+    [LoggerMessage(EventId = 1904, EventName = "StartupRecoveryFailed", Level = LogLevel.Error, Message = "Start-up recovery failed")]
     private partial void LogFailed(Exception exception);
 }

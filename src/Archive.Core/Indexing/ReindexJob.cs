@@ -73,9 +73,9 @@ public sealed partial class ReindexJob
         return true;
     }
 
-    [LoggerMessage(EventId = 6300, EventName = "ReindexJobCanceled", Level = LogLevel.Warning, Message = "The reindex was cancelled; the next run resumes from its checkpoint.")]
+    [LoggerMessage(EventId = 1800, EventName = "ReindexJobCanceled", Level = LogLevel.Warning, Message = "The reindex was cancelled; the next run resumes from its checkpoint.")]
     private static partial void LogCanceled(ILogger logger);
 
-    [LoggerMessage(EventId = 6301, EventName = "ReindexJobFailed", Level = LogLevel.Error, Message = "The reindex failed; the next run resumes from its checkpoint.")]
+    [LoggerMessage(EventId = 1801, EventName = "ReindexJobFailed", Level = LogLevel.Error, Message = "The reindex failed; the next run resumes from its checkpoint.")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -96,7 +96,8 @@ public sealed record ReindexRequest
 }
 
 /// <summary>
-/// Rebuilds the search index from storage alone. With an engine that implements <see cref="ISearchIndexRebuilder"/>
+/// Rebuilds the search index from storage alone. With an engine that offers <see cref="ISearchIndexRebuilder"/>
+/// (asked through <see cref="ISearchIndex.GetService"/>, so it is found behind decorators too)
 /// the new index is built beside the live one and swapped in at the end (searches keep working); otherwise documents
 /// are upserted into the live index. Resumable: after each batch a checkpoint (<c>jobs/reindex.json</c>) records the
 /// last record file done; a cancelled, failed or crashed run continues from there. Changes committed while a rebuild
@@ -177,7 +178,7 @@ public sealed partial class ReindexService
             throw new ArchiveValidationException("batchSize", "reindex.batch-size", "The batch size must be between 1 and 10000.");
         }
 
-        var rebuilder = _indexer.Index as ISearchIndexRebuilder;
+        var rebuilder = _indexer.Index.GetService<ISearchIndexRebuilder>();
         var mode = rebuilder is null ? "upsert" : "rebuild";
         var checkpoint = await GetCheckpointAsync(cancellationToken).ConfigureAwait(false);
         if (checkpoint is not null && (request.Restart || checkpoint.Mode != mode))

@@ -20,31 +20,6 @@ public sealed class OcflPackageStoreOptions
     public TimeSpan AbandonedCommitAge { get; set; } = TimeSpan.Zero;
 }
 
-/// <summary>What <see cref="OcflPackageStore.RecoverAsync(CancellationToken)"/> found and cleaned.</summary>
-public sealed record PackageRecoveryReport
-{
-    /// <summary>Object roots examined.</summary>
-    public int PackagesScanned { get; init; }
-
-    /// <summary>Unfinished versions (beyond the head) removed.</summary>
-    public int AbandonedVersionsRemoved { get; init; }
-
-    /// <summary>Object roots of packages whose first commit never completed, removed entirely.</summary>
-    public int UncommittedPackagesRemoved { get; init; }
-
-    /// <summary>Stored objects deleted in all.</summary>
-    public int ObjectsDeleted { get; init; }
-
-    /// <summary>Root inventory sidecars rewritten (a crash between the inventory and its sidecar).</summary>
-    public int InventorySidecarsRepaired { get; init; }
-
-    /// <summary>Unfinished versions left alone because they are younger than <see cref="OcflPackageStoreOptions.AbandonedCommitAge"/>.</summary>
-    public int UnfinishedVersionsKept { get; init; }
-
-    /// <summary>Packages whose inventory could not be trusted (left untouched; see <see cref="IPackageStore.VerifyAsync"/>).</summary>
-    public IReadOnlyList<string> CorruptPackages { get; init; } = [];
-}
-
 /// <summary>A package's stored inventory is damaged: it matches neither its sidecar digest nor its head version's copy.</summary>
 public sealed class PackageCorruptException : ArchiveException
 {

@@ -14,14 +14,14 @@ public sealed class AgencyRegistry
     public const int NameMax = 200;
 
     private readonly PackageEntityStore<Agency> _store;
-    private readonly SemaphoreSlim _loadLock = new(1, 1);
-    private ConcurrentDictionary<string, Versioned<Agency>>? _cache;
+    private readonly RegistryCache<Agency> _cache;
 
     /// <summary>Creates the registry.</summary>
     public AgencyRegistry(ArchiveStorage storage)
     {
         ArgumentNullException.ThrowIfNull(storage);
         _store = new PackageEntityStore<Agency>(storage.Agencies, "agency", "metadata/agency.json");
+        _cache = new RegistryCache<Agency>(_store, a => a.Id);
     }
 
     /// <summary>Registers a new agency.</summary>
@@ -108,7 +108,7 @@ public sealed class AgencyRegistry
     }
 
     /// <summary>Drops the cache; the next call reloads every agency from storage.</summary>
-    public void InvalidateCache() => _cache = null;
+    public void InvalidateCache() => _cache.Invalidate();
 
     private async ValueTask RefreshAsync(string id, CancellationToken cancellationToken)
     {
@@ -191,35 +191,7 @@ public sealed class AgencyRegistry
         return agency with { Id = id, Name = name!, ParentId = parent };
     }
 
-    private async ValueTask<ConcurrentDictionary<string, Versioned<Agency>>> CacheAsync(CancellationToken cancellationToken)
-    {
-        if (_cache is { } c)
-        {
-            return c;
-        }
-
-        await _loadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_cache is { } c2)
-            {
-                return c2;
-            }
-
-            var loaded = new ConcurrentDictionary<string, Versioned<Agency>>(StringComparer.Ordinal);
-            await foreach (var a in _store.ListAsync(null, cancellationToken).ConfigureAwait(false))
-            {
-                loaded[a.Value.Id] = a;
-            }
-
-            _cache = loaded;
-            return loaded;
-        }
-        finally
-        {
-            _loadLock.Release();
-        }
-    }
+    private ValueTask<ConcurrentDictionary<string, Versioned<Agency>>> CacheAsync(CancellationToken cancellationToken) => _cache.GetAsync(cancellationToken);
 
     internal IPackageStore Packages => _store.Packages;
 }

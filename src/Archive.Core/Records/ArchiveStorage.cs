@@ -89,20 +89,18 @@ public sealed class ArchiveStorage
             .. _more.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key.StartsWith("ocfl/", StringComparison.Ordinal) ? p.Key[5..] : p.Key, p.Value.Value))];
 
     /// <summary>
-    /// Start-up recovery: cleans up after commits that crashed before their commit point, in every collection whose
-    /// package store supports it (<see cref="OcflPackageStore.RecoverAsync"/>). Safe while the engine serves requests
-    /// in the same process (each package is recovered under its commit lock); reads every package root, so run it
-    /// once at start-up, in the background.
+    /// Start-up recovery: cleans up after commits that crashed before their commit point, in every collection
+    /// (<see cref="IPackageStore.RecoverAsync"/>, part of the package-store contract, so a replacement
+    /// <see cref="Hosting.PackageStoreFactory"/> cannot drop it). Safe while the engine serves requests in the same
+    /// process (each package is recovered under its commit lock); reads every package root, so run it once at
+    /// start-up, in the background.
     /// </summary>
     public async ValueTask<IReadOnlyList<(string Name, PackageRecoveryReport Report)>> RecoverAsync(CancellationToken cancellationToken = default)
     {
         var reports = new List<(string, PackageRecoveryReport)>();
         foreach (var (name, store) in Collections)
         {
-            if ((store is Audit.AuditedPackageStore audited ? audited.Inner : store) is OcflPackageStore ocfl)
-            {
-                reports.Add((name, await ocfl.RecoverAsync(cancellationToken).ConfigureAwait(false)));
-            }
+            reports.Add((name, await store.RecoverAsync(cancellationToken).ConfigureAwait(false)));
         }
 
         return reports;

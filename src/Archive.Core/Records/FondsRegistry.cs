@@ -29,6 +29,19 @@ public sealed record FondsInput
 
     /// <summary>Notes.</summary>
     public string? Notes { get; init; }
+
+    /// <summary>The input that keeps everything of <paramref name="fonds"/> but hands it to another custodian.</summary>
+    internal static FondsInput WithCustodian(Fonds fonds, string custodianAgencyId) => new()
+    {
+        Code = fonds.Code,
+        Name = fonds.Name,
+        AgencyId = fonds.AgencyId,
+        CustodianAgencyId = custodianAgencyId,
+        History = fonds.History,
+        ClassificationScheme = fonds.ClassificationScheme,
+        Language = fonds.Language,
+        Notes = fonds.Notes,
+    };
 }
 
 /// <summary>
@@ -52,10 +65,9 @@ public sealed partial class FondsRegistry
     private readonly PackageEntityStore<Fonds> _store;
     private readonly AgencyRegistry _agencies;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _loadLock = new(1, 1);
     private readonly SemaphoreSlim _createLock = new(1, 1);
     private readonly ConcurrentDictionary<string, FondsLock> _fondsLocks = new(StringComparer.Ordinal);
-    private ConcurrentDictionary<string, Versioned<Fonds>>? _cache;
+    private readonly RegistryCache<Fonds> _cache;
 
     /// <summary>Creates the registry.</summary>
     public FondsRegistry(ArchiveStorage storage, AgencyRegistry agencies, TimeProvider? timeProvider = null)
@@ -63,6 +75,7 @@ public sealed partial class FondsRegistry
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(agencies);
         _store = new PackageEntityStore<Fonds>(storage.Fonds, "fonds", "metadata/fonds.json");
+        _cache = new RegistryCache<Fonds>(_store, f => f.Code);
         _agencies = agencies;
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -197,7 +210,7 @@ public sealed partial class FondsRegistry
     }
 
     /// <summary>Drops the cache; the next call reloads every fonds from storage.</summary>
-    public void InvalidateCache() => _cache = null;
+    public void InvalidateCache() => _cache.Invalidate();
 
     /// <summary>
     /// Holds the fonds' lock exclusively (updating or closing the fonds), so that no record file slips into a fonds
@@ -340,35 +353,7 @@ public sealed partial class FondsRegistry
         }
     }
 
-    private async ValueTask<ConcurrentDictionary<string, Versioned<Fonds>>> CacheAsync(CancellationToken cancellationToken)
-    {
-        if (_cache is { } c)
-        {
-            return c;
-        }
-
-        await _loadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_cache is { } c2)
-            {
-                return c2;
-            }
-
-            var loaded = new ConcurrentDictionary<string, Versioned<Fonds>>(StringComparer.Ordinal);
-            await foreach (var f in _store.ListAsync(null, cancellationToken).ConfigureAwait(false))
-            {
-                loaded[f.Value.Code] = f;
-            }
-
-            _cache = loaded;
-            return loaded;
-        }
-        finally
-        {
-            _loadLock.Release();
-        }
-    }
+    private ValueTask<ConcurrentDictionary<string, Versioned<Fonds>>> CacheAsync(CancellationToken cancellationToken) => _cache.GetAsync(cancellationToken);
 
     [GeneratedRegex(@"^[0-9A-Za-z][0-9A-Za-z.\-_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex CodePattern();

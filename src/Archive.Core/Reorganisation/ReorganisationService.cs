@@ -136,21 +136,7 @@ public sealed partial class ReorganisationService
                 var f = fonds.Value;
                 if (!string.Equals(f.CustodianAgencyId ?? f.AgencyId, t.ToAgencyId, StringComparison.Ordinal))
                 {
-                    await _fonds.UpdateAsync(
-                        new FondsInput
-                        {
-                            Code = f.Code,
-                            Name = f.Name,
-                            AgencyId = f.AgencyId,
-                            CustodianAgencyId = t.ToAgencyId,
-                            History = f.History,
-                            ClassificationScheme = f.ClassificationScheme,
-                            Language = f.Language,
-                            Notes = f.Notes,
-                        },
-                        null,
-                        user,
-                        cancellationToken).ConfigureAwait(false);
+                    await _fonds.UpdateAsync(FondsInput.WithCustodian(f, t.ToAgencyId), null, user, cancellationToken).ConfigureAwait(false);
                 }
             }
 

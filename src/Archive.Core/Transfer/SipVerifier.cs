@@ -1,3 +1,4 @@
+using Archive.IO;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
@@ -129,7 +130,7 @@ public static class SipVerifier
                 continue;
             }
 
-            var sha = await HashAsync(Path.Combine(root, path.Replace('/', Path.DirectorySeparatorChar)), r.Size + 1, cancellationToken).ConfigureAwait(false);
+            var (sha, _) = await FileHashing.HashFileAsync(Path.Combine(root, path.Replace('/', Path.DirectorySeparatorChar)), cancellationToken, maxBytes: r.Size + 1).ConfigureAwait(false);
             if (!string.Equals(sha, r.Sha256, StringComparison.OrdinalIgnoreCase))
             {
                 problems.Add(new(BagProblemKind.ChecksumMismatch, path, $"SHA-256 is {sha}, METS.xml says {r.Sha256}."));
@@ -284,25 +285,6 @@ public static class SipVerifier
                 problems.Add(new(BagProblemKind.BadManifest, rel, "METS.xml references the path twice."));
             }
         }
-    }
-
-    private static async ValueTask<string> HashAsync(string path, long maxBytes, CancellationToken cancellationToken)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long length = 0;
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (stream.ConfigureAwait(false))
-        {
-            int n;
-            while (length < maxBytes && (n = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, maxBytes - length)), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, n);
-                length += n;
-            }
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>

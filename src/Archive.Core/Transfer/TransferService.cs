@@ -1,3 +1,4 @@
+using Archive.IO;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
@@ -25,7 +26,6 @@ namespace Archive.Transfer;
 /// </remarks>
 public sealed class TransferService
 {
-    private const int BufferSize = 81920;
 
     private readonly ArchiveStorage _storage;
     private readonly RecordFileService _files;
@@ -191,7 +191,7 @@ public sealed class TransferService
                 continue;
             }
 
-            var (sha, length) = await HashFileAsync(Target(root, rel), cancellationToken).ConfigureAwait(false);
+            var (sha, length) = await FileHashing.HashFileAsync(Target(root, rel), cancellationToken).ConfigureAwait(false);
             entries.Add(new SipFile(rel, length, sha, MediaTypeOf(name), now, null, SipFileUse.Documentation));
         }
 
@@ -204,7 +204,7 @@ public sealed class TransferService
 
         var premisPath = Target(root, SipLayout.Premis);
         SipXml.WritePremis(premisPath, transferId, submitting, archives, user, entries, plans.Select(p => p.File.Value).ToList(), history, now);
-        var (premisSha, premisLength) = await HashFileAsync(premisPath, cancellationToken).ConfigureAwait(false);
+        var (premisSha, premisLength) = await FileHashing.HashFileAsync(premisPath, cancellationToken).ConfigureAwait(false);
         entries.Add(new SipFile(SipLayout.Premis, premisLength, premisSha, "application/xml", now, null, SipFileUse.Preservation));
 
         SipXml.WriteMets(Path.Combine(root, SipLayout.Mets), transferId, submitting, archives, user, entries, plans.Select(p => p.File.Value).ToList(), now);
@@ -324,25 +324,6 @@ public sealed class TransferService
         ".xml" => "application/xml",
         _ => "application/octet-stream",
     };
-
-    internal static async ValueTask<(string Sha256, long Length)> HashFileAsync(string path, CancellationToken cancellationToken)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long length = 0;
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (stream.ConfigureAwait(false))
-        {
-            int n;
-            while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, n);
-                length += n;
-            }
-        }
-
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
-    }
 
     internal static DepositCatalogue BuildCatalogue(string transferId, string submittingAgencyId, IReadOnlyList<(RecordFile File, int DigitalFiles)> files)
     {
@@ -537,7 +518,7 @@ public sealed class TransferService
     }
 
     private static ValueTask<(string Sha256, long Length)> WriteStreamAsync(string target, Stream source, CancellationToken cancellationToken)
-        => Handover.BagIt.WriteHashedAsync(target, source, cancellationToken);
+        => FileHashing.WriteHashedAsync(target, source, cancellationToken);
 }
 
 /// <summary>What a file in a package is.</summary>

@@ -97,17 +97,11 @@ internal sealed class EsDocumentConverter : JsonConverter<EsDocument>
         }
 
         w.WriteStartObject("f");
-        WriteExact(w, SearchFields.Kind, d.Kind.ToString());
-        WriteExact(w, SearchFields.ParentId, d.ParentId);
-        WriteExact(w, SearchFields.Agency, d.AgencyId);
-        WriteExact(w, SearchFields.Fonds, d.FondsId);
-        WriteExact(w, SearchFields.FileCode, d.FileCode);
-        WriteExact(w, SearchFields.CodeNumber, d.CodeNumber);
-        WriteExact(w, SearchFields.DocumentType, d.DocumentType);
-        WriteExact(w, SearchFields.IssuingBody, d.IssuingBody);
-        WriteExact(w, SearchFields.Retention, d.Retention);
-        WriteExact(w, SearchFields.AccessLevel, d.AccessLevel.ToString());
-        WriteExact(w, SearchFields.Status, d.Status);
+        foreach (var (field, value) in SearchFields.SingleValued(d))
+        {
+            WriteExact(w, field, value);
+        }
+
         if (d.Date is { } year)
         {
             w.WriteString(SearchFields.Year, year.Year.ToString(CultureInfo.InvariantCulture));

@@ -18,7 +18,7 @@ internal sealed class QueryBuilder(ElasticsearchSearchOptions options)
 {
     private readonly ElasticsearchRankingOptions _ranking = options.Ranking;
 
-    public EsSearchRequest Build(SearchRequest request, string index, IReadOnlyList<IndexFilter> filters, Cursor? cursor)
+    public EsSearchRequest Build(SearchRequest request, string index, IReadOnlyList<CheckedSearchFilter> filters, SearchCursor? cursor)
     {
         var (core, positives) = TextQuery(request.Query);
         var filter = new List<Query>();
@@ -27,13 +27,13 @@ internal sealed class QueryBuilder(ElasticsearchSearchOptions options)
         {
             switch (f)
             {
-                case IndexTermsFilter { Exclude: false } t:
-                    filter.Add(new TermsQuery(t.Field, new TermsQueryField(t.Values.Select(FieldValue.String).ToList())));
+                case CheckedTermsFilter { Exclude: false } t:
+                    filter.Add(new TermsQuery(Fields.Exact(t.Field), new TermsQueryField(t.Values.Select(FieldValue.String).ToList())));
                     break;
-                case IndexTermsFilter { Exclude: true } t when t.Values.Count > 0:
-                    mustNot.Add(new TermsQuery(t.Field, new TermsQueryField(t.Values.Select(FieldValue.String).ToList())));
+                case CheckedTermsFilter { Exclude: true } t when t.Values.Count > 0:
+                    mustNot.Add(new TermsQuery(Fields.Exact(t.Field), new TermsQueryField(t.Values.Select(FieldValue.String).ToList())));
                     break;
-                case IndexDateFilter d:
+                case CheckedDateRange d:
                     filter.Add(new DateRangeQuery(Fields.Date)
                     {
                         Gte = d.From is { } from ? DateMath.FromString(Day(from)) : null,
@@ -90,7 +90,7 @@ internal sealed class QueryBuilder(ElasticsearchSearchOptions options)
             Size = request.PageSize + 1, // one more than asked: tells whether there is a next page
             TrackTotalHits = new TrackHits(true),
             Sort = Sort(request.Sort),
-            Preference = Cursor.HashOf(request).ToString("x16", CultureInfo.InvariantCulture), // same shard copies for every page
+            Preference = SearchCursor.HashOf(request).ToString("x16", CultureInfo.InvariantCulture), // same shard copies for every page
             AllowPartialSearchResults = false,
         };
 

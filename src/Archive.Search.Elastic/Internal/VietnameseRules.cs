@@ -44,11 +44,7 @@ internal static class VietnameseRules
     public static bool HasDiacritics(string text) => VietnameseFolding.HasDiacritics(text);
 
     /// <summary>Exact-match values are compared in NFC, trimmed (as the Lucene engine does).</summary>
-    public static string Canonical(string value)
-    {
-        var t = value.Trim();
-        return t.IsNormalized(NormalizationForm.FormC) ? t : t.Normalize(NormalizationForm.FormC);
-    }
+    public static string Canonical(string value) => SearchRequestValidator.CanonicalValue(value);
 
     /// <summary>One rule in the syntax of the <c>mapping</c> char filter; every character outside [A-Za-z0-9] is escaped.</summary>
     public static string Rule(string from, string to) => Escape(from) + " => " + Escape(to);

@@ -44,17 +44,11 @@ internal static class DocumentMapper
             AddText(doc, Fields.Body, page, indexBigrams);
         }
 
-        AddExact(doc, SearchFields.Kind, d.Kind.ToString());
-        AddExact(doc, SearchFields.ParentId, d.ParentId);
-        AddExact(doc, SearchFields.Agency, d.AgencyId);
-        AddExact(doc, SearchFields.Fonds, d.FondsId);
-        AddExact(doc, SearchFields.FileCode, d.FileCode);
-        AddExact(doc, SearchFields.CodeNumber, d.CodeNumber);
-        AddExact(doc, SearchFields.DocumentType, d.DocumentType);
-        AddExact(doc, SearchFields.IssuingBody, d.IssuingBody);
-        AddExact(doc, SearchFields.Retention, d.Retention);
-        AddExact(doc, SearchFields.AccessLevel, d.AccessLevel.ToString());
-        AddExact(doc, SearchFields.Status, d.Status);
+        foreach (var (field, value) in SearchFields.SingleValued(d))
+        {
+            AddExact(doc, field, value);
+        }
+
         foreach (var k in (d.Keywords ?? []).Select(Canonical).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal))
         {
             AddExact(doc, SearchFields.Keyword, k);
@@ -82,11 +76,7 @@ internal static class DocumentMapper
         => JsonSerializer.Deserialize(json, Json.SearchDocument) ?? throw new InvalidDataException("stored source is null");
 
     /// <summary>Exact-match values are compared in NFC, trimmed.</summary>
-    public static string Canonical(string value)
-    {
-        var t = value.Trim();
-        return t.IsNormalized(NormalizationForm.FormC) ? t : t.Normalize(NormalizationForm.FormC);
-    }
+    public static string Canonical(string value) => SearchRequestValidator.CanonicalValue(value);
 
     private static void AddText(Document doc, TextGroup group, string? text, bool indexBigrams)
     {

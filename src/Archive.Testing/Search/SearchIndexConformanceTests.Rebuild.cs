@@ -8,8 +8,7 @@ public abstract partial class SearchIndexConformanceTests
     private ISearchIndexRebuilder Rebuilder(ISearchIndex index)
     {
         Assert.SkipUnless(SupportsRebuild, "engine does not rebuild");
-        Assert.True(index.Capabilities.HasFlag(SearchCapabilities.Rebuild), "SupportsRebuild is set but the index does not claim the Rebuild capability");
-        return Assert.IsAssignableFrom<ISearchIndexRebuilder>(index);
+        return index.GetService<ISearchIndexRebuilder>() ?? throw new Xunit.Sdk.XunitException("SupportsRebuild is set but the index does not offer ISearchIndexRebuilder through GetService");
     }
 
     private static SearchDocument Doc(string id, string title) => new() { Id = id, Title = title, AgencyId = "R" };
@@ -21,10 +20,40 @@ public abstract partial class SearchIndexConformanceTests
         var index = await NewIndexAsync();
         Assert.Equal(SupportsHighlights, index.Capabilities.HasFlag(SearchCapabilities.Highlights));
         Assert.Equal(SupportsFacets, index.Capabilities.HasFlag(SearchCapabilities.Facets));
-        Assert.Equal(SupportsRebuild, index.Capabilities.HasFlag(SearchCapabilities.Rebuild));
-        Assert.Equal(SupportsRebuild, index is ISearchIndexRebuilder);
+        Assert.Equal(SupportsRebuild, index.GetService<ISearchIndexRebuilder>() is not null);
         Assert.False(string.IsNullOrWhiteSpace(index.SystemName));
     }
+
+    /// <summary>Rebuild replaces the index atomically and the live one serves meanwhile.</summary>
+    [Fact]
+    public async Task GetService_answers_the_index_itself_for_its_own_types_and_null_otherwise()
+    {
+        var index = await NewIndexAsync();
+        Assert.Same(index, index.GetService(index.GetType()));
+        Assert.Same(index, index.GetService<ISearchIndex>());
+        Assert.Null(index.GetService<IUnknownCapability>());
+        Assert.Null(index.GetService(typeof(ISearchIndex), serviceKey: "unknown-key"));
+        Assert.Throws<ArgumentNullException>(() => index.GetService(null!));
+    }
+
+    /// <summary>GetService is forwarded by a decorator.</summary>
+    [Fact]
+    public async Task GetService_is_forwarded_by_a_decorator()
+    {
+        var index = await NewIndexAsync();
+        var decorated = new PassThroughIndex(index);
+        Assert.Same(decorated, decorated.GetService<ISearchIndex>());
+        Assert.Same(index, decorated.GetService(index.GetType()));
+        Assert.Same(index.GetService<ISearchIndexRebuilder>(), decorated.GetService<ISearchIndexRebuilder>());
+        Assert.Null(decorated.GetService<IUnknownCapability>());
+        Assert.Equal(index.Capabilities, decorated.Capabilities);
+        Assert.Equal(index.SystemName, decorated.SystemName);
+    }
+
+    /// <summary>A capability no index offers.</summary>
+    private interface IUnknownCapability;
+
+    private sealed class PassThroughIndex(ISearchIndex inner) : DelegatingSearchIndex(inner);
 
     /// <summary>Rebuild replaces the index atomically and the live one serves meanwhile.</summary>
     [Fact]

@@ -43,7 +43,7 @@ public abstract partial class SearchIndexConformanceTests : IAsyncLifetime
     /// <summary>Whether the engine computes facet counts.</summary>
     protected virtual bool SupportsFacets => true;
 
-    /// <summary>Whether the engine implements <see cref="ISearchIndexRebuilder"/>.</summary>
+    /// <summary>Whether the engine offers <see cref="ISearchIndexRebuilder"/> (through <see cref="ISearchIndex.GetService"/>).</summary>
     protected virtual bool SupportsRebuild => true;
 
     /// <summary>Waits until acknowledged writes are visible to eventual searches (default: the refresh barrier).</summary>

@@ -34,7 +34,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Whether the store implements <see cref="IObjectRetentionStore"/>.</summary>
+    /// <summary>Whether the store offers <see cref="IObjectRetentionStore"/> (through <see cref="IObjectStore.GetService"/>).</summary>
     protected virtual bool SupportsRetention => false;
 
     /// <summary>The enforcement the store must report when it supports retention.</summary>
@@ -381,11 +381,45 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
     [Fact]
     public void Capabilities_are_reported()
     {
-        var caps = Store.GetCapabilities();
+        var caps = Store.Capabilities;
         Assert.Equal(ExpectedCapabilities, caps & ExpectedCapabilities);
         Assert.False(string.IsNullOrWhiteSpace(Store.SystemName));
         Assert.False(string.IsNullOrWhiteSpace(Store.ContainerName));
     }
+
+    /// <summary>Concurrent create only has exactly one winner when atomic.</summary>
+    [Fact]
+    public void GetService_answers_the_store_itself_for_its_own_types_and_null_otherwise()
+    {
+        Assert.Same(Store, Store.GetService(Store.GetType()));
+        Assert.Same(Store, Store.GetService<IObjectStore>());
+        Assert.Null(Store.GetService<IUnknownCapability>());
+        Assert.Null(Store.GetService(typeof(IObjectStore), serviceKey: "unknown-key"));
+        Assert.Throws<ArgumentNullException>(() => Store.GetService(null!));
+        Assert.Equal(SupportsRetention, Store.GetService<IObjectRetentionStore>() is not null);
+    }
+
+    /// <summary>GetService is forwarded by a decorator.</summary>
+    [Fact]
+    public async Task GetService_is_forwarded_by_a_decorator()
+    {
+        var decorated = new PassThroughStore(Store);
+        Assert.Same(decorated, decorated.GetService<IObjectStore>());
+        Assert.Same(Store, decorated.GetService(Store.GetType()));
+        Assert.Same(Store.GetRetention(), decorated.GetRetention());
+        Assert.Null(decorated.GetService<IUnknownCapability>());
+        Assert.Equal(Store.Capabilities, decorated.Capabilities);
+        Assert.Equal(Store.SystemName, decorated.SystemName);
+
+        var key = Root + "decorated";
+        await decorated.PutBytesAsync(key, new byte[] { 1, 2, 3 }, cancellationToken: Ct);
+        Assert.Equal([1, 2, 3], await ReadAsync(key));
+    }
+
+    /// <summary>A capability no store offers.</summary>
+    private interface IUnknownCapability;
+
+    private sealed class PassThroughStore(IObjectStore inner) : DelegatingObjectStore(inner);
 
     /// <summary>Concurrent create only has exactly one winner when atomic.</summary>
     [Fact]
@@ -410,7 +444,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.NotEmpty(winners);
         var stored = await ReadAsync(key);
         Assert.Contains(winners, w => Bytes(64 * 1024, 100 + w).AsSpan().SequenceEqual(stored));
-        if (Store.GetCapabilities().HasFlag(ObjectStoreCapabilities.AtomicCreateOnly))
+        if (Store.Capabilities.HasFlag(ObjectStoreCapabilities.AtomicCreateOnly))
         {
             Assert.Single(winners);
         }

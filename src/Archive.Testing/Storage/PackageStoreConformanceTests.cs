@@ -26,9 +26,6 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
     /// <summary>Builds the package store over <paramref name="objects"/> with its storage root at <paramref name="prefix"/>.</summary>
     protected abstract IPackageStore CreatePackageStore(IObjectStore objects, string prefix);
 
-    /// <summary>Runs the package store's crash recovery (e.g. <c>OcflPackageStore.RecoverAsync</c>).</summary>
-    protected abstract ValueTask RecoverAsync(IPackageStore packages);
-
     /// <summary>Releases the object store after a test; by default disposes it when it is disposable.</summary>
     protected virtual async ValueTask DisposeObjectStoreAsync(IObjectStore store)
     {
@@ -190,6 +187,70 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.Null(await ReadTextAsync(id, "a.txt", 0));
         Assert.Null(await ReadTextAsync(id, "missing.txt"));
     }
+
+    // ---------------------------------------------------------------- capabilities
+
+    /// <summary>GetService answers the store itself for its own types, null for unknown types or keys.</summary>
+    [Fact]
+    public void GetService_answers_the_store_itself_for_its_own_types_and_null_otherwise()
+    {
+        Assert.Same(Packages, Packages.GetService(Packages.GetType()));
+        Assert.Same(Packages, Packages.GetService<IPackageStore>());
+        Assert.Null(Packages.GetService<IUnknownCapability>());
+        Assert.Null(Packages.GetService(typeof(IPackageStore), serviceKey: "unknown-key"));
+        Assert.Throws<ArgumentNullException>(() => Packages.GetService(null!));
+    }
+
+    /// <summary>A decorator forwards GetService, recovery and fixity to the store it wraps.</summary>
+    [Fact]
+    public async Task GetService_recovery_and_fixity_are_forwarded_by_a_decorator()
+    {
+        const string id = "decorated";
+        var decorated = new PassThroughStore(Packages);
+        Assert.Same(decorated, decorated.GetService<IPackageStore>());
+        Assert.Same(Packages, decorated.GetService(Packages.GetType()));
+        Assert.Same(Packages.GetService<IPackagePurger>(), decorated.GetService<IPackagePurger>());
+        Assert.Null(decorated.GetService<IUnknownCapability>());
+
+        await decorated.CommitAsync(id, new PackageCommit { ExpectedHead = 0 }.Put("a.txt", Text("một")), Ct);
+        Assert.Equal("một", await ReadTextAsync(id, "a.txt"));
+        Assert.True((await decorated.VerifyAsync(id, Ct)).IsValid);
+        var report = await decorated.RecoverAsync(Ct);
+        Assert.Equal(0, report.ObjectsDeleted);
+        Assert.Empty(report.CorruptPackages);
+        Assert.Equal("một", await ReadTextAsync(id, "a.txt"));
+    }
+
+    /// <summary>Purging (when the store offers <see cref="IPackagePurger"/>) removes every version of one package only.</summary>
+    [Fact]
+    public async Task Purge_removes_every_version_of_the_package_when_offered()
+    {
+        var purger = Packages.GetService<IPackagePurger>();
+        Assert.SkipWhen(purger is null, "The store does not offer IPackagePurger.");
+        await CommitAsync("purged", 0, ("a.txt", "1"));
+        await CommitAsync("purged", 1, ("a.txt", "2"), ("b.txt", "3"));
+        await CommitAsync("kept", 0, ("a.txt", "1"));
+
+        Assert.True(await purger.PurgeAsync("purged", Ct) > 0);
+
+        Assert.Null(await Packages.GetInventoryAsync("purged", Ct));
+        Assert.Null(await ReadTextAsync("purged", "a.txt", 1));
+        await WaitForConsistencyAsync();
+        var ids = new List<string>();
+        await foreach (var packageId in Packages.ListPackagesAsync(cancellationToken: Ct))
+        {
+            ids.Add(packageId);
+        }
+
+        Assert.Equal(["kept"], ids);
+        Assert.True((await Packages.VerifyAsync("kept", Ct)).IsValid);
+        Assert.Equal(0, await purger.PurgeAsync("purged", Ct));
+    }
+
+    /// <summary>A capability no store offers.</summary>
+    private interface IUnknownCapability;
+
+    private sealed class PassThroughStore(IPackageStore inner) : DelegatingPackageStore(inner);
 
     /// <summary>Absent packages answer null.</summary>
     [Fact]
@@ -528,7 +589,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.Equal("1", await ReadTextAsync(id, "a.txt"));
         Assert.Contains((await Packages.VerifyAsync(id, Ct)).Problems, p => p.Kind == FixityProblemKind.UnexpectedFile);
 
-        await RecoverAsync(Packages);
+        await Packages.RecoverAsync(Ct);
         Assert.DoesNotContain(await StoredKeysAsync(), k => k.StartsWith(root + "v2/", StringComparison.Ordinal));
         Assert.True((await Packages.VerifyAsync(id, Ct)).IsValid);
         Assert.Equal(2, (await CommitAsync(id, 1, ("a.txt", "2"))).Head);
@@ -572,7 +633,7 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.Equal(v2.InventoryDigest, inventory.InventoryDigest);
         Assert.Equal("2", await ReadTextAsync(id, "a.txt"));
 
-        await RecoverAsync(Packages);
+        await Packages.RecoverAsync(Ct);
         Assert.True((await Packages.VerifyAsync(id, Ct)).IsValid);
     }
 }

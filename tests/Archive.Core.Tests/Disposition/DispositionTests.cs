@@ -65,7 +65,7 @@ public sealed class DispositionTests
         // Content and metadata are gone from the store, the engine and the index.
         Assert.Null(await h.Files.GetAsync(code, Ct));
         Assert.Null(await h.Services.GetRequiredService<ArchiveStorage>().Files.GetInventoryAsync(code, Ct));
-        var root = ((OcflPackageStore)((AuditedPackageStore)h.Services.GetRequiredService<ArchiveStorage>().Files).Inner).GetObjectRoot(code);
+        var root = h.Services.GetRequiredService<ArchiveStorage>().Files.GetService<OcflPackageStore>()!.GetObjectRoot(code);
         Assert.Empty(await h.Objects.ListAsync(root, cancellationToken: Ct).ToListAsync(Ct));
         Assert.Empty((await h.SearchAsync("tiêu hủy")).Hits);
 
@@ -183,7 +183,7 @@ public sealed class DispositionTests
     {
         await using var h = ArchiveHarness.Create();
         var storage = h.Services.GetRequiredService<ArchiveStorage>();
-        var inner = ((AuditedPackageStore)storage.Agencies).Inner;
+        IPackageStore inner = storage.Agencies.GetService<OcflPackageStore>()!;
         var log = h.Services.GetRequiredService<IAuditLog>();
         var options = new AuditOptions { PendingGrace = TimeSpan.Zero };
         var failing = new Mock<IAuditTrail>();

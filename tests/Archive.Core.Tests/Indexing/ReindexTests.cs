@@ -197,18 +197,17 @@ public sealed class ReindexTests
     }
 
     /// <summary>A real Lucene index that can be told to fail, and that hides its rebuild capability.</summary>
-    internal sealed class FlakyIndex(ISearchIndex inner) : ISearchIndex
+    internal sealed class FlakyIndex(ISearchIndex inner) : DelegatingSearchIndex(inner)
     {
         public volatile bool Fail;
 
         /// <summary>Runs (once set) before the next index update goes through, e.g. to slip in a concurrent change.</summary>
         public Func<Task>? BeforeIndex { get; set; }
 
-        public string SystemName => inner.SystemName;
+        public override object? GetService(Type serviceType, object? serviceKey = null)
+            => serviceType == typeof(ISearchIndexRebuilder) ? null : base.GetService(serviceType, serviceKey);
 
-        public SearchCapabilities Capabilities => inner.Capabilities & ~SearchCapabilities.Rebuild;
-
-        public async ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
+        public override async ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
         {
             if (BeforeIndex is { } before)
             {
@@ -221,14 +220,8 @@ public sealed class ReindexTests
             }
 
             cancellationToken.ThrowIfCancellationRequested(); // as a remote index (Elasticsearch) would
-            await inner.IndexAsync(documents, cancellationToken);
+            await InnerIndex.IndexAsync(documents, cancellationToken);
         }
-
-        public ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) => inner.DeleteAsync(ids, cancellationToken);
-
-        public ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default) => inner.SearchAsync(request, cancellationToken);
-
-        public ValueTask RefreshAsync(CancellationToken cancellationToken = default) => inner.RefreshAsync(cancellationToken);
     }
 
     private sealed class SyncProgress(Action<ReindexStatus> report) : IProgress<ReindexStatus>

@@ -18,8 +18,6 @@ public sealed class FileSystemPackageStoreConformanceTests : PackageStoreConform
     protected override IPackageStore CreatePackageStore(IObjectStore objects, string prefix)
         => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = prefix });
 
-    protected override async ValueTask RecoverAsync(IPackageStore packages) => await ((OcflPackageStore)packages).RecoverAsync(TestContext.Current.CancellationToken);
-
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

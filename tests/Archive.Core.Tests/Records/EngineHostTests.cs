@@ -27,7 +27,7 @@ public sealed class EngineHostTests
             {
                 o.DataPath = path;
                 o.PendingIndexInterval = TimeSpan.FromMilliseconds(200);
-            });
+            }).AddEmbeddedDefaults();
             using var host = builder.Build();
             var services = host.Services;
             Assert.IsType<ArchiveAccessPolicy>(services.GetRequiredService<IArchiveAccessPolicy>());
@@ -47,7 +47,7 @@ public sealed class EngineHostTests
             await indexer.FlagPendingAsync(code, "test: index update failed", ct);
 
             var storage = services.GetRequiredService<ArchiveStorage>();
-            var ocfl = (OcflPackageStore)((AuditedPackageStore)storage.Files).Inner;
+            var ocfl = storage.Files.GetService<OcflPackageStore>()!;
             var claim = ocfl.GetObjectRoot(code).TrimEnd('/') + $"/v{created.Stored.Version + 1}/inventory.json";
             var objects = services.GetRequiredService<IObjectStore>();
             await objects.PutAsync(claim, new MemoryStream("{}"u8.ToArray()), new PutObjectOptions { CreateOnly = true }, ct);

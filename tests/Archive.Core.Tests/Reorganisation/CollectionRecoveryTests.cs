@@ -33,7 +33,7 @@ public sealed class CollectionRecoveryTests
 
         // A crash after the next version was claimed but before it was committed leaves vN/inventory.json behind;
         // start-up recovery reaches the events collection and removes it.
-        var ocfl = (OcflPackageStore)((AuditedPackageStore)events).Inner;
+        var ocfl = events.GetService<OcflPackageStore>()!;
         var head = (await events.GetInventoryAsync(input.Id, ct))!.Head;
         var claim = ocfl.GetObjectRoot(input.Id).TrimEnd('/') + $"/v{head + 1}/inventory.json";
         await h.Objects.PutAsync(claim, new MemoryStream("{}"u8.ToArray()), new PutObjectOptions { CreateOnly = true }, ct);
