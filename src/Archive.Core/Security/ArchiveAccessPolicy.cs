@@ -254,6 +254,6 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not append the audit event {Action}.")]
+    [LoggerMessage(EventId = 1950, EventName = "AccessAuditFailed", Level = LogLevel.Error, Message = "Could not append the audit event {Action}.")]
     private partial void LogAuditFailed(string action, Exception exception);
 }
