@@ -12,7 +12,7 @@ namespace Archive.Audit;
 /// hash is SHA-256 over the canonical (sequence, timestamp, event, previousHash); the stored object is the same JSON
 /// with <c>hash</c> appended, so any byte changed in a stored record is detected.
 /// </summary>
-public static class AuditCodec
+internal static class AuditCodec
 {
     /// <summary>The previous hash of the first record: 64 zeros.</summary>
     public static readonly string GenesisHash = new('0', 64);

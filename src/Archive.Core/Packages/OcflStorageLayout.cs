@@ -10,7 +10,7 @@ namespace Archive.Packages;
 /// except A-Z a-z 0-9 '-' '_' becomes lower-case %xx of its UTF-8 bytes); an encoding longer than 100 characters is
 /// cut to 100 and followed by '-' and the full digest.
 /// </summary>
-public static class OcflStorageLayout
+internal static class OcflStorageLayout
 {
     /// <summary>The extension's registered name.</summary>
     public const string ExtensionName = "0003-hash-and-id-n-tuple-storage-layout";

@@ -10,7 +10,7 @@ namespace Archive.Records;
 /// retention periods as their canonical text (<c>permanent</c>, <c>10y</c>), dates in ISO 8601, indented UTF-8
 /// without escaping Vietnamese letters. Changing it changes what is stored: keep it stable.
 /// </summary>
-public static class ArchiveJson
+internal static class ArchiveJson
 {
     /// <summary>The serializer options (frozen).</summary>
     public static JsonSerializerOptions Options { get; } = Create();
@@ -48,7 +48,7 @@ public static class ArchiveJson
 }
 
 /// <summary>Reads and writes <see cref="RetentionPeriod"/> as its canonical text (<c>permanent</c>, <c>until-superseded</c>, <c>10y</c>); reading also accepts the Vietnamese forms.</summary>
-public sealed class RetentionPeriodJsonConverter : JsonConverter<RetentionPeriod>
+internal sealed class RetentionPeriodJsonConverter : JsonConverter<RetentionPeriod>
 {
     /// <inheritdoc />
     public override RetentionPeriod Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
