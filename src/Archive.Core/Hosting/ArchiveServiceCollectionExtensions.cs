@@ -32,8 +32,7 @@ public static class ArchiveServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<ArchiveOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArchiveOptions>, ArchiveOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<ArchiveOptions, ArchiveOptionsValidator>().Configure(configure);
 
         // Defaults of the engine itself (providers — object store, search index, documents — come from other packages).
         services.TryAddSingleton<PackageStoreFactory>(_ => static (objects, root) => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = root }));
