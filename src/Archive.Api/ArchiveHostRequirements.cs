@@ -60,7 +60,7 @@ internal static class ArchiveHostRequirements
 
         if (!Has<IAuthenticationService>() || !Has<IAuthenticationSchemeProvider>())
         {
-            missing.Add("authentication: call services.AddArchiveAuthentication(configuration) (API keys and JWT bearer tokens, see docs/security.md), or add your own authentication (services.AddAuthentication(...) with a default scheme) whose principal carries the Archive roles and claims (Archive.Api.Security.ArchiveRoles, ArchiveClaims).");
+            missing.Add("authentication: call services.AddArchiveAuthentication(configuration) (API keys and JWT bearer tokens, see docs/security.md), or add your own authentication (services.AddAuthentication(...) with a default scheme) whose principal carries the Archive roles and claims (Archive.Security.ArchiveRoles, Archive.Api.Security.ArchiveClaims).");
         }
         else if (services.GetService<IAuthenticationSchemeProvider>() is { } schemes
             && schemes.GetDefaultAuthenticateSchemeAsync().GetAwaiter().GetResult() is null)
