@@ -93,6 +93,9 @@ public sealed class HandoverEndToEndTests
         await Rejected("wrong-signer", Sync(_ => { }), BagProblemKind.Signature, receipt with { ExpectedSigner = certB });
         await Rejected("resealed", async c => await BagIt.SealAsync(c, certB, ct), BagProblemKind.Signature);
         await Rejected("unsealed", Sync(c => File.Delete(Path.Combine(c, BagIt.SealFile))), BagProblemKind.Signature);
+        // The payload changed and both manifests re-hashed to match it, under the old seal: every checksum agrees,
+        // only the seal's cryptographic check can see it (and must name the seal).
+        await Rejected("rehashed-under-old-seal", Sync(c => RehashUnderOldSeal(c, scan)), BagProblemKind.Signature);
         await Rejected("info-edited", Sync(c => File.AppendAllText(Path.Combine(c, BagIt.InfoFile), "Note: x\n")), BagProblemKind.ChecksumMismatch);
         await Rejected("wrong-receiver", Sync(_ => { }), BagProblemKind.Mismatch, receipt with { ReceivingAgencyId = D });
 
@@ -216,6 +219,28 @@ public sealed class HandoverEndToEndTests
         action(c);
         return Task.CompletedTask;
     };
+
+    /// <summary>Changes one byte of <paramref name="payloadPath"/> and rewrites the payload and tag manifests to the new digests, leaving the seal as it was.</summary>
+    private static void RehashUnderOldSeal(string bag, string payloadPath)
+    {
+        var file = Path.Combine(bag, payloadPath);
+        var before = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+        FlipByte(file);
+        var after = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+        var manifest = Path.Combine(bag, "manifest-sha256.txt");
+        var manifestBefore = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifest)));
+        ReplaceOnce(manifest, before, after);
+        var manifestAfter = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifest)));
+        ReplaceOnce(Path.Combine(bag, "tagmanifest-sha256.txt"), manifestBefore, manifestAfter);
+    }
+
+    private static void ReplaceOnce(string path, string oldValue, string newValue)
+    {
+        var text = File.ReadAllText(path);
+        var index = text.IndexOf(oldValue, StringComparison.OrdinalIgnoreCase);
+        Assert.True(index >= 0, $"{oldValue} not in {path}");
+        File.WriteAllText(path, string.Concat(text.AsSpan(0, index), newValue, text.AsSpan(index + oldValue.Length)));
+    }
 
     private static void FlipByte(string path)
     {

@@ -142,6 +142,19 @@ public sealed class SubmissionPackageTests
         await Rejected(c => Truncate(Path.Combine(c, content)), BagProblemKind.Corrupt);
         await Rejected(c => File.AppendAllText(Path.Combine(c, content), "extra"), BagProblemKind.Corrupt);
         await Rejected(c => File.Delete(Path.Combine(c, SipLayout.MetsSeal)), BagProblemKind.Signature);
+
+        // Content changed and METS.xml re-hashed to match it, under the old seal: every checksum agrees, only the
+        // seal's cryptographic check can see it.
+        await Rejected(c =>
+        {
+            var file = Path.Combine(c, content);
+            var bytes = File.ReadAllBytes(file);
+            var before = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            bytes[bytes.Length / 2] ^= 0x01;
+            File.WriteAllBytes(file, bytes);
+            var after = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            EditMets(c, s => s.Replace(before, after, StringComparison.OrdinalIgnoreCase));
+        }, BagProblemKind.Signature);
         await Rejected(c => EditMets(c, s => s.Replace("</mets:mets>", "<mets:mets>", StringComparison.Ordinal)), BagProblemKind.BadManifest, receipt with { ExpectedSigner = null });
         await Rejected(c => EditMets(c, s => s.Replace("xlink:href=\"documents/muc-luc-ho-so-nop-luu.csv\"", "xlink:href=\"../../muc-luc.csv\"", StringComparison.Ordinal)), BagProblemKind.UnsafePath, receipt with { ExpectedSigner = null });
         await Rejected(c => EditMets(c, s => s.Replace("xlink:href=\"documents/muc-luc-ho-so-nop-luu.csv\"", "xlink:href=\"/etc/passwd\"", StringComparison.Ordinal)), BagProblemKind.UnsafePath, receipt with { ExpectedSigner = null });
