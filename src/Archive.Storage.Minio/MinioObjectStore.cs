@@ -130,7 +130,8 @@ public sealed partial class MinioObjectStore : IObjectStore, IObjectRetentionSto
     /// <inheritdoc />
     public RetentionEnforcement Enforcement => RetentionEnforcement.Worm;
 
-    private IMinioClient Client => _client.Value;
+    /// <summary>The S3 client in use (the host's when it registered one); internal for the registration tests.</summary>
+    internal IMinioClient Client => _client.Value;
 
     private string Bucket => _options.Bucket;
 

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Archive.Testing.DependencyInjection;
 using Archive.Testing.Support;
 using global::Minio;
@@ -47,11 +46,8 @@ public sealed class MinioRegistrationConformanceTests : RegistrationConformanceT
 
     protected override ValueTask AssertUsesHostClientAsync(MinioObjectStore provider, object client)
     {
-        // The store keeps its client private; the field holds the host's instance (not a client built from options).
-        var field = typeof(MinioObjectStore).GetField("_client", BindingFlags.NonPublic | BindingFlags.Instance);
-        Assert.NotNull(field);
-        var used = Assert.IsType<Lazy<IMinioClient>>(field.GetValue(provider)).Value;
-        Assert.Same(client, used);
+        // The store uses the host's instance, not a client built from options.
+        Assert.Same(client, provider.Client);
         return ValueTask.CompletedTask;
     }
 }
