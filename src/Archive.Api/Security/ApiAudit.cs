@@ -11,7 +11,7 @@ namespace Archive.Api.Security;
 /// trail cannot turn a refusal into something else. Reads and access refusals are audited by the engine's
 /// <see cref="Archive.Security.IArchiveAccessPolicy"/> (see <see cref="ArchiveScope"/>).
 /// </summary>
-internal static partial class ApiAudit
+internal static class ApiAudit
 {
     /// <summary>An authentication failure: the scheme and reason, the client address, never the presented secret.</summary>
     public static ValueTask AuthenticationFailedAsync(HttpContext http, string scheme, string reason)
@@ -23,34 +23,11 @@ internal static partial class ApiAudit
             ObjectId = scheme,
             Outcome = AuditOutcome.Denied,
             Detail = reason,
-            ClientAddress = ClientAddress(http),
+            ClientAddress = HttpCaller.ClientAddress(http),
         });
 
-    public static string? ClientAddress(HttpContext http) => HttpCaller.ClientAddress(http);
-
-    private static async ValueTask AppendAsync(HttpContext http, AuditEvent auditEvent)
-    {
-        var trail = http.RequestServices.GetService<IAuditTrail>();
-        if (trail is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await trail.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Best effort: a failing trail must not change the answer to a refused request.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            if (http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Archive.Api.Audit") is { } logger)
-            {
-                LogFailed(logger, auditEvent.Action, ex);
-            }
-        }
-    }
-
-    [LoggerMessage(EventId = 6100, EventName = "ApiAuditAppendFailed", Level = LogLevel.Error, Message = "Could not append the audit event {Action}.")]
-    private static partial void LogFailed(ILogger logger, string action, Exception exception);
+    private static ValueTask AppendAsync(HttpContext http, AuditEvent auditEvent)
+        => http.RequestServices.GetService<IAuditTrail>() is { } trail
+            ? trail.AppendBestEffortAsync(auditEvent, http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Archive.Api.Audit"), CancellationToken.None)
+            : ValueTask.CompletedTask;
 }

@@ -28,7 +28,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         var record = string.IsNullOrWhiteSpace(key) ? null : await keys.FindAsync(key.Trim(), Context.RequestAborted).ConfigureAwait(false);
         if (record is null)
         {
-            failures.RecordFailure(ApiAudit.ClientAddress(Context));
+            failures.RecordFailure(HttpCaller.ClientAddress(Context));
             await ApiAudit.AuthenticationFailedAsync(Context, Scheme.Name, "unknown or revoked API key").ConfigureAwait(false);
             return AuthenticateResult.Fail("Unknown or revoked API key.");
         }

@@ -105,7 +105,7 @@ public static class ArchiveAuthenticationServiceCollectionExtensions
         {
             OnAuthenticationFailed = async ctx =>
             {
-                ctx.HttpContext.RequestServices.GetService<AuthenticationFailureTracker>()?.RecordFailure(ApiAudit.ClientAddress(ctx.HttpContext));
+                ctx.HttpContext.RequestServices.GetService<AuthenticationFailureTracker>()?.RecordFailure(HttpCaller.ClientAddress(ctx.HttpContext));
                 var reason = ctx.Exception switch
                 {
                     SecurityTokenExpiredException => "expired token",

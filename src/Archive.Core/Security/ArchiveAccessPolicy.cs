@@ -232,28 +232,16 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
             return;
         }
 
-        try
+        await _audit.AppendBestEffortAsync(new AuditEvent
         {
-            await _audit.AppendAsync(new AuditEvent
-            {
-                Action = AuditActions.AccessDenied,
-                Actor = caller.Actor,
-                ActorAgencyId = caller.PrimaryAgency,
-                ObjectType = objectType,
-                ObjectId = objectId,
-                Outcome = AuditOutcome.Denied,
-                Detail = detail,
-                ClientAddress = caller.ClientAddress,
-            }, cancellationToken).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Best effort: a failing trail must not change the answer to a refused call.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogAuditFailed(AuditActions.AccessDenied, ex);
-        }
+            Action = AuditActions.AccessDenied,
+            Actor = caller.Actor,
+            ActorAgencyId = caller.PrimaryAgency,
+            ObjectType = objectType,
+            ObjectId = objectId,
+            Outcome = AuditOutcome.Denied,
+            Detail = detail,
+            ClientAddress = caller.ClientAddress,
+        }, _logger, cancellationToken).ConfigureAwait(false);
     }
-
-    [LoggerMessage(EventId = 1950, EventName = "AccessAuditFailed", Level = LogLevel.Error, Message = "Could not append the audit event {Action}.")]
-    private partial void LogAuditFailed(string action, Exception exception);
 }
