@@ -38,7 +38,11 @@ else
 // Engine on the embedded defaults (Archive.Embedded: a folder store in DataPath/store, Lucene.NET in DataPath/index,
 // the OpenXml documents). Archive:* binds ArchiveOptions (DataPath, MaxUploadBytes, YearsIntoAgencyArchive, YearsToTransfer, TempPath,
 // ReindexBatchSize, ExtractText). A relative DataPath is taken from the current directory.
-builder.Services.AddArchive(_ => { }).AddEmbeddedDefaults().AddReorganisation();
+// Reorganisation (events, plans, handover), transfer to the Historical Archives and accession, and the package
+// exchange running them as jobs: Archive:Exchange:* binds ExchangeOptions (WorkPath, ImportRoots, MaxPackageBytes,
+// Seal:CertificatePath/CertificatePassword or Seal:StoreThumbprint, Seal:TrustedCertificates, Seal:RequireSeal).
+builder.Services.AddArchive(_ => { }).AddEmbeddedDefaults().AddReorganisation().AddTransfer()
+    .AddPackageExchange(o => configuration.GetSection("Archive:Exchange").Bind(o));
 builder.Services.AddOptions<ArchiveOptions>()
     .Bind(configuration.GetSection("Archive"))
     .PostConfigure(o => o.DataPath = ServerDefaults.ResolveDataPath(o.DataPath));

@@ -322,15 +322,7 @@ public static class BagIt
         }
 
         var tagManifest = await File.ReadAllBytesAsync(Path.Combine(bagFolder, TagManifestFile), cancellationToken).ConfigureAwait(false);
-        var cms = new SignedCms(new ContentInfo(tagManifest), detached: true);
-        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, certificate)
-        {
-            IncludeOption = X509IncludeOption.EndCertOnly,
-            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"),
-        };
-        signer.SignedAttributes.Add(new Pkcs9SigningTime(DateTime.UtcNow));
-        cms.ComputeSignature(signer, silent: true);
-        await WriteAtomicAsync(Path.Combine(bagFolder, SealFile), cms.Encode(), cancellationToken).ConfigureAwait(false);
+        await WriteAtomicAsync(Path.Combine(bagFolder, SealFile), SealTrust.SignDetached(tagManifest, certificate), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -338,8 +330,17 @@ public static class BagIt
     /// file, no link, and the seal — required when <paramref name="expectedSigner"/> is given, and then by that very
     /// certificate.
     /// </summary>
-    public static async ValueTask<BagVerification> VerifyAsync(string bagFolder, X509Certificate2? expectedSigner = null, long maxFileBytes = long.MaxValue, CancellationToken cancellationToken = default)
+    public static ValueTask<BagVerification> VerifyAsync(string bagFolder, X509Certificate2? expectedSigner = null, long maxFileBytes = long.MaxValue, CancellationToken cancellationToken = default)
+        => VerifyAsync(bagFolder, expectedSigner is null ? SealTrust.None : SealTrust.Pinned(expectedSigner), maxFileBytes, cancellationToken);
+
+    /// <summary>
+    /// Verifies a bag folder like <see cref="VerifyAsync(string, X509Certificate2?, long, CancellationToken)"/>, the
+    /// seal against a trust list: required when <see cref="SealTrust.RequireSeal"/>, its signer one of (or issued by
+    /// one of) <see cref="SealTrust.Anchors"/>.
+    /// </summary>
+    public static async ValueTask<BagVerification> VerifyAsync(string bagFolder, SealTrust trust, long maxFileBytes = long.MaxValue, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(trust);
         ArgumentNullException.ThrowIfNull(bagFolder);
         var root = Path.GetFullPath(bagFolder);
         var problems = new List<BagProblem>();
@@ -475,30 +476,17 @@ public static class BagIt
         var sealPath = Path.Combine(root, SealFile);
         if (onDisk.Contains(SealFile) && onDisk.Contains(TagManifestFile))
         {
-            try
+            var (signer, problem) = trust.CheckDetached(
+                await File.ReadAllBytesAsync(Path.Combine(root, TagManifestFile), cancellationToken).ConfigureAwait(false),
+                await File.ReadAllBytesAsync(sealPath, cancellationToken).ConfigureAwait(false));
+            if (problem is not null)
             {
-                var cms = new SignedCms(new ContentInfo(await File.ReadAllBytesAsync(Path.Combine(root, TagManifestFile), cancellationToken).ConfigureAwait(false)), detached: true);
-                cms.Decode(await File.ReadAllBytesAsync(sealPath, cancellationToken).ConfigureAwait(false));
-                cms.CheckSignature(verifySignatureOnly: true);
-                if (cms.SignerInfos.Count != 1 || cms.SignerInfos[0].Certificate is not { } signer)
-                {
-                    problems.Add(new(BagProblemKind.Signature, SealFile, "The seal must carry exactly one signer with its certificate."));
-                }
-                else if (expectedSigner is not null && !signer.RawData.AsSpan().SequenceEqual(expectedSigner.RawData))
-                {
-                    problems.Add(new(BagProblemKind.Signature, SealFile, $"Sealed by '{signer.Subject}', not by the expected '{expectedSigner.Subject}'."));
-                }
-                else
-                {
-                    signerName = signer.Subject;
-                }
+                problems.Add(new(BagProblemKind.Signature, SealFile, problem));
             }
-            catch (CryptographicException ex)
-            {
-                problems.Add(new(BagProblemKind.Signature, SealFile, "The seal does not verify: " + ex.Message));
-            }
+
+            signerName = signer;
         }
-        else if (expectedSigner is not null)
+        else if (trust.RequireSeal)
         {
             problems.Add(new(BagProblemKind.Signature, SealFile, "The bag is not sealed."));
         }

@@ -138,8 +138,14 @@ public sealed record HandoverReceipt
     /// <summary>The agency importing the package: must be the bag's receiving agency.</summary>
     public required string ReceivingAgencyId { get; init; }
 
-    /// <summary>The handing agency's certificate: the bag must be sealed by exactly this certificate.</summary>
-    public required X509Certificate2 ExpectedSigner { get; init; }
+    /// <summary>The handing agency's certificate: the bag must be sealed by exactly this certificate (see also <see cref="Trust"/>).</summary>
+    public X509Certificate2? ExpectedSigner { get; init; }
+
+    /// <summary>
+    /// The receiving archive's trust list, used when <see cref="ExpectedSigner"/> is null. With neither, a seal is
+    /// checked when present (any valid signer passes, and is reported) and an unsealed bag is accepted.
+    /// </summary>
+    public SealTrust? Trust { get; init; }
 
     /// <summary>Largest single file accepted (default 4 GiB).</summary>
     public long MaxFileBytes { get; init; } = 4L << 30;
@@ -447,7 +453,7 @@ public sealed class HandoverService
         HandoverReceiptResult result;
         try
         {
-            result = await ReceiveCoreAsync(source, receipt, user, cancellationToken).ConfigureAwait(false);
+            result = await ReceiveCoreAsync(source, receipt, user, accept: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (Audit is not null && user is not null && ex is not OperationCanceledException)
         {
@@ -504,12 +510,25 @@ public sealed class HandoverService
         return result;
     }
 
-    private async ValueTask<HandoverReceiptResult> ReceiveCoreAsync(string source, HandoverReceipt receipt, ArchiveUser user, CancellationToken cancellationToken)
+    /// <summary>
+    /// Verifies a bag (folder or <c>.tar</c>) exactly as <see cref="ReceiveAsync"/> does — hostile entries, checksums,
+    /// Payload-Oxum, missing and extra files, the seal, the catalogue against the payload, the receiving agency and the
+    /// fonds — and changes nothing.
+    /// </summary>
+    /// <returns>The report: every problem, by file.</returns>
+    public async ValueTask<BagVerification> VerifyAsync(string source, HandoverReceipt receipt, CancellationToken cancellationToken = default)
+        => (await ReceiveCoreAsync(source, receipt, null, accept: false, cancellationToken).ConfigureAwait(false)).Verification;
+
+    private async ValueTask<HandoverReceiptResult> ReceiveCoreAsync(string source, HandoverReceipt receipt, ArchiveUser? user, bool accept, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(receipt);
-        ArgumentNullException.ThrowIfNull(user);
-        user.Validate();
+        if (accept)
+        {
+            ArgumentNullException.ThrowIfNull(user);
+            user.Validate();
+        }
+
         string? staging = null;
         try
         {
@@ -530,13 +549,14 @@ public sealed class HandoverService
                 bagRoot = source;
             }
 
-            var report = await BagIt.VerifyAsync(bagRoot, receipt.ExpectedSigner, receipt.MaxFileBytes, cancellationToken).ConfigureAwait(false);
+            var trust = receipt.ExpectedSigner is { } pinned ? SealTrust.Pinned(pinned) : receipt.Trust ?? SealTrust.None;
+            var report = await BagIt.VerifyAsync(bagRoot, trust, receipt.MaxFileBytes, cancellationToken).ConfigureAwait(false);
             if (!report.IsValid)
             {
                 return new HandoverReceiptResult(false, report, null);
             }
 
-            var mismatch = new List<BagProblem>();
+            var mismatch = await CheckCatalogueAsync(bagRoot, cancellationToken).ConfigureAwait(false);
             var code = report.InfoValue("Archive-Fonds-Code");
             var fonds = code is null ? null : await _fonds.GetAsync(code, cancellationToken).ConfigureAwait(false);
             if (fonds is null)
@@ -559,13 +579,18 @@ public sealed class HandoverService
                 return new HandoverReceiptResult(false, report with { Problems = mismatch }, null);
             }
 
+            if (!accept)
+            {
+                return new HandoverReceiptResult(false, report, fonds);
+            }
+
             var f = fonds!.Value;
             if (string.Equals(f.CustodianAgencyId ?? f.AgencyId, receipt.ReceivingAgencyId, StringComparison.Ordinal))
             {
                 return new HandoverReceiptResult(true, report, fonds);
             }
 
-            var updated = await _fonds.UpdateAsync(FondsInput.WithCustodian(f, receipt.ReceivingAgencyId), null, user, cancellationToken).ConfigureAwait(false);
+            var updated = await _fonds.UpdateAsync(FondsInput.WithCustodian(f, receipt.ReceivingAgencyId), null, user!, cancellationToken).ConfigureAwait(false);
             return new HandoverReceiptResult(true, report, updated.Stored);
         }
         finally
@@ -575,6 +600,86 @@ public sealed class HandoverService
                 Directory.Delete(staging, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Checks a request as an export would (fonds, agencies, every selected file) and returns what it would hand over,
+    /// without writing anything: how a job is refused before it starts.
+    /// </summary>
+    /// <exception cref="ArchiveValidationException">Unknown fonds, agency or file; a file outside the fonds or weeded.</exception>
+    public async ValueTask<PackageScope> ResolveScopeAsync(HandoverRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (fonds, handing, receiving, files) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        return new PackageScope(fonds.Code, handing, receiving, [.. files.Select(f => f.Value.FileCode)], files.Count == 0 ? AccessLevel.Public : files.Max(f => f.Value.Rights));
+    }
+
+    /// <summary>
+    /// The catalogue (mục lục hồ sơ, JSON) against the payload: every listed record file has its folder with its
+    /// metadata, every record file folder in the payload is listed, finished and unfinished in their places.
+    /// </summary>
+    private static async ValueTask<List<BagProblem>> CheckCatalogueAsync(string bagRoot, CancellationToken cancellationToken)
+    {
+        const string CatalogueJson = "data/catalogue/muc-luc-ho-so.json";
+        var problems = new List<BagProblem>();
+        HandoverCatalogue? catalogue = null;
+        try
+        {
+            var stream = File.OpenRead(Path.Combine(bagRoot, CatalogueJson.Replace('/', Path.DirectorySeparatorChar)));
+            await using (stream.ConfigureAwait(false))
+            {
+                catalogue = await JsonSerializer.DeserializeAsync<HandoverCatalogue>(stream, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            problems.Add(new(BagProblemKind.Mismatch, CatalogueJson, "The catalogue cannot be read: " + ex.Message));
+            return problems;
+        }
+
+        if (catalogue?.Files is null || catalogue.Unfinished is null)
+        {
+            problems.Add(new(BagProblemKind.Mismatch, CatalogueJson, "The catalogue is empty or malformed."));
+            return problems;
+        }
+
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (rows, dir) in new[] { (catalogue.Files, FinishedDir), (catalogue.Unfinished, UnfinishedDir) })
+        {
+            foreach (var row in rows)
+            {
+                var expected = dir + row.FileCode + "/";
+                listed.Add(expected);
+                if (!string.Equals(row.BagPath, expected, StringComparison.Ordinal) || BagIt.UnsafeReason(row.FileCode ?? string.Empty) is not null)
+                {
+                    problems.Add(new(BagProblemKind.Mismatch, CatalogueJson, $"Catalogue row {row.No} ({row.FileCode}) points at '{row.BagPath}', expected '{expected}'."));
+                }
+                else if (!File.Exists(Path.Combine(bagRoot, (expected + "metadata/recordfile.json").Replace('/', Path.DirectorySeparatorChar))))
+                {
+                    problems.Add(new(BagProblemKind.Mismatch, expected, $"Record file {row.FileCode} is in the catalogue (row {row.No}) but not in the payload."));
+                }
+            }
+        }
+
+        foreach (var dir in new[] { FinishedDir, UnfinishedDir })
+        {
+            var folder = Path.Combine(bagRoot, dir.TrimEnd('/').Replace('/', Path.DirectorySeparatorChar));
+            if (!Directory.Exists(folder))
+            {
+                continue;
+            }
+
+            foreach (var sub in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
+            {
+                var path = dir + Path.GetFileName(sub) + "/";
+                if (!listed.Contains(path))
+                {
+                    problems.Add(new(BagProblemKind.Mismatch, path, "A record file in the payload that the catalogue does not list."));
+                }
+            }
+        }
+
+        return problems;
     }
 
     private async ValueTask<(Fonds Fonds, string Handing, string Receiving, List<Versioned<RecordFile>> Files)> ResolveAsync(HandoverRequest request, CancellationToken cancellationToken)

@@ -54,12 +54,25 @@ public sealed class AccessionService
     /// Verifies and accessions a package (a folder, or a <c>.tar</c> file extracted with hostile-entry checks into a
     /// staging folder that is removed afterwards). Rejection returns every problem and changes nothing.
     /// </summary>
-    public async ValueTask<AccessionResult> AccessionAsync(string source, AccessionReceipt receipt, ArchiveUser user, CancellationToken cancellationToken = default)
+    public ValueTask<AccessionResult> AccessionAsync(string source, AccessionReceipt receipt, ArchiveUser user, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        user.Validate();
+        return RunAsync(source, receipt, user, ingest: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Verifies a package (folder or <c>.tar</c>) exactly as <see cref="AccessionAsync"/> does — hostile entries,
+    /// METS, checksums, the seal, the catalogue, the metadata of every record file against this archive — and changes nothing.
+    /// </summary>
+    /// <returns>The report: every problem, by file.</returns>
+    public async ValueTask<SipVerification> VerifyAsync(string source, AccessionReceipt receipt, CancellationToken cancellationToken = default)
+        => (await RunAsync(source, receipt, null, ingest: false, cancellationToken).ConfigureAwait(false)).Verification;
+
+    private async ValueTask<AccessionResult> RunAsync(string source, AccessionReceipt receipt, ArchiveUser? user, bool ingest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(receipt);
-        ArgumentNullException.ThrowIfNull(user);
-        user.Validate();
         string? staging = null;
         try
         {
@@ -80,7 +93,7 @@ public sealed class AccessionService
                 root = Path.GetFullPath(source);
             }
 
-            var (verification, references) = await SipVerifier.VerifyWithReferencesAsync(root, receipt.ExpectedSigner, receipt.MaxFileBytes, receipt.MaxTotalBytes, cancellationToken).ConfigureAwait(false);
+            var (verification, references) = await SipVerifier.VerifyWithReferencesAsync(root, receipt.ExpectedSigner is { } pinned ? SealTrust.Pinned(pinned) : receipt.Trust ?? SealTrust.None, receipt.MaxFileBytes, receipt.MaxTotalBytes, cancellationToken).ConfigureAwait(false);
             if (!verification.IsValid)
             {
                 return Rejected(verification);
@@ -137,6 +150,11 @@ public sealed class AccessionService
                 return Rejected(verification with { Problems = mismatch });
             }
 
+            if (!ingest || user is null)
+            {
+                return new AccessionResult(false, verification, null, [], []);
+            }
+
             // Accepted: register agencies and fonds, then each record file.
             var reference = receipt.Reference ?? "BBTN-" + verification.TransferId;
             var now = _time.GetUtcNow().ToOffset(SipLayout.VietnamOffset);
@@ -162,7 +180,7 @@ public sealed class AccessionService
                 AccessionedAt = now,
                 Verified = true,
             };
-            return new AccessionResult(true, verification, completed, accessioned, already);
+            return new AccessionResult(true, verification, completed, accessioned, already) { Catalogue = catalogue };
         }
         finally
         {

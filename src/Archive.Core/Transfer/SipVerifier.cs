@@ -26,10 +26,15 @@ public static class SipVerifier
     /// <param name="maxTotalBytes">Largest package accepted.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     public static async ValueTask<SipVerification> VerifyAsync(string folder, X509Certificate2? expectedSigner = null, long maxFileBytes = long.MaxValue, long maxTotalBytes = long.MaxValue, CancellationToken cancellationToken = default)
-        => (await VerifyWithReferencesAsync(folder, expectedSigner, maxFileBytes, maxTotalBytes, cancellationToken).ConfigureAwait(false)).Verification;
+        => (await VerifyWithReferencesAsync(folder, expectedSigner is null ? SealTrust.None : SealTrust.Pinned(expectedSigner), maxFileBytes, maxTotalBytes, cancellationToken).ConfigureAwait(false)).Verification;
 
-    internal static async ValueTask<(SipVerification Verification, IReadOnlyDictionary<string, SipReference> References)> VerifyWithReferencesAsync(string folder, X509Certificate2? expectedSigner, long maxFileBytes, long maxTotalBytes, CancellationToken cancellationToken)
+    /// <summary>Verifies a package folder like <see cref="VerifyAsync(string, X509Certificate2?, long, long, CancellationToken)"/>, the seal against a trust list.</summary>
+    public static async ValueTask<SipVerification> VerifyAsync(string folder, SealTrust trust, long maxFileBytes = long.MaxValue, long maxTotalBytes = long.MaxValue, CancellationToken cancellationToken = default)
+        => (await VerifyWithReferencesAsync(folder, trust, maxFileBytes, maxTotalBytes, cancellationToken).ConfigureAwait(false)).Verification;
+
+    internal static async ValueTask<(SipVerification Verification, IReadOnlyDictionary<string, SipReference> References)> VerifyWithReferencesAsync(string folder, SealTrust trust, long maxFileBytes, long maxTotalBytes, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(trust);
         ArgumentNullException.ThrowIfNull(folder);
         var root = Path.GetFullPath(folder);
         var problems = new List<BagProblem>();
@@ -144,30 +149,17 @@ public static class SipVerifier
         string? signerName = null;
         if (onDisk.ContainsKey(SipLayout.MetsSeal) && onDisk.ContainsKey(SipLayout.Mets))
         {
-            try
+            var (signer, problem) = trust.CheckDetached(
+                await File.ReadAllBytesAsync(Path.Combine(root, SipLayout.Mets), cancellationToken).ConfigureAwait(false),
+                await File.ReadAllBytesAsync(Path.Combine(root, SipLayout.MetsSeal), cancellationToken).ConfigureAwait(false));
+            if (problem is not null)
             {
-                var cms = new SignedCms(new ContentInfo(await File.ReadAllBytesAsync(Path.Combine(root, SipLayout.Mets), cancellationToken).ConfigureAwait(false)), detached: true);
-                cms.Decode(await File.ReadAllBytesAsync(Path.Combine(root, SipLayout.MetsSeal), cancellationToken).ConfigureAwait(false));
-                cms.CheckSignature(verifySignatureOnly: true);
-                if (cms.SignerInfos.Count != 1 || cms.SignerInfos[0].Certificate is not { } signer)
-                {
-                    problems.Add(new(BagProblemKind.Signature, SipLayout.MetsSeal, "The seal must carry exactly one signer with its certificate."));
-                }
-                else if (expectedSigner is not null && !signer.RawData.AsSpan().SequenceEqual(expectedSigner.RawData))
-                {
-                    problems.Add(new(BagProblemKind.Signature, SipLayout.MetsSeal, $"Sealed by '{signer.Subject}', not by the expected '{expectedSigner.Subject}'."));
-                }
-                else
-                {
-                    signerName = signer.Subject;
-                }
+                problems.Add(new(BagProblemKind.Signature, SipLayout.MetsSeal, problem));
             }
-            catch (CryptographicException ex)
-            {
-                problems.Add(new(BagProblemKind.Signature, SipLayout.MetsSeal, "The seal does not verify: " + ex.Message));
-            }
+
+            signerName = signer;
         }
-        else if (expectedSigner is not null)
+        else if (trust.RequireSeal)
         {
             problems.Add(new(BagProblemKind.Signature, SipLayout.MetsSeal, "The package is not sealed."));
         }

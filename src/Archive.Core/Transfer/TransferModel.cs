@@ -214,6 +214,9 @@ public sealed record AccessionReceipt
     /// <summary>The submitting agency's certificate: when given, METS.xml must be sealed by exactly this certificate.</summary>
     public X509Certificate2? ExpectedSigner { get; init; }
 
+    /// <summary>The Historical Archives' trust list, used when <see cref="ExpectedSigner"/> is null; with neither, a seal is checked when present and any valid signer passes.</summary>
+    public SealTrust? Trust { get; init; }
+
     /// <summary>Number of the transfer record (biên bản thu nộp); <c>BBTN-&lt;transfer id&gt;</c> when null.</summary>
     public string? Reference { get; init; }
 
@@ -258,7 +261,11 @@ public sealed record SipVerification
 /// <param name="Record">The completed transfer record (biên bản thu nộp), when accepted.</param>
 /// <param name="Accessioned">Record files accessioned by this run.</param>
 /// <param name="AlreadyAccessioned">Record files that an earlier run of the same package had accessioned (left as they were).</param>
-public sealed record AccessionResult(bool Accepted, SipVerification Verification, TransferRecordData? Record, IReadOnlyList<string> Accessioned, IReadOnlyList<string> AlreadyAccessioned);
+public sealed record AccessionResult(bool Accepted, SipVerification Verification, TransferRecordData? Record, IReadOnlyList<string> Accessioned, IReadOnlyList<string> AlreadyAccessioned)
+{
+    /// <summary>The deposit catalogue the package carried (mục lục hồ sơ, tài liệu nộp lưu), when accepted.</summary>
+    public DepositCatalogue? Catalogue { get; init; }
+}
 
 /// <summary>Package-level descriptive metadata (<see cref="SipLayout.Submission"/>): who submits to whom, and the fonds and creating agencies concerned.</summary>
 public sealed record SubmissionInfo

@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using Archive.Hosting;
 using Archive.Records;
+using Archive.Handover;
 using Archive.Retention;
 using Microsoft.Extensions.Options;
 
@@ -392,6 +393,16 @@ public sealed class TransferService
 
         sb.Append(CultureInfo.InvariantCulture, $",,,{Q($"Tổng số: {catalogue.Total} hồ sơ (bằng chữ: {catalogue.TotalInWords})")},,,,,,,,\r\n");
         return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    /// <summary>Checks a request as an export would and returns what it would transfer, writing nothing.</summary>
+    /// <exception cref="ArchiveValidationException">Unknown agency, a file that is not permanent, finished or held by the submitting agency.</exception>
+    public async ValueTask<PackageScope> ResolveScopeAsync(TransferRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (submitting, archives, files) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        var fonds = files.Select(f => f.Value.FondsCode).Distinct(StringComparer.Ordinal).ToList();
+        return new PackageScope(fonds.Count == 1 ? fonds[0] : null, submitting.AgencyId, archives.AgencyId, [.. files.Select(f => f.Value.FileCode)], files.Count == 0 ? AccessLevel.Public : files.Max(f => f.Value.Rights));
     }
 
     private async ValueTask<(TransferParty Submitting, TransferParty Archives, List<Versioned<RecordFile>> Files)> ResolveAsync(TransferRequest request, CancellationToken cancellationToken)

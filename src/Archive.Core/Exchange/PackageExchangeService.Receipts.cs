@@ -1,0 +1,388 @@
+using System.Globalization;
+using Archive.Handover;
+using Archive.IO;
+using Archive.Records;
+using Archive.Security;
+using Archive.Transfer;
+
+namespace Archive.Exchange;
+
+public sealed partial class PackageExchangeService
+{
+    private const string UploadFile = "package.tar.part";
+    private const string ReceivedFile = "package.tar";
+
+    /// <summary>
+    /// Opens the receipt of a package at the receiving side: <see cref="PackageJobKind.HandoverReceipt"/> (the successor
+    /// agency) or <see cref="PackageJobKind.Accession"/> (the Historical Archives; caller in the historical-archives role
+    /// or an administrator). Either announce the length of an upload (then send it in chunks with
+    /// <see cref="UploadAsync"/>), or name a package under one of <see cref="ExchangeOptions.ImportRoots"/>, which is
+    /// verified at once. The caller must belong to the receiving agency.
+    /// </summary>
+    public async ValueTask<PackageJob> OpenReceiptAsync(PackageJobKind kind, ReceiptRequest request, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (kind is not (PackageJobKind.HandoverReceipt or PackageJobKind.Accession))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Only receipts and accessions are opened.");
+        }
+
+        _ = kind == PackageJobKind.HandoverReceipt ? Require(_handover, nameof(HandoverService)) : (object)Require(_accession, nameof(AccessionService));
+        var errors = new List<ValidationError>();
+        if (string.IsNullOrWhiteSpace(request.AgencyId))
+        {
+            errors.Add(new("agencyId", "required", kind == PackageJobKind.Accession ? "Name the Historical Archives' own agency id." : "Name the receiving agency."));
+        }
+        else if (await _agencies.GetAsync(request.AgencyId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            errors.Add(new("agencyId", "agency.not-found", $"Agency '{request.AgencyId}' is not registered here."));
+        }
+
+        string? source = null;
+        if (request.SourcePath is not null == request.Length is not null)
+        {
+            errors.Add(new("length", "receipt.length-or-source", "Give either the length of the package you will upload, or sourcePath (a package on a server folder), not both."));
+        }
+        else if (request.Length is { } length && (length < 1 || length > _options.MaxPackageBytes))
+        {
+            errors.Add(new("length", "receipt.length-range", string.Create(CultureInfo.InvariantCulture, $"The package length must be between 1 and {_options.MaxPackageBytes} bytes (Archive:Exchange:MaxPackageBytes).")));
+        }
+        else if (request.SourcePath is { } path)
+        {
+            source = ResolveSource(path, errors);
+        }
+
+        if (request.Sha256 is { } sha && (sha.Length != 64 || sha.AsSpan().ContainsAnyExcept("0123456789abcdefABCDEF")))
+        {
+            errors.Add(new("sha256", "sha256.format", "The SHA-256 must be 64 hexadecimal digits."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+
+        await _policy.RequireAgencyAsync(caller, request.AgencyId!, ObjectTypeOf(kind), cancellationToken).ConfigureAwait(false);
+        if (kind == PackageJobKind.Accession && !caller.WritesAcross && !caller.IsInRole(ArchiveRoles.HistoricalArchives))
+        {
+            await _policy.AuditDeniedAsync(caller, "accession", request.AgencyId, "historical-archives role", cancellationToken).ConfigureAwait(false);
+            throw new ArchiveAccessDeniedException("agencyId", AccessRules.StaffOnly, "Accession is for the Historical Archives' staff (role historical-archives) or an administrator.");
+        }
+
+        var now = _time.GetUtcNow();
+        var job = await SaveAsync(new PackageJob
+        {
+            Id = PackageJobStore.NewId(kind),
+            Kind = kind,
+            State = source is null ? PackageJobState.Uploading : PackageJobState.Verifying,
+            CreatedAt = now,
+            UpdatedAt = now,
+            CreatedBy = caller.User.Name,
+            ToAgencyId = request.AgencyId!,
+            ExpectedLength = request.Length,
+            ExpectedSha256 = request.Sha256?.ToLowerInvariant(),
+            SourcePath = source,
+            BytesTotal = request.Length ?? 0,
+        }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, Archive.Audit.AuditActions.Import, job, source is null ? $"Receipt opened: upload of {request.Length} bytes" : $"Receipt opened from {source}", Archive.Audit.AuditOutcome.Success, cancellationToken).ConfigureAwait(false);
+        if (source is not null)
+        {
+            Queue(job.Id);
+        }
+
+        return job;
+    }
+
+    /// <summary>
+    /// Appends a chunk of an upload at <paramref name="offset"/>, which must be the number of bytes received so far
+    /// (<see cref="PackageJob.BytesDone"/>; after an interruption, ask and continue from there). Each chunk is on disk
+    /// before the answer. The last chunk completes the upload: its SHA-256 is checked when announced, and verification
+    /// starts in the background.
+    /// </summary>
+    /// <exception cref="ArchiveConflictException">Not uploading (<c>upload.closed</c>), or the offset is not the bytes received (<c>upload.offset</c>).</exception>
+    /// <exception cref="ArchiveValidationException">More bytes than announced (<c>upload.too-long</c>).</exception>
+    public async ValueTask<PackageJob> UploadAsync(string id, long offset, Stream content, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var job = Get(id, caller);
+        await RequireActorAgencyAsync(job, caller, cancellationToken).ConfigureAwait(false);
+        var gate = _store.Lock(id);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            job = _store.Get(id)!;
+            if (job.State != PackageJobState.Uploading || job.ExpectedLength is not { } expected)
+            {
+                throw new ArchiveConflictException("upload", id, "upload.closed", $"Receipt {id} is {job.State}: it takes no more bytes.");
+            }
+
+            var part = _store.FileOf(id, UploadFile);
+            var received = File.Exists(part) ? new FileInfo(part).Length : 0;
+            if (offset != received)
+            {
+                throw new ArchiveConflictException("upload", id, "upload.offset", string.Create(CultureInfo.InvariantCulture, $"The upload holds {received} bytes; send the bytes from offset {received}."));
+            }
+
+            var stream = new FileStream(part, FileMode.Append, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (stream.Length + read > expected)
+                    {
+                        stream.SetLength(received);
+                        throw new ArchiveValidationException("content", "upload.too-long", string.Create(CultureInfo.InvariantCulture, $"The package was announced as {expected} bytes; this chunk goes beyond it. Nothing of it was kept."));
+                    }
+
+                    await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+                received = stream.Length;
+            }
+
+            if (received < expected)
+            {
+                return await SaveAsync(job with { BytesDone = received }, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (sha, _) = await FileHashing.HashFileAsync(part, cancellationToken).ConfigureAwait(false);
+            if (job.ExpectedSha256 is { } announced && !string.Equals(announced, sha, StringComparison.Ordinal))
+            {
+                File.Delete(part);
+                return await SaveAsync(job with
+                {
+                    State = PackageJobState.Rejected,
+                    BytesDone = 0,
+                    Problems = [new(BagProblemKind.ChecksumMismatch, ReceivedFile, $"The uploaded package's SHA-256 is {sha}; {announced} was announced. Open a new receipt and upload it again.")],
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(part, _store.FileOf(id, ReceivedFile), overwrite: true);
+            job = await SaveAsync(job with { State = PackageJobState.Verifying, BytesDone = received, PackageName = ReceivedFile, PackageLength = received, PackageSha256 = sha }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        Queue(id);
+        return job;
+    }
+
+    /// <summary>
+    /// Accepts a verified package (in the background; poll the job): a handover receipt records the custody transfer
+    /// (the fonds passes to the receiving agency); an accession ingests the record files as accessioned (Public ones
+    /// open in the reading room) and produces the completed transfer record and catalogue. The package is verified
+    /// again as it is accepted; anything wrong then rejects it with nothing changed.
+    /// </summary>
+    public async ValueTask<PackageJob> AcceptAsync(string id, AcceptRequest request, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var job = await TransitionAsync(id, caller, PackageJobState.Verified, j => j with { State = PackageJobState.Accepting, Reference = request.Reference, Representative = request.Representative ?? caller.User.Name }, "accept", cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, Archive.Audit.AuditActions.Import, job, "Acceptance requested", Archive.Audit.AuditOutcome.Success, cancellationToken).ConfigureAwait(false);
+        Queue(id);
+        return job;
+    }
+
+    /// <summary>Declines a received package (verified or rejected): nothing changes here; its files are removed.</summary>
+    public async ValueTask<PackageJob> DeclineAsync(string id, string? reason, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new ArchiveValidationException("reason", "required", "Say why the package is declined (it goes into the audit trail).");
+        }
+
+        var job = await TransitionAsync(id, caller, null, j => j with { State = PackageJobState.Declined, DeclineReason = reason.Trim() }, "decline", cancellationToken).ConfigureAwait(false);
+        DeleteWorkFiles(id);
+        await AuditAsync(caller, Archive.Audit.AuditActions.Import, job, "Declined: " + reason.Trim(), Archive.Audit.AuditOutcome.Failure, cancellationToken).ConfigureAwait(false);
+        return job;
+    }
+
+    private async ValueTask<PackageJob> TransitionAsync(string id, ArchiveCaller caller, PackageJobState? from, Func<PackageJob, PackageJob> change, string verb, CancellationToken cancellationToken)
+    {
+        var job = Get(id, caller);
+        if (job.Kind is not (PackageJobKind.HandoverReceipt or PackageJobKind.Accession))
+        {
+            throw new ArchiveConflictException("package-job", id, "receipt.not-a-receipt", $"Job {id} is a {job.Kind}; only received packages are accepted or declined.");
+        }
+
+        await RequireActorAgencyAsync(job, caller, cancellationToken).ConfigureAwait(false);
+        var gate = _store.Lock(id);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            job = _store.Get(id)!;
+            var allowed = from is { } f ? job.State == f : job.State is PackageJobState.Verified or PackageJobState.Rejected;
+            if (!allowed)
+            {
+                throw new ArchiveConflictException("package-job", id, "receipt.state", $"Receipt {id} is {job.State}; it can be {verb}ed when {(from is { } s ? s.ToString() : "Verified or Rejected")}.");
+            }
+
+            return await SaveAsync(change(job), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private string? ResolveSource(string path, List<ValidationError> errors)
+    {
+        if (_options.ImportRoots.Count == 0)
+        {
+            errors.Add(new("sourcePath", "receipt.source-disabled", "Reading packages from server folders is off (Archive:Exchange:ImportRoots); upload the package."));
+            return null;
+        }
+
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            errors.Add(new("sourcePath", "receipt.source-path", "Not a valid path: " + ex.Message));
+            return null;
+        }
+
+        var resolved = (File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(true)?.FullName : new DirectoryInfo(full).ResolveLinkTarget(true)?.FullName) ?? full;
+        var inside = _options.ImportRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar)
+            .Any(r => full.StartsWith(r, StringComparison.Ordinal) && resolved.StartsWith(r, StringComparison.Ordinal));
+        if (!inside)
+        {
+            errors.Add(new("sourcePath", "receipt.source-outside", "The package must be under one of the configured import folders (Archive:Exchange:ImportRoots)."));
+            return null;
+        }
+
+        if (!File.Exists(full) && !Directory.Exists(full))
+        {
+            errors.Add(new("sourcePath", "receipt.source-missing", $"'{full}' does not exist."));
+            return null;
+        }
+
+        return full;
+    }
+
+    private string SourceOf(PackageJob job) => job.SourcePath ?? _store.FileOf(job.Id, ReceivedFile);
+
+    private HandoverReceipt HandoverReceiptFor(PackageJob job) => new()
+    {
+        ReceivingAgencyId = job.ToAgencyId,
+        Trust = _seals.Trust,
+        MaxFileBytes = _options.MaxFileBytes,
+        MaxTotalBytes = _options.MaxPackageBytes,
+        MaxEntries = _options.MaxEntries,
+    };
+
+    private AccessionReceipt AccessionReceiptFor(PackageJob job) => new()
+    {
+        ArchivesAgencyId = job.ToAgencyId,
+        Trust = _seals.Trust,
+        Reference = job.Reference,
+        Representative = job.Representative,
+        MaxFileBytes = _options.MaxFileBytes,
+        MaxTotalBytes = _options.MaxPackageBytes,
+        MaxEntries = _options.MaxEntries,
+    };
+
+    /// <summary>Verifies a received package (run by the worker): the report lists every problem by file; nothing changes.</summary>
+    private async Task RunVerifyAsync(PackageJob job, CancellationToken cancellationToken)
+    {
+        var source = SourceOf(job);
+        IReadOnlyList<BagProblem> problems;
+        string? signer;
+        string? from = null;
+        int files;
+        long bytes;
+        if (job.Kind == PackageJobKind.HandoverReceipt)
+        {
+            var report = await Require(_handover, nameof(HandoverService)).VerifyAsync(source, HandoverReceiptFor(job), cancellationToken).ConfigureAwait(false);
+            (problems, signer, files, bytes) = (report.Problems, report.Signer, report.PayloadFiles, report.PayloadBytes);
+            from = report.InfoValue("Archive-Handing-Agency-Id");
+            job = job with { FondsCode = report.InfoValue("Archive-Fonds-Code") };
+        }
+        else
+        {
+            var report = await Require(_accession, nameof(AccessionService)).VerifyAsync(source, AccessionReceiptFor(job), cancellationToken).ConfigureAwait(false);
+            (problems, signer, files, bytes) = (report.Problems, report.Signer, report.Files, report.Bytes);
+            job = job with { TransferId = report.TransferId };
+        }
+
+        var trust = _seals.Trust;
+        var note = signer is not null
+            ? trust.Anchors.Count > 0 ? $"Sealed by '{signer}', on the trust list." : $"Sealed by '{signer}'; no trust list is configured (Archive:Exchange:Seal:TrustedCertificates), so the signer was not checked against one."
+            : problems.Any(p => p.Kind == BagProblemKind.Signature) ? "The seal is missing, broken or not trusted (see the problems)." : "Unsealed: the package carries no seal.";
+        job = await SaveAsync(job with
+        {
+            State = problems.Count == 0 ? PackageJobState.Verified : PackageJobState.Rejected,
+            Problems = problems,
+            Signer = signer,
+            Sealed = signer is not null,
+            SealNote = note,
+            FromAgencyId = from ?? job.FromAgencyId,
+            FilesDone = files,
+            FilesTotal = files,
+            BytesDone = bytes,
+            BytesTotal = bytes,
+        }, cancellationToken).ConfigureAwait(false);
+        await AuditWorkerAsync(job, problems.Count == 0 ? $"Verified: {files} files, {bytes} bytes; {note}" : $"Rejected: {problems.Count} problems: " + string.Join("; ", problems.Take(5).Select(p => $"{p.Kind} {p.Path}")), problems.Count == 0 ? Archive.Audit.AuditOutcome.Success : Archive.Audit.AuditOutcome.Failure, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Accepts a verified package (run by the worker; both engines are safe to run again after a crash).</summary>
+    private async Task RunAcceptAsync(PackageJob job, CancellationToken cancellationToken)
+    {
+        var user = new ArchiveUser(job.CreatedBy);
+        var source = SourceOf(job);
+        if (job.Kind == PackageJobKind.HandoverReceipt)
+        {
+            var result = await Require(_handover, nameof(HandoverService)).ReceiveAsync(source, HandoverReceiptFor(job), user, cancellationToken).ConfigureAwait(false);
+            job = await SaveAsync(job with
+            {
+                State = result.Accepted ? PackageJobState.Accepted : PackageJobState.Rejected,
+                Problems = result.Verification.Problems,
+            }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var accession = await Require(_accession, nameof(AccessionService)).AccessionAsync(source, AccessionReceiptFor(job), user, cancellationToken).ConfigureAwait(false);
+        if (!accession.Accepted || accession.Record is null || accession.Catalogue is null)
+        {
+            job = await SaveAsync(job with { State = PackageJobState.Rejected, Problems = accession.Verification.Problems }, cancellationToken).ConfigureAwait(false);
+            await AuditWorkerAsync(job, "Accession rejected on the second verification", Archive.Audit.AuditOutcome.Failure, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // The confirmation: the completed transfer record and the deposit catalogue, JSON/CSV and Office forms.
+        var documents = Path.Combine(_store.Folder(job.Id), "documents");
+        Directory.CreateDirectory(documents);
+        var names = new List<string>();
+        foreach (var (path, content, _) in TransferService.DocumentFiles(accession.Catalogue, accession.Record))
+        {
+            var name = Path.GetFileName(path);
+            await BagIt.WriteAtomicAsync(Path.Combine(documents, name), content, cancellationToken).ConfigureAwait(false);
+            names.Add(name);
+        }
+
+        if (_transfer is not null)
+        {
+            names.AddRange(await _transfer.WriteOfficeDocumentsAsync(accession.Catalogue, accession.Record, documents, cancellationToken).ConfigureAwait(false));
+        }
+
+        job = await SaveAsync(job with
+        {
+            State = PackageJobState.Accepted,
+            FileCodes = [.. accession.Accessioned.Concat(accession.AlreadyAccessioned)],
+            AlreadyAccessioned = accession.AlreadyAccessioned,
+            TransferRecord = accession.Record,
+            FromAgencyId = accession.Record.Submitting.AgencyId,
+            HighestAccessLevel = accession.Catalogue.Files.Count == 0 ? AccessLevel.Public : accession.Catalogue.Files.Max(r => r.Rights),
+            Documents = [.. names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+        }, cancellationToken).ConfigureAwait(false);
+        await AuditWorkerAsync(job, $"Accessioned {accession.Accessioned.Count} record files ({accession.AlreadyAccessioned.Count} already), transfer record {accession.Record.Reference}", Archive.Audit.AuditOutcome.Success, cancellationToken).ConfigureAwait(false);
+    }
+}
