@@ -54,6 +54,12 @@ public static class ArchiveEndpointRouteBuilderExtensions
             ReorganisationEndpoints.Map(group);
         }
 
+        if (endpoints.ServiceProvider.GetService<Archive.Exchange.PackageExchangeService>() is not null)
+        {
+            // Only when the host called AddArchive(...).AddPackageExchange() (with AddReorganisation()/AddTransfer()).
+            ExchangeEndpoints.Map(group);
+        }
+
         Archive.Api.Security.ApiKeyEndpoints.Map(group);
         return group;
     }

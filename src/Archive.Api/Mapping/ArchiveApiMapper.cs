@@ -26,6 +26,7 @@ internal sealed class ArchiveApiMapper
         {
             cfg.AddProfile<ArchiveApiMappingProfile>();
             cfg.AddProfile<ReorganisationMappingProfile>();
+            cfg.AddProfile<ExchangeMappingProfile>();
         });
         configuration.AssertConfigurationIsValid();
         _mapper = configuration.CreateMapper();

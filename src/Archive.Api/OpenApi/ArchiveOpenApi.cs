@@ -110,6 +110,15 @@ internal static class ArchiveOpenApi
                     "PUT requires it when the resource exists (428 otherwise).";
             }
 
+            // The roles an operation needs, from its authorization policy (the single source: ArchivePolicyRoles).
+            var roles = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+                .Select(a => a.Policy).OfType<string>().SelectMany(Archive.Api.Security.ArchivePolicyRoles.RolesOf).Distinct().ToList();
+            if (roles.Count > 0)
+            {
+                var line = "Roles: " + string.Join(", ", roles) + ".";
+                operation.Description = string.IsNullOrEmpty(operation.Description) ? line : operation.Description + "\n\n" + line;
+            }
+
             return Task.CompletedTask;
         });
     }
