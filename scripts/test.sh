@@ -59,6 +59,15 @@ if command -v npm >/dev/null 2>&1; then
     || echo "WARNING: npm ci failed for tests/browser; the reading room browser test will say so" >&2
 fi
 
+# The schema validator the transfer SIP test runs: xmllint (Debian: libxml2-utils) checks METS.xml against the official
+# METS and E-ARK schemas (SipSchemaValidationTests). Without it that test skips locally and fails under CI=true.
+if ! command -v xmllint >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "installing libxml2-utils (xmllint, the SIP schema test)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libxml2-utils >&2 \
+    || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libxml2-utils >&2; } \
+    || echo "WARNING: could not install libxml2-utils; the SIP schema test will say what is missing" >&2
+fi
+
 # The independent BagIt validator the handover tests run (tests/tools/bagit-validate: bagit-tools from the npm
 # registry, pinned by its package-lock.json). Without it that test skips locally and fails under CI=true.
 if command -v npm >/dev/null 2>&1; then

@@ -16,8 +16,8 @@ namespace Archive.Transfer;
 ///   metadata/descriptive/&lt;file code&gt;/dc.xml            the same as Dublin Core
 ///   metadata/preservation/PREMIS.xml          objects (fixity SHA-256), events, agents
 ///   representations/rep1/data/&lt;file code&gt;/&lt;NNN&gt;/&lt;name&gt;   content of the archival documents
-///   documents/muc-luc-ho-so-nop-luu.json|csv  deposit catalogue
-///   documents/bien-ban-thu-nop.json           transfer record data (draft)
+///   documentation/muc-luc-ho-so-nop-luu.json|csv  deposit catalogue
+///   documentation/bien-ban-thu-nop.json           transfer record data (draft)
 /// </code>
 /// Every file but METS.xml and its seal is referenced from METS.xml with its SIZE, CREATED and SHA-256 CHECKSUM
 /// (metadata through <c>dmdSec</c>/<c>amdSec</c> <c>mdRef</c>, documentation and content through <c>fileSec</c>).
@@ -45,17 +45,17 @@ public static class SipLayout
     /// <summary>Content of the single representation.</summary>
     public const string Data = "representations/rep1/data/";
 
-    /// <summary>Documentation folder.</summary>
-    public const string Documents = "documents/";
+    /// <summary>Documentation folder (E-ARK CSIPSTR16: <c>documentation</c>; its file group has USE "Documentation", CSIP64).</summary>
+    public const string Documents = "documentation/";
 
     /// <summary>Deposit catalogue, JSON.</summary>
-    public const string CatalogueJson = "documents/muc-luc-ho-so-nop-luu.json";
+    public const string CatalogueJson = "documentation/muc-luc-ho-so-nop-luu.json";
 
     /// <summary>Deposit catalogue, CSV.</summary>
-    public const string CatalogueCsv = "documents/muc-luc-ho-so-nop-luu.csv";
+    public const string CatalogueCsv = "documentation/muc-luc-ho-so-nop-luu.csv";
 
     /// <summary>Transfer record data, JSON.</summary>
-    public const string RecordJson = "documents/bien-ban-thu-nop.json";
+    public const string RecordJson = "documentation/bien-ban-thu-nop.json";
 
     /// <summary>METS namespace.</summary>
     public const string MetsNs = "http://www.loc.gov/METS/";

@@ -11,6 +11,12 @@ internal static class SipXml
 {
     private const string Software = "Archive";
 
+    /// <summary>The E-ARK SIP profile this package follows (requirement SIP2 of E-ARK SIP 2.2.0).</summary>
+    private const string SipProfile = "https://earksip.dilcis.eu/profile/E-ARK-SIP-v2-2-0.xml";
+
+    /// <summary>The content information type, declared for the package and for its representation (CSIP4/5, CSIP62/63).</summary>
+    private const string OtherContentInformationType = "Decree30-2020-Circular05-2025";
+
     private static readonly XmlWriterSettings Settings = new()
     {
         Encoding = new UTF8Encoding(false),
@@ -210,8 +216,8 @@ internal static class SipXml
             w.WriteAttributeString("TYPE", "OTHER");
             w.WriteAttributeString("csip", "OTHERTYPE", SipLayout.CsipNs, "Hồ sơ lưu trữ vĩnh viễn (Thông tư 05/2025/TT-BNV)");
             w.WriteAttributeString("csip", "CONTENTINFORMATIONTYPE", SipLayout.CsipNs, "OTHER");
-            w.WriteAttributeString("csip", "OTHERCONTENTINFORMATIONTYPE", SipLayout.CsipNs, "Decree30-2020-Circular05-2025");
-            w.WriteAttributeString("PROFILE", "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml");
+            w.WriteAttributeString("csip", "OTHERCONTENTINFORMATIONTYPE", SipLayout.CsipNs, OtherContentInformationType);
+            w.WriteAttributeString("PROFILE", SipProfile);
 
             // Header: who made the package, for whom.
             w.WriteStartElement(m, "metsHdr", ns);
@@ -240,10 +246,14 @@ internal static class SipXml
                 w.WriteEndElement();
             }
 
+            // The software (CSIP10-16), the archival creator (SIP9-14), the submitting agent (SIP15-20), the
+            // preservation agent (SIP26-31) and the contact person (SIP21-24: ROLE CREATOR, TYPE INDIVIDUAL; METS'
+            // ROLE list has no SUBMITTER).
             Agent("CREATOR", "OTHER", "SOFTWARE", Software, Version, "SOFTWARE VERSION");
             Agent("ARCHIVIST", "ORGANIZATION", null, submitting.Name, submitting.AgencyId, "IDENTIFICATIONCODE");
+            Agent("CREATOR", "ORGANIZATION", null, submitting.Name, submitting.AgencyId, "IDENTIFICATIONCODE");
             Agent("PRESERVATION", "ORGANIZATION", null, archives.Name, archives.AgencyId, "IDENTIFICATIONCODE");
-            Agent("SUBMITTER", "INDIVIDUAL", null, user.Name, null, null);
+            Agent("CREATOR", "INDIVIDUAL", null, user.Name, null, null);
             w.WriteEndElement();
 
             // Metadata sections, each referring to its file with size and checksum.
@@ -294,11 +304,17 @@ internal static class SipXml
             // Files: documentation and the representation's content.
             w.WriteStartElement(m, "fileSec", ns);
             w.WriteAttributeString("ID", "filesec");
-            void Group(string id, string use, IEnumerable<SipFile> group)
+            void Group(string id, string use, bool representation, IEnumerable<SipFile> group)
             {
                 w.WriteStartElement(m, "fileGrp", ns);
                 w.WriteAttributeString("ID", id);
                 w.WriteAttributeString("USE", use);
+                if (representation)
+                {
+                    w.WriteAttributeString("csip", "CONTENTINFORMATIONTYPE", SipLayout.CsipNs, "OTHER");
+                    w.WriteAttributeString("csip", "OTHERCONTENTINFORMATIONTYPE", SipLayout.CsipNs, OtherContentInformationType);
+                }
+
                 foreach (var e in group)
                 {
                     var fid = SipLayout.Id("file", ++n);
@@ -317,11 +333,14 @@ internal static class SipXml
                 w.WriteEndElement();
             }
 
-            Group("grp-documentation", "Documentation", entries.Where(e => e.Use == SipFileUse.Documentation));
-            Group("grp-rep1", "Representations/rep1", entries.Where(e => e.Use == SipFileUse.Content));
+            Group(DocumentationGroup, "Documentation", false, entries.Where(e => e.Use == SipFileUse.Documentation));
+            Group(RepresentationGroup, "Representations/rep1", true, entries.Where(e => e.Use == SipFileUse.Content));
             w.WriteEndElement();
 
-            // Structure.
+            // Structure: the CSIP structMap exactly as CSIP80-104 and CSIP116/119 describe it (one package div with the
+            // Metadata, Documentation and Representations divisions, each division pointing at its file group; no
+            // representation METS, so the content is one "Representations" division), then our own logical map with
+            // one div per record file (CSIP80 allows further structMaps).
             w.WriteStartElement(m, "structMap", ns);
             w.WriteAttributeString("ID", "structmap-csip");
             w.WriteAttributeString("TYPE", "PHYSICAL");
@@ -338,15 +357,23 @@ internal static class SipXml
             w.WriteStartElement(m, "div", ns);
             w.WriteAttributeString("ID", "div-documentation");
             w.WriteAttributeString("LABEL", "Documentation");
-            foreach (var e in entries.Where(e => e.Use == SipFileUse.Documentation))
-            {
-                Fptr(w, ids[e]);
-            }
-
+            Fptr(w, DocumentationGroup);
             w.WriteEndElement();
             w.WriteStartElement(m, "div", ns);
-            w.WriteAttributeString("ID", "div-rep1");
-            w.WriteAttributeString("LABEL", "Representations/rep1");
+            w.WriteAttributeString("ID", "div-representations");
+            w.WriteAttributeString("LABEL", "Representations");
+            Fptr(w, RepresentationGroup);
+            w.WriteEndElement();
+            w.WriteEndElement();
+            w.WriteEndElement();
+
+            w.WriteStartElement(m, "structMap", ns);
+            w.WriteAttributeString("ID", "structmap-records");
+            w.WriteAttributeString("TYPE", "LOGICAL");
+            w.WriteAttributeString("LABEL", "Hồ sơ nộp lưu");
+            w.WriteStartElement(m, "div", ns);
+            w.WriteAttributeString("ID", "div-records");
+            w.WriteAttributeString("LABEL", transferId);
             var k = 0;
             foreach (var f in files)
             {
@@ -370,7 +397,6 @@ internal static class SipXml
             w.WriteEndElement();
             w.WriteEndElement();
             w.WriteEndElement();
-            w.WriteEndElement();
             w.WriteEndDocument();
         }
 
@@ -385,6 +411,10 @@ internal static class SipXml
             w.WriteEndElement();
         }
     }
+
+    private const string DocumentationGroup = "grp-documentation";
+
+    private const string RepresentationGroup = "grp-rep1";
 
     private static void FileAttributes(XmlWriter w, SipFile e)
     {

@@ -184,7 +184,7 @@ public sealed class TransferService
             entries.Add(await WriteBytesAsync(root, path, bytes, mime, now, null, SipFileUse.Documentation, cancellationToken).ConfigureAwait(false));
         }
 
-        foreach (var name in await WriteOfficeDocumentsAsync(catalogue, record, Path.Combine(root, "documents"), cancellationToken).ConfigureAwait(false))
+        foreach (var name in await WriteOfficeDocumentsAsync(catalogue, record, Path.Combine(root, SipLayout.Documents.TrimEnd('/')), cancellationToken).ConfigureAwait(false))
         {
             var rel = SipLayout.Documents + name;
             if (entries.Any(e => e.Path == rel))

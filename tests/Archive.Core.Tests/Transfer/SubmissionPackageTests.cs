@@ -74,8 +74,13 @@ public sealed class SubmissionPackageTests
         Assert.Equal(2, mets.Descendants(Mets + "mdRef").Count(m => (string?)m.Attribute("MDTYPE") == "DC"));
         Assert.Single(mets.Descendants(Mets + "mdRef"), m => (string?)m.Attribute("MDTYPE") == "PREMIS");
         Assert.Equal(2, mets.Descendants(Mets + "fileGrp").Single(g => (string?)g.Attribute("USE") == "Representations/rep1").Elements(Mets + "file").Count());
+        // Every file is reached from a structMap: through its file group (the CSIP structMap points at groups,
+        // CSIP116/119) and, for content, by itself from its record file's div in the logical structMap.
         var fptrs = mets.Descendants(Mets + "fptr").Select(f => (string)f.Attribute("FILEID")!).ToHashSet();
-        Assert.All(mets.Descendants(Mets + "file"), f => Assert.Contains((string)f.Attribute("ID")!, fptrs));
+        Assert.All(mets.Descendants(Mets + "file"), f => Assert.Contains((string)f.Parent!.Attribute("ID")!, fptrs));
+        var records = mets.Root.Elements(Mets + "structMap").Single(s => (string?)s.Attribute("TYPE") == "LOGICAL");
+        Assert.Equal([open, secret], records.Descendants(Mets + "div").Skip(1).Select(d => (string?)d.Attribute("LABEL")));
+        Assert.All(mets.Descendants(Mets + "fileGrp").Single(g => (string?)g.Attribute("USE") == "Representations/rep1").Elements(Mets + "file"), f => Assert.Contains((string)f.Attribute("ID")!, records.Descendants(Mets + "fptr").Select(p => (string?)p.Attribute("FILEID"))));
 
         // PREMIS: fixity of each content file, events with +07:00 timestamps, agents.
         var premis = XDocument.Load(Path.Combine(folder, "metadata", "preservation", "PREMIS.xml"));
@@ -90,10 +95,10 @@ public sealed class SubmissionPackageTests
         // Dublin Core keeps the access level; the catalogue CSV totals in figures and words.
         var dc = XDocument.Load(Path.Combine(folder, "metadata", "descriptive", secret, "dc.xml"));
         Assert.Equal("Mật", dc.Descendants(XName.Get("rights", SipLayout.DcNs)).Single().Value);
-        var csv = await File.ReadAllTextAsync(Path.Combine(folder, "documents", "muc-luc-ho-so-nop-luu.csv"), ct);
+        var csv = await File.ReadAllTextAsync(Path.Combine(folder, "documentation", "muc-luc-ho-so-nop-luu.csv"), ct);
         Assert.Contains("Tổng số: 2 hồ sơ (bằng chữ: hai hồ sơ)", csv, StringComparison.Ordinal);
-        Assert.True(new FileInfo(Path.Combine(folder, "documents", OfficeTransferDocumentWriter.CatalogueXlsx)).Length > 0);
-        Assert.True(new FileInfo(Path.Combine(folder, "documents", OfficeTransferDocumentWriter.RecordDocx)).Length > 0);
+        Assert.True(new FileInfo(Path.Combine(folder, "documentation", OfficeTransferDocumentWriter.CatalogueXlsx)).Length > 0);
+        Assert.True(new FileInfo(Path.Combine(folder, "documentation", OfficeTransferDocumentWriter.RecordDocx)).Length > 0);
         Assert.True((await SipVerifier.VerifyAsync(folder, cancellationToken: ct)).IsValid);
 
         // An existing non-empty target is refused.
@@ -156,8 +161,8 @@ public sealed class SubmissionPackageTests
             EditMets(c, s => s.Replace(before, after, StringComparison.OrdinalIgnoreCase));
         }, BagProblemKind.Signature);
         await Rejected(c => EditMets(c, s => s.Replace("</mets:mets>", "<mets:mets>", StringComparison.Ordinal)), BagProblemKind.BadManifest, receipt with { ExpectedSigner = null });
-        await Rejected(c => EditMets(c, s => s.Replace("xlink:href=\"documents/muc-luc-ho-so-nop-luu.csv\"", "xlink:href=\"../../muc-luc.csv\"", StringComparison.Ordinal)), BagProblemKind.UnsafePath, receipt with { ExpectedSigner = null });
-        await Rejected(c => EditMets(c, s => s.Replace("xlink:href=\"documents/muc-luc-ho-so-nop-luu.csv\"", "xlink:href=\"/etc/passwd\"", StringComparison.Ordinal)), BagProblemKind.UnsafePath, receipt with { ExpectedSigner = null });
+        await Rejected(c => EditMets(c, s => s.Replace("xlink:href=\"documentation/muc-luc-ho-so-nop-luu.csv\"", "xlink:href=\"../../muc-luc.csv\"", StringComparison.Ordinal)), BagProblemKind.UnsafePath, receipt with { ExpectedSigner = null });
+        await Rejected(c => EditMets(c, s => s.Replace("xlink:href=\"documentation/muc-luc-ho-so-nop-luu.csv\"", "xlink:href=\"/etc/passwd\"", StringComparison.Ordinal)), BagProblemKind.UnsafePath, receipt with { ExpectedSigner = null });
         await Rejected(c => EditMets(c, s => s.Replace("<!DOCTYPE", "<!DOCTYPE", StringComparison.Ordinal).Replace("<?xml version=\"1.0\" encoding=\"utf-8\"?>", "<?xml version=\"1.0\" encoding=\"utf-8\"?><!DOCTYPE m [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>", StringComparison.Ordinal)), BagProblemKind.BadManifest, receipt with { ExpectedSigner = null });
         await Rejected(c => File.CreateSymbolicLink(Path.Combine(c, "representations", "rep1", "data", "link"), "/etc/passwd"), BagProblemKind.LinkOrSpecialFile);
         await Rejected(_ => { }, BagProblemKind.Mismatch, receipt with { ArchivesAgencyId = "000.00.15.H48" });
