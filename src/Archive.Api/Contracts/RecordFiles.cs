@@ -260,9 +260,8 @@ public sealed record DocumentRequest
     /// <example>Nguyễn Văn Hùng</example>
     public string? SignerFullName { get; init; }
 
-    /// <summary>Mức độ tin cậy (ConfidenceLevel).</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter<Reliability>))]
-    public Reliability ConfidenceLevel { get; init; } = Reliability.BornDigital;
+    /// <summary>Mức độ tin cậy (ConfidenceLevel); BornDigital when omitted or null.</summary>
+    public Reliability? ConfidenceLevel { get; init; }
 }
 
 /// <summary>A document (văn bản) of a record file.</summary>

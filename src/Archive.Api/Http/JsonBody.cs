@@ -56,6 +56,7 @@ public static class JsonBody
             var path = inner is null ? root : root == "body" ? inner : root + "." + inner;
             var rule = ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase) ? "json.max-depth"
                 : ex.Message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase) ? "json.required"
+                : ex.Message.Contains("doesn't allow setting null", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("null values", StringComparison.OrdinalIgnoreCase) ? "json.null"
                 : ex.InnerException is FormatException or InvalidOperationException || ex.Message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase) ? "json.type"
                 : "json.syntax";
             var message = rule switch
@@ -63,6 +64,7 @@ public static class JsonBody
                 "json.max-depth" => $"The JSON is nested deeper than {MaxDepth} levels.",
                 "json.required" => ex.Message,
                 "json.type" => $"The value at '{path}' has the wrong type or format.",
+                "json.null" => $"The value at '{path}' must not be null.",
                 _ => what + " is not well-formed JSON" + (ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})." : "."),
             };
             throw ApiRequestException.BadRequest(path, rule, message, ex);
@@ -86,6 +88,34 @@ public static class JsonBody
         }
     }
 
+    /// <summary>
+    /// An optional list sent as <c>null</c> counts as absent (its default, usually empty, is kept): generated clients
+    /// (NSwag, openapi-generator) send every optional property, null when unset. Required lists still refuse null.
+    /// </summary>
+    private static void NullListsAreAbsent(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        if (info.Kind != System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in info.Properties)
+        {
+            if (property.Set is { } set && !property.IsRequired && property.PropertyType != typeof(string)
+                && typeof(System.Collections.IEnumerable).IsAssignableFrom(property.PropertyType))
+            {
+                property.IsSetNullable = true;
+                property.Set = (target, value) =>
+                {
+                    if (value is not null)
+                    {
+                        set(target, value);
+                    }
+                };
+            }
+        }
+    }
+
     private static JsonSerializerOptions CreateOptions()
     {
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
@@ -94,6 +124,7 @@ public static class JsonBody
             RespectNullableAnnotations = true,
             AllowTrailingCommas = false,
             ReadCommentHandling = JsonCommentHandling.Disallow,
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { NullListsAreAbsent } },
         };
         o.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
         o.MakeReadOnly(populateMissingResolver: true);

@@ -50,6 +50,7 @@ internal sealed class ArchiveApiMappingProfile : Profile
             .MaxDepth(depth);
         CreateMap<DocumentRequest, DocumentInput>()
             .ForMember(d => d.SignerInfo, o => o.MapFrom(s => s.SignerPosition == null && s.SignerFullName == null ? null : new Signer(s.SignerPosition, s.SignerFullName)))
+            .ForMember(d => d.ConfidenceLevel, o => o.MapFrom(s => s.ConfidenceLevel ?? Reliability.BornDigital))
             .MaxDepth(depth);
 
         // Engine → responses.

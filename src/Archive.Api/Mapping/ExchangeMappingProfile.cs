@@ -15,6 +15,9 @@ internal sealed class ExchangeMappingProfile : Profile
     {
         const int depth = ArchiveApiMapper.MaxMappingDepth;
 
+        // An omitted selection (fileCodes: null) means "all": it must stay null, not become an empty selection.
+        AllowNullCollections = true;
+
         // Requests → engine.
         CreateMap<StartHandoverRequest, HandoverJobRequest>().MaxDepth(depth);
         CreateMap<HandoverDocumentsRequest, HandoverDocumentDetails>()

@@ -45,8 +45,53 @@ internal sealed class ArchiveDocumentTransformer : IOpenApiDocumentTransformer
             p.Properties["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Correlates the problem with the server log." };
         }
 
+        // Nullable references to enums and objects: the generator writes them as oneOf [{enum: [null], nullable: true},
+        // {$ref}], which client generators (NSwag, openapi-generator) turn into an empty class that can hold no value.
+        // OpenAPI 3.0's own idiom is {allOf: [{$ref}], nullable: true}: a nullable value of the referenced type.
+        foreach (var schema in document.Components?.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
+        {
+            if (schema.Properties is not { } properties)
+            {
+                continue;
+            }
+
+            foreach (var name in properties.Keys.ToList())
+            {
+                if (properties[name] is OpenApiSchema { OneOf: [var first, var second] } candidate
+                    && new[] { first, second }.OfType<OpenApiSchemaReference>().SingleOrDefault() is { } reference
+                    && IsNullOnly(first, second))
+                {
+                    properties[name] = new OpenApiSchema
+                    {
+                        AllOf = [reference],
+                        Type = JsonSchemaType.Null,
+                        Description = candidate.Description,
+                    };
+                }
+            }
+        }
+
+        // Raw bodies (uploads, downloads) are bytes: {type: string, format: binary}, not the Stream class's properties
+        // (with which generated clients serialize the stream object as JSON instead of sending its bytes).
+        foreach (var operation in document.Paths?.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []) ?? [])
+        {
+            var media = (operation.RequestBody?.Content?.Values ?? []).Concat(operation.Responses?.Values.SelectMany(r => r.Content?.Values ?? []) ?? []);
+            foreach (var type in media.OfType<OpenApiMediaType>())
+            {
+                if (type.Schema is OpenApiSchemaReference { Reference.Id: "Stream" })
+                {
+                    type.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+                }
+            }
+        }
+
+        document.Components?.Schemas?.Remove("Stream");
         return Task.CompletedTask;
     }
+
+    private static bool IsNullOnly(IOpenApiSchema first, IOpenApiSchema second)
+        => new[] { first, second }.OfType<OpenApiSchema>().SingleOrDefault() is { } only
+            && (only.Type == JsonSchemaType.Null || (only.Enum is { Count: 1 } values && (values[0] is null || values[0]!.GetValueKind() == System.Text.Json.JsonValueKind.Null)));
 }
 
 /// <summary>Media types of request bodies.</summary>

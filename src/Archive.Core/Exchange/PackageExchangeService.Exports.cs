@@ -27,6 +27,11 @@ public sealed partial class PackageExchangeService
             throw new ArchiveValidationException("fondsCode", "required", "Name the fonds to hand over.");
         }
 
+        if (request.FileCodes is { Count: 0 })
+        {
+            throw new ArchiveValidationException("fileCodes", "handover.empty-selection", "The selection is empty: list the record files to hand over, or omit fileCodes for the whole fonds.");
+        }
+
         var fonds = await _fonds.GetAsync(request.FondsCode, cancellationToken).ConfigureAwait(false)
             ?? throw new ArchiveValidationException("fondsCode", "fonds.not-found", $"Fonds '{request.FondsCode}' does not exist.");
         if (!caller.Agencies.Contains(fonds.Value.AgencyId))
@@ -110,6 +115,11 @@ public sealed partial class PackageExchangeService
         if (errors.Count > 0)
         {
             throw new ArchiveValidationException(errors);
+        }
+
+        if (request.FileCodes is { Count: 0 })
+        {
+            throw new ArchiveValidationException("fileCodes", "transfer.empty-selection", "The selection is empty: list the permanent record files to transfer, or omit fileCodes for the due list.");
         }
 
         await _policy.RequireAgencyAsync(caller, request.SubmittingAgencyId!, "transfer", cancellationToken).ConfigureAwait(false);
