@@ -3,13 +3,23 @@ using Archive.Api.Security;
 using Archive.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 // The standalone Archive server: the same calls an e-office host makes (AddArchive, AddArchiveApi,
 // AddArchiveAuthentication, UseArchiveSecurity, MapArchive), on the embedded defaults (a local data folder and an
 // in-process Lucene index). Authentication is on: API keys (X-Api-Key) and JWT bearer tokens (Archive:Auth:*);
 // anonymous callers get the reading room (accessioned, public records) unless Archive:Api:AnonymousReadingRoom=false.
 // `archive-server apikey create --name ops --roles administrator` creates a key in the data folder (see docs/security.md).
+// `archive-server handover|transfer|accession ...` exchange packages offline on a storage device (`archive-server help`,
+// docs/operations.md): the verbs use the data folder's engine without starting the HTTP server.
 var command = ApiKeyCommand.Parse(args, out var hostArgs);
+var exchange = command is null ? ExchangeCommand.Parse(args, out hostArgs) : null;
+if (exchange is { NeedsEngine: false })
+{
+    return exchange.RunWithoutEngine(Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(hostArgs);
 var configuration = builder.Configuration;
 
@@ -33,6 +43,13 @@ else
         o.SingleLine = true;
         o.TimestampFormat = "HH:mm:ss ";
     });
+}
+
+if (exchange is not null)
+{
+    // The offline verbs print their report on stdout and progress on stderr: the log goes to stderr, warnings and errors only.
+    builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
 }
 
 // Engine on the embedded defaults (Archive.Embedded: a folder store in DataPath/store, Lucene.NET in DataPath/index,
@@ -71,6 +88,19 @@ if (command is not null)
     return await command.RunAsync(app.Services, Console.Out).ConfigureAwait(false);
 }
 
+if (exchange is not null)
+{
+    // The engine's services are disposed before the process ends (the search index is closed, its lock released).
+    await using (app.ConfigureAwait(false))
+    {
+        return await exchange.RunAsync(app.Services, Console.Out, Console.Error).ConfigureAwait(false);
+    }
+}
+
+// One process writes a data folder at a time (its search index has one writer): while the server runs it holds
+// DataPath/archive-server.lock, and the offline verbs refuse to run.
+app.Lifetime.ApplicationStarted.Register(() => ServerDefaults.HoldDataFolder(app));
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 if (configuration.GetValue<bool>("Archive:Https"))
@@ -108,7 +138,7 @@ public partial class Program
 }
 
 /// <summary>Defaults of the standalone host.</summary>
-internal static class ServerDefaults
+internal static partial class ServerDefaults
 {
     /// <summary>Where the Archive endpoints are mapped unless <c>Archive:RoutePrefix</c> says otherwise.</summary>
     public const string RoutePrefix = "/api";
@@ -128,6 +158,34 @@ internal static class ServerDefaults
         var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
         return string.IsNullOrEmpty(local) ? Path.GetFullPath("data") : Path.Combine(local, "archive");
     }
+
+    /// <summary>
+    /// Takes the data folder's lock (<see cref="DataFolderLock"/>) until the host stops; when another process holds it,
+    /// warns and carries on.
+    /// </summary>
+    public static void HoldDataFolder(WebApplication app)
+    {
+        var dataPath = app.Services.GetRequiredService<IOptions<ArchiveOptions>>().Value.DataPath;
+        DataFolderLock? held = null;
+        try
+        {
+            held = DataFolderLock.TryAcquire(dataPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        if (held is null)
+        {
+            LogDataFolderInUse(app.Logger, Path.Combine(dataPath, DataFolderLock.FileName));
+            return;
+        }
+
+        app.Lifetime.ApplicationStopped.Register(held.Dispose);
+    }
+
+    [LoggerMessage(EventId = 9000, EventName = "DataFolderInUse", Level = LogLevel.Warning, Message = "Another process holds {LockFile} (another server, or an offline verb such as handover export): two processes writing one data folder can damage its search index")]
+    private static partial void LogDataFolderInUse(ILogger logger, string lockFile);
 
     /// <summary>Writes the health report as JSON: overall status and each check's status and description.</summary>
     public static Task WriteHealthAsync(HttpContext context, HealthReport report)

@@ -22,6 +22,7 @@ public sealed class LogEventIdTests
         ["Archive.Api"] = 6000,
         ["Archive.TextExtraction.Tesseract"] = 7000,
         ["Archive.ReadingRoom"] = 8000,
+        ["Archive.Server"] = 9000,
     };
 
     [Fact]

@@ -47,16 +47,8 @@ public sealed partial class PackageExchangeService
                 throw new ArchiveValidationException("eventId", "reorganisation.not-registered", "Reorganisation events are not enabled in this host.");
             }
 
-            var ev = (await _events.GetAsync(eventId, cancellationToken).ConfigureAwait(false)
-                ?? throw new ArchiveValidationException("eventId", "reorganisation.not-found", $"Reorganisation event '{eventId}' does not exist.")).Value;
-            var affected = ev.Affected.FirstOrDefault(a => a.Fonds.Any(f => f.FondsCode == fonds.Value.Code))
-                ?? ev.Affected.FirstOrDefault(a => a.AgencyId == fonds.Value.AgencyId);
-            if (affected is null)
-            {
-                throw new ArchiveValidationException("eventId", "handover.fonds-not-affected", $"Event '{eventId}' does not affect fonds '{fonds.Value.Code}' or its agency.");
-            }
-
-            receiving ??= affected.Fonds.FirstOrDefault(f => f.FondsCode == fonds.Value.Code)?.SuccessorAgencyId ?? affected.SuccessorAgencyId;
+            var successor = await _events.SuccessorOfAsync(eventId, fonds.Value, cancellationToken).ConfigureAwait(false);
+            receiving ??= successor;
         }
 
         if (string.IsNullOrWhiteSpace(receiving))

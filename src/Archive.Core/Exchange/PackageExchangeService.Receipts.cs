@@ -270,25 +270,39 @@ public sealed partial class PackageExchangeService
 
     private string SourceOf(PackageJob job) => job.SourcePath ?? _store.FileOf(job.Id, ReceivedFile);
 
-    private HandoverReceipt HandoverReceiptFor(PackageJob job) => new()
+    /// <summary>
+    /// What a handover package received here is checked against: the receiving agency, this archive's trust list
+    /// (<see cref="PackageSeals.Trust"/>) and the limits of <see cref="ExchangeOptions"/>. The jobs use it; so can a
+    /// face that calls <see cref="HandoverService"/> directly (e.g. the offline command line).
+    /// </summary>
+    public HandoverReceipt CreateHandoverReceipt(string receivingAgencyId) => new()
     {
-        ReceivingAgencyId = job.ToAgencyId,
+        ReceivingAgencyId = receivingAgencyId,
         Trust = _seals.Trust,
         MaxFileBytes = _options.MaxFileBytes,
         MaxTotalBytes = _options.MaxPackageBytes,
         MaxEntries = _options.MaxEntries,
     };
 
-    private AccessionReceipt AccessionReceiptFor(PackageJob job) => new()
+    /// <summary>
+    /// What a submission package received here is checked against: the Historical Archives' agency, this archive's
+    /// trust list and the limits of <see cref="ExchangeOptions"/>; <paramref name="reference"/> and
+    /// <paramref name="representative"/> go into the completed transfer record.
+    /// </summary>
+    public AccessionReceipt CreateAccessionReceipt(string archivesAgencyId, string? reference = null, string? representative = null) => new()
     {
-        ArchivesAgencyId = job.ToAgencyId,
+        ArchivesAgencyId = archivesAgencyId,
         Trust = _seals.Trust,
-        Reference = job.Reference,
-        Representative = job.Representative,
+        Reference = reference,
+        Representative = representative,
         MaxFileBytes = _options.MaxFileBytes,
         MaxTotalBytes = _options.MaxPackageBytes,
         MaxEntries = _options.MaxEntries,
     };
+
+    private HandoverReceipt HandoverReceiptFor(PackageJob job) => CreateHandoverReceipt(job.ToAgencyId);
+
+    private AccessionReceipt AccessionReceiptFor(PackageJob job) => CreateAccessionReceipt(job.ToAgencyId, job.Reference, job.Representative);
 
     /// <summary>Verifies a received package (run by the worker): the report lists every problem by file; nothing changes.</summary>
     private async Task RunVerifyAsync(PackageJob job, CancellationToken cancellationToken)
@@ -313,10 +327,7 @@ public sealed partial class PackageExchangeService
             job = job with { TransferId = report.TransferId };
         }
 
-        var trust = _seals.Trust;
-        var note = signer is not null
-            ? trust.Anchors.Count > 0 ? $"Sealed by '{signer}', on the trust list." : $"Sealed by '{signer}'; no trust list is configured (Archive:Exchange:Seal:TrustedCertificates), so the signer was not checked against one."
-            : problems.Any(p => p.Kind == BagProblemKind.Signature) ? "The seal is missing, broken or not trusted (see the problems)." : "Unsealed: the package carries no seal.";
+        var note = _seals.VerificationNote(signer, problems);
         job = await SaveAsync(job with
         {
             State = problems.Count == 0 ? PackageJobState.Verified : PackageJobState.Rejected,

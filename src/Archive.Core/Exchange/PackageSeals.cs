@@ -35,6 +35,20 @@ public sealed class PackageSeals : IDisposable
         ? $"Sealed with '{c.Subject}' (SHA-1 thumbprint {c.Thumbprint})."
         : "Unsealed: no seal certificate is configured (Archive:Exchange:Seal:CertificatePath or StoreThumbprint).";
 
+    /// <summary>
+    /// What a verification report says about a received package's seal: who sealed it and whether the signer was
+    /// checked against the trust list, or that the seal is missing, broken or untrusted, or that there is none.
+    /// </summary>
+    /// <param name="signer">Subject of the certificate whose valid seal the package carries; null when none.</param>
+    /// <param name="problems">The verification's problems (a <see cref="BagProblemKind.Signature"/> problem means the seal failed).</param>
+    public string VerificationNote(string? signer, IReadOnlyList<BagProblem> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        return signer is not null
+            ? Trust.Anchors.Count > 0 ? $"Sealed by '{signer}', on the trust list." : $"Sealed by '{signer}'; no trust list is configured (Archive:Exchange:Seal:TrustedCertificates), so the signer was not checked against one."
+            : problems.Any(p => p.Kind == BagProblemKind.Signature) ? "The seal is missing, broken or not trusted (see the problems)." : "Unsealed: the package carries no seal.";
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -234,6 +234,24 @@ public sealed partial class ReorganisationService
         return new CustodyAnswer(null, key, holder, chain);
     }
 
+    /// <summary>
+    /// The agency that receives <paramref name="fonds"/> in a handover under event <paramref name="eventId"/>: the
+    /// successor the event names for the fonds itself, else the successor of the affected agency (the one whose
+    /// affected entry lists the fonds, else the fonds' creating agency). Null when the event names no successor.
+    /// </summary>
+    /// <exception cref="ArchiveValidationException">No such event (<c>eventId</c>, <c>reorganisation.not-found</c>), or it affects neither the fonds nor its agency (<c>handover.fonds-not-affected</c>).</exception>
+    public async ValueTask<string?> SuccessorOfAsync(string eventId, Fonds fonds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventId);
+        ArgumentNullException.ThrowIfNull(fonds);
+        var ev = (await GetAsync(eventId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArchiveValidationException("eventId", "reorganisation.not-found", $"Reorganisation event '{eventId}' does not exist.")).Value;
+        var affected = ev.Affected.FirstOrDefault(a => a.Fonds.Any(f => f.FondsCode == fonds.Code))
+            ?? ev.Affected.FirstOrDefault(a => a.AgencyId == fonds.AgencyId)
+            ?? throw new ArchiveValidationException("eventId", "handover.fonds-not-affected", $"Event '{eventId}' does not affect fonds '{fonds.Code}' or its agency.");
+        return affected.Fonds.FirstOrDefault(f => f.FondsCode == fonds.Code)?.SuccessorAgencyId ?? affected.SuccessorAgencyId;
+    }
+
     internal static string Day(DateOnly d) => d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
 
     internal static string KindText(ReorganisationKind kind) => kind switch
