@@ -238,6 +238,124 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         Assert.Contains(staffSearch.Hits, h => h.FileCode == secretFile);
     }
 
+    /// <summary>
+    /// A server killed (SIGKILL) in the middle of an export and in the middle of an upload: restarted on the same data
+    /// folder, the export resumes and completes with a sound package, and the upload continues from the bytes on disk.
+    /// </summary>
+    [Fact]
+    public async Task Export_and_upload_resume_after_the_server_is_killed()
+    {
+        var data = Path.Combine(_root, "killed");
+        var key = await CreateKeyAsync(data, "quan-tri", "administrator", null, secret: true);
+        var server = await StartAsync(data, []);
+        var admin = Client(server, key);
+        const string a = "000.00.81.H26", c = "000.00.83.H26";
+        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = a, Name = "Ủy ban nhân dân xã Phù Chẩn" }, Ct);
+        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = c, Name = "Ủy ban nhân dân phường Từ Sơn" }, Ct);
+        await admin.CreateFondsAsync(new CreateFondsRequest { Code = "P-PHUCHAN", Name = "Phông UBND xã Phù Chẩn", AgencyId = a, Language = "vi" }, Ct);
+        var files = new List<string>();
+        for (var i = 1; i <= 4; i++)
+        {
+            var file = await FileAsync(admin, "P-PHUCHAN", $"0{i}.VP", $"Hồ sơ số hóa tập {i}", "permanent", Generated.AccessLevel.Public, RecordFileStatus.Finished, null);
+            await admin.AddDocumentAsync(file, new DocumentRequest { TypeName = "Bản đồ", Subject = "Bản đồ địa chính số hóa", Language = "vi" }, Ct);
+            var scan = new byte[50 << 20];
+            new Random(i).NextBytes(scan);
+            await admin.UploadContentAsync(file, 1, "ban-do.tif", null, new FileParameter(new MemoryStream(scan), "ban-do.tif", "image/tiff"), Ct);
+            files.Add(file);
+        }
+
+        // Kill during the export.
+        var export = await admin.StartHandoverAsync(new StartHandoverRequest { FondsCode = "P-PHUCHAN", ReceivingAgencyId = c }, Ct);
+        var seen = false;
+        for (var watch = Stopwatch.StartNew(); watch.Elapsed < JobTimeout && !seen;)
+        {
+            var job = await admin.GetHandoverAsync(export.Id, Ct);
+            Assert.NotEqual("completed", job.State); // too fast to interrupt: the test would prove nothing
+            seen = job.State == "running" && job.BytesDone > 0;
+            await Task.Delay(150, Ct);
+        }
+
+        Assert.True(seen, "the export never reported progress");
+        await server.KillAsync();
+        server = await StartAsync(data, []);
+        admin = Client(server, key);
+        export = await UntilAsync(() => admin.GetHandoverAsync(export.Id, Ct), "completed");
+        Assert.Equal(files, export.FileCodes.Order(StringComparer.Ordinal));
+        var package = await BytesAsync(await admin.DownloadHandoverPackageAsync(export.Id, Ct));
+        Assert.Equal(export.PackageSha256, Convert.ToHexStringLower(SHA256.HashData(package)));
+
+        // Kill during the upload of that package: the bytes received before the kill are kept, the rest follows.
+        var receipt = await admin.OpenHandoverReceiptAsync(new OpenReceiptRequest { AgencyId = c, Length = package.Length, Sha256 = export.PackageSha256 }, Ct);
+        var upload = admin.UploadHandoverReceiptPackageAsync(receipt.Id, new FileParameter(new SlowStream(package, package.Length / 2), "package.tar", "application/x-tar"), Ct);
+        for (var watch = Stopwatch.StartNew(); (await admin.GetHandoverReceiptAsync(receipt.Id, Ct)).BytesDone == 0; await Task.Delay(150, Ct))
+        {
+            Assert.True(watch.Elapsed < JobTimeout, "no byte of the upload arrived");
+        }
+
+        await Task.Delay(300, Ct);
+        await server.KillAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => upload);
+        server = await StartAsync(data, []);
+        admin = Client(server, key);
+        var resumed = await admin.GetHandoverReceiptAsync(receipt.Id, Ct);
+        Assert.Equal("uploading", resumed.State);
+        Assert.InRange(resumed.BytesDone, 1, package.Length / 2);
+        using (var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) })
+        {
+            http.DefaultRequestHeaders.Add("X-Api-Key", key);
+            var content = new ByteArrayContent(package, (int)resumed.BytesDone, package.Length - (int)resumed.BytesDone);
+            content.Headers.ContentRange = new System.Net.Http.Headers.ContentRangeHeaderValue(resumed.BytesDone, package.Length - 1, package.Length);
+            using var response = await http.PutAsync($"/api/handover-receipts/{receipt.Id}/package", content, Ct);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        var verified = await UntilAsync(() => admin.GetHandoverReceiptAsync(receipt.Id, Ct), "verified");
+        Assert.Equal(package.Length, verified.PackageLength);
+        Assert.Equal(export.PackageSha256, verified.PackageSha256);
+        Assert.Empty(verified.Problems);
+    }
+
+    /// <summary>Serves <paramref name="fast"/> bytes quickly, then trickles (so a server can be killed mid-upload).</summary>
+    private sealed class SlowStream(byte[] data, long fast) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => data.Length;
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position >= fast)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+
+            var n = (int)Math.Min(Math.Min(buffer.Length, 1 << 16), data.Length - _position);
+            data.AsMemory((int)_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private async Task<string> FileAsync(ArchiveClient client, string fonds, string notation, string title, string maintenance, Generated.AccessLevel rights, RecordFileStatus status, byte[]? pdf)
     {
         var file = await client.CreateRecordFileAsync(new RecordFileRequest
@@ -457,6 +575,12 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
             Process.Start();
             Process.BeginOutputReadLine();
             Process.BeginErrorReadLine();
+        }
+
+        public async Task KillAsync()
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync(CancellationToken.None);
         }
 
         public async ValueTask DisposeAsync()

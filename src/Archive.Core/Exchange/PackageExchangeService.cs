@@ -217,9 +217,18 @@ public sealed partial class PackageExchangeService
     }
 
     private PackageJob WithLiveProgress(PackageJob job)
-        => _live.TryGetValue(job.Id, out var live) && job.State is PackageJobState.Running or PackageJobState.Verifying or PackageJobState.Accepting
+    {
+        if (job.State == PackageJobState.Uploading)
+        {
+            // The bytes on disk, also while a chunk is still arriving (and after a crash: what survived it).
+            var part = new FileInfo(_store.FileOf(job.Id, UploadFile));
+            return job with { BytesDone = part.Exists ? part.Length : 0 };
+        }
+
+        return _live.TryGetValue(job.Id, out var live) && job.State is PackageJobState.Running or PackageJobState.Verifying or PackageJobState.Accepting
             ? job with { FilesDone = live.FilesDone, FilesTotal = live.FilesTotal, BytesDone = live.BytesDone, BytesTotal = live.BytesTotal }
             : job;
+    }
 
     private async ValueTask<PackageJob> SaveAsync(PackageJob job, CancellationToken cancellationToken)
         => await _store.SaveAsync(job with { UpdatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
