@@ -108,6 +108,30 @@ internal static class ExchangeFixture
         }
     }
 
+    /// <summary>Builds a handover package as a job and waits for it: the completed job and its tar.</summary>
+    public static async Task<(PackageJob Job, string Tar)> ExportHandoverAsync(this ArchiveHarness h, string fondsCode, string receivingAgencyId, ArchiveCaller caller)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var exchange = h.Exchange();
+        var started = await exchange.StartHandoverAsync(new HandoverJobRequest { FondsCode = fondsCode, ReceivingAgencyId = receivingAgencyId }, caller, ct);
+        var job = await exchange.WaitSettledAsync(started.Id, caller);
+        Assert.True(job.State == PackageJobState.Completed, $"{job.State}: {job.Error}");
+        var (path, _, _, _) = await exchange.OpenPackageAsync(job.Id, caller, ct);
+        return (job, path);
+    }
+
+    /// <summary>Opens a handover receipt, uploads <paramref name="tar"/> in one chunk with its SHA-256, and waits for the verification.</summary>
+    public static async Task<PackageJob> ReceiveHandoverAsync(this ArchiveHarness h, string tar, string agencyId, ArchiveCaller caller)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var bytes = await File.ReadAllBytesAsync(tar, ct);
+        var exchange = h.Exchange();
+        var opened = await exchange.OpenReceiptAsync(PackageJobKind.HandoverReceipt, new ReceiptRequest { AgencyId = agencyId, Length = bytes.Length, Sha256 = Sha256(bytes) }, caller, ct);
+        var uploaded = await exchange.UploadAsync(opened.Id, 0, new MemoryStream(bytes), caller, ct);
+        Assert.Equal(PackageJobState.Verifying, uploaded.State);
+        return await exchange.WaitSettledAsync(opened.Id, caller);
+    }
+
     /// <summary>An agency's staff member (archivist), cleared for secret files unless told otherwise.</summary>
     public static ArchiveCaller Staff(string agencyId, bool secretClearance = true, string name = "Nguyễn Văn An", params string[] roles)
         => ArchiveCaller.Authenticated(new ArchiveUser(name), roles.Length == 0 ? [ArchiveRoles.Archivist] : roles, [agencyId], secretClearance);
