@@ -216,10 +216,24 @@ public sealed partial class PackageExchangeService
         return _policy.RequireAgencyAsync(caller, agency, ObjectTypeOf(job.Kind), cancellationToken);
     }
 
+    /// <summary>
+    /// The job with the progress of the work under way: the live counters of a run, or for an upload the bytes on disk,
+    /// which is where the next chunk must start (a chunk cut off midway, or a server stopped during one, leaves more
+    /// bytes than the job last recorded).
+    /// </summary>
     private PackageJob WithLiveProgress(PackageJob job)
-        => _live.TryGetValue(job.Id, out var live) && job.State is PackageJobState.Running or PackageJobState.Verifying or PackageJobState.Accepting
+    {
+        if (job.State == PackageJobState.Uploading)
+        {
+            var part = new FileInfo(_store.FileOf(job.Id, UploadFile));
+            var received = part.Exists ? part.Length : 0;
+            return received == job.BytesDone ? job : job with { BytesDone = received };
+        }
+
+        return _live.TryGetValue(job.Id, out var live) && job.State is PackageJobState.Running or PackageJobState.Verifying or PackageJobState.Accepting
             ? job with { FilesDone = live.FilesDone, FilesTotal = live.FilesTotal, BytesDone = live.BytesDone, BytesTotal = live.BytesTotal }
             : job;
+    }
 
     private async ValueTask<PackageJob> SaveAsync(PackageJob job, CancellationToken cancellationToken)
         => await _store.SaveAsync(job with { UpdatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
