@@ -212,6 +212,14 @@ public sealed partial class PackageExchangeService
         string documentsSource;
         if (job.Kind == PackageJobKind.HandoverExport)
         {
+            // A staging bag without the marker was written completely by an earlier run that stopped before its tar was
+            // made (or while the bag was being removed after it): mark it incomplete so that the export resumes it, every
+            // file kept checked against the store, instead of refusing the folder as someone else's bag.
+            if (Directory.Exists(staging) && !File.Exists(Path.Combine(staging, BagIt.IncompleteMarker)))
+            {
+                await File.WriteAllTextAsync(Path.Combine(staging, BagIt.IncompleteMarker), "The export that wrote this bag did not finish packing it.\n", cancellationToken).ConfigureAwait(false);
+            }
+
             var progress = new LiveProgress<HandoverProgress>(p => _live[job.Id] = job with { FilesDone = p.FilesDone, FilesTotal = p.FilesTotal, BytesDone = p.BytesDone, BytesTotal = p.BytesTotal });
             await Require(_handover, nameof(HandoverService)).ExportToFolderAsync(
                 new HandoverRequest
