@@ -250,10 +250,11 @@ public sealed partial class PackageExchangeService
             return null;
         }
 
-        var resolved = (File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(true)?.FullName : new DirectoryInfo(full).ResolveLinkTarget(true)?.FullName) ?? full;
-        var inside = _options.ImportRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar)
-            .Any(r => full.StartsWith(r, StringComparison.Ordinal) && resolved.StartsWith(r, StringComparison.Ordinal));
-        if (!inside)
+        // Where the path points is checked before whether anything is there (the existence of a path outside the
+        // import folders is not revealed, and a missing folder is an answer, not an exception); then where a link leads.
+        var roots = _options.ImportRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar).ToList();
+        bool Inside(string p) => roots.Any(r => p.StartsWith(r, StringComparison.Ordinal));
+        if (!Inside(full))
         {
             errors.Add(new("sourcePath", "receipt.source-outside", "The package must be under one of the configured import folders (Archive:Exchange:ImportRoots)."));
             return null;
@@ -262,6 +263,13 @@ public sealed partial class PackageExchangeService
         if (!File.Exists(full) && !Directory.Exists(full))
         {
             errors.Add(new("sourcePath", "receipt.source-missing", $"'{full}' does not exist."));
+            return null;
+        }
+
+        var resolved = (File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(true)?.FullName : new DirectoryInfo(full).ResolveLinkTarget(true)?.FullName) ?? full;
+        if (!Inside(resolved))
+        {
+            errors.Add(new("sourcePath", "receipt.source-outside", "The package must be under one of the configured import folders (Archive:Exchange:ImportRoots)."));
             return null;
         }
 
