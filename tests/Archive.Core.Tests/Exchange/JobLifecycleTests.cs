@@ -1,0 +1,183 @@
+using System.Security.Cryptography;
+using Archive.Core.Tests.Records;
+using Archive.Core.Tests.Reorganisation;
+using Archive.Core.Tests.Transfer;
+using Archive.Exchange;
+using Archive.Handover;
+using Archive.Records;
+using Xunit;
+using static Archive.Core.Tests.Exchange.ExchangeFixture;
+using static Archive.Core.Tests.Reorganisation.ReorgFixture;
+
+namespace Archive.Core.Tests.Exchange;
+
+/// <summary>Jobs across a restart of the engine, and cancelled jobs.</summary>
+public sealed class JobLifecycleTests
+{
+    /// <summary>
+    /// A server stopped while building a handover package leaves the job Running and its bag in the staging folder:
+    /// half written (the bag still marked incomplete), or complete but not yet packed into the tar. A new engine over
+    /// the same data folder finishes the job.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Export_left_running_by_a_stopped_server_is_finished_by_the_next_one(bool bagComplete)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = CreateEngine();
+        await h.SeedCommunesAsync();
+        var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        for (var i = 1; i <= 3; i++)
+        {
+            var bytes = RandomNumberGenerator.GetBytes(40_000 * i);
+            contents.Add(await h.RecordFileAsync("P-A", $"0{i}.VP", bytes, $"Tệp {i}.bin"), bytes);
+        }
+
+        // The first server: the job was queued, then its run stopped midway (no worker here: it is simulated).
+        var caller = Staff(A);
+        var exchange = h.Exchange();
+        var job = await exchange.StartHandoverAsync(new HandoverJobRequest { FondsCode = "P-A", ReceivingAgencyId = C }, caller, ct);
+        var staging = Path.Combine(exchange.WorkPath, job.Id, "staging");
+        var request = new HandoverRequest { FondsCode = "P-A", ReceivingAgencyId = C, FileCodes = job.FileCodes, HandoverId = job.Id };
+        if (bagComplete)
+        {
+            await h.Handover().ExportToFolderAsync(request, staging, new ArchiveUser(job.CreatedBy), cancellationToken: ct);
+            Assert.False(File.Exists(Path.Combine(staging, BagIt.IncompleteMarker)));
+        }
+        else
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var seen = 0;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await h.Handover().ExportToFolderAsync(
+                request, staging, new ArchiveUser(job.CreatedBy), IncompleteExportMode.Resume, new TransferFixture.SyncProgress<HandoverProgress>(_ =>
+                {
+                    if (++seen == 2)
+                    {
+                        stop.Cancel();
+                    }
+                }), stop.Token));
+            Assert.True(File.Exists(Path.Combine(staging, BagIt.IncompleteMarker)));
+        }
+
+        await new PackageJobStore(exchange.WorkPath).SaveAsync(job with { State = PackageJobState.Running }, ct);
+
+        // The next server over the same data folder: its worker takes the job up at start.
+        await h.ReopenAsync();
+        await using var worker = await h.StartWorkerAsync();
+        exchange = h.Exchange();
+        Assert.Equal(job.Id, Assert.Single(exchange.List(PackageJobKind.HandoverExport, caller)).Id);
+        var done = await exchange.WaitSettledAsync(job.Id, caller);
+        Assert.True(done.State == PackageJobState.Completed, $"{done.State}: {done.Error}");
+        var (path, name, length, sha) = await exchange.OpenPackageAsync(job.Id, caller, ct);
+        Assert.Equal((new FileInfo(path).Length, Sha256(path)), (length, sha));
+        var entries = ReadTar(path);
+        var top = Path.GetFileNameWithoutExtension(name);
+        foreach (var (code, bytes) in contents)
+        {
+            var number = code[^4..^3];
+            Assert.Equal(bytes, entries[$"{top}/data/finished/{code}/content/001/Tệp {number}.bin"]);
+        }
+
+        var verification = await h.Handover().VerifyAsync(path, new HandoverReceipt { ReceivingAgencyId = C }, ct);
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.False(Directory.Exists(staging));
+    }
+
+    [Fact]
+    public async Task Upload_interrupted_midway_continues_on_a_new_engine_from_the_bytes_on_disk()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = CreateEngine();
+        await h.SeedCommunesAsync();
+        await h.RecordFileAsync("P-A", "01.VP", RandomNumberGenerator.GetBytes(200_000));
+        var receiving = Staff(C);
+        string id;
+        byte[] bytes;
+        int received;
+        var worker = await h.StartWorkerAsync();
+        try
+        {
+            var (export, tar) = await h.ExportHandoverAsync("P-A", C, Staff(A));
+            bytes = await File.ReadAllBytesAsync(tar, ct);
+            var exchange = h.Exchange();
+            var opened = await exchange.OpenReceiptAsync(PackageJobKind.HandoverReceipt, new ReceiptRequest { AgencyId = C, Length = bytes.Length, Sha256 = export.PackageSha256 }, receiving, ct);
+            id = opened.Id;
+            var first = bytes.Length / 4;
+            await exchange.UploadAsync(id, 0, new MemoryStream(bytes[..first]), receiving, ct);
+
+            // The second chunk's connection drops partway: what arrived is on disk.
+            var arrived = bytes.Length / 3;
+            await Assert.ThrowsAsync<IOException>(async () => await exchange.UploadAsync(id, first, new DroppedConnectionStream(bytes[first..], arrived), receiving, ct));
+            received = first + arrived;
+            Assert.Equal(received, new FileInfo(Path.Combine(exchange.WorkPath, id, "package.tar.part")).Length);
+        }
+        finally
+        {
+            await worker.DisposeAsync();
+        }
+
+        // A new engine over the same data folder: the receipt says how many bytes it holds; the upload goes on from there.
+        await h.ReopenAsync();
+        await using var next = await h.StartWorkerAsync();
+        var again = h.Exchange();
+        var resumed = again.Get(id, receiving);
+        Assert.Equal(PackageJobState.Uploading, resumed.State);
+        Assert.Equal(received, resumed.BytesDone);
+        var job = await again.UploadAsync(id, resumed.BytesDone, new MemoryStream(bytes[(int)resumed.BytesDone..]), receiving, ct);
+        Assert.Equal(PackageJobState.Verifying, job.State);
+        Assert.Equal(Sha256(bytes), job.PackageSha256);
+        job = await again.WaitSettledAsync(id, receiving);
+        Assert.True(job.State == PackageJobState.Verified, string.Join("; ", job.Problems));
+    }
+
+    [Fact]
+    public async Task Queued_export_and_uploading_receipt_are_cancelled_with_their_files_removed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = CreateEngine();
+        await h.SeedCommunesAsync();
+        await h.RecordFileAsync("P-A", "01.VP", RandomNumberGenerator.GetBytes(30_000));
+        var exchange = h.Exchange();
+        var caller = Staff(A);
+
+        // No worker runs yet: the export waits in the queue.
+        var queued = await exchange.StartHandoverAsync(new HandoverJobRequest { FondsCode = "P-A", ReceivingAgencyId = C }, caller, ct);
+        Assert.Equal(PackageJobState.Queued, exchange.Get(queued.Id, caller).State);
+        await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.CancelAsync(queued.Id, Staff(D), ct));
+        var cancelled = await exchange.CancelAsync(queued.Id, caller, ct);
+        Assert.Equal(PackageJobState.Cancelled, cancelled.State);
+        Assert.Equal(PackageJobState.Cancelled, exchange.Get(queued.Id, caller).State);
+        AssertOnlyJobFile(exchange, queued.Id);
+        var twice = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.CancelAsync(queued.Id, caller, ct));
+        Assert.Equal("job.not-cancellable", twice.Rule);
+
+        // The worker, started afterwards, leaves it cancelled (it builds the next export, not this one).
+        await using var worker = await h.StartWorkerAsync();
+        var (_, tar) = await h.ExportHandoverAsync("P-A", C, caller);
+        Assert.Equal(PackageJobState.Cancelled, exchange.Get(queued.Id, caller).State);
+        AssertOnlyJobFile(exchange, queued.Id);
+        var notReady = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.OpenPackageAsync(queued.Id, caller, ct));
+        Assert.Equal("package.not-ready", notReady.Rule);
+
+        // An upload in progress: cancelled by the receiving side, its bytes removed, no more bytes taken.
+        var receiving = Staff(C);
+        var bytes = await File.ReadAllBytesAsync(tar, ct);
+        var uploading = await exchange.OpenReceiptAsync(PackageJobKind.HandoverReceipt, new ReceiptRequest { AgencyId = C, Length = bytes.Length }, receiving, ct);
+        await exchange.UploadAsync(uploading.Id, 0, new MemoryStream(bytes[..(bytes.Length / 2)]), receiving, ct);
+        Assert.True(File.Exists(Path.Combine(exchange.WorkPath, uploading.Id, "package.tar.part")));
+        await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.CancelAsync(uploading.Id, Staff(D), ct));
+        cancelled = await exchange.CancelAsync(uploading.Id, receiving, ct);
+        Assert.Equal(PackageJobState.Cancelled, cancelled.State);
+        AssertOnlyJobFile(exchange, uploading.Id);
+        var closed = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.UploadAsync(uploading.Id, bytes.Length / 2, new MemoryStream(bytes[(bytes.Length / 2)..]), receiving, ct));
+        Assert.Equal("upload.closed", closed.Rule);
+        AssertOnlyJobFile(exchange, uploading.Id);
+
+        // A settled receipt is not cancelled.
+        var verified = await h.ReceiveHandoverAsync(tar, C, receiving);
+        Assert.Equal(PackageJobState.Verified, verified.State);
+        var settled = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.CancelAsync(verified.Id, receiving, ct));
+        Assert.Equal("job.not-cancellable", settled.Rule);
+    }
+}
