@@ -68,7 +68,11 @@ public sealed class TransferAccessionJobTests
         var link = Path.Combine(device, "loi-tat.tar");
         File.CreateSymbolicLink(link, tar);
         Assert.Equal("sourcePath:receipt.source-outside", await Refused(link));
+        var linkedFolder = Path.Combine(device, "o-dia-khac");
+        Directory.CreateSymbolicLink(linkedFolder, Path.GetDirectoryName(tar)!);
+        Assert.Equal("sourcePath:receipt.source-outside", await Refused(Path.Combine(linkedFolder, name)));
         Assert.Equal("sourcePath:receipt.source-missing", await Refused(Path.Combine(device, "khong-co.tar")));
+        Assert.Equal("sourcePath:receipt.source-missing", await Refused(Path.Combine(device, "khong-co", "goi.tar")));
         Assert.Empty(archives.Exchange().List(PackageJobKind.Accession, archivist));
 
         var opened = await archives.Exchange().OpenReceiptAsync(PackageJobKind.Accession, new ReceiptRequest { AgencyId = LuuTruLichSu, SourcePath = onDevice }, archivist, ct);
