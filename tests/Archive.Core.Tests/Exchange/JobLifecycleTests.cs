@@ -180,4 +180,38 @@ public sealed class JobLifecycleTests
         var settled = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.CancelAsync(verified.Id, receiving, ct));
         Assert.Equal("job.not-cancellable", settled.Rule);
     }
+
+    [Fact]
+    public async Task Running_export_is_cancelled_with_its_files_removed_and_does_not_complete_later()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = CreateEngine();
+        await h.SeedCommunesAsync();
+        for (var i = 1; i <= 16; i++)
+        {
+            await h.RecordFileAsync("P-A", $"{i:D2}.VP", RandomNumberGenerator.GetBytes(1 << 20), $"Tệp {i}.bin");
+        }
+
+        await h.RecordFileAsync("P-B", "01.VP", RandomNumberGenerator.GetBytes(1_000));
+        await using var worker = await h.StartWorkerAsync();
+        var exchange = h.Exchange();
+        var caller = Staff(A);
+        var started = await exchange.StartHandoverAsync(new HandoverJobRequest { FondsCode = "P-A", ReceivingAgencyId = C }, caller, ct);
+        PackageJob job;
+        do
+        {
+            await Task.Delay(2, ct);
+            job = exchange.Get(started.Id, caller);
+        }
+        while (job.State == PackageJobState.Queued || (job.State == PackageJobState.Running && job.FilesDone == 0));
+        Assert.True(job.State == PackageJobState.Running, $"The export was {job.State} before it could be cancelled: {job.Error}");
+
+        var cancelled = await exchange.CancelAsync(started.Id, caller, ct);
+        Assert.Equal(PackageJobState.Cancelled, cancelled.State);
+
+        // The worker goes on with the next job (one at a time): once that one is built, the cancelled run has ended.
+        await h.ExportHandoverAsync("P-B", C, Staff(B));
+        Assert.Equal(PackageJobState.Cancelled, exchange.Get(started.Id, caller).State);
+        AssertOnlyJobFile(exchange, started.Id);
+    }
 }
