@@ -207,8 +207,9 @@ public sealed partial class PackageExchangeService
             Directory.Delete(documents, recursive: true);
         }
 
-        job = await SaveAsync(job with { State = PackageJobState.Running, PackageName = name, Error = null }, cancellationToken).ConfigureAwait(false);
+        // The seal is the one configured now (a job queued before a restart may find another): the job says what its package has.
         var certificate = _seals.SigningCertificate;
+        job = await SaveAsync(job with { State = PackageJobState.Running, PackageName = name, Error = null, Sealed = certificate is not null, SealNote = _seals.SealNote }, cancellationToken).ConfigureAwait(false);
         string documentsSource;
         if (job.Kind == PackageJobKind.HandoverExport)
         {
