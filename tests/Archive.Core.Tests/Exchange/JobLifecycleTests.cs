@@ -214,4 +214,62 @@ public sealed class JobLifecycleTests
         Assert.Equal(PackageJobState.Cancelled, exchange.Get(started.Id, caller).State);
         AssertOnlyJobFile(exchange, started.Id);
     }
+
+    /// <summary>
+    /// An export queued before a restart is built with the seal configured when it runs: what the job says about the
+    /// seal is what the package has, whichever way the configuration changed.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Export_queued_before_a_restart_reports_the_seal_its_package_has(bool sealedBefore)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var settings = new ExchangeSettings();
+        await using var h = CreateEngine(settings);
+        using var seal = SelfSigned("UBND xã An Bình");
+        var secrets = Path.Combine(h.DataPath, "secrets");
+        if (sealedBefore)
+        {
+            settings.SealWith(seal, secrets);
+        }
+
+        await h.SeedCommunesAsync();
+        await h.RecordFileAsync("P-A", "01.VP", RandomNumberGenerator.GetBytes(10_000));
+        var caller = Staff(A);
+        var queued = await h.Exchange().StartHandoverAsync(new HandoverJobRequest { FondsCode = "P-A", ReceivingAgencyId = C }, caller, ct);
+        Assert.Equal(sealedBefore, queued.Sealed);
+
+        // Restarted with the seal certificate added, or taken away, before the worker built the package.
+        if (sealedBefore)
+        {
+            settings.Unsealed();
+        }
+        else
+        {
+            settings.SealWith(seal, secrets);
+        }
+
+        await h.ReopenAsync();
+        await using var worker = await h.StartWorkerAsync();
+        var exchange = h.Exchange();
+        var job = await exchange.WaitSettledAsync(queued.Id, caller);
+        Assert.True(job.State == PackageJobState.Completed, $"{job.State}: {job.Error}");
+        var (path, name, _, sha) = await exchange.OpenPackageAsync(job.Id, caller, ct);
+        Assert.Equal(!sealedBefore, File.Exists(path + ".p7s"));
+        Assert.Equal(!sealedBefore, job.Sealed);
+        Assert.Equal(exchange.Seals.SealNote, job.SealNote);
+        if (job.Sealed)
+        {
+            var (sealPath, _) = await exchange.OpenSealAsync(job.Id, caller, ct);
+            using var publicCert = PublicPart(seal);
+            var (content, _, problem) = SealTrust.Pinned(publicCert).CheckAttached(await File.ReadAllBytesAsync(sealPath, ct));
+            Assert.Null(problem);
+            Assert.Equal($"{sha}  {name}\n", System.Text.Encoding.UTF8.GetString(content!));
+        }
+        else
+        {
+            await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.OpenSealAsync(job.Id, caller, ct));
+        }
+    }
 }
