@@ -5,6 +5,7 @@ using Archive.Core.Tests.Transfer;
 using Archive.Exchange;
 using Archive.Handover;
 using Archive.Records;
+using Archive.Transfer;
 using Xunit;
 using static Archive.Core.Tests.Exchange.ExchangeFixture;
 using static Archive.Core.Tests.Reorganisation.ReorgFixture;
@@ -271,5 +272,80 @@ public sealed class JobLifecycleTests
         {
             await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.OpenSealAsync(job.Id, caller, ct));
         }
+    }
+
+    [Fact]
+    public async Task Verification_and_acceptance_left_by_a_stopped_server_are_run_by_the_next_one()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = CreateEngine();
+        await h.SeedCommunesAsync();
+        await h.RecordFileAsync("P-A", "01.VP", RandomNumberGenerator.GetBytes(20_000));
+        var receiving = Staff(C);
+        string tar;
+        await using (await h.StartWorkerAsync())
+        {
+            (_, tar) = await h.ExportHandoverAsync("P-A", C, Staff(A));
+        }
+
+        // The worker is stopped: the completed upload waits in Verifying.
+        var bytes = await File.ReadAllBytesAsync(tar, ct);
+        var opened = await h.Exchange().OpenReceiptAsync(PackageJobKind.HandoverReceipt, new ReceiptRequest { AgencyId = C, Length = bytes.Length }, receiving, ct);
+        Assert.Equal(PackageJobState.Verifying, (await h.Exchange().UploadAsync(opened.Id, 0, new MemoryStream(bytes), receiving, ct)).State);
+        await h.ReopenAsync();
+        Assert.Equal(PackageJobState.Verifying, h.Exchange().Get(opened.Id, receiving).State);
+        await using (await h.StartWorkerAsync())
+        {
+            var verified = await h.Exchange().WaitSettledAsync(opened.Id, receiving);
+            Assert.True(verified.State == PackageJobState.Verified, string.Join("; ", verified.Problems));
+        }
+
+        // Accepted while no worker runs: the acceptance waits, and the next server carries it out.
+        Assert.Equal(PackageJobState.Accepting, (await h.Exchange().AcceptAsync(opened.Id, new AcceptRequest(), receiving, ct)).State);
+        await h.ReopenAsync();
+        Assert.Equal(A, Archive.Security.ArchiveAccessPolicy.CustodianOf((await h.Fonds.GetAsync("P-A", ct))!.Value));
+        await using (await h.StartWorkerAsync())
+        {
+            var accepted = await h.Exchange().WaitSettledAsync(opened.Id, receiving);
+            Assert.True(accepted.State == PackageJobState.Accepted, $"{accepted.State}: {accepted.Error} {string.Join("; ", accepted.Problems)}");
+        }
+
+        Assert.Equal(C, (await h.Fonds.GetAsync("P-A", ct))!.Value.CustodianAgencyId);
+    }
+
+    [Fact]
+    public async Task Transfer_export_left_running_is_rebuilt_by_the_next_server()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = CreateEngine();
+        await h.SeedQuangNamCommunesAsync();
+        var scan = RandomNumberGenerator.GetBytes(50_000);
+        var code = await h.FileAsync("P-TAMXUAN", "01.VP", 2015, "Hồ sơ đại hội đại biểu nhân dân xã", Archive.Retention.RetentionPeriod.Permanent, AccessLevel.Public, scan, "Biên bản.jpg");
+        var caller = Staff(TransferFixture.XaTamXuan);
+        var exchange = h.Exchange();
+        var job = await exchange.StartTransferAsync(new TransferJobRequest { SubmittingAgencyId = TransferFixture.XaTamXuan, ArchivesAgencyId = TransferFixture.LuuTruLichSu, FileCodes = [code] }, caller, ct);
+
+        // The stopped server had begun the package: a staging folder with part of it, the job Running.
+        var staging = Path.Combine(exchange.WorkPath, job.Id, "staging");
+        Directory.CreateDirectory(Path.Combine(staging, "representations", "rep1", "data", code, "001"));
+        await File.WriteAllBytesAsync(Path.Combine(staging, "representations", "rep1", "data", code, "001", "Biên bản.jpg"), scan[..1000], ct);
+        await File.WriteAllTextAsync(Path.Combine(staging, SipLayout.IncompleteMarker), "x", ct);
+        await new PackageJobStore(exchange.WorkPath).SaveAsync(job with { State = PackageJobState.Running }, ct);
+
+        await h.ReopenAsync();
+        await using var worker = await h.StartWorkerAsync();
+        exchange = h.Exchange();
+        var done = await exchange.WaitSettledAsync(job.Id, caller);
+        Assert.True(done.State == PackageJobState.Completed, $"{done.State}: {done.Error}");
+        var (path, name, _, _) = await exchange.OpenPackageAsync(done.Id, caller, ct);
+        var extracted = Path.Combine(h.DataPath, "extracted");
+        Directory.CreateDirectory(extracted);
+        await System.Formats.Tar.TarFile.ExtractToDirectoryAsync(path, extracted, overwriteFiles: false, ct);
+        var top = Path.Combine(extracted, Path.GetFileNameWithoutExtension(name));
+        var verification = await SipVerifier.VerifyAsync(top, cancellationToken: ct);
+        Assert.True(verification.IsValid, string.Join("; ", verification.Problems));
+        Assert.Equal(done.TransferId, verification.TransferId);
+        Assert.Equal(scan, await File.ReadAllBytesAsync(Path.Combine(top, "representations", "rep1", "data", code, "001", "Biên bản.jpg"), ct));
+        Assert.False(Directory.Exists(staging));
     }
 }
