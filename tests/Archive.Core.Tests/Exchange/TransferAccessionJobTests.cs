@@ -140,4 +140,66 @@ public sealed class TransferAccessionJobTests
         var again = await agencies.Exchange().ConfirmTransferAsync(transfer.Id, record, submitter, ct);
         Assert.Equal([open, secret], again.Confirmed.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task Accession_with_a_trust_list_takes_only_packages_sealed_under_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var authority = Authority("Cơ quan chứng thực chữ ký số chuyên dùng");
+        using var issued = IssuedBy(authority, "UBND xã Tam Xuân");
+        using var forger = SelfSigned("UBND xã Tam Xuân");
+        var agenciesSettings = new ExchangeSettings();
+        var archivesSettings = new ExchangeSettings();
+        await using var agencies = CreateEngine(agenciesSettings);
+        await using var archives = CreateEngine(archivesSettings);
+        agenciesSettings.SealWith(issued, Path.Combine(agencies.DataPath, "secrets"));
+        archivesSettings.TrustedCertificates.Add(WritePem(PublicPart(authority), Path.Combine(archives.DataPath, "trust")));
+        await agencies.SeedQuangNamCommunesAsync();
+        await archives.SeedArchivesAsync();
+        var code = await agencies.FileAsync("P-TAMXUAN", "01.VP", 2015, "Hồ sơ đại hội đại biểu nhân dân xã", RetentionPeriod.Permanent, AccessLevel.Public, RandomNumberGenerator.GetBytes(40_000), "Biên bản đại hội.jpg");
+        var submitter = Staff(XaTamXuan);
+        var archivist = Staff(LuuTruLichSu, roles: ArchiveRoles.HistoricalArchives);
+        await using var archivesWorker = await archives.StartWorkerAsync();
+
+        async Task<PackageJob> TransferAndVerifyAsync()
+        {
+            string tar;
+            await using (await agencies.StartWorkerAsync())
+            {
+                var started = await agencies.Exchange().StartTransferAsync(new TransferJobRequest { SubmittingAgencyId = XaTamXuan, ArchivesAgencyId = LuuTruLichSu, FileCodes = [code] }, submitter, ct);
+                var built = await agencies.Exchange().WaitSettledAsync(started.Id, submitter);
+                Assert.True(built.State == PackageJobState.Completed, $"{built.State}: {built.Error}");
+                (tar, _, _, _) = await agencies.Exchange().OpenPackageAsync(built.Id, submitter, ct);
+            }
+
+            // Uploaded in two chunks.
+            var bytes = await File.ReadAllBytesAsync(tar, ct);
+            var opened = await archives.Exchange().OpenReceiptAsync(PackageJobKind.Accession, new ReceiptRequest { AgencyId = LuuTruLichSu, Length = bytes.Length, Sha256 = Sha256(bytes) }, archivist, ct);
+            await archives.Exchange().UploadAsync(opened.Id, 0, new MemoryStream(bytes[..(bytes.Length / 2)]), archivist, ct);
+            await archives.Exchange().UploadAsync(opened.Id, bytes.Length / 2, new MemoryStream(bytes[(bytes.Length / 2)..]), archivist, ct);
+            return await archives.Exchange().WaitSettledAsync(opened.Id, archivist);
+        }
+
+        // Sealed under the trusted authority: verified with its signer, then accessioned.
+        var trusted = await TransferAndVerifyAsync();
+        Assert.True(trusted.State == PackageJobState.Verified, string.Join("; ", trusted.Problems));
+        Assert.Equal(issued.Subject, trusted.Signer);
+        Assert.True(trusted.Sealed);
+
+        // Sealed by a look-alike certificate: rejected on the seal, nothing accessioned.
+        agenciesSettings.SealWith(forger, Path.Combine(agencies.DataPath, "secrets"));
+        await agencies.ReopenAsync();
+        var forged = await TransferAndVerifyAsync();
+        Assert.Equal(PackageJobState.Rejected, forged.State);
+        Assert.Contains(forged.Problems, p => p.Kind == Archive.Handover.BagProblemKind.Signature && p.Detail.Contains("not on the trust list", StringComparison.Ordinal));
+        Assert.Null(forged.Signer);
+        Assert.Null(await archives.Files.GetAsync(code, ct));
+
+        var accepted = await archives.Exchange().AcceptAsync(trusted.Id, new AcceptRequest(), archivist, ct);
+        accepted = await archives.Exchange().WaitSettledAsync(accepted.Id, archivist);
+        Assert.True(accepted.State == PackageJobState.Accepted, $"{accepted.State}: {accepted.Error} {string.Join("; ", accepted.Problems)}");
+        Assert.Equal([code], accepted.FileCodes);
+        Assert.Equal("BBTN-" + trusted.TransferId, accepted.TransferRecord!.Reference);
+        Assert.NotNull((await archives.Files.GetAsync(code, ct))!.Value.AccessionedAt);
+    }
 }
