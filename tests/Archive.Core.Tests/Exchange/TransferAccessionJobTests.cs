@@ -202,4 +202,32 @@ public sealed class TransferAccessionJobTests
         Assert.Equal("BBTN-" + trusted.TransferId, accepted.TransferRecord!.Reference);
         Assert.NotNull((await archives.Files.GetAsync(code, ct))!.Value.AccessionedAt);
     }
+
+    [Fact]
+    public async Task Wrong_transfer_requests_are_refused_before_anything_is_queued()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var agencies = CreateEngine();
+        await agencies.SeedQuangNamCommunesAsync();
+        var permanent = await agencies.FileAsync("P-TAMXUAN", "01.VP", 2015, "Hồ sơ đại hội đại biểu nhân dân xã", RetentionPeriod.Permanent, AccessLevel.Public, RandomNumberGenerator.GetBytes(1_000));
+        var fixedTerm = await agencies.FileAsync("P-TAMXUAN", "02.VP", 2016, "Hồ sơ công văn đi năm 2016", RetentionPeriod.OfYears(10), AccessLevel.Public);
+        var exchange = agencies.Exchange();
+        var submitter = Staff(XaTamXuan);
+
+        async Task<IReadOnlyList<string>> Rules(TransferJobRequest request)
+            => [.. (await Assert.ThrowsAsync<ArchiveValidationException>(async () => await exchange.StartTransferAsync(request, submitter, ct))).Errors.Select(e => e.Field + ":" + e.Rule)];
+
+        Assert.Equal(["submittingAgencyId:required", "archivesAgencyId:required"], await Rules(new TransferJobRequest()));
+        Assert.Equal(["fileCodes[1]:transfer.not-permanent"], await Rules(new TransferJobRequest { SubmittingAgencyId = XaTamXuan, ArchivesAgencyId = LuuTruLichSu, FileCodes = [permanent, fixedTerm] }));
+        Assert.Equal(["fileCodes[0]:record-file.not-found"], await Rules(new TransferJobRequest { SubmittingAgencyId = XaTamXuan, ArchivesAgencyId = LuuTruLichSu, FileCodes = [XaTamXuan + ".2015.99.XX"] }));
+        var nothingDue = await Rules(new TransferJobRequest { SubmittingAgencyId = XaTamXuan, ArchivesAgencyId = LuuTruLichSu, AsOf = new DateOnly(2016, 1, 1) });
+        Assert.Single(nothingDue);
+        Assert.Contains("nothing", nothingDue[0], StringComparison.Ordinal);
+
+        var denied = await Assert.ThrowsAsync<ArchiveAccessDeniedException>(async () => await exchange.StartTransferAsync(new TransferJobRequest { SubmittingAgencyId = XaTamXuan, ArchivesAgencyId = LuuTruLichSu, FileCodes = [permanent] }, Staff(XaTamAnh), ct));
+        Assert.Equal("agencyId", denied.Field);
+
+        Assert.True(!Directory.Exists(exchange.WorkPath) || !Directory.EnumerateFileSystemEntries(exchange.WorkPath).Any(), "a refused request left files in the exchange folder");
+        Assert.Empty(exchange.List(PackageJobKind.TransferExport, Administrator()));
+    }
 }
