@@ -14,7 +14,8 @@ public sealed class ExchangeOptions : IValidatableObject
 
     /// <summary>
     /// Server folders a package delivered on a storage device may be read from (<c>sourcePath</c> of a receipt or
-    /// accession). Empty (the default): only uploads are accepted.
+    /// accession). Empty (the default): only uploads are accepted. A path reached through a symbolic link below them
+    /// (the package's name or a folder above it) is refused.
     /// </summary>
     public IList<string> ImportRoots { get; } = new List<string>();
 

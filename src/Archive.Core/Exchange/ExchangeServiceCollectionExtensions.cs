@@ -51,7 +51,9 @@ public static class ExchangeServiceCollectionExtensions
             sp.GetService<Archive.Audit.IAuditTrail>(),
             sp.GetService<ILogger<PackageExchangeService>>(),
             sp.GetService<TimeProvider>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PackageExchangeWorker>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PackageExchangeWorker>(sp => new PackageExchangeWorker(
+            sp.GetRequiredService<PackageExchangeService>(),
+            sp.GetService<ILogger<PackageExchangeWorker>>())));
         return builder;
     }
 }

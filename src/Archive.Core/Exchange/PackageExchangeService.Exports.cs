@@ -124,11 +124,6 @@ public sealed partial class PackageExchangeService
             FondsCode = request.FondsCode,
             AsOf = asOf,
         }, cancellationToken).ConfigureAwait(false);
-        if (scope.FileCodes.Count == 0)
-        {
-            throw new ArchiveValidationException(request.FileCodes is null ? "asOf" : "fileCodes", "transfer.nothing-due", "No permanent record file is due for transfer: nothing to package.");
-        }
-
         var now = _time.GetUtcNow();
         var id = PackageJobStore.NewId(PackageJobKind.TransferExport);
         var job = await SaveAsync(new PackageJob
@@ -209,11 +204,20 @@ public sealed partial class PackageExchangeService
             Directory.Delete(documents, recursive: true);
         }
 
-        job = await SaveAsync(job with { State = PackageJobState.Running, PackageName = name, Error = null }, cancellationToken).ConfigureAwait(false);
+        // The seal is the one configured now (a job queued before a restart may find another): the job says what its package has.
         var certificate = _seals.SigningCertificate;
+        job = await SaveAsync(job with { State = PackageJobState.Running, PackageName = name, Error = null, Sealed = certificate is not null, SealNote = _seals.SealNote }, cancellationToken).ConfigureAwait(false);
         string documentsSource;
         if (job.Kind == PackageJobKind.HandoverExport)
         {
+            // A staging bag without the marker was written completely by an earlier run that stopped before its tar was
+            // made (or while the bag was being removed after it): mark it incomplete so that the export resumes it, every
+            // file kept checked against the store, instead of refusing the folder as someone else's bag.
+            if (Directory.Exists(staging) && !File.Exists(Path.Combine(staging, BagIt.IncompleteMarker)))
+            {
+                await File.WriteAllTextAsync(Path.Combine(staging, BagIt.IncompleteMarker), "The export that wrote this bag did not finish packing it.\n", cancellationToken).ConfigureAwait(false);
+            }
+
             var progress = new LiveProgress<HandoverProgress>(p => _live[job.Id] = job with { FilesDone = p.FilesDone, FilesTotal = p.FilesTotal, BytesDone = p.BytesDone, BytesTotal = p.BytesTotal });
             await Require(_handover, nameof(HandoverService)).ExportToFolderAsync(
                 new HandoverRequest

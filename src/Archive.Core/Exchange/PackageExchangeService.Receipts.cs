@@ -250,13 +250,26 @@ public sealed partial class PackageExchangeService
             return null;
         }
 
-        var resolved = (File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(true)?.FullName : new DirectoryInfo(full).ResolveLinkTarget(true)?.FullName) ?? full;
-        var inside = _options.ImportRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar)
-            .Any(r => full.StartsWith(r, StringComparison.Ordinal) && resolved.StartsWith(r, StringComparison.Ordinal));
-        if (!inside)
+        // Where the path points is checked before whether anything is there (the existence of a path outside the
+        // import folders is not revealed, and a missing folder is an answer, not an exception), and so is that no symbolic
+        // link below the import folder (the package's own name or any folder above it) leads elsewhere.
+        var root = _options.ImportRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar)
+            .Where(r => full.StartsWith(r, StringComparison.Ordinal)).MaxBy(r => r.Length);
+        if (root is null)
         {
             errors.Add(new("sourcePath", "receipt.source-outside", "The package must be under one of the configured import folders (Archive:Exchange:ImportRoots)."));
             return null;
+        }
+
+        var below = root.TrimEnd(Path.DirectorySeparatorChar);
+        foreach (var name in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            below = Path.Combine(below, name);
+            if (new FileInfo(below).LinkTarget is not null)
+            {
+                errors.Add(new("sourcePath", "receipt.source-outside", "The package must be under one of the configured import folders (Archive:Exchange:ImportRoots), not reached through a symbolic link."));
+                return null;
+            }
         }
 
         if (!File.Exists(full) && !Directory.Exists(full))

@@ -216,6 +216,11 @@ public sealed partial class PackageExchangeService
         return _policy.RequireAgencyAsync(caller, agency, ObjectTypeOf(job.Kind), cancellationToken);
     }
 
+    /// <summary>
+    /// The job with the progress of the work under way: the live counters of a run, or for an upload the bytes on disk,
+    /// which is where the next chunk must start (a chunk cut off midway, or a server stopped during one, leaves more
+    /// bytes than the job last recorded).
+    /// </summary>
     private PackageJob WithLiveProgress(PackageJob job)
     {
         if (job.State == PackageJobState.Uploading)

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Archive.Exchange;
 
@@ -16,13 +17,12 @@ public sealed partial class PackageExchangeWorker : BackgroundService
     private readonly ILogger<PackageExchangeWorker> _logger;
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>Creates the worker.</summary>
-    public PackageExchangeWorker(PackageExchangeService service, ILogger<PackageExchangeWorker> logger)
+    /// <summary>Creates the worker; without a logger (a host that registers no logging) nothing is logged.</summary>
+    public PackageExchangeWorker(PackageExchangeService service, ILogger<PackageExchangeWorker>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(service);
-        ArgumentNullException.ThrowIfNull(logger);
         _service = service;
-        _logger = logger;
+        _logger = logger ?? NullLogger<PackageExchangeWorker>.Instance;
         _service.WorkQueued += id => _queue.Writer.TryWrite(id);
     }
 

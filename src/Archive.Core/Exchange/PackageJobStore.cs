@@ -63,7 +63,7 @@ internal sealed class PackageJobStore
         var folder = Folder(job.Id);
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, JobFile);
-        var temp = path + ".tmp";
+        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp"; // concurrent saves never share a temporary file
         var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
         await using (stream.ConfigureAwait(false))
         {

@@ -1,0 +1,310 @@
+using System.Formats.Tar;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Archive.Core.Tests.Records;
+using Archive.Exchange;
+using Archive.Handover;
+using Archive.Records;
+using Archive.Retention;
+using Archive.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace Archive.Core.Tests.Exchange;
+
+/// <summary>
+/// What the exchange of a test engine is configured with. Read each time the engine is built, so a change followed by
+/// <see cref="ArchiveHarness.ReopenAsync"/> is a restart with a new configuration.
+/// </summary>
+internal sealed class ExchangeSettings
+{
+    public string? CertificatePath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+
+    public List<string> TrustedCertificates { get; } = [];
+
+    public List<string> ImportRoots { get; } = [];
+
+    /// <summary>Writes <paramref name="certificate"/> (with its private key) as a password-protected PKCS#12 file and configures it as the seal.</summary>
+    public void SealWith(X509Certificate2 certificate, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "seal-" + Guid.NewGuid().ToString("N")[..8] + ".pfx");
+        const string password = "mật-khẩu-niêm-phong";
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, password));
+        CertificatePath = path;
+        CertificatePassword = password;
+    }
+
+    public void Unsealed()
+    {
+        CertificatePath = null;
+        CertificatePassword = null;
+    }
+
+    public void Apply(ExchangeOptions o)
+    {
+        o.Seal.CertificatePath = CertificatePath;
+        o.Seal.CertificatePassword = CertificatePassword;
+        foreach (var cert in TrustedCertificates)
+        {
+            o.Seal.TrustedCertificates.Add(cert);
+        }
+
+        foreach (var root in ImportRoots)
+        {
+            o.ImportRoots.Add(root);
+        }
+    }
+}
+
+/// <summary>
+/// The real engine as a host builds it (AddArchive with the embedded providers, AddReorganisation, AddTransfer,
+/// AddPackageExchange) and its background worker, plus callers, certificates and tar helpers for the exchange tests.
+/// </summary>
+internal static class ExchangeFixture
+{
+    public static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(90);
+
+    public static ArchiveHarness CreateEngine(ExchangeSettings? settings = null)
+    {
+        settings ??= new ExchangeSettings();
+        return ArchiveHarness.Create(services: s => new Builder(s).AddReorganisation().AddTransfer().AddPackageExchange(settings.Apply));
+    }
+
+    public static PackageExchangeService Exchange(this ArchiveHarness h) => h.Services.GetRequiredService<PackageExchangeService>();
+
+    public static HandoverService Handover(this ArchiveHarness h) => h.Services.GetRequiredService<HandoverService>();
+
+    /// <summary>Starts the exchange worker the container registered as a hosted service; disposing the result stops it.</summary>
+    public static async Task<RunningWorker> StartWorkerAsync(this ArchiveHarness h)
+    {
+        var worker = h.Services.GetServices<IHostedService>().OfType<PackageExchangeWorker>().Single();
+        await worker.StartAsync(TestContext.Current.CancellationToken);
+        return new RunningWorker(worker);
+    }
+
+    /// <summary>Polls the job until it settles (or <see cref="SettleTimeout"/> passes, which fails the test).</summary>
+    public static async Task<PackageJob> WaitSettledAsync(this PackageExchangeService exchange, string id, ArchiveCaller caller)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var deadline = DateTime.UtcNow + SettleTimeout;
+        while (true)
+        {
+            var job = exchange.Get(id, caller);
+            if (job.IsSettled)
+            {
+                return job;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Job {id} did not settle within {SettleTimeout}: it is {job.State} ({job.FilesDone}/{job.FilesTotal} files, {job.BytesDone}/{job.BytesTotal} bytes).");
+            }
+
+            await Task.Delay(25, ct);
+        }
+    }
+
+    /// <summary>Builds a handover package as a job and waits for it: the completed job and its tar.</summary>
+    public static async Task<(PackageJob Job, string Tar)> ExportHandoverAsync(this ArchiveHarness h, string fondsCode, string receivingAgencyId, ArchiveCaller caller)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var exchange = h.Exchange();
+        var started = await exchange.StartHandoverAsync(new HandoverJobRequest { FondsCode = fondsCode, ReceivingAgencyId = receivingAgencyId }, caller, ct);
+        var job = await exchange.WaitSettledAsync(started.Id, caller);
+        Assert.True(job.State == PackageJobState.Completed, $"{job.State}: {job.Error}");
+        var (path, _, _, _) = await exchange.OpenPackageAsync(job.Id, caller, ct);
+        return (job, path);
+    }
+
+    /// <summary>Opens a handover receipt, uploads <paramref name="tar"/> in one chunk with its SHA-256, and waits for the verification.</summary>
+    public static async Task<PackageJob> ReceiveHandoverAsync(this ArchiveHarness h, string tar, string agencyId, ArchiveCaller caller)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var bytes = await File.ReadAllBytesAsync(tar, ct);
+        var exchange = h.Exchange();
+        var opened = await exchange.OpenReceiptAsync(PackageJobKind.HandoverReceipt, new ReceiptRequest { AgencyId = agencyId, Length = bytes.Length, Sha256 = Sha256(bytes) }, caller, ct);
+        var uploaded = await exchange.UploadAsync(opened.Id, 0, new MemoryStream(bytes), caller, ct);
+        Assert.Equal(PackageJobState.Verifying, uploaded.State);
+        return await exchange.WaitSettledAsync(opened.Id, caller);
+    }
+
+    /// <summary>An agency's staff member (archivist), cleared for secret files unless told otherwise.</summary>
+    public static ArchiveCaller Staff(string agencyId, bool secretClearance = true, string name = "Nguyễn Văn An", params string[] roles)
+        => ArchiveCaller.Authenticated(new ArchiveUser(name), roles.Length == 0 ? [ArchiveRoles.Archivist] : roles, [agencyId], secretClearance);
+
+    public static ArchiveCaller Administrator()
+        => ArchiveCaller.Authenticated(new ArchiveUser("Quản trị hệ thống"), [ArchiveRoles.Administrator], [], secretClearance: true);
+
+    /// <summary>Creates a finished record file in <paramref name="fonds"/> with one document holding <paramref name="content"/>.</summary>
+    public static Task<string> RecordFileAsync(this ArchiveHarness h, string fonds, string notation, byte[] content, string fileName = "Bản scan 01.jpg", AccessLevel rights = AccessLevel.Public, RetentionPeriod? retention = null)
+        => Archive.Core.Tests.Transfer.TransferFixture.FileAsync(h, fonds, notation, 2024, "Hồ sơ " + notation + " năm 2024", retention ?? RetentionPeriod.Permanent, rights, content, fileName);
+
+    public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    public static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Every regular file of a tar, by entry name.</summary>
+    public static Dictionary<string, byte[]> ReadTar(string path)
+    {
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using var input = File.OpenRead(path);
+        using var reader = new TarReader(input);
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+            {
+                using var ms = new MemoryStream();
+                entry.DataStream?.CopyTo(ms);
+                entries.Add(entry.Name, ms.ToArray());
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>Copies a tar, changing the content of entry <paramref name="name"/> (which must exist).</summary>
+    public static void RewriteTar(string from, string to, string name, Func<byte[], byte[]> change)
+    {
+        var found = false;
+        using (var output = File.Create(to))
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax))
+        {
+            using var input = File.OpenRead(from);
+            using var reader = new TarReader(input);
+            while (reader.GetNextEntry() is { } entry)
+            {
+                if (entry.Name != name)
+                {
+                    writer.WriteEntry(entry);
+                    continue;
+                }
+
+                found = true;
+                using var ms = new MemoryStream();
+                entry.DataStream!.CopyTo(ms);
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(change(ms.ToArray())) });
+            }
+        }
+
+        Assert.True(found, $"{name} is not in {from}");
+    }
+
+    public static byte[] FlipMiddleByte(byte[] bytes)
+    {
+        var copy = (byte[])bytes.Clone();
+        copy[copy.Length / 2] ^= 0xFF;
+        return copy;
+    }
+
+    /// <summary>A self-signed seal certificate with its private key.</summary>
+    public static X509Certificate2 SelfSigned(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}, O=Việt Nam", key, HashAlgorithmName.SHA256);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+    }
+
+    /// <summary>A certification authority (with its private key) that issues seal certificates.</summary>
+    public static X509Certificate2 Authority(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}, O=Việt Nam", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddYears(2));
+    }
+
+    /// <summary>A seal certificate issued by <paramref name="authority"/>, with its private key.</summary>
+    public static X509Certificate2 IssuedBy(X509Certificate2 authority, string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}, O=Việt Nam", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: false, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, critical: true));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        using var issued = request.Create(authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), RandomNumberGenerator.GetBytes(16));
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>The certificate without its private key (what a receiver knows of it).</summary>
+    public static X509Certificate2 PublicPart(X509Certificate2 certificate) => X509CertificateLoader.LoadCertificate(certificate.RawData);
+
+    /// <summary>Writes the public certificate as PEM (a trust-list entry).</summary>
+    public static string WritePem(X509Certificate2 certificate, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, Guid.NewGuid().ToString("N")[..8] + ".pem");
+        File.WriteAllText(path, certificate.ExportCertificatePem());
+        return path;
+    }
+
+    /// <summary>The job's folder holds nothing but its job file.</summary>
+    public static void AssertOnlyJobFile(PackageExchangeService exchange, string id)
+    {
+        var folder = Path.Combine(exchange.WorkPath, id);
+        Assert.True(Directory.Exists(folder));
+        Assert.Equal(["job.json"], Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName));
+    }
+
+    internal sealed class RunningWorker(PackageExchangeWorker worker) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await worker.StopAsync(CancellationToken.None);
+    }
+
+    private sealed class Builder(IServiceCollection services) : IArchiveBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}
+
+/// <summary>Gives <paramref name="limit"/> bytes of <paramref name="inner"/>, then fails like a dropped connection.</summary>
+internal sealed class DroppedConnectionStream(byte[] inner, int limit) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_position >= limit)
+        {
+            throw new IOException("The connection was reset by the peer.");
+        }
+
+        var n = Math.Min(Math.Min(buffer.Length, limit - _position), 1000);
+        inner.AsSpan(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
