@@ -48,6 +48,16 @@ finish() {
 trap 'FAILED_LINE=$LINENO' ERR
 trap finish EXIT
 step() { printf '\n== %s\n' "$*"; }
+# curl as in the doc, except that the problem document of a refused request is also copied to stderr (the jq after a
+# failing curl would only print nulls)
+curl() {
+    local out rc=0 url='' arg
+    out=$(command curl "$@") || rc=$?
+    for arg in "$@"; do case $arg in http*) url=$arg ;; esac; done
+    [ "$rc" -eq 0 ] || [ -z "$out" ] || printf 'curl %s failed (exit %s): %s\n' "$url" "$rc" "$out" >&2
+    [ -z "$out" ] || printf '%s\n' "$out"
+    return "$rc"
+}
 # `... | expect VALUE`: passes the output through and stops the script unless it is VALUE (checks the doc leaves out)
 expect() { local got; got=$(cat); echo "$got"; [ "$got" = "$1" ] || { echo "expected: $1" >&2; return 1; }; }
 
