@@ -85,7 +85,11 @@ var app = builder.Build();
 
 if (command is not null)
 {
-    return await command.RunAsync(app.Services, Console.Out).ConfigureAwait(false);
+    // Disposed before the process ends, like the exchange verbs: the stores close cleanly (no staging folder left behind).
+    await using (app.ConfigureAwait(false))
+    {
+        return await command.RunAsync(app.Services, Console.Out).ConfigureAwait(false);
+    }
 }
 
 if (exchange is not null)

@@ -26,6 +26,14 @@ public sealed partial class PackageExchangeWorker : BackgroundService
         _service.WorkQueued += id => _queue.Writer.TryWrite(id);
     }
 
+    /// <summary>Loads the seal certificate and the trust list first: a wrong path or password stops the host at start-up with the reason, not the first export.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = _service.Seals.SigningCertificate;
+        _ = _service.Seals.Trust;
+        return base.StartAsync(cancellationToken);
+    }
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
