@@ -14,7 +14,8 @@ public sealed partial class PackageExchangeService
         }
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        _running[id] = cts;
+        var running = new RunningJob(cts, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _running[id] = running;
         try
         {
             switch (job.State)
@@ -30,7 +31,7 @@ public sealed partial class PackageExchangeService
                     break;
             }
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        catch (Exception) when (cts.IsCancellationRequested)
         {
             // Stopping: the job stays where it was and resumes at the next start. Cancelled by a user: CancelAsync settles it.
             LogStopped(_logger, id);
@@ -51,8 +52,12 @@ public sealed partial class PackageExchangeService
         finally
         {
             _running.TryRemove(id, out _);
+            running.Done.TrySetResult();
         }
     }
+
+    /// <summary>A run under way: how to stop it, and when it has stopped.</summary>
+    private sealed record RunningJob(CancellationTokenSource Cancellation, TaskCompletionSource Done);
 
     [LoggerMessage(EventId = 1701, EventName = "ExchangeJobFailed", Level = LogLevel.Error, Message = "Package job {JobId} ({Kind}) failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string jobId, PackageJobKind kind);

@@ -37,7 +37,7 @@ public sealed partial class PackageExchangeService
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, PackageJob> _live = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
 
     /// <summary>Creates the service; the handover, transfer and accession services are optional (their jobs are refused without them).</summary>
     public PackageExchangeService(
@@ -165,9 +165,19 @@ public sealed partial class PackageExchangeService
             throw new ArchiveConflictException("package-job", id, "job.not-cancellable", $"Job {id} is {job.State}; only a queued, running, uploading or verifying job can be cancelled.");
         }
 
-        if (_running.TryGetValue(id, out var cts))
+        if (_running.TryGetValue(id, out var running))
         {
-            await cts.CancelAsync().ConfigureAwait(false);
+            // Stop the run and wait until it has stopped: its files are removed only once nothing writes them.
+            try
+            {
+                await running.Cancellation.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run had just ended.
+            }
+
+            await running.Done.Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
         }
 
         var gate = _store.Lock(id);
@@ -175,6 +185,11 @@ public sealed partial class PackageExchangeService
         try
         {
             job = _store.Get(id)!;
+            if (job.State is not (PackageJobState.Queued or PackageJobState.Running or PackageJobState.Uploading or PackageJobState.Verifying))
+            {
+                throw new ArchiveConflictException("package-job", id, "job.not-cancellable", $"Job {id} became {job.State} before it could be cancelled.");
+            }
+
             DeleteWorkFiles(id);
             job = await SaveAsync(job with { State = PackageJobState.Cancelled }, cancellationToken).ConfigureAwait(false);
         }
