@@ -130,7 +130,7 @@ public sealed partial class PackageExchangeService
 
     /// <summary>The package's seal (<c>.p7s</c>: CMS SignedData over the line "&lt;sha256&gt;  &lt;package name&gt;").</summary>
     /// <exception cref="ArchiveNotFoundException">The package is unsealed (no seal certificate was configured).</exception>
-    public async ValueTask<(string Path, string Name)> OpenSealAsync(string id, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    public ValueTask<(string Path, string Name)> OpenSealAsync(string id, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
         var job = Get(id, caller);
         if (job.State != PackageJobState.Completed || job.PackageName is null || !job.Sealed)
@@ -138,8 +138,7 @@ public sealed partial class PackageExchangeService
             throw new ArchiveNotFoundException("package-seal", id);
         }
 
-        await Task.CompletedTask.ConfigureAwait(false);
-        return (_store.FileOf(id, job.PackageName + ".p7s"), job.PackageName + ".p7s");
+        return ValueTask.FromResult((_store.FileOf(id, job.PackageName + ".p7s"), job.PackageName + ".p7s"));
     }
 
     /// <summary>One of a job's documents (catalogue, list of unfinished files, handover or transfer record), identical to the one in the package.</summary>
