@@ -50,7 +50,9 @@ internal sealed class ExchangeCommand : IBenchCommand
                             custody of the fonds passes to B02, which is checked with GET /api/fonds/P-BENCH)
                 Per phase: seconds, MB/s (package MB / s), the server's peak resident set — VmRSS of /proc/PID/status
                 sampled every 20 ms, and VmHWM after resetting it at the phase start (echo 5 > /proc/PID/clear_refs;
-                when the kernel refuses, VmHWM is given once, for the whole run) — and its CPU seconds (utime+stime).
+                when the kernel refuses, VmHWM is given once, for the whole run) — what its RSS is made of at the
+                phase end (RssAnon: GC heap and native memory; RssFile: mapped assemblies and files; RssShmem: with
+                .NET's W^X double mapping, JIT-compiled code and stubs), and its CPU seconds (utime+stime).
                 Physical references over the downloaded tar, same run: `openssl dgst -sha256` (its digest must equal
                 the job's) and `dd bs=1M conv=fsync` (a plain copy, fsynced). Exit 1 when a phase's peak RSS exceeds
                 200 MB or a step fails. Needs about 5 x size of free disk (store, package, download, upload,
@@ -152,6 +154,7 @@ internal sealed class ExchangeCommand : IBenchCommand
             sampler.Begin();
             await Task.Delay(2000);
             rows.Add(sampler.End("server idle after start", "2 s after /health answered", 0, 2.0));
+            Progress(rows[^1]);
 
             // ------------------------------------------------------------------------------------------- export
             sampler.Begin();
@@ -254,17 +257,17 @@ internal sealed class ExchangeCommand : IBenchCommand
             var loadAfter = BenchEngine.LoadAverage();
 
             // ------------------------------------------------------------------------------------------- result
-            var table = new Table("phase", "what", "MB", "seconds", "MB/s", "server peak RSS MB (sampled 20 ms)", "server VmHWM MB (phase)", "server CPU s");
+            var table = new Table("phase", "what", "MB", "seconds", "MB/s", "server peak RSS MB (sampled 20 ms)", "server VmHWM MB (phase)", "RSS at phase end: anon / file / shmem MB", "server CPU s");
             foreach (var r in rows)
             {
-                table.Add(r.Phase, r.What, r.Bytes == 0 ? "" : BenchEngine.F1(r.Bytes / 1e6), BenchEngine.F1(r.Seconds), r.Bytes == 0 ? "" : BenchEngine.F1(BenchEngine.MBps(r.Bytes, r.Seconds)), BenchEngine.F1(r.SampledKb / 1024.0), r.HwmKb < 0 ? "n/a" : BenchEngine.F1(r.HwmKb / 1024.0), BenchEngine.F1(r.CpuSeconds));
+                table.Add(r.Phase, r.What, r.Bytes == 0 ? "" : BenchEngine.F1(r.Bytes / 1e6), BenchEngine.F1(r.Seconds), r.Bytes == 0 ? "" : BenchEngine.F1(BenchEngine.MBps(r.Bytes, r.Seconds)), BenchEngine.F1(r.SampledKb / 1024.0), r.HwmKb < 0 ? "n/a" : BenchEngine.F1(r.HwmKb / 1024.0), $"{BenchEngine.F1(r.AnonKb / 1024.0)} / {BenchEngine.F1(r.FileKb / 1024.0)} / {BenchEngine.F1(r.ShmemKb / 1024.0)}", BenchEngine.F1(r.CpuSeconds));
             }
 
             var exchangeRows = rows.Skip(1).ToList();
             var totalSeconds = exchangeRows.Sum(r => r.Seconds);
-            table.Add("whole exchange", "export + download + upload + verify + accept", BenchEngine.F1(packageLength / 1e6), BenchEngine.F1(totalSeconds), "", BenchEngine.F1(rows.Max(r => r.SampledKb) / 1024.0), sampler.CanResetPeak ? BenchEngine.F1(rows.Max(r => r.HwmKb) / 1024.0) : BenchEngine.F1(lifetimeHwmKb / 1024.0) + " (lifetime)", BenchEngine.F1(exchangeRows.Sum(r => r.CpuSeconds)));
-            table.Add("physical: openssl dgst -sha256", "over the downloaded tar" + (opensslSha == packageSha ? " (digest = the job's)" : " (DIGEST DIFFERS from the job's)"), BenchEngine.F1(downloadedLength / 1e6), BenchEngine.F1(hashSeconds), BenchEngine.F1(BenchEngine.MBps(downloadedLength, hashSeconds)), "", "", BenchEngine.F1(hashCpu) + " (openssl)");
-            table.Add("physical: dd bs=1M conv=fsync", "copy of the downloaded tar", BenchEngine.F1(downloadedLength / 1e6), BenchEngine.F1(copySeconds), BenchEngine.F1(BenchEngine.MBps(downloadedLength, copySeconds)), "", "", BenchEngine.F1(copyCpu) + " (dd)");
+            table.Add("whole exchange", "export + download + upload + verify + accept", BenchEngine.F1(packageLength / 1e6), BenchEngine.F1(totalSeconds), "", BenchEngine.F1(rows.Max(r => r.SampledKb) / 1024.0), sampler.CanResetPeak ? BenchEngine.F1(rows.Max(r => r.HwmKb) / 1024.0) : BenchEngine.F1(lifetimeHwmKb / 1024.0) + " (lifetime)", "", BenchEngine.F1(exchangeRows.Sum(r => r.CpuSeconds)));
+            table.Add("physical: openssl dgst -sha256", "over the downloaded tar" + (opensslSha == packageSha ? " (digest = the job's)" : " (DIGEST DIFFERS from the job's)"), BenchEngine.F1(downloadedLength / 1e6), BenchEngine.F1(hashSeconds), BenchEngine.F1(BenchEngine.MBps(downloadedLength, hashSeconds)), "", "", "", BenchEngine.F1(hashCpu) + " (openssl)");
+            table.Add("physical: dd bs=1M conv=fsync", "copy of the downloaded tar", BenchEngine.F1(downloadedLength / 1e6), BenchEngine.F1(copySeconds), BenchEngine.F1(BenchEngine.MBps(downloadedLength, copySeconds)), "", "", "", BenchEngine.F1(copyCpu) + " (dd)");
 
             BenchEngine.PrintHeading("exchange", $"Archive.Server on loopback, handover package of {files} record files, {sizeMb} MB of content ({payloadBytes / 1e6:0.0} MB payload, tar {packageLength / 1e6:0.0} MB), {chunkBytes / 1e6:0} MB upload chunks, {(seal ? "sealed" : "unsealed")}");
             Console.WriteLine($"load average before seeding {loadBefore}, after the references {loadAfter}; server GC: {(gcServer is null ? ServerGcMode(server) : $"DOTNET_gcServer={environment["DOTNET_gcServer"]} (--gc-server {gcServer})")}; this process's own peak RSS (VmHWM) {benchHwmKb / 1024.0:0.0} MB");
@@ -311,7 +314,7 @@ internal sealed class ExchangeCommand : IBenchCommand
     }
 
     private static void Progress(PhaseResult r)
-        => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Phase}: {r.Seconds:0.0} s, {(r.Bytes == 0 ? 0 : BenchEngine.MBps(r.Bytes, r.Seconds)):0.0} MB/s, server peak RSS {r.SampledKb / 1024.0:0.0} MB sampled / {r.HwmKb / 1024.0:0.0} MB VmHWM, CPU {r.CpuSeconds:0.0} s; load {BenchEngine.LoadAverage()}"));
+        => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Phase}: {r.Seconds:0.0} s, {(r.Bytes == 0 ? 0 : BenchEngine.MBps(r.Bytes, r.Seconds)):0.0} MB/s, server peak RSS {r.SampledKb / 1024.0:0.0} MB sampled / {r.HwmKb / 1024.0:0.0} MB VmHWM (at the end: anonymous {r.AnonKb / 1024.0:0.0} MB, file-backed {r.FileKb / 1024.0:0.0} MB, shared {r.ShmemKb / 1024.0:0.0} MB), CPU {r.CpuSeconds:0.0} s; load {BenchEngine.LoadAverage()}"));
 
     /// <summary>An administrator key made with the server's own verb (how an operator gets the first key).</summary>
     private static async Task<string> CreateKeyAsync(string server, string data)
@@ -444,7 +447,7 @@ internal sealed class ExchangeCommand : IBenchCommand
         }
     }
 
-    private sealed record PhaseResult(string Phase, string What, long Bytes, double Seconds, long SampledKb, long HwmKb, double CpuSeconds);
+    private sealed record PhaseResult(string Phase, string What, long Bytes, double Seconds, long SampledKb, long HwmKb, double CpuSeconds, long AnonKb, long FileKb, long ShmemKb);
 
     /// <summary>
     /// Samples the server's VmRSS every 20 ms on its own thread; per phase: the sampled peak, VmHWM after a reset at the
@@ -483,7 +486,7 @@ internal sealed class ExchangeCommand : IBenchCommand
         {
             Sample();
             var hwm = CanResetPeak ? BenchEngine.ProcStatusKb("VmHWM", _pid) : -1;
-            return new PhaseResult(phase, what, bytes, seconds, Interlocked.Read(ref _peakKb), hwm, CpuSeconds() - _cpuAtStart);
+            return new PhaseResult(phase, what, bytes, seconds, Interlocked.Read(ref _peakKb), hwm, CpuSeconds() - _cpuAtStart, BenchEngine.ProcStatusKb("RssAnon", _pid), BenchEngine.ProcStatusKb("RssFile", _pid), BenchEngine.ProcStatusKb("RssShmem", _pid));
         }
 
         public void Dispose()
