@@ -36,8 +36,8 @@ internal sealed class ExchangeCommand : IBenchCommand
                 own verb (`dotnet Archive.Server.dll apikey create --roles administrator --clearance secret`) and, unless
                 --unsealed, a self-signed seal certificate (Archive:Exchange:Seal:CertificatePath, and the same
                 certificate as the trust list). Then starts Archive.Server (`dotnet Archive.Server.dll`, built with this
-                harness; its runtimeconfig decides the GC mode — Server GC for the Web SDK — unless --gc-server sets
-                DOTNET_gcServer for the run, a diagnostic) on 127.0.0.1 over that folder
+                harness; its runtimeconfig decides the GC mode — workstation since issue #21, the Web SDK's default
+                is Server GC — unless --gc-server sets DOTNET_gcServer for the run) on 127.0.0.1 over that folder
                 and drives the exchange through HTTP, streaming (this process never holds the package in memory):
                   export    POST /api/handovers {fondsCode, receivingAgencyId: B02}, poll GET /api/handovers/{id} (200 ms)
                             until completed: staging bag (every file copied, SHA-256 checked), tar, fsync, SHA-256 of tar, seal
