@@ -221,7 +221,7 @@ internal sealed partial class ApiLoadCommand : IBenchCommand
 
     private static string Ms(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.00", CultureInfo.InvariantCulture);
 
-    private static async Task<bool> WaitHealthyAsync(HttpClient http, Process host, TimeSpan timeout)
+    internal static async Task<bool> WaitHealthyAsync(HttpClient http, Process host, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < timeout && !host.HasExited)
@@ -247,18 +247,18 @@ internal sealed partial class ApiLoadCommand : IBenchCommand
         return false;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    private static string? FindOnPath(string name)
+    internal static string? FindOnPath(string name)
         => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
     /// <summary>Archive.Server.dll built beside this harness: artifacts layout (ARCHIVE_ARTIFACTS) or bin/ layout.</summary>
-    private static string? FindServer()
+    internal static string? FindServer()
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var candidates = new List<string>
@@ -275,7 +275,7 @@ internal sealed partial class ApiLoadCommand : IBenchCommand
         return candidates.FirstOrDefault(File.Exists) ?? candidates[0];
     }
 
-    private static string ReadTail(string path)
+    internal static string ReadTail(string path)
     {
         try
         {

@@ -149,7 +149,7 @@ internal sealed class ExportCommand : IBenchCommand
     }
 
     /// <summary>A non-seekable stream of <c>length</c> pseudo-random bytes (a 1 MiB block regenerated per seed and offset), never held whole in memory.</summary>
-    private sealed class PatternStream(long length, int seed) : Stream
+    internal sealed class PatternStream(long length, int seed) : Stream
     {
         private readonly byte[] _block = new byte[1 << 20];
         private long _position;
