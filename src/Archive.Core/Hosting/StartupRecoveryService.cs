@@ -13,7 +13,8 @@ namespace Archive.Hosting;
 /// <see cref="ArchiveOptions.PendingIndexInterval"/> while the host runs, record files flagged for reindex (an index
 /// update that failed, or a batch import interrupted before its index update) are indexed
 /// (<see cref="RecordFileService.IndexPendingAsync"/>): an index that was unavailable for a while catches up without a
-/// restart. Registered by <c>AddArchive</c>: every host of the engine runs it, with or without the REST facade.
+/// restart. Before recovery it removes the upload spools and staging folders a killed process left in the temporary
+/// folder. Registered by <c>AddArchive</c>: every host of the engine runs it, with or without the REST facade.
 /// </summary>
 internal sealed partial class StartupRecoveryService : BackgroundService
 {
@@ -34,6 +35,13 @@ internal sealed partial class StartupRecoveryService : BackgroundService
     {
         try
         {
+            // Spools and staging folders of requests a crash interrupted (they hold record content: not left lying about).
+            var leftovers = Archive.IO.TempLeftovers.Remove(_options.Value.ResolveTempPath());
+            if (leftovers > 0)
+            {
+                LogTempCleaned(leftovers, _options.Value.ResolveTempPath());
+            }
+
             foreach (var (name, report) in await _storage.RecoverAsync(stoppingToken).ConfigureAwait(false))
             {
                 LogRecovered(name, report.PackagesScanned, report.AbandonedVersionsRemoved, report.UncommittedPackagesRemoved, report.InventorySidecarsRepaired, report.CorruptPackages.Count);
@@ -100,6 +108,9 @@ internal sealed partial class StartupRecoveryService : BackgroundService
 
     [LoggerMessage(EventId = 1901, EventName = "CorruptPackageFound", Level = LogLevel.Error, Message = "Recovery of {Collection}: package {PackageId} is corrupt; run a fixity check")]
     private partial void LogCorrupt(string collection, string packageId);
+
+    [LoggerMessage(EventId = 1905, EventName = "TempLeftoversRemoved", Level = LogLevel.Information, Message = "Removed {Count} temporary files and folders an interrupted process left in {Folder}")]
+    private partial void LogTempCleaned(int count, string folder);
 
     [LoggerMessage(EventId = 1902, EventName = "PendingRecordFilesIndexed", Level = LogLevel.Information, Message = "Indexed {Count} record files flagged for reindex")]
     private partial void LogIndexed(int count);

@@ -16,6 +16,70 @@ namespace Archive.Core.Tests.Records;
 public sealed class EngineHostTests
 {
     [Fact]
+    public async Task Start_up_removes_the_spools_a_killed_process_left_and_nothing_else()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = Path.Combine(Path.GetTempPath(), "archive-core-tests", Guid.NewGuid().ToString("N"));
+        var temp = Path.Combine(path, "tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            // Left by a process killed mid-request (written before this one started): an upload spool, an import part,
+            // an extracted-text file and a verification staging folder; beside them a file that is not the archive's,
+            // and a spool written after this process started (a request of this process may own it).
+            var before = DateTime.UtcNow.AddDays(-1);
+            string Old(string name, bool folder = false)
+            {
+                var p = Path.Combine(temp, name);
+                if (folder)
+                {
+                    Directory.CreateDirectory(Path.Combine(p, "data"));
+                    File.WriteAllText(Path.Combine(p, "data", "x.pdf"), "x");
+                    Directory.SetLastWriteTimeUtc(p, before);
+                }
+                else
+                {
+                    File.WriteAllText(p, "x");
+                    File.SetLastWriteTimeUtc(p, before);
+                }
+
+                return p;
+            }
+
+            var id = Guid.NewGuid().ToString("N");
+            string[] leftovers = [Old($"upload-{id}.tmp"), Old($"import-{id}.part"), Old($"text-{id}.json"), Old($"handover-{id}", folder: true), Old($"accession-{id}", folder: true)];
+            var foreign = Old("notes.tmp");
+            var fresh = Path.Combine(temp, $"upload-{Guid.NewGuid():N}.tmp");
+            File.WriteAllText(fresh, "x");
+
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Services.AddArchive(o => o.DataPath = path).AddEmbeddedDefaults();
+            using var host = builder.Build();
+            await host.StartAsync(ct);
+            try
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while (leftovers.Any(p => File.Exists(p) || Directory.Exists(p)))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the leftovers were not removed within 30 s: " + string.Join(", ", leftovers.Where(p => File.Exists(p) || Directory.Exists(p))));
+                    await Task.Delay(50, ct);
+                }
+
+                Assert.True(File.Exists(foreign), "a file that is not the archive's must stay");
+                Assert.True(File.Exists(fresh), "a spool written after the process started must stay");
+            }
+            finally
+            {
+                await host.StopAsync(ct);
+            }
+        }
+        finally
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_engine_only_host_runs_start_up_recovery_and_indexes_pending_record_files()
     {
         var ct = TestContext.Current.CancellationToken;
