@@ -86,6 +86,7 @@ public sealed class ExchangeApiTests(ApiFactory factory) : IClassFixture<ApiFact
         var verified = await UntilAsync(admin, $"{P}/handover-receipts/{receipt}", "verified");
         Assert.Empty(verified["problems"]!.AsArray());
         Assert.Equal(agency, (string?)verified["fromAgencyId"]);
+        Assert.Equal(file, (string?)verified["fileCodes"]!.AsArray().Single());
         await Chunk(admin, receipt, package, 0, 1).ExpectProblemAsync(409, rule: "upload.closed");
     }
 

@@ -186,6 +186,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         var receipt = await ReceiveAsync(successor, c, package, "verified");
         Assert.Equal(sealSubject, receipt.Signer);
         Assert.Equal(a1, receipt.FromAgencyId);
+        Assert.Equal([publicFile, secretFile, unfinished], receipt.FileCodes.Order(StringComparer.Ordinal)); // what the catalogue lists, before accepting
         await successor.AcceptHandoverReceiptAsync(receipt.Id, new AcceptPackageRequest(), Ct);
         receipt = await UntilAsync(() => successor.GetHandoverReceiptAsync(receipt.Id, Ct), "accepted");
         Assert.Equal(c, (await admin.GetFondsAsync(fonds, Ct)).CustodianAgencyId);
@@ -299,7 +300,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         admin = Client(server, key);
         var resumed = await admin.GetHandoverReceiptAsync(receipt.Id, Ct);
         Assert.Equal("uploading", resumed.State);
-        Assert.InRange(resumed.BytesDone, 1, package.Length / 2);
+        Assert.InRange(resumed.BytesDone, 1, package.Length - 1); // some, not all: the rest trickled in after half
         using (var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) })
         {
             http.DefaultRequestHeaders.Add("X-Api-Key", key);

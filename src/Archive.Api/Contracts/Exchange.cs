@@ -176,7 +176,7 @@ public sealed record PackageJobDto
     /// <summary>Transfers and accessions: the package identifier (METS OBJID).</summary>
     public string? TransferId { get; init; }
 
-    /// <summary>Record files in the package: exports, those planned; accessions, those accessioned (once accepted); handover receipts, empty (see the package's catalogue).</summary>
+    /// <summary>Record files in the package: exports, those planned; handover receipts, those its catalogue lists (once verified); accessions, those accessioned (once accepted).</summary>
     public IReadOnlyList<string> FileCodes { get; init; } = [];
 
     /// <summary>Files done so far.</summary>

@@ -331,7 +331,7 @@ public sealed partial class PackageExchangeService
             var report = await Require(_handover, nameof(HandoverService)).VerifyAsync(source, HandoverReceiptFor(job), cancellationToken).ConfigureAwait(false);
             (problems, signer, files, bytes) = (report.Problems, report.Signer, report.PayloadFiles, report.PayloadBytes);
             from = report.InfoValue("Archive-Handing-Agency-Id");
-            job = job with { FondsCode = report.InfoValue("Archive-Fonds-Code") };
+            job = job with { FondsCode = report.InfoValue("Archive-Fonds-Code"), FileCodes = report.FileCodes };
         }
         else
         {

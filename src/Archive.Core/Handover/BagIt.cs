@@ -72,6 +72,9 @@ public sealed record BagVerification
     /// <summary>Payload bytes checked.</summary>
     public long PayloadBytes { get; init; }
 
+    /// <summary>The record files the bag's catalogue lists (finished and unfinished), once the bag verified; empty otherwise.</summary>
+    public IReadOnlyList<string> FileCodes { get; init; } = [];
+
     /// <summary>Subject of the certificate that sealed the bag, when the seal is valid.</summary>
     public string? Signer { get; init; }
 

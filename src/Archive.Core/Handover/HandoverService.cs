@@ -556,7 +556,8 @@ public sealed class HandoverService
                 return new HandoverReceiptResult(false, report, null);
             }
 
-            var mismatch = await CheckCatalogueAsync(bagRoot, cancellationToken).ConfigureAwait(false);
+            var (mismatch, listed) = await CheckCatalogueAsync(bagRoot, cancellationToken).ConfigureAwait(false);
+            report = report with { FileCodes = listed };
             var code = report.InfoValue("Archive-Fonds-Code");
             var fonds = code is null ? null : await _fonds.GetAsync(code, cancellationToken).ConfigureAwait(false);
             if (fonds is null)
@@ -618,7 +619,7 @@ public sealed class HandoverService
     /// The catalogue (mục lục hồ sơ, JSON) against the payload: every listed record file has its folder with its
     /// metadata, every record file folder in the payload is listed, finished and unfinished in their places.
     /// </summary>
-    private static async ValueTask<List<BagProblem>> CheckCatalogueAsync(string bagRoot, CancellationToken cancellationToken)
+    private static async ValueTask<(List<BagProblem> Problems, IReadOnlyList<string> FileCodes)> CheckCatalogueAsync(string bagRoot, CancellationToken cancellationToken)
     {
         const string CatalogueJson = "data/catalogue/muc-luc-ho-so.json";
         var problems = new List<BagProblem>();
@@ -634,13 +635,13 @@ public sealed class HandoverService
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
         {
             problems.Add(new(BagProblemKind.Mismatch, CatalogueJson, "The catalogue cannot be read: " + ex.Message));
-            return problems;
+            return (problems, []);
         }
 
         if (catalogue?.Files is null || catalogue.Unfinished is null)
         {
             problems.Add(new(BagProblemKind.Mismatch, CatalogueJson, "The catalogue is empty or malformed."));
-            return problems;
+            return (problems, []);
         }
 
         var listed = new HashSet<string>(StringComparer.Ordinal);
@@ -679,7 +680,7 @@ public sealed class HandoverService
             }
         }
 
-        return problems;
+        return (problems, [.. catalogue.Files.Concat(catalogue.Unfinished).Select(r => r.FileCode).Order(StringComparer.Ordinal)]);
     }
 
     private async ValueTask<(Fonds Fonds, string Handing, string Receiving, List<Versioned<RecordFile>> Files)> ResolveAsync(HandoverRequest request, CancellationToken cancellationToken)

@@ -16059,7 +16059,7 @@ namespace Archive.Api.Tests.Generated
         public string? TransferId { get; set; } = default!;
 
         /// <summary>
-        /// Record files in the package: exports, those planned; accessions, those accessioned (once accepted); handover receipts, empty (see the package's catalogue).
+        /// Record files in the package: exports, those planned; handover receipts, those its catalogue lists (once verified); accessions, those accessioned (once accepted).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("fileCodes")]
         public System.Collections.Generic.ICollection<string> FileCodes { get; set; } = default!;
