@@ -28,7 +28,15 @@ public sealed partial class PackageExchangeService
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "Only receipts and accessions are opened.");
         }
 
-        _ = kind == PackageJobKind.HandoverReceipt ? Require(_handover, nameof(HandoverService)) : (object)Require(_accession, nameof(AccessionService));
+        if (kind == PackageJobKind.HandoverReceipt)
+        {
+            Require(_handover, nameof(HandoverService));
+        }
+        else
+        {
+            Require(_accession, nameof(AccessionService));
+        }
+
         var errors = new List<ValidationError>();
         if (string.IsNullOrWhiteSpace(request.AgencyId))
         {

@@ -22,7 +22,8 @@ internal static partial class TempLeftovers
             return 0;
         }
 
-        var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        using var self = Process.GetCurrentProcess();
+        var started = self.StartTime.ToUniversalTime();
         var removed = 0;
         foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
         {
