@@ -36,6 +36,25 @@ public static class ArchiveApiServiceCollectionExtensions
         services.TryAddSingleton<ArchiveApiMapper>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Archive.Hosting.ArchiveOptions>, LegacyPendingIndexInterval>());
         services.AddProblemDetails();
+        services.PostConfigure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(o =>
+        {
+            // Where the framework throws for a value it cannot bind (Development, or RouteHandlerOptions.ThrowOnBadRequest),
+            // the host's exception handler answers the exception's own 4xx, not 500.
+            var host = o.StatusCodeSelector;
+            o.StatusCodeSelector = ex => ex is Microsoft.AspNetCore.Http.BadHttpRequestException bad && bad.StatusCode is >= 400 and < 500
+                ? bad.StatusCode
+                : host?.Invoke(ex) ?? Microsoft.AspNetCore.Http.StatusCodes.Status500InternalServerError;
+        });
+        services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o =>
+        {
+            // A value the framework could not bind (before the endpoint runs) gets the parameter and the rule named.
+            var host = o.CustomizeProblemDetails;
+            o.CustomizeProblemDetails = context =>
+            {
+                host?.Invoke(context);
+                Archive.Api.Http.BindingProblems.Describe(context);
+            };
+        });
         Archive.Api.Security.ArchiveAuthorization.AddPolicies(services);
         Archive.Api.Security.ArchiveRateLimiting.AddPolicy(services);
         services.AddHealthChecks()

@@ -163,4 +163,16 @@ public sealed class BadInputTests(ApiFactory factory) : IClassFixture<ApiFactory
         await client.GetAsync($"{P}/search?pageSize=5000", Ct).ExpectProblemAsync(400, "pageSize", "page-size.range");
         await client.GetAsync($"{P}/record-files?status=lost", Ct).ExpectProblemAsync(400, "status", "status.value");
     }
+
+    [Theory]
+    [InlineData("/search?q=x&pageSize=abc", "pageSize")]
+    [InlineData("/search?q=x&dateFrom=2022-13-45", "dateFrom")]
+    [InlineData("/search?q=x&highlight=maybe", "highlight")]
+    [InlineData("/retention/due/transfer?asOf=garbage", "asOf")]
+    [InlineData("/audit/records?from=x", "from")]
+    public async Task A_query_value_the_framework_cannot_bind_is_a_problem_naming_the_parameter(string path, string parameter)
+    {
+        var problem = await factory.CreateClient().GetAsync(ApiFactory.Prefix + path, Ct).ExpectProblemAsync(400, parameter, "parameter.format");
+        Assert.Contains(parameter, (string?)problem["detail"], StringComparison.Ordinal);
+    }
 }
