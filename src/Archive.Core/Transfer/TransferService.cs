@@ -1,7 +1,6 @@
 using Archive.IO;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
@@ -507,15 +506,7 @@ public sealed class TransferService
         }
 
         var mets = await File.ReadAllBytesAsync(Path.Combine(root, SipLayout.Mets), cancellationToken).ConfigureAwait(false);
-        var cms = new SignedCms(new ContentInfo(mets), detached: true);
-        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, certificate)
-        {
-            IncludeOption = X509IncludeOption.EndCertOnly,
-            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"),
-        };
-        signer.SignedAttributes.Add(new Pkcs9SigningTime(DateTime.UtcNow));
-        cms.ComputeSignature(signer, silent: true);
-        await File.WriteAllBytesAsync(Path.Combine(root, SipLayout.MetsSeal), cms.Encode(), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(Path.Combine(root, SipLayout.MetsSeal), SealTrust.SignDetached(mets, certificate), cancellationToken).ConfigureAwait(false);
     }
 
     private static string Target(string root, string relative)
