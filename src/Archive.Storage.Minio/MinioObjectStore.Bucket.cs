@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Cryptography;
 using global::Minio.DataModel.Args;
 
 namespace Archive.Storage.Minio;
@@ -38,6 +40,46 @@ public sealed partial class MinioObjectStore
         }
     }
 
+    /// <summary>
+    /// The coordination bucket's check: never versioned (the claims rely on <c>If-None-Match: *</c>, which Ceph ignores
+    /// once versioning is on) and a second create-only write of a probe key really refused with 412.
+    /// </summary>
+    private async Task<string> CheckCoordinationAsync(CancellationToken cancellationToken)
+    {
+        var versioning = await _direct.VersioningStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (versioning.Length > 0)
+        {
+            throw new ArchiveStorageException(System, Bucket, "bucket", null, $"the coordination bucket has versioning {versioning}; it must be a bucket that never had versioning (create-only writes are not atomic on versioned buckets)");
+        }
+
+        var probe = _options.KeyPrefix + ".archive-probe/" + Guid.NewGuid().ToString("N");
+        var headers = new Dictionary<string, string> { ["If-None-Match"] = "*" };
+        var sha = Convert.ToHexStringLower(SHA256.HashData(ReadOnlySpan<byte>.Empty));
+        await _direct.PutAsync(probe, ReadOnlyMemory<byte>.Empty, sha, "application/octet-stream", headers, contentMd5: false, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _direct.PutAsync(probe, ReadOnlyMemory<byte>.Empty, sha, "application/octet-stream", headers, contentMd5: false, cancellationToken).ConfigureAwait(false);
+            throw new ArchiveStorageException(System, Bucket, "bucket", null, "the server overwrote an object despite If-None-Match: *, so create-only writes are not atomic on the coordination bucket");
+        }
+        catch (S3HttpException e) when (e.Status == HttpStatusCode.PreconditionFailed)
+        {
+            // The answer a coordination bucket must give.
+        }
+        finally
+        {
+            try
+            {
+                await Client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(Bucket).WithObject(probe), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A probe left behind is harmless (an empty object under .archive-probe/).
+            }
+        }
+
+        return "coordination bucket reachable, unversioned, create-only writes atomic";
+    }
+
     /// <summary>One check of the bucket (used by the health check too); returns a description of what was found.</summary>
     internal async Task<string> CheckBucketAsync(bool createIfMissing, CancellationToken cancellationToken)
     {
@@ -59,6 +101,11 @@ public sealed partial class MinioObjectStore
                 {
                     // Created concurrently by another instance.
                 }
+            }
+
+            if (_options.IsCoordination)
+            {
+                return await CheckCoordinationAsync(cancellationToken).ConfigureAwait(false);
             }
 
             if (!_options.RequireObjectLock)

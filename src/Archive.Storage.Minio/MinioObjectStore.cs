@@ -117,7 +117,12 @@ public sealed partial class MinioObjectStore : IObjectStore, IObjectRetentionSto
     public string ContainerName => _options.Bucket;
 
     /// <inheritdoc />
-    public ObjectStoreCapabilities Capabilities => ObjectStoreCapabilities.NativeRangedRead;
+    /// <remarks>A store over a <see cref="MinioStorageOptions.CoordinationBucket"/> reports
+    /// <see cref="ObjectStoreCapabilities.AtomicCreateOnly"/>: it is used only after its bucket was found unversioned
+    /// and answering a repeated create-only write with 412.</remarks>
+    public ObjectStoreCapabilities Capabilities => _options.IsCoordination
+        ? ObjectStoreCapabilities.NativeRangedRead | ObjectStoreCapabilities.AtomicCreateOnly
+        : ObjectStoreCapabilities.NativeRangedRead;
 
     /// <inheritdoc />
     /// <remarks>The store itself answers for <see cref="IObjectRetentionStore"/> (S3 Object Lock).</remarks>

@@ -82,8 +82,39 @@ public sealed class MinioStorageOptions : IValidatableObject
     /// <summary>How often an idempotent read (stat, get, list) is retried after a transient failure (default 2).</summary>
     public int ReadRetries { get; set; } = 2;
 
+    /// <summary>
+    /// An unversioned bucket for write claims, needed when several hosts share <see cref="Bucket"/> and the server does
+    /// not honour <c>If-None-Match</c> on it (Ceph's gateway ignores it on versioned and Object Lock buckets). Every
+    /// create-only write (package commit claims, audit sequence numbers) is then claimed first in this bucket (same
+    /// endpoint, credentials and <see cref="KeyPrefix"/>), see <see cref="CoordinatedObjectStore"/>. Checked before
+    /// first use: it must exist, never have had versioning enabled, and answer a second create-only write of a probe
+    /// key with 412. <see langword="null"/> (the default) for none.
+    /// </summary>
+    public string? CoordinationBucket { get; set; }
+
+    /// <summary>Set for the store over <see cref="CoordinationBucket"/>: checked for atomic create-only instead of Object Lock.</summary>
+    internal bool IsCoordination { get; set; }
+
     /// <summary>Set at registration when the host registered its own <c>IMinioClient</c> (endpoint and credentials are then not needed).</summary>
     internal bool HostSuppliesClient { get; set; }
+
+    /// <summary>The options of the store over <see cref="CoordinationBucket"/>: the same server and prefix, no retention.</summary>
+    internal MinioStorageOptions ForCoordination() => new()
+    {
+        Endpoint = Endpoint,
+        AccessKey = AccessKey,
+        SecretKey = SecretKey,
+        Secure = Secure,
+        Region = Region,
+        Bucket = CoordinationBucket ?? throw new InvalidOperationException("No coordination bucket is configured."),
+        KeyPrefix = KeyPrefix,
+        RequireObjectLock = false,
+        SpoolDirectory = SpoolDirectory,
+        RequestTimeoutMilliseconds = RequestTimeoutMilliseconds,
+        ReadRetries = ReadRetries,
+        HostSuppliesClient = HostSuppliesClient,
+        IsCoordination = true,
+    };
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -129,6 +160,15 @@ public sealed partial class MinioStorageOptionsValidator : IValidateOptions<Mini
             {
                 Fail(nameof(options.SecretKey), "minio.credentials.required", "the secret key is required unless an IMinioClient is registered.");
             }
+        }
+
+        if (options.CoordinationBucket is { } coordination && (!BucketName().IsMatch(coordination) || coordination.Contains("..", StringComparison.Ordinal) || IpAddress().IsMatch(coordination)))
+        {
+            Fail(nameof(options.CoordinationBucket), "minio.bucket.format", $"'{coordination}' is not a valid S3 bucket name (3-63 characters: lower-case letters, digits, '.', '-'; starting and ending with a letter or digit).");
+        }
+        else if (options.CoordinationBucket is { } same && same == options.Bucket)
+        {
+            Fail(nameof(options.CoordinationBucket), "minio.coordination.same-bucket", "the coordination bucket must be another, unversioned bucket (the claims would otherwise be as unreliable as the writes they guard).");
         }
 
         if (string.IsNullOrEmpty(options.Bucket))

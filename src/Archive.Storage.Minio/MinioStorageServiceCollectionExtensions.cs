@@ -37,7 +37,20 @@ public static class MinioStorageServiceCollectionExtensions
             var hostClient = sp.GetService<IMinioClient>();
             return new MinioObjectStore(hostClient, options, TimeProvider.System, sp.GetService<ILogger<MinioObjectStore>>());
         });
-        services.Replace(ServiceDescriptor.Singleton<IObjectStore>(sp => sp.GetRequiredService<MinioObjectStore>()));
+        services.Replace(ServiceDescriptor.Singleton<IObjectStore>(sp =>
+        {
+            var store = sp.GetRequiredService<MinioObjectStore>();
+            var options = sp.GetRequiredService<IOptions<MinioStorageOptions>>().Value;
+            if (options.CoordinationBucket is null)
+            {
+                return store;
+            }
+
+            // Several hosts on a bucket whose server ignores If-None-Match: create-only writes are claimed first in
+            // the coordination bucket (checked unversioned and honouring the condition before its first use).
+            var claims = new MinioObjectStore(sp.GetService<IMinioClient>(), options.ForCoordination(), TimeProvider.System, sp.GetService<ILogger<MinioObjectStore>>());
+            return new CoordinatedObjectStore(store, claims, disposeClaims: true);
+        }));
         return builder;
     }
 

@@ -266,6 +266,16 @@ internal sealed class S3DirectClient
         return string.Equals(enabled, "Enabled", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>The bucket's versioning status: <c>Enabled</c>, <c>Suspended</c>, or empty when it was never enabled (GET ?versioning).</summary>
+    public async Task<string> VersioningStatusAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, null, [new("versioning", "")], null, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var root = XDocument.Parse(text).Root;
+        return root?.Element(root.Name.Namespace + "Status")?.Value ?? string.Empty;
+    }
+
     /// <summary>One ListObjectsV2 page.</summary>
     public async Task<S3ListPage> ListAsync(string prefix, string? delimiter, int maxKeys, string? continuationToken, CancellationToken cancellationToken)
     {

@@ -51,6 +51,13 @@ public sealed class ArchiveOptions : IValidatableObject
     [ValidateObjectMembers]
     public Archive.Audit.AuditOptions Audit { get; set; } = new();
 
+    /// <summary>
+    /// Several hosts sharing this archive's storage (<c>Archive:Hosts:*</c>): commit leases on the package store, jobs
+    /// run once across the hosts.
+    /// </summary>
+    [ValidateObjectMembers]
+    public ArchiveHostsOptions Hosts { get; set; } = new();
+
     /// <summary>The folder uploads are spooled to.</summary>
     public string ResolveTempPath() => TempPath ?? Path.Combine(DataPath, "tmp");
 
@@ -72,6 +79,26 @@ public sealed class ArchiveOptions : IValidatableObject
             yield return new ValidationResult($"ArchiveOptions.TempPath must be an absolute path, not '{TempPath}'.", [nameof(TempPath)]);
         }
     }
+}
+
+/// <summary>Several hosts sharing one archive's storage (<c>Archive:Hosts:*</c>).</summary>
+public sealed class ArchiveHostsOptions
+{
+    /// <summary>
+    /// Several hosts write to this archive's storage (e.g. API hosts behind a load balancer on one bucket); default
+    /// <see langword="false"/>: one host (the embedded set-up). On: package commits hold leases
+    /// (<see cref="Archive.Packages.OcflPackageStoreOptions.SharedStorage"/>), background jobs run on one host at a time
+    /// under leases in the store, and the store must have atomic create-only writes.
+    /// </summary>
+    public bool Shared { get; set; }
+
+    /// <summary>How long a lease (a commit's claim, a job's) holds without renewal (default 2 minutes; at least 10 seconds).</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The largest difference between the hosts' clocks (default 30 seconds): a lease counts as expired only this long after its end.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Validates <see cref="ArchiveOptions"/> (data annotations and <see cref="ArchiveOptions.Validate"/>), source-generated.</summary>

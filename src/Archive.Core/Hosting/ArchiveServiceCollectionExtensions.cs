@@ -35,7 +35,12 @@ public static class ArchiveServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<ArchiveOptions, ArchiveOptionsValidator>().Configure(configure);
 
         // Defaults of the engine itself (providers — object store, search index, documents — come from other packages).
-        services.TryAddSingleton<PackageStoreFactory>(_ => static (objects, root) => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = root }));
+        services.TryAddSingleton<PackageStoreFactory>(sp =>
+        {
+            var hosts = sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Hosts;
+            var time = sp.GetService<TimeProvider>();
+            return (objects, root) => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = root, SharedStorage = hosts.Shared, CommitLease = hosts.Lease, ClockSkew = hosts.ClockSkew }, time);
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IContentTextExtractor, PdfTextExtractor>());
 
         // The engine.

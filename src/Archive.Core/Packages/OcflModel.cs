@@ -127,8 +127,14 @@ internal sealed class OcflClaimDocument
     [JsonPropertyName("writer")]
     public string Writer { get; set; } = string.Empty;
 
+    [JsonPropertyName("nonce")]
+    public string? Nonce { get; set; }
+
     [JsonPropertyName("created")]
     public string Created { get; set; } = string.Empty;
+
+    [JsonPropertyName("expires")]
+    public string? Expires { get; set; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -68,10 +68,10 @@ public sealed partial class OcflPackageStore
                 : StateByPath(current!.Document.Versions[OcflInventoryDocument.VersionName(head)]);
             ApplyAndCheck(state, changes);
 
-            var cleanup = await RemoveUnfinishedVersionsAsync(objectRoot, head, cancellationToken).ConfigureAwait(false);
-            if (cleanup.Kept > 0)
+            if (!_options.SharedStorage)
             {
-                throw new PackageConcurrencyException(id, commit.ExpectedHead, head);
+                // One writing process: anything beyond the head is a crash of this store's earlier life.
+                await RemoveUnfinishedVersionsAsync(objectRoot, head, cancellationToken).ConfigureAwait(false);
             }
 
             return await WriteVersionAsync(id, objectRoot, current, head + 1, commit, changes, state, cancellationToken).ConfigureAwait(false);
@@ -113,8 +113,9 @@ public sealed partial class OcflPackageStore
             try
             {
                 path = ObjectKey.Normalize(change.LogicalPath, field);
-                // The content key must be a valid key too (length limits include the package's folders).
-                _ = ObjectKey.Normalize(objectRoot + "v999999/" + ContentDirectory + "/" + path, field);
+                // The content key must be a valid key too (length limits include the package's folders, and the
+                // commit's own folder on a shared root).
+                _ = ObjectKey.Normalize(objectRoot + "v999999/" + ContentDirectory + "/" + CommitFolder("00000000") + path, field);
             }
             catch (ArchiveValidationException ex)
             {
@@ -222,24 +223,8 @@ public sealed partial class OcflPackageStore
     {
         var version = OcflInventoryDocument.VersionName(number);
         var versionRoot = objectRoot + version + "/";
-        var claimKey = versionRoot + InventoryName;
-        var claim = JsonSerializer.SerializeToUtf8Bytes(new OcflClaimDocument
-        {
-            Claim = $"commit of {version} in progress",
-            Writer = _writerId,
-            Created = OcflInventoryDocument.FormatCreated(DateTimeOffset.UtcNow),
-        }, OcflJsonContext.Readable.OcflClaimDocument);
-
-        try
-        {
-            await _objects.PutBytesAsync(claimKey, claim, new PutObjectOptions { CreateOnly = true, ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectAlreadyExistsException)
-        {
-            throw new PackageConcurrencyException(id, commit.ExpectedHead, number - 1);
-        }
-
-        var written = new List<string> { claimKey };
+        await using var claim = await ClaimVersionAsync(id, objectRoot, number, commit, cancellationToken).ConfigureAwait(false);
+        var written = new List<string> { versionRoot + InventoryName };
         var manifest = current is null
             ? new Dictionary<string, List<string>>(StringComparer.Ordinal)
             : current.Document.Manifest.ToDictionary(p => p.Key, p => p.Value.ToList(), StringComparer.Ordinal);
@@ -259,7 +244,13 @@ public sealed partial class OcflPackageStore
                     continue;
                 }
 
-                var contentPath = version + "/" + ContentDirectory + "/" + change.LogicalPath;
+                if (!claim.Held)
+                {
+                    // Stalled past the lease: another writer may own the version now.
+                    throw new PackageConcurrencyException(id, commit.ExpectedHead, number - 1);
+                }
+
+                var contentPath = version + "/" + ContentDirectory + "/" + claim.ContentPrefix + change.LogicalPath;
                 var contentKey = objectRoot + contentPath;
                 string digest;
                 if (change.ExpectedSha256 is { } announced && manifest.ContainsKey(announced))
@@ -305,8 +296,9 @@ public sealed partial class OcflPackageStore
             var bytes = document.ToJson();
             var digestOfInventory = Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-            // Still ours? (With AbandonedCommitAge set too low, another process may have taken the version over.)
-            await EnsureClaimAsync(id, claimKey, commit, number, cancellationToken).ConfigureAwait(false);
+            // Still ours, with time to finish? On a shared root a writer stalled past its lease may have been taken over.
+            await claim.StopAsync().ConfigureAwait(false);
+            await EnsureClaimAsync(id, claim, versionRoot + InventoryName, commit, number, cancellationToken).ConfigureAwait(false);
             await _objects.PutBytesAsync(versionRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, cancellationToken).ConfigureAwait(false);
             written.Add(versionRoot + SidecarName);
             await WriteSidecarAsync(versionRoot + SidecarName, digestOfInventory, cancellationToken).ConfigureAwait(false);
@@ -330,12 +322,20 @@ public sealed partial class OcflPackageStore
         }
         catch (Exception) when (written.Count > 0)
         {
+            // This commit's content keys are its alone (on a shared root every commit writes into a folder of its own),
+            // so they go in any case; the claim only while it is still ours.
+            await claim.StopAsync().ConfigureAwait(false);
+            if (!claim.Held)
+            {
+                written.Remove(versionRoot + InventoryName);
+            }
+
             await DeleteQuietlyAsync(written).ConfigureAwait(false);
             throw;
         }
     }
 
-    private async Task EnsureClaimAsync(string id, string claimKey, PackageCommit commit, int number, CancellationToken cancellationToken)
+    private async Task EnsureClaimAsync(string id, VersionClaim held, string claimKey, PackageCommit commit, int number, CancellationToken cancellationToken)
     {
         var bytes = await ReadSmallAsync(claimKey, cancellationToken).ConfigureAwait(false);
         OcflClaimDocument? claim = null;
@@ -347,7 +347,12 @@ public sealed partial class OcflPackageStore
         {
         }
 
-        if (claim?.Writer != _writerId)
+        if (claim?.Nonce != held.Nonce)
+        {
+            held.MarkLost();
+        }
+
+        if (!held.Safe)
         {
             throw new PackageConcurrencyException(id, commit.ExpectedHead, number - 1);
         }

@@ -47,18 +47,37 @@ public sealed partial class OcflPackageStore : IPackageStore
     private readonly string _root;
     private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly string _writerId = Guid.NewGuid().ToString("N");
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _rootInit = new(1, 1);
     private volatile bool _rootReady;
 
     /// <summary>Creates a package store over an object store.</summary>
-    /// <exception cref="ArchiveValidationException">The prefix is not a valid key prefix.</exception>
+    /// <exception cref="ArchiveValidationException">The prefix is not a valid key prefix, or a lease setting is out of range.</exception>
     public OcflPackageStore(IObjectStore objects, OcflPackageStoreOptions? options = null)
+        : this(objects, options, null)
+    {
+    }
+
+    /// <summary>Creates a package store over an object store, with a clock (tests of the commit leases).</summary>
+    /// <exception cref="ArchiveValidationException">The prefix is not a valid key prefix, or a lease setting is out of range.</exception>
+    public OcflPackageStore(IObjectStore objects, OcflPackageStoreOptions? options, TimeProvider? timeProvider)
     {
         _objects = objects ?? throw new ArgumentNullException(nameof(objects));
         _options = options ?? new OcflPackageStoreOptions();
-        if (_options.AbandonedCommitAge < TimeSpan.Zero)
+        _time = timeProvider ?? TimeProvider.System;
+        if (_options.CommitLease < TimeSpan.FromSeconds(1))
         {
-            throw new ArchiveValidationException("abandonedCommitAge", "options.negative", "AbandonedCommitAge must not be negative.");
+            throw new ArchiveValidationException("commitLease", "options.lease-too-short", "CommitLease must be at least one second.");
+        }
+
+        if (_options.ClockSkew < TimeSpan.Zero)
+        {
+            throw new ArchiveValidationException("clockSkew", "options.negative", "ClockSkew must not be negative.");
+        }
+
+        if (_options.SharedStorage && !objects.Capabilities.HasFlag(ObjectStoreCapabilities.AtomicCreateOnly))
+        {
+            throw new ArchiveValidationException("sharedStorage", "options.shared-needs-atomic-create", $"A storage root shared by several processes needs a store whose create-only writes are atomic; {objects.SystemName} '{objects.ContainerName}' does not report them (for S3, give a coordination bucket).");
         }
 
         var prefix = _options.Prefix ?? string.Empty;

@@ -10,14 +10,25 @@ public sealed class OcflPackageStoreOptions
     public string Prefix { get; set; } = "ocfl";
 
     /// <summary>
-    /// How old an unfinished version (a version folder beyond the head, left by a commit that crashed or is still
-    /// running in another process) must be before a commit or <see cref="OcflPackageStore.RecoverAsync(CancellationToken)"/>
-    /// removes it. Zero (the default) suits one writing process per storage root (the embedded set-up: anything
-    /// unfinished is a crash). With several processes committing to the same storage root (e.g. several hosts on one
-    /// bucket) set it well above the longest commit, e.g. one hour; a younger unfinished version then makes a commit
-    /// to that package fail with <see cref="PackageConcurrencyException"/> instead of destroying another writer's work.
+    /// Whether several processes commit to this storage root (several hosts on one bucket). Off (the default, the
+    /// embedded set-up with one writing process): a version folder beyond a package's head is a crash and is removed by
+    /// the next commit or by recovery. On: every commit holds a lease on the version it writes (its claim, renewed every
+    /// third of <see cref="CommitLease"/>); an unfinished version is removed only once its lease has expired, under a
+    /// claim taken over from the dead writer, and a live one makes a commit to that package fail with
+    /// <see cref="PackageConcurrencyException"/>. Needs a store whose create-only puts are atomic
+    /// (<see cref="Archive.Storage.ObjectStoreCapabilities.AtomicCreateOnly"/>).
     /// </summary>
-    public TimeSpan AbandonedCommitAge { get; set; } = TimeSpan.Zero;
+    public bool SharedStorage { get; set; }
+
+    /// <summary>
+    /// How long a commit's claim holds without renewal on a shared storage root (default 2 minutes). A commit that
+    /// cannot renew it stops before its commit point once less than half of it remains; others take the version over
+    /// only after it expired plus <see cref="ClockSkew"/>.
+    /// </summary>
+    public TimeSpan CommitLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The largest difference between the clocks of the hosts sharing the storage root (default 30 seconds).</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>A package's stored inventory is damaged: it matches neither its sidecar digest nor its head version's copy.</summary>

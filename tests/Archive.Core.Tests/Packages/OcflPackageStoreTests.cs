@@ -144,12 +144,13 @@ public sealed class OcflPackageStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task With_several_writers_a_young_unfinished_version_is_kept_and_blocks_the_package()
+    public async Task On_a_shared_root_a_live_claim_is_kept_and_blocks_the_package()
     {
-        var store = new OcflPackageStore(_objects, new OcflPackageStoreOptions { AbandonedCommitAge = TimeSpan.FromHours(1) });
+        var store = new OcflPackageStore(_objects, new OcflPackageStoreOptions { SharedStorage = true });
         await store.CommitAsync("shared", new PackageCommit().Put("a", Text("1")), Ct);
         var root = store.GetObjectRoot("shared");
-        await _objects.PutBytesAsync(root + "v2/inventory.json", "{\"claim\":\"another host\"}"u8.ToArray(), cancellationToken: Ct);
+        var expires = DateTimeOffset.UtcNow.AddMinutes(1).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        await _objects.PutBytesAsync(root + "v2/inventory.json", Encoding.UTF8.GetBytes($$"""{"claim":"another host","nonce":"x","expires":"{{expires}}"}"""), cancellationToken: Ct);
 
         await Assert.ThrowsAsync<PackageConcurrencyException>(async () => await store.CommitAsync("shared", new PackageCommit().Put("a", Text("2")), Ct));
         var report = await store.RecoverAsync(Ct);
