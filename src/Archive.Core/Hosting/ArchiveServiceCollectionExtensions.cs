@@ -52,7 +52,10 @@ public static class ArchiveServiceCollectionExtensions
         services.TryAddSingleton(sp => new ArchiveStorage(
             RequiredServices.ObjectStore(sp),
             (objects, root) => sp.GetRequiredService<AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>())(objects, root),
-            sp.GetServices<ArchiveCollectionRoot>().Select(r => r.Root)));
+            sp.GetServices<ArchiveCollectionRoot>().Select(r => r.Root))
+        {
+            RegistryCacheMaxAge = sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Hosts.Shared ? TimeSpan.FromSeconds(5) : null,
+        });
         services.TryAddSingleton(sp => new AgencyRegistry(sp.GetRequiredService<ArchiveStorage>()));
         services.TryAddSingleton(sp => new FondsRegistry(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new RetentionScheduleService(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>()));

@@ -21,7 +21,7 @@ public sealed class AgencyRegistry
     {
         ArgumentNullException.ThrowIfNull(storage);
         _store = new PackageEntityStore<Agency>(storage.Agencies, "agency", "metadata/agency.json");
-        _cache = new RegistryCache<Agency>(_store, a => a.Id);
+        _cache = new RegistryCache<Agency>(_store, a => a.Id, storage.RegistryCacheMaxAge);
     }
 
     /// <summary>Registers a new agency.</summary>

@@ -26,6 +26,13 @@ public sealed class ArchiveStorage
     /// <summary>Prefix of job state objects (reindex checkpoint, pending reindex flags).</summary>
     public const string JobsPrefix = "jobs/";
 
+    /// <summary>
+    /// How long the registries (agencies, fonds) trust what they loaded before reading it again: <see langword="null"/>
+    /// (the default) with one host, which sees every change because it makes them; a few seconds when several hosts
+    /// share the storage (<see cref="Archive.Hosting.ArchiveHostsOptions.Shared"/>), so a host sees the others' changes.
+    /// </summary>
+    public TimeSpan? RegistryCacheMaxAge { get; init; }
+
     /// <summary>Creates the layout over <paramref name="objects"/>.</summary>
     /// <param name="objects">The object store.</param>
     /// <param name="packageStoreFactory">Creates a package store over an object store and a root prefix.</param>

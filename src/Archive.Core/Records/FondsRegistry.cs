@@ -75,7 +75,7 @@ public sealed partial class FondsRegistry
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(agencies);
         _store = new PackageEntityStore<Fonds>(storage.Fonds, "fonds", "metadata/fonds.json");
-        _cache = new RegistryCache<Fonds>(_store, f => f.Code);
+        _cache = new RegistryCache<Fonds>(_store, f => f.Code, storage.RegistryCacheMaxAge);
         _agencies = agencies;
         _time = timeProvider ?? TimeProvider.System;
     }

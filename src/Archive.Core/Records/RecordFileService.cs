@@ -147,7 +147,10 @@ public sealed partial class RecordFileService
             }
             catch (ArchivePreconditionFailedException) when (expectedVersion is null && attempt < MaxAttempts)
             {
+                // Another writer (this host's other requests are serialised by the file lock, so another host's) got
+                // the version: reload and apply again after a short random pause, so that the writers spread out.
                 LogRetry(_logger, fileCode, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25 * attempt)), cancellationToken).ConfigureAwait(false);
                 continue;
             }
             finally

@@ -316,3 +316,42 @@ public sealed class SharedCommitTests : IDisposable
         }
     }
 }
+
+/// <summary>Registries of several hosts on one storage see each other's changes within their cache age.</summary>
+public sealed class SharedRegistryTests : IDisposable
+{
+    private readonly PackageTempFolder _folder = new("shared-registry");
+    private readonly FileSystemObjectStore _objects;
+
+    public SharedRegistryTests() => _objects = new FileSystemObjectStore(new FileSystemStoreOptions { RootPath = _folder.Path });
+
+    public void Dispose()
+    {
+        _objects.Dispose();
+        _folder.Dispose();
+    }
+
+    private Archive.Records.AgencyRegistry Host(TimeSpan? maxAge) => new(new Archive.Records.ArchiveStorage(
+        _objects,
+        (objects, root) => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = root, SharedStorage = true }))
+    {
+        RegistryCacheMaxAge = maxAge,
+    });
+
+    [Fact]
+    public async Task An_agency_created_on_one_host_is_seen_by_another_once_its_cache_is_older_than_the_maximum_age()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var a = Host(null);
+        var b = Host(TimeSpan.FromMilliseconds(200));
+        var forever = Host(null);
+        Assert.Null(await b.GetAsync("000.00.00.H01", ct));
+        Assert.Null(await forever.GetAsync("000.00.00.H01", ct));
+
+        await a.CreateAsync(new Archive.Records.Agency { Id = "000.00.00.H01", Name = "Sở Nội vụ" }, Archive.Core.Tests.Records.ArchiveHarness.User, ct);
+        await Task.Delay(300, ct);
+
+        Assert.NotNull(await b.GetAsync("000.00.00.H01", ct));
+        Assert.Null(await forever.GetAsync("000.00.00.H01", ct)); // a single host's cache is never read again
+    }
+}
