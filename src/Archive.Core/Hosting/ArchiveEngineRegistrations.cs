@@ -29,6 +29,7 @@ internal static class ArchiveEngineRegistrations
             sp.GetRequiredService<ArchiveStorage>(),
             sp.GetRequiredService<RecordFileService>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ArchiveOptions>>(),
+            sp.GetRequiredService<StorageLeases>(),
             sp.GetService<ILogger<StartupRecoveryService>>())));
     }
 }

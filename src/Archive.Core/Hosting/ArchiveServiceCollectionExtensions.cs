@@ -43,6 +43,9 @@ public static class ArchiveServiceCollectionExtensions
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IContentTextExtractor, PdfTextExtractor>());
 
+        // Leases in the store: background jobs run on one host at a time when several share the storage.
+        services.TryAddSingleton(sp => new StorageLeases(RequiredServices.ObjectStore(sp), sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Hosts, sp.GetService<TimeProvider>()));
+
         // The engine.
         // The audit trail (audit/ in the object store) and the journal that audits every committed package version.
         services.TryAddSingleton<IAuditLog>(sp => new ObjectStoreAuditLog(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Audit, sp.GetService<TimeProvider>(), sp.GetService<ILogger<ObjectStoreAuditLog>>()));
@@ -77,7 +80,8 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetServices<ITextRecognizer>(),
             sp.GetRequiredService<IOptions<OcrJobOptions>>(),
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<OcrService>>()));
+            sp.GetService<ILogger<OcrService>>(),
+            sp.GetRequiredService<StorageLeases>()));
         services.TryAddSingleton(sp => new Archive.Disposition.DispositionService(
             sp.GetRequiredService<ArchiveStorage>().Open(Archive.Disposition.DispositionService.DecisionsRoot),
             sp.GetRequiredService<ArchiveStorage>(),

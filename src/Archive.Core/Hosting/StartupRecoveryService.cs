@@ -21,13 +21,15 @@ internal sealed partial class StartupRecoveryService : BackgroundService
     private readonly ArchiveStorage _storage;
     private readonly RecordFileService _records;
     private readonly IOptions<ArchiveOptions> _options;
+    private readonly StorageLeases _leases;
     private readonly ILogger _logger;
 
-    public StartupRecoveryService(ArchiveStorage storage, RecordFileService records, IOptions<ArchiveOptions> options, ILogger<StartupRecoveryService>? logger)
+    public StartupRecoveryService(ArchiveStorage storage, RecordFileService records, IOptions<ArchiveOptions> options, StorageLeases leases, ILogger<StartupRecoveryService>? logger)
     {
         _storage = storage;
         _records = records;
         _options = options;
+        _leases = leases;
         _logger = logger ?? NullLogger<StartupRecoveryService>.Instance;
     }
 
@@ -42,12 +44,26 @@ internal sealed partial class StartupRecoveryService : BackgroundService
                 LogTempCleaned(leftovers, _options.Value.ResolveTempPath());
             }
 
-            foreach (var (name, report) in await _storage.RecoverAsync(stoppingToken).ConfigureAwait(false))
+            // Several hosts: one of them scans the storage (the others' commits are safe either way: a shared storage
+            // root only removes what a dead writer left).
+            var lease = await _leases.TryAcquireAsync(RecoveryLease, stoppingToken).ConfigureAwait(false);
+            if (lease is null)
             {
-                LogRecovered(name, report.PackagesScanned, report.AbandonedVersionsRemoved, report.UncommittedPackagesRemoved, report.InventorySidecarsRepaired, report.CorruptPackages.Count);
-                foreach (var id in report.CorruptPackages)
+                LogElsewhere(RecoveryLease);
+            }
+            else
+            {
+                await using (lease.ConfigureAwait(false))
                 {
-                    LogCorrupt(name, id);
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
+                    foreach (var (name, report) in await _storage.RecoverAsync(linked.Token).ConfigureAwait(false))
+                    {
+                        LogRecovered(name, report.PackagesScanned, report.AbandonedVersionsRemoved, report.UncommittedPackagesRemoved, report.InventorySidecarsRepaired, report.CorruptPackages.Count);
+                        foreach (var id in report.CorruptPackages)
+                        {
+                            LogCorrupt(name, id);
+                        }
+                    }
                 }
             }
         }
@@ -86,10 +102,20 @@ internal sealed partial class StartupRecoveryService : BackgroundService
     {
         try
         {
-            var indexed = await _records.IndexPendingAsync(stoppingToken).ConfigureAwait(false);
-            if (indexed > 0)
+            var lease = await _leases.TryAcquireAsync(PendingIndexLease, stoppingToken).ConfigureAwait(false);
+            if (lease is null)
             {
-                LogIndexed(indexed);
+                return; // Another host runs it now.
+            }
+
+            await using (lease.ConfigureAwait(false))
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
+                var indexed = await _records.IndexPendingAsync(linked.Token).ConfigureAwait(false);
+                if (indexed > 0)
+                {
+                    LogIndexed(indexed);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -102,6 +128,15 @@ internal sealed partial class StartupRecoveryService : BackgroundService
             LogPendingFailed(ex);
         }
     }
+
+    /// <summary>The lease of start-up recovery across hosts.</summary>
+    internal const string RecoveryLease = "jobs/recovery";
+
+    /// <summary>The lease of the pending-index run across hosts.</summary>
+    internal const string PendingIndexLease = "jobs/pending-index";
+
+    [LoggerMessage(EventId = 1906, EventName = "JobRunsElsewhere", Level = LogLevel.Information, Message = "{Job} runs on another host now (its lease is held); this host skips it")]
+    private partial void LogElsewhere(string job);
 
     [LoggerMessage(EventId = 1900, EventName = "CollectionRecovered", Level = LogLevel.Information, Message = "Recovery of {Collection}: {Scanned} packages scanned, {Versions} unfinished versions and {Uncommitted} never-committed packages removed, {Sidecars} sidecars repaired, {Corrupt} corrupt")]
     private partial void LogRecovered(string collection, int scanned, int versions, int uncommitted, int sidecars, int corrupt);

@@ -1,3 +1,4 @@
+using Archive.Hosting;
 using System.Text.Json;
 using Archive.Diagnostics;
 using Archive.Records;
@@ -127,6 +128,10 @@ public sealed record OcrPassResult(int Recognized, int Failed, int Unavailable, 
 /// </summary>
 public sealed partial class OcrService
 {
+    /// <summary>The lease of the OCR queue across hosts.</summary>
+    public const string Lease = "jobs/ocr";
+
+    private readonly StorageLeases? _leases;
     /// <summary>Prefix of the pending-OCR flags.</summary>
     public const string PendingPrefix = ArchiveStorage.JobsPrefix + "ocr-pending/";
 
@@ -142,7 +147,21 @@ public sealed partial class OcrService
 
     /// <summary>Creates the job.</summary>
     public OcrService(ArchiveStorage storage, RecordFileService files, IEnumerable<ITextRecognizer> recognizers, IOptions<OcrJobOptions>? options = null, TimeProvider? timeProvider = null, ILogger<OcrService>? logger = null)
+        : this(storage, files, recognizers, options, timeProvider, logger, null)
     {
+    }
+
+    /// <summary>Creates the service; with several hosts on one storage, a pass runs only on the host holding the OCR lease.</summary>
+    /// <param name="storage">The archive storage.</param>
+    /// <param name="files">The record files.</param>
+    /// <param name="recognizers">The text recognizers.</param>
+    /// <param name="options">Job settings.</param>
+    /// <param name="timeProvider">Clock.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="leases">The leases across hosts (<see langword="null"/>: one host).</param>
+    public OcrService(ArchiveStorage storage, RecordFileService files, IEnumerable<ITextRecognizer> recognizers, IOptions<OcrJobOptions>? options, TimeProvider? timeProvider, ILogger<OcrService>? logger, StorageLeases? leases)
+    {
+        _leases = leases;
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(recognizers);
@@ -206,7 +225,23 @@ public sealed partial class OcrService
         await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await RunPassAsync(cancellationToken).ConfigureAwait(false);
+            if (_leases is not { Shared: true })
+            {
+                return await RunPassAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // Several hosts: one of them runs the queue at a time; the others answer an empty pass.
+            var lease = await _leases.TryAcquireAsync(Lease, cancellationToken).ConfigureAwait(false);
+            if (lease is null)
+            {
+                return new OcrPassResult(0, 0, 0, 0, 0);
+            }
+
+            await using (lease.ConfigureAwait(false))
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+                return await RunPassAsync(linked.Token).ConfigureAwait(false);
+            }
         }
         finally
         {
