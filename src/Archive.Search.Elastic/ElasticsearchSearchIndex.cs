@@ -8,6 +8,7 @@ using Elastic.Clients.Elasticsearch.Cluster;
 using Elastic.Clients.Elasticsearch.Core.Search;
 using Elastic.Clients.Elasticsearch.IndexManagement;
 using Elastic.Transport;
+using Elastic.Transport.Extensions;
 using Elastic.Transport.Products.Elasticsearch;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -160,14 +161,30 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         }
 
         var search = _queries.Build(request, Alias, filters, cursor);
+        var clauses = ClauseCounter.Count(System.Text.Json.Nodes.JsonNode.Parse(_client.ElasticsearchClientSettings.RequestResponseSerializer.SerializeToString(search.Query)));
+        if (clauses > _options.MaxQueryClauses)
+        {
+            throw TooManyTerms($"The query would become {clauses.ToString(CultureInfo.InvariantCulture)} search clauses; at most {_options.MaxQueryClauses.ToString(CultureInfo.InvariantCulture)} are accepted (ElasticsearchSearchOptions.MaxQueryClauses). Use fewer words or filters.");
+        }
+
         var response = await Call(() => _client.SearchAsync<EsDocument>(search, cancellationToken), "search").ConfigureAwait(false);
         if (!Errors.Ok(response))
         {
+            if (Errors.IsTooManyClauses(response))
+            {
+                // The node's own limit is below MaxQueryClauses (a small heap or a large search thread pool).
+                throw TooManyTerms($"The query has more search clauses than the Elasticsearch cluster accepts ({Errors.Describe(response)}). Use fewer words or filters.");
+            }
+
             throw Errors.From(response, Alias, "search");
         }
 
         return ToResults(request, response);
     }
+
+    /// <summary>The validation error of a query with too many terms (rule <c>search.query.too-many-terms</c>).</summary>
+    private static ArchiveValidationException TooManyTerms(string message)
+        => new("query", "search.query.too-many-terms", message);
 
     /// <inheritdoc />
     public async ValueTask<ISearchIndexRebuild> OpenRebuildAsync(string rebuildId, CancellationToken cancellationToken = default)

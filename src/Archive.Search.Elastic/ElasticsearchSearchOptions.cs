@@ -73,6 +73,16 @@ public sealed class ElasticsearchSearchOptions : IValidatableObject
     /// <summary>Longest accepted query text, in characters (default 4096).</summary>
     public int MaxQueryLength { get; set; } = 4096;
 
+    /// <summary>
+    /// Most Lucene clauses a search may become (default 1024). Each syllable of the query text becomes about 13 term
+    /// queries (folded, accented and bigram fields of four text groups, and the pages); Elasticsearch refuses a query
+    /// over its node's limit (computed from heap and search threads, never below 1024). A longer query is refused
+    /// before it is sent with an <see cref="ArchiveValidationException"/> (field <c>query</c>, rule
+    /// <c>search.query.too-many-terms</c>), as is a query the cluster refuses with <c>too_many_nested_clauses</c>.
+    /// Raise it only if every node's limit is higher.
+    /// </summary>
+    public int MaxQueryClauses { get; set; } = 1024;
+
     /// <summary>Characters of a highlighted text fragment (default 160).</summary>
     public int HighlightFragmentSize { get; set; } = 160;
 
@@ -231,6 +241,11 @@ public sealed partial class ElasticsearchSearchOptionsValidator : IValidateOptio
         if (options.MaxQueryLength is < 16 or > 1_000_000)
         {
             errors.Add(P + "MaxQueryLength must be between 16 and 1000000.");
+        }
+
+        if (options.MaxQueryClauses is < 64 or > 1_000_000)
+        {
+            errors.Add(P + "MaxQueryClauses must be between 64 and 1000000.");
         }
 
         if (options.HighlightFragmentSize is < 20 or > 10_000)
