@@ -111,9 +111,8 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         var mirrors = Mirrors();
         var actions = new List<BulkAction>(documents.Count * (1 + mirrors.Count));
-        foreach (var d in documents)
+        foreach (var doc in Stored(documents))
         {
-            var doc = new EsDocument(d);
             actions.Add(BulkAction.Index(doc, Alias, null));
             actions.AddRange(mirrors.Select(m => BulkAction.Index(doc, m.WriteAlias, m)));
         }
@@ -317,9 +316,44 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             return;
         }
 
-        var actions = documents.Select(d => BulkAction.Index(new EsDocument(d), rebuild.WriteAlias, rebuild)).ToList();
+        var actions = Stored(documents).Select(d => BulkAction.Index(d, rebuild.WriteAlias, rebuild)).ToList();
         var results = await _bulk.RunAsync(actions, rebuild.Index, "rebuild-index", cancellationToken).ConfigureAwait(false);
         Count(actions, results);
+    }
+
+    /// <summary>
+    /// The stored form of each document, shortened to fit one request of <see cref="ElasticsearchSearchOptions.MaxRequestBytes"/>
+    /// (a document refused with 413 would be retried by the pending-index service for ever); a document that cannot
+    /// fit even without its text is refused before anything is sent.
+    /// </summary>
+    private List<EsDocument> Stored(IReadOnlyCollection<SearchDocument> documents)
+    {
+        var limit = _options.MaxRequestBytes - BulkAction.MaxMetadataBytes;
+        var stored = new List<EsDocument>(documents.Count);
+        List<ValidationError>? errors = null;
+        var i = 0;
+        foreach (var d in documents)
+        {
+            var doc = EsDocument.Fit(d, limit, out var bytes);
+            if (doc is null)
+            {
+                (errors ??= []).Add(new($"documents[{i}]", "search.document.too-large",
+                    $"Document '{d.Id}' is {bytes} bytes as stored and does not fit one request to the cluster ({_options.MaxRequestBytes} bytes, ElasticsearchSearchOptions.MaxRequestBytes) even without its text."));
+            }
+            else
+            {
+                if (doc.Json.Length < bytes)
+                {
+                    Log.DocumentTruncated(_logger, d.Id, bytes, _options.MaxRequestBytes, doc.Json.Length);
+                }
+
+                stored.Add(doc);
+            }
+
+            i++;
+        }
+
+        return errors is null ? stored : throw new ArchiveValidationException(errors);
     }
 
     internal async Task CommitRebuildAsync(ElasticsearchIndexRebuild rebuild, CancellationToken cancellationToken)

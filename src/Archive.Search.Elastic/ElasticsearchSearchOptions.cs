@@ -55,8 +55,21 @@ public sealed class ElasticsearchSearchOptions : IValidatableObject
     /// <summary>Most documents in one bulk request (default 500).</summary>
     public int BulkMaxDocuments { get; set; } = 500;
 
-    /// <summary>Approximate largest bulk request body, in bytes (default 8 MiB). A single larger document is sent alone.</summary>
+    /// <summary>
+    /// Approximate largest bulk request body, in bytes (default 8 MiB; at most <see cref="MaxRequestBytes"/>). A single
+    /// larger document is sent alone.
+    /// </summary>
     public int BulkMaxBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Largest request body the cluster accepts, in bytes: its <c>http.max_content_length</c> (default 100 MiB, as
+    /// Elasticsearch's own default). A larger request would be refused with 413 on every attempt, so
+    /// <see cref="BulkMaxBytes"/> may not exceed it, and a single document whose stored JSON is larger has its
+    /// <see cref="SearchDocument.Text"/> and <see cref="SearchDocument.Pages"/> shortened (each by the same proportion,
+    /// cut at a character boundary, pages kept in number) until it fits, with a warning in the log; a document that
+    /// cannot fit even without text is refused (<c>search.document.too-large</c>). Sizes are counted uncompressed.
+    /// </summary>
+    public int MaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 
     /// <summary>Bulk requests of one call in flight at once (default 2): the back-pressure bound.</summary>
     public int BulkConcurrency { get; set; } = 2;
@@ -218,9 +231,14 @@ public sealed partial class ElasticsearchSearchOptionsValidator : IValidateOptio
             errors.Add(P + "BulkMaxDocuments must be between 1 and 100000.");
         }
 
-        if (options.BulkMaxBytes is < 16 * 1024 or > 512 * 1024 * 1024)
+        if (options.MaxRequestBytes < 1024 * 1024)
         {
-            errors.Add(P + "BulkMaxBytes must be between 16 KiB and 512 MiB.");
+            errors.Add(P + "MaxRequestBytes must be at least 1 MiB (it is the cluster's http.max_content_length, 100 MiB by default).");
+        }
+
+        if (options.BulkMaxBytes < 16 * 1024 || options.BulkMaxBytes > options.MaxRequestBytes)
+        {
+            errors.Add(P + "BulkMaxBytes must be between 16 KiB and MaxRequestBytes (the cluster's http.max_content_length, 100 MiB by default).");
         }
 
         if (options.BulkConcurrency is < 1 or > 64)

@@ -9,11 +9,19 @@ namespace Archive.Search.Elastic.Internal;
 /// <summary>One bulk action, its approximate size in the request body and who asked for it.</summary>
 internal sealed record BulkAction(IBulkOperation Operation, string Id, long Bytes, object? Tag)
 {
+    /// <summary>
+    /// Upper bound of an action line (<c>{"index":{"_index":…,"_id":…,"version":…,"version_type":…}}</c> and the
+    /// newlines): ids are at most 512 UTF-8 bytes (6 when escaped), aliases 255.
+    /// </summary>
+    public const int MaxMetadataBytes = 4096;
+
     public static BulkAction Index(EsDocument document, string target, object? tag)
-        => new(new BulkIndexOperation<EsDocument>(document, target) { Id = document.Document.Id }, document.Document.Id, document.Json.Length + 64 + target.Length + Encoding.UTF8.GetByteCount(document.Document.Id), tag);
+        => new(new BulkIndexOperation<EsDocument>(document, target) { Id = document.Document.Id }, document.Document.Id, document.Json.Length + Metadata(target, document.Document.Id), tag);
 
     public static BulkAction Delete(string id, string target, object? tag)
-        => new(new BulkDeleteOperation(id) { Index = target }, id, 64 + target.Length + Encoding.UTF8.GetByteCount(id), tag);
+        => new(new BulkDeleteOperation(id) { Index = target }, id, Metadata(target, id), tag);
+
+    private static long Metadata(string target, string id) => 128 + target.Length + Encoding.UTF8.GetByteCount(id);
 }
 
 /// <summary>

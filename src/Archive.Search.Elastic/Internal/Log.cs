@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4006, EventName = "BulkRejected", Level = LogLevel.Warning, Message = "Elasticsearch rejected {Count} bulk actions with 429 (queue full); retry {Attempt} of {Max} in {Delay} ms")]
     public static partial void BulkRejected(ILogger logger, int count, int attempt, int max, int delay);
+
+    [LoggerMessage(EventId = 4007, EventName = "DocumentTruncated", Level = LogLevel.Warning, Message = "Search document {Id} is {Bytes} bytes, more than the cluster accepts in one request ({Limit}); its text was shortened to {Kept} bytes")]
+    public static partial void DocumentTruncated(ILogger logger, string id, long bytes, long limit, long kept);
 }
