@@ -28,7 +28,11 @@ public sealed class ElasticsearchSearchOptions : IValidatableObject
 
     /// <summary>
     /// SHA-256 fingerprint (hex) of the cluster's CA certificate, for clusters with a self-signed certificate (as a fresh
-    /// Elasticsearch 9 prints at first start). The certificate is otherwise validated normally.
+    /// Elasticsearch 9 prints at first start); the fingerprint of the server certificate itself is accepted too. The pin
+    /// only stands in for a trusted root: the server certificate is accepted when the platform trusts it or when a valid
+    /// chain leads to the pinned certificate, and in both cases its host name must match the address and every
+    /// certificate of the chain must be within its validity dates (no revocation check, as HttpClient's default).
+    /// Applies to the client the adapter creates, not to a host-supplied <c>ElasticsearchClient</c>.
     /// </summary>
     public string? CertificateFingerprint { get; set; }
 
