@@ -34,11 +34,25 @@ namespace Archive.Search.Elastic;
 /// refresh (writes are not sent with <c>refresh=wait_for</c>, which would slow every bulk request by up to the
 /// refresh interval). Writes made by another process are covered by that process's own barrier or by
 /// <see cref="RefreshAsync"/>.</para>
-/// <para>While a rebuild opened by this instance is open, its writes are mirrored into the rebuilt index, so nothing
-/// written during a rebuild is lost by the switch (as in the embedded engine; writes of other processes are not
-/// mirrored).</para>
+/// <para>Rebuilds with several hosts writing to one alias. A rebuild is an index <c>ALIAS-rb-…</c> behind its own write
+/// alias <c>ALIAS-rebuild-…</c>, and that alias is the marker every host looks for: before a live write each host lists
+/// <c>ALIAS-rebuild-*</c> (at most every 5 s) and sends each index or delete both through the search alias and through
+/// every rebuild write alias, whoever opened the rebuild. A new rebuild waits twice that interval before
+/// <see cref="OpenRebuildAsync"/> returns, so a write that did not see it was committed to storage before the loader
+/// starts reading, and the loader's copy includes it. The loader's documents are written with external version 0
+/// (<c>version_type=external_gte</c>), live copies with internal versions (≥ 1): a loaded document replaces an earlier
+/// load but never what a live write put there, even when the loader read it from storage before that write (HTTP 409
+/// for such a load means "not needed", not an error). A live copy sent to a rebuild alias that no longer exists
+/// (committed or discarded meanwhile; refused with 404 under <c>require_alias</c>) is not needed either: after a commit
+/// the write through the search alias reaches the new index. Live writes among hosts are last-writer-wins, as without a
+/// rebuild (<see cref="SearchDocument"/> carries no source version to order them).</para>
+/// <para>Each rebuild index carries a lease in its mapping's <c>_meta.archive.lease</c> (holder, until), renewed every
+/// minute while the rebuild is open in its process. At first use and before each rebuild, a host deletes
+/// <c>ALIAS-rb-*</c> indices that are not behind the alias and whose lease ran out more than
+/// <see cref="ElasticsearchSearchOptions.AbandonedRebuildRetention"/> ago (left by a crash or a stopped job); until
+/// then such a rebuild stays resumable.</para>
 /// </remarks>
-public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuilder
+public sealed partial class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuilder
 {
     private readonly ElasticsearchClient _client;
     private readonly ElasticsearchSearchOptions _options;
@@ -108,13 +122,14 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             return;
         }
 
+        var stored = Stored(documents);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var mirrors = Mirrors();
+        var mirrors = await MirrorTargetsAsync(cancellationToken).ConfigureAwait(false);
         var actions = new List<BulkAction>(documents.Count * (1 + mirrors.Count));
-        foreach (var doc in Stored(documents))
+        foreach (var doc in stored)
         {
             actions.Add(BulkAction.Index(doc, Alias, null));
-            actions.AddRange(mirrors.Select(m => BulkAction.Index(doc, m.WriteAlias, m)));
+            actions.AddRange(mirrors.Select(m => BulkAction.Index(doc, m.WriteAlias, m.Rebuild, BulkActionKind.Mirror)));
         }
 
         await WriteAsync(actions, "index", cancellationToken).ConfigureAwait(false);
@@ -130,12 +145,12 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         }
 
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var mirrors = Mirrors();
+        var mirrors = await MirrorTargetsAsync(cancellationToken).ConfigureAwait(false);
         var actions = new List<BulkAction>(ids.Count * (1 + mirrors.Count));
         foreach (var id in ids)
         {
             actions.Add(BulkAction.Delete(id, Alias, null));
-            actions.AddRange(mirrors.Select(m => BulkAction.Delete(id, m.WriteAlias, m)));
+            actions.AddRange(mirrors.Select(m => BulkAction.Delete(id, m.WriteAlias, m.Rebuild, BulkActionKind.Mirror)));
         }
 
         await WriteAsync(actions, "delete", cancellationToken).ConfigureAwait(false);
@@ -190,7 +205,10 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     {
         SearchDocumentValidator.ValidateRebuildId(rebuildId);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        await CleanUpAbandonedRebuildsAsync(cancellationToken).ConfigureAwait(false);
         await _switchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ElasticsearchIndexRebuild rebuild;
+        bool created;
         try
         {
             lock (_stateLock)
@@ -216,33 +234,50 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
                 }
 
                 count = counted.Count;
+                created = false;
                 Log.RebuildResumed(_logger, rebuildId, index, count);
             }
             else
             {
                 index = RebuildIndexName(rebuildId, DateTimeOffset.UtcNow);
-                var created = await Call(() => _client.Indices.CreateAsync(IndexDefinition.Create(index, writeAlias, Alias, _options, rebuildId), cancellationToken), "rebuild").ConfigureAwait(false);
-                if (!Errors.Ok(created))
+                var response = await Call(() => _client.Indices.CreateAsync(IndexDefinition.Create(index, writeAlias, Alias, _options, rebuildId, NewLease()), cancellationToken), "rebuild").ConfigureAwait(false);
+                if (!Errors.Ok(response))
                 {
-                    throw Errors.From(created, index, "rebuild");
+                    throw Errors.From(response, index, "rebuild");
                 }
 
                 count = 0;
+                created = true;
                 Log.RebuildStarted(_logger, rebuildId, index);
             }
 
-            var rebuild = new ElasticsearchIndexRebuild(this, rebuildId, index, writeAlias, count);
+            rebuild = new ElasticsearchIndexRebuild(this, rebuildId, index, writeAlias, count);
+            if (!created)
+            {
+                await RenewLeaseAsync(rebuild, cancellationToken).ConfigureAwait(false); // ours again
+            }
+
             lock (_stateLock)
             {
                 _rebuilds = [.. _rebuilds, rebuild];
             }
-
-            return rebuild;
         }
         finally
         {
             _switchLock.Release();
         }
+
+        rebuild.StartLeaseRenewal(LeaseRenewal, _logger);
+        ForgetDiscovered();
+        if (created && RebuildFence > TimeSpan.Zero)
+        {
+            // Hosts that listed the rebuild aliases just before this one existed may write without copying into it
+            // until their list is older than RebuildDiscoveryInterval; what they write until then is committed to
+            // storage before the loader (which starts after this) reads it.
+            await Task.Delay(RebuildFence, Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return rebuild;
     }
 
     /// <summary>
@@ -316,7 +351,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             return;
         }
 
-        var actions = Stored(documents).Select(d => BulkAction.Index(d, rebuild.WriteAlias, rebuild)).ToList();
+        var actions = Stored(documents).Select(d => BulkAction.Index(d, rebuild.WriteAlias, rebuild, BulkActionKind.Load)).ToList();
         var results = await _bulk.RunAsync(actions, rebuild.Index, "rebuild-index", cancellationToken).ConfigureAwait(false);
         Count(actions, results);
     }
@@ -379,6 +414,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             }
 
             Forget(rebuild);
+            ForgetDiscovered();
             Interlocked.Increment(ref _writeSeq); // the next read-your-writes search refreshes the new index
             Log.RebuildCommitted(_logger, rebuild.RebuildId, rebuild.Index, string.Join(", ", old), Alias);
         }
@@ -419,6 +455,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     internal async Task DiscardRebuildAsync(ElasticsearchIndexRebuild rebuild, CancellationToken cancellationToken)
     {
         Forget(rebuild);
+        ForgetDiscovered();
         var deleted = await Call(() => _client.Indices.DeleteAsync(new DeleteIndexRequest(rebuild.Index), cancellationToken), "rebuild-discard").ConfigureAwait(false);
         if (!Errors.Ok(deleted) && Errors.Status(deleted) != 404)
         {
@@ -440,6 +477,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
 
     private void Forget(ElasticsearchIndexRebuild rebuild)
     {
+        rebuild.StopLeaseRenewal();
         lock (_stateLock)
         {
             _rebuilds = _rebuilds.Where(r => r != rebuild).ToList();
@@ -452,6 +490,10 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         {
             var results = await _bulk.RunAsync(actions, Alias, operation, cancellationToken).ConfigureAwait(false);
             Count(actions, results);
+            if (results.Contains(BulkAction.Gone))
+            {
+                ForgetDiscovered();
+            }
         }
         finally
         {
@@ -556,6 +598,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         var exists = await Call(() => _client.Indices.ExistsAliasAsync(new ExistsAliasRequest(Alias), CancellationToken.None), "open").ConfigureAwait(false);
         if (exists.Exists)
         {
+            await CleanUpAbandonedRebuildsAsync(CancellationToken.None).ConfigureAwait(false);
             return;
         }
 

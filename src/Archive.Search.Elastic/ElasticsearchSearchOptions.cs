@@ -87,6 +87,14 @@ public sealed class ElasticsearchSearchOptions : IValidatableObject
     /// <summary>First back-off delay after a 429 (default 200 ms; doubled each time, at most 30 s).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long a rebuild stays resumable after its process stopped renewing its lease (crash, stop, or disposed without
+    /// commit; default 1 hour). Afterwards any host deletes its index, at start-up or when it opens a rebuild; reopening
+    /// the id then starts from empty (the reindex job notices and starts over). A rebuild whose host is alive renews
+    /// its lease every minute and is never deleted.
+    /// </summary>
+    public TimeSpan AbandonedRebuildRetention { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Longest accepted query text, in characters (default 4096).</summary>
     public int MaxQueryLength { get; set; } = 4096;
 
@@ -258,6 +266,11 @@ public sealed partial class ElasticsearchSearchOptionsValidator : IValidateOptio
         if (options.RetryDelay < TimeSpan.Zero || options.RetryDelay > TimeSpan.FromMinutes(1))
         {
             errors.Add(P + "RetryDelay must be between 0 and 1 minute.");
+        }
+
+        if (options.AbandonedRebuildRetention < TimeSpan.FromMinutes(10) || options.AbandonedRebuildRetention > TimeSpan.FromDays(365))
+        {
+            errors.Add(P + "AbandonedRebuildRetention must be between 10 minutes and 365 days (at least twice the 5-minute rebuild lease).");
         }
 
         if (options.MaxQueryLength is < 16 or > 1_000_000)
