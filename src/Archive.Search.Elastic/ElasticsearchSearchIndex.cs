@@ -281,7 +281,8 @@ public sealed partial class ElasticsearchSearchIndex : ISearchIndex, ISearchInde
     }
 
     /// <summary>
-    /// Cluster and alias health: unhealthy when the cluster cannot be reached or the alias's shards are red, degraded
+    /// Cluster and alias health: unhealthy when the cluster cannot be reached, the user lacks a privilege the adapter
+    /// needs (<c>_security/user/_has_privileges</c>; skipped when security is off), or the alias's shards are red, degraded
     /// when yellow (replicas unassigned; searches still work — set <see cref="ElasticsearchSearchOptions.NumberOfReplicas"/>
     /// to 0 on a single node), when the alias does not exist yet (it is created on first use), or when the index was
     /// created by another version of the adapter (rebuild it).
@@ -290,6 +291,11 @@ public sealed partial class ElasticsearchSearchIndex : ISearchIndex, ISearchInde
     {
         try
         {
+            if (await MissingPrivilegesAsync("health", cancellationToken).ConfigureAwait(false) is { } missing)
+            {
+                return HealthCheckResult.Unhealthy("Elasticsearch: " + missing + ".", data: new Dictionary<string, object> { ["alias"] = Alias });
+            }
+
             var indices = await AliasIndicesAsync(Alias, "health", cancellationToken).ConfigureAwait(false);
             var data = new Dictionary<string, object> { ["alias"] = Alias, ["indices"] = string.Join(",", indices) };
             if (indices.Count == 0)
@@ -595,6 +601,11 @@ public sealed partial class ElasticsearchSearchIndex : ISearchIndex, ISearchInde
     /// <summary>Creates <c>ALIAS-initial</c> together with the alias when the alias does not exist (idempotent across processes).</summary>
     private async Task CreateIfMissingAsync()
     {
+        if (await MissingPrivilegesAsync("open", CancellationToken.None).ConfigureAwait(false) is { } missing)
+        {
+            throw new ArchiveSearchException(Errors.System, Alias, "open", missing);
+        }
+
         var exists = await Call(() => _client.Indices.ExistsAliasAsync(new ExistsAliasRequest(Alias), CancellationToken.None), "open").ConfigureAwait(false);
         if (exists.Exists)
         {

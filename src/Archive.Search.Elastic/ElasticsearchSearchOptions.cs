@@ -5,6 +5,13 @@ using Microsoft.Extensions.Options;
 namespace Archive.Search.Elastic;
 
 /// <summary>Settings of the Elasticsearch search adapter.</summary>
+/// <remarks>
+/// Privileges the cluster user (or API key) needs when security is on: cluster <c>monitor</c>; on <c>ALIAS*</c>
+/// (<see cref="IndexAlias"/> followed by anything: the alias, <c>ALIAS-initial</c>, <c>ALIAS-rb-*</c>, the rebuild
+/// aliases) the index privileges <c>create_index</c>, <c>index</c>, <c>delete</c>, <c>read</c> and <c>manage</c>. They
+/// are checked with <c>_security/user/_has_privileges</c> at first use and by the health check; a missing one fails with
+/// a message naming it.
+/// </remarks>
 public sealed class ElasticsearchSearchOptions : IValidatableObject
 {
     /// <summary>

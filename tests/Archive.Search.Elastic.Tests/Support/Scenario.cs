@@ -40,6 +40,26 @@ public sealed class Scenario
 
     public List<RecordedRequest> Requests => Cluster.Requests.ToList();
 
+    /// <summary>A <c>_has_privileges</c> answer (Elasticsearch 9 shape) where only <paramref name="missing"/> is not granted.</summary>
+    public static string Privileges(string? missing)
+    {
+        var cluster = new JsonObject { ["monitor"] = missing != "monitor" };
+        var index = new JsonObject();
+        foreach (var p in new[] { "create_index", "index", "delete", "read", "manage" })
+        {
+            index[p] = missing != p;
+        }
+
+        return new JsonObject
+        {
+            ["username"] = "archive",
+            ["has_all_requested"] = missing is null,
+            ["cluster"] = cluster,
+            ["index"] = new JsonObject { [Alias + "*"] = index },
+            ["application"] = new JsonObject(),
+        }.ToJsonString();
+    }
+
     private CannedResponse Answer(RecordedRequest r)
     {
         foreach (var o in Overrides)
@@ -59,6 +79,12 @@ public sealed class Scenario
         {
             var name = r.Path.TrimStart('/');
             return CannedResponse.Ok($$"""{"acknowledged":true,"shards_acknowledged":true,"index":"{{name}}"}""");
+        }
+
+        if (r.Path == "/_security/user/_has_privileges")
+        {
+            // A user with every privilege the adapter asks for.
+            return CannedResponse.Ok(Privileges(missing: null));
         }
 
         if (r.Method == "GET" && Uri.UnescapeDataString(r.Path) == $"/_alias/{Alias}-rebuild-*")
