@@ -6,6 +6,7 @@ namespace Archive.Search.Elastic;
 /// </summary>
 internal sealed class ElasticsearchIndexRebuild(ElasticsearchSearchIndex owner, string rebuildId, string index, string writeAlias, long count) : ISearchIndexRebuild
 {
+    private readonly CancellationTokenSource _renewal = new();
     private long _count = count;
     private int _state; // 0 open, 1 committed, 2 discarded, 3 closed
 
@@ -68,6 +69,41 @@ internal sealed class ElasticsearchIndexRebuild(ElasticsearchSearchIndex owner, 
             case "deleted":
                 Interlocked.Decrement(ref _count);
                 break;
+        }
+    }
+
+    /// <summary>Renews the lease every <paramref name="every"/> until the rebuild is committed, discarded or closed.</summary>
+    internal void StartLeaseRenewal(TimeSpan every, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        var token = _renewal.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                using var timer = new PeriodicTimer(every, owner.Time);
+                while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await owner.RenewLeaseAsync(this, token).ConfigureAwait(false);
+                    }
+                    catch (ArchiveSearchException e)
+                    {
+                        Internal.Log.RebuildLeaseRenewFailed(logger, RebuildId, Index, e);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+    }
+
+    internal void StopLeaseRenewal()
+    {
+        if (!_renewal.IsCancellationRequested)
+        {
+            _renewal.Cancel();
         }
     }
 

@@ -8,6 +8,7 @@ using Elastic.Clients.Elasticsearch.Cluster;
 using Elastic.Clients.Elasticsearch.Core.Search;
 using Elastic.Clients.Elasticsearch.IndexManagement;
 using Elastic.Transport;
+using Elastic.Transport.Extensions;
 using Elastic.Transport.Products.Elasticsearch;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -33,11 +34,25 @@ namespace Archive.Search.Elastic;
 /// refresh (writes are not sent with <c>refresh=wait_for</c>, which would slow every bulk request by up to the
 /// refresh interval). Writes made by another process are covered by that process's own barrier or by
 /// <see cref="RefreshAsync"/>.</para>
-/// <para>While a rebuild opened by this instance is open, its writes are mirrored into the rebuilt index, so nothing
-/// written during a rebuild is lost by the switch (as in the embedded engine; writes of other processes are not
-/// mirrored).</para>
+/// <para>Rebuilds with several hosts writing to one alias. A rebuild is an index <c>ALIAS-rb-…</c> behind its own write
+/// alias <c>ALIAS-rebuild-…</c>, and that alias is the marker every host looks for: before a live write each host lists
+/// <c>ALIAS-rebuild-*</c> (at most every 5 s) and sends each index or delete both through the search alias and through
+/// every rebuild write alias, whoever opened the rebuild. A new rebuild waits twice that interval before
+/// <see cref="OpenRebuildAsync"/> returns, so a write that did not see it was committed to storage before the loader
+/// starts reading, and the loader's copy includes it. The loader's documents are written with external version 0
+/// (<c>version_type=external_gte</c>), live copies with internal versions (≥ 1): a loaded document replaces an earlier
+/// load but never what a live write put there, even when the loader read it from storage before that write (HTTP 409
+/// for such a load means "not needed", not an error). A live copy sent to a rebuild alias that no longer exists
+/// (committed or discarded meanwhile; refused with 404 under <c>require_alias</c>) is not needed either: after a commit
+/// the write through the search alias reaches the new index. Live writes among hosts are last-writer-wins, as without a
+/// rebuild (<see cref="SearchDocument"/> carries no source version to order them).</para>
+/// <para>Each rebuild index carries a lease in its mapping's <c>_meta.archive.lease</c> (holder, until), renewed every
+/// minute while the rebuild is open in its process. At first use and before each rebuild, a host deletes
+/// <c>ALIAS-rb-*</c> indices that are not behind the alias and whose lease ran out more than
+/// <see cref="ElasticsearchSearchOptions.AbandonedRebuildRetention"/> ago (left by a crash or a stopped job); until
+/// then such a rebuild stays resumable.</para>
 /// </remarks>
-public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuilder
+public sealed partial class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuilder
 {
     private readonly ElasticsearchClient _client;
     private readonly ElasticsearchSearchOptions _options;
@@ -107,14 +122,14 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             return;
         }
 
+        var stored = Stored(documents);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var mirrors = Mirrors();
+        var mirrors = await MirrorTargetsAsync(cancellationToken).ConfigureAwait(false);
         var actions = new List<BulkAction>(documents.Count * (1 + mirrors.Count));
-        foreach (var d in documents)
+        foreach (var doc in stored)
         {
-            var doc = new EsDocument(d);
             actions.Add(BulkAction.Index(doc, Alias, null));
-            actions.AddRange(mirrors.Select(m => BulkAction.Index(doc, m.WriteAlias, m)));
+            actions.AddRange(mirrors.Select(m => BulkAction.Index(doc, m.WriteAlias, m.Rebuild, BulkActionKind.Mirror)));
         }
 
         await WriteAsync(actions, "index", cancellationToken).ConfigureAwait(false);
@@ -130,12 +145,12 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         }
 
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var mirrors = Mirrors();
+        var mirrors = await MirrorTargetsAsync(cancellationToken).ConfigureAwait(false);
         var actions = new List<BulkAction>(ids.Count * (1 + mirrors.Count));
         foreach (var id in ids)
         {
             actions.Add(BulkAction.Delete(id, Alias, null));
-            actions.AddRange(mirrors.Select(m => BulkAction.Delete(id, m.WriteAlias, m)));
+            actions.AddRange(mirrors.Select(m => BulkAction.Delete(id, m.WriteAlias, m.Rebuild, BulkActionKind.Mirror)));
         }
 
         await WriteAsync(actions, "delete", cancellationToken).ConfigureAwait(false);
@@ -160,21 +175,40 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         }
 
         var search = _queries.Build(request, Alias, filters, cursor);
+        var clauses = ClauseCounter.Count(System.Text.Json.Nodes.JsonNode.Parse(_client.ElasticsearchClientSettings.RequestResponseSerializer.SerializeToString(search.Query)));
+        if (clauses > _options.MaxQueryClauses)
+        {
+            throw TooManyTerms($"The query would become {clauses.ToString(CultureInfo.InvariantCulture)} search clauses; at most {_options.MaxQueryClauses.ToString(CultureInfo.InvariantCulture)} are accepted (ElasticsearchSearchOptions.MaxQueryClauses). Use fewer words or filters.");
+        }
+
         var response = await Call(() => _client.SearchAsync<EsDocument>(search, cancellationToken), "search").ConfigureAwait(false);
         if (!Errors.Ok(response))
         {
+            if (Errors.IsTooManyClauses(response))
+            {
+                // The node's own limit is below MaxQueryClauses (a small heap or a large search thread pool).
+                throw TooManyTerms($"The query has more search clauses than the Elasticsearch cluster accepts ({Errors.Describe(response)}). Use fewer words or filters.");
+            }
+
             throw Errors.From(response, Alias, "search");
         }
 
         return ToResults(request, response);
     }
 
+    /// <summary>The validation error of a query with too many terms (rule <c>search.query.too-many-terms</c>).</summary>
+    private static ArchiveValidationException TooManyTerms(string message)
+        => new("query", "search.query.too-many-terms", message);
+
     /// <inheritdoc />
     public async ValueTask<ISearchIndexRebuild> OpenRebuildAsync(string rebuildId, CancellationToken cancellationToken = default)
     {
         SearchDocumentValidator.ValidateRebuildId(rebuildId);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        await CleanUpAbandonedRebuildsAsync(cancellationToken).ConfigureAwait(false);
         await _switchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ElasticsearchIndexRebuild rebuild;
+        bool created;
         try
         {
             lock (_stateLock)
@@ -200,37 +234,55 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
                 }
 
                 count = counted.Count;
+                created = false;
                 Log.RebuildResumed(_logger, rebuildId, index, count);
             }
             else
             {
                 index = RebuildIndexName(rebuildId, DateTimeOffset.UtcNow);
-                var created = await Call(() => _client.Indices.CreateAsync(IndexDefinition.Create(index, writeAlias, Alias, _options, rebuildId), cancellationToken), "rebuild").ConfigureAwait(false);
-                if (!Errors.Ok(created))
+                var response = await Call(() => _client.Indices.CreateAsync(IndexDefinition.Create(index, writeAlias, Alias, _options, rebuildId, NewLease()), cancellationToken), "rebuild").ConfigureAwait(false);
+                if (!Errors.Ok(response))
                 {
-                    throw Errors.From(created, index, "rebuild");
+                    throw Errors.From(response, index, "rebuild");
                 }
 
                 count = 0;
+                created = true;
                 Log.RebuildStarted(_logger, rebuildId, index);
             }
 
-            var rebuild = new ElasticsearchIndexRebuild(this, rebuildId, index, writeAlias, count);
+            rebuild = new ElasticsearchIndexRebuild(this, rebuildId, index, writeAlias, count);
+            if (!created)
+            {
+                await RenewLeaseAsync(rebuild, cancellationToken).ConfigureAwait(false); // ours again
+            }
+
             lock (_stateLock)
             {
                 _rebuilds = [.. _rebuilds, rebuild];
             }
-
-            return rebuild;
         }
         finally
         {
             _switchLock.Release();
         }
+
+        rebuild.StartLeaseRenewal(LeaseRenewal, _logger);
+        ForgetDiscovered();
+        if (created && RebuildFence > TimeSpan.Zero)
+        {
+            // Hosts that listed the rebuild aliases just before this one existed may write without copying into it
+            // until their list is older than RebuildDiscoveryInterval; what they write until then is committed to
+            // storage before the loader (which starts after this) reads it.
+            await Task.Delay(RebuildFence, Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return rebuild;
     }
 
     /// <summary>
-    /// Cluster and alias health: unhealthy when the cluster cannot be reached or the alias's shards are red, degraded
+    /// Cluster and alias health: unhealthy when the cluster cannot be reached, the user lacks a privilege the adapter
+    /// needs (<c>_security/user/_has_privileges</c>; skipped when security is off), or the alias's shards are red, degraded
     /// when yellow (replicas unassigned; searches still work — set <see cref="ElasticsearchSearchOptions.NumberOfReplicas"/>
     /// to 0 on a single node), when the alias does not exist yet (it is created on first use), or when the index was
     /// created by another version of the adapter (rebuild it).
@@ -239,6 +291,11 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     {
         try
         {
+            if (await MissingPrivilegesAsync("health", cancellationToken).ConfigureAwait(false) is { } missing)
+            {
+                return HealthCheckResult.Unhealthy("Elasticsearch: " + missing + ".", data: new Dictionary<string, object> { ["alias"] = Alias });
+            }
+
             var indices = await AliasIndicesAsync(Alias, "health", cancellationToken).ConfigureAwait(false);
             var data = new Dictionary<string, object> { ["alias"] = Alias, ["indices"] = string.Join(",", indices) };
             if (indices.Count == 0)
@@ -300,9 +357,44 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             return;
         }
 
-        var actions = documents.Select(d => BulkAction.Index(new EsDocument(d), rebuild.WriteAlias, rebuild)).ToList();
+        var actions = Stored(documents).Select(d => BulkAction.Index(d, rebuild.WriteAlias, rebuild, BulkActionKind.Load)).ToList();
         var results = await _bulk.RunAsync(actions, rebuild.Index, "rebuild-index", cancellationToken).ConfigureAwait(false);
         Count(actions, results);
+    }
+
+    /// <summary>
+    /// The stored form of each document, shortened to fit one request of <see cref="ElasticsearchSearchOptions.MaxRequestBytes"/>
+    /// (a document refused with 413 would be retried by the pending-index service for ever); a document that cannot
+    /// fit even without its text is refused before anything is sent.
+    /// </summary>
+    private List<EsDocument> Stored(IReadOnlyCollection<SearchDocument> documents)
+    {
+        var limit = _options.MaxRequestBytes - BulkAction.MaxMetadataBytes;
+        var stored = new List<EsDocument>(documents.Count);
+        List<ValidationError>? errors = null;
+        var i = 0;
+        foreach (var d in documents)
+        {
+            var doc = EsDocument.Fit(d, limit, out var bytes);
+            if (doc is null)
+            {
+                (errors ??= []).Add(new($"documents[{i}]", "search.document.too-large",
+                    $"Document '{d.Id}' is {bytes} bytes as stored and does not fit one request to the cluster ({_options.MaxRequestBytes} bytes, ElasticsearchSearchOptions.MaxRequestBytes) even without its text."));
+            }
+            else
+            {
+                if (doc.Json.Length < bytes)
+                {
+                    Log.DocumentTruncated(_logger, d.Id, bytes, _options.MaxRequestBytes, doc.Json.Length);
+                }
+
+                stored.Add(doc);
+            }
+
+            i++;
+        }
+
+        return errors is null ? stored : throw new ArchiveValidationException(errors);
     }
 
     internal async Task CommitRebuildAsync(ElasticsearchIndexRebuild rebuild, CancellationToken cancellationToken)
@@ -328,6 +420,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
             }
 
             Forget(rebuild);
+            ForgetDiscovered();
             Interlocked.Increment(ref _writeSeq); // the next read-your-writes search refreshes the new index
             Log.RebuildCommitted(_logger, rebuild.RebuildId, rebuild.Index, string.Join(", ", old), Alias);
         }
@@ -368,6 +461,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     internal async Task DiscardRebuildAsync(ElasticsearchIndexRebuild rebuild, CancellationToken cancellationToken)
     {
         Forget(rebuild);
+        ForgetDiscovered();
         var deleted = await Call(() => _client.Indices.DeleteAsync(new DeleteIndexRequest(rebuild.Index), cancellationToken), "rebuild-discard").ConfigureAwait(false);
         if (!Errors.Ok(deleted) && Errors.Status(deleted) != 404)
         {
@@ -389,6 +483,7 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
 
     private void Forget(ElasticsearchIndexRebuild rebuild)
     {
+        rebuild.StopLeaseRenewal();
         lock (_stateLock)
         {
             _rebuilds = _rebuilds.Where(r => r != rebuild).ToList();
@@ -401,6 +496,10 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
         {
             var results = await _bulk.RunAsync(actions, Alias, operation, cancellationToken).ConfigureAwait(false);
             Count(actions, results);
+            if (results.Contains(BulkAction.Gone))
+            {
+                ForgetDiscovered();
+            }
         }
         finally
         {
@@ -502,9 +601,15 @@ public sealed class ElasticsearchSearchIndex : ISearchIndex, ISearchIndexRebuild
     /// <summary>Creates <c>ALIAS-initial</c> together with the alias when the alias does not exist (idempotent across processes).</summary>
     private async Task CreateIfMissingAsync()
     {
+        if (await MissingPrivilegesAsync("open", CancellationToken.None).ConfigureAwait(false) is { } missing)
+        {
+            throw new ArchiveSearchException(Errors.System, Alias, "open", missing);
+        }
+
         var exists = await Call(() => _client.Indices.ExistsAliasAsync(new ExistsAliasRequest(Alias), CancellationToken.None), "open").ConfigureAwait(false);
         if (exists.Exists)
         {
+            await CleanUpAbandonedRebuildsAsync(CancellationToken.None).ConfigureAwait(false);
             return;
         }
 

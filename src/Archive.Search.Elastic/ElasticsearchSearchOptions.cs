@@ -5,6 +5,13 @@ using Microsoft.Extensions.Options;
 namespace Archive.Search.Elastic;
 
 /// <summary>Settings of the Elasticsearch search adapter.</summary>
+/// <remarks>
+/// Privileges the cluster user (or API key) needs when security is on: cluster <c>monitor</c>; on <c>ALIAS*</c>
+/// (<see cref="IndexAlias"/> followed by anything: the alias, <c>ALIAS-initial</c>, <c>ALIAS-rb-*</c>, the rebuild
+/// aliases) the index privileges <c>create_index</c>, <c>index</c>, <c>delete</c>, <c>read</c> and <c>manage</c>. They
+/// are checked with <c>_security/user/_has_privileges</c> at first use and by the health check; a missing one fails with
+/// a message naming it.
+/// </remarks>
 public sealed class ElasticsearchSearchOptions : IValidatableObject
 {
     /// <summary>
@@ -28,7 +35,11 @@ public sealed class ElasticsearchSearchOptions : IValidatableObject
 
     /// <summary>
     /// SHA-256 fingerprint (hex) of the cluster's CA certificate, for clusters with a self-signed certificate (as a fresh
-    /// Elasticsearch 9 prints at first start). The certificate is otherwise validated normally.
+    /// Elasticsearch 9 prints at first start); the fingerprint of the server certificate itself is accepted too. The pin
+    /// only stands in for a trusted root: the server certificate is accepted when the platform trusts it or when a valid
+    /// chain leads to the pinned certificate, and in both cases its host name must match the address and every
+    /// certificate of the chain must be within its validity dates (no revocation check, as HttpClient's default).
+    /// Applies to the client the adapter creates, not to a host-supplied <c>ElasticsearchClient</c>.
     /// </summary>
     public string? CertificateFingerprint { get; set; }
 
@@ -55,8 +66,21 @@ public sealed class ElasticsearchSearchOptions : IValidatableObject
     /// <summary>Most documents in one bulk request (default 500).</summary>
     public int BulkMaxDocuments { get; set; } = 500;
 
-    /// <summary>Approximate largest bulk request body, in bytes (default 8 MiB). A single larger document is sent alone.</summary>
+    /// <summary>
+    /// Approximate largest bulk request body, in bytes (default 8 MiB; at most <see cref="MaxRequestBytes"/>). A single
+    /// larger document is sent alone.
+    /// </summary>
     public int BulkMaxBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Largest request body the cluster accepts, in bytes: its <c>http.max_content_length</c> (default 100 MiB, as
+    /// Elasticsearch's own default). A larger request would be refused with 413 on every attempt, so
+    /// <see cref="BulkMaxBytes"/> may not exceed it, and a single document whose stored JSON is larger has its
+    /// <see cref="SearchDocument.Text"/> and <see cref="SearchDocument.Pages"/> shortened (each by the same proportion,
+    /// cut at a character boundary, pages kept in number) until it fits, with a warning in the log; a document that
+    /// cannot fit even without text is refused (<c>search.document.too-large</c>). Sizes are counted uncompressed.
+    /// </summary>
+    public int MaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 
     /// <summary>Bulk requests of one call in flight at once (default 2): the back-pressure bound.</summary>
     public int BulkConcurrency { get; set; } = 2;
@@ -70,8 +94,26 @@ public sealed class ElasticsearchSearchOptions : IValidatableObject
     /// <summary>First back-off delay after a 429 (default 200 ms; doubled each time, at most 30 s).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long a rebuild stays resumable after its process stopped renewing its lease (crash, stop, or disposed without
+    /// commit; default 1 hour). Afterwards any host deletes its index, at start-up or when it opens a rebuild; reopening
+    /// the id then starts from empty (the reindex job notices and starts over). A rebuild whose host is alive renews
+    /// its lease every minute and is never deleted.
+    /// </summary>
+    public TimeSpan AbandonedRebuildRetention { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Longest accepted query text, in characters (default 4096).</summary>
     public int MaxQueryLength { get; set; } = 4096;
+
+    /// <summary>
+    /// Most Lucene clauses a search may become (default 1024). Each syllable of the query text becomes about 13 term
+    /// queries (folded, accented and bigram fields of four text groups, and the pages); Elasticsearch refuses a query
+    /// over its node's limit (computed from heap and search threads, never below 1024). A longer query is refused
+    /// before it is sent with an <see cref="ArchiveValidationException"/> (field <c>query</c>, rule
+    /// <c>search.query.too-many-terms</c>), as is a query the cluster refuses with <c>too_many_nested_clauses</c>.
+    /// Raise it only if every node's limit is higher.
+    /// </summary>
+    public int MaxQueryClauses { get; set; } = 1024;
 
     /// <summary>Characters of a highlighted text fragment (default 160).</summary>
     public int HighlightFragmentSize { get; set; } = 160;
@@ -208,9 +250,14 @@ public sealed partial class ElasticsearchSearchOptionsValidator : IValidateOptio
             errors.Add(P + "BulkMaxDocuments must be between 1 and 100000.");
         }
 
-        if (options.BulkMaxBytes is < 16 * 1024 or > 512 * 1024 * 1024)
+        if (options.MaxRequestBytes < 1024 * 1024)
         {
-            errors.Add(P + "BulkMaxBytes must be between 16 KiB and 512 MiB.");
+            errors.Add(P + "MaxRequestBytes must be at least 1 MiB (it is the cluster's http.max_content_length, 100 MiB by default).");
+        }
+
+        if (options.BulkMaxBytes < 16 * 1024 || options.BulkMaxBytes > options.MaxRequestBytes)
+        {
+            errors.Add(P + "BulkMaxBytes must be between 16 KiB and MaxRequestBytes (the cluster's http.max_content_length, 100 MiB by default).");
         }
 
         if (options.BulkConcurrency is < 1 or > 64)
@@ -228,9 +275,19 @@ public sealed partial class ElasticsearchSearchOptionsValidator : IValidateOptio
             errors.Add(P + "RetryDelay must be between 0 and 1 minute.");
         }
 
+        if (options.AbandonedRebuildRetention < TimeSpan.FromMinutes(10) || options.AbandonedRebuildRetention > TimeSpan.FromDays(365))
+        {
+            errors.Add(P + "AbandonedRebuildRetention must be between 10 minutes and 365 days (at least twice the 5-minute rebuild lease).");
+        }
+
         if (options.MaxQueryLength is < 16 or > 1_000_000)
         {
             errors.Add(P + "MaxQueryLength must be between 16 and 1000000.");
+        }
+
+        if (options.MaxQueryClauses is < 64 or > 1_000_000)
+        {
+            errors.Add(P + "MaxQueryClauses must be between 64 and 1000000.");
         }
 
         if (options.HighlightFragmentSize is < 20 or > 10_000)

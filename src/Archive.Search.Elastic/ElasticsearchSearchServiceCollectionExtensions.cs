@@ -1,6 +1,7 @@
 using Archive;
 using Archive.Search;
 using Archive.Search.Elastic;
+using Archive.Search.Elastic.Internal;
 using Elastic.Clients.Elasticsearch;
 using Elastic.Transport;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,7 +47,12 @@ public static class ElasticsearchSearchServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>A client for the options' cluster: node pool, authentication, CA fingerprint, timeout, compressed requests.</summary>
+    /// <summary>
+    /// A client for the options' cluster: node pool, authentication, certificate pin, timeout, compressed requests.
+    /// With <see cref="ElasticsearchSearchOptions.CertificateFingerprint"/> the server certificate is accepted when the
+    /// platform trusts it or when the pinned certificate anchors its chain; the host name and the validity dates are
+    /// checked either way.
+    /// </summary>
     public static ElasticsearchClient CreateClient(ElasticsearchSearchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -77,7 +83,9 @@ public static class ElasticsearchSearchServiceCollectionExtensions
 
         if (!string.IsNullOrEmpty(options.CertificateFingerprint))
         {
-            settings.CertificateFingerprint(options.CertificateFingerprint);
+            // Not settings.CertificateFingerprint(...): the transport's fingerprint check ignores host name and dates.
+            var pin = PinnedCertificate.ParseFingerprint(options.CertificateFingerprint);
+            settings.ServerCertificateValidationCallback((_, certificate, chain, errors) => PinnedCertificate.Validate(certificate, chain, errors, pin, DateTime.Now));
         }
 
         settings.RequestTimeout(options.RequestTimeout);

@@ -207,4 +207,61 @@ public class BulkTests
         Assert.Contains(ids.Errors, x => x.Field == "ids[1]" && x.Rule == "search.document.id-required");
         Assert.Empty(s.Requests);
     }
+
+    [Fact]
+    public async Task A_document_larger_than_one_request_is_shortened_to_fit_instead_of_failing_for_ever()
+    {
+        const int limit = 1024 * 1024;
+        var s = new Scenario(o =>
+        {
+            o.MaxRequestBytes = limit;
+            o.BulkMaxBytes = 64 * 1024;
+        });
+        var text = string.Concat(Enumerable.Repeat("Biên bản giao nhận tài liệu lưu trữ. ", 40_000)); // ≈ 1.8 MB of UTF-8, stored twice
+        var pages = new[] { text[..100_000], "Trang hai 😀 " + text[..50_000] };
+        await s.Index.IndexAsync([Doc(0), new SearchDocument { Id = "big", Title = "Hồ sơ lớn", Text = text, Pages = pages }, Doc(2)], Ct);
+
+        var bulks = s.Cluster.Sent("POST", "/_bulk");
+        Assert.All(bulks, b => Assert.True(System.Text.Encoding.UTF8.GetByteCount(b.Body) <= limit, $"{b.Body.Length} characters sent in one request"));
+        var alone = bulks.Single(b => b.NdJson[0]!["index"]!["_id"]!.GetValue<string>() == "big");
+        Assert.Equal(2, alone.NdJson.Count); // larger than BulkMaxBytes: sent alone
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(alone.Body) > limit * 0.9, "shortened no more than needed");
+        var big = alone.NdJson[1]!;
+        Assert.Equal("Hồ sơ lớn", big["title"]!.GetValue<string>());
+        var kept = big["text"]!.GetValue<string>();
+        Assert.InRange(kept.Length, 1, text.Length - 1);
+        Assert.StartsWith(kept, text, StringComparison.Ordinal);
+        Assert.Equal(2, big["pages"]!.AsArray().Count); // page numbers stay right
+        Assert.StartsWith("Trang hai 😀", big["pages"]![1]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(3, bulks.Sum(b => b.NdJson.Count) / 2);
+    }
+
+    [Fact]
+    public async Task A_document_that_cannot_fit_even_without_text_is_refused_before_anything_is_sent()
+    {
+        var s = new Scenario(o =>
+        {
+            o.MaxRequestBytes = 1024 * 1024;
+            o.BulkMaxBytes = 64 * 1024;
+        });
+        var e = await Assert.ThrowsAsync<ArchiveValidationException>(() => s.Index.IndexAsync(
+            [Doc(0), new SearchDocument { Id = "huge", Keywords = Enumerable.Range(0, 40_000).Select(i => $"từ khóa số {i}").ToList() }], Ct).AsTask());
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(("documents[1]", "search.document.too-large"), (error.Field, error.Rule));
+        Assert.Contains("'huge'", error.Message);
+        Assert.Empty(s.Cluster.Sent("POST", "/_bulk"));
+    }
+
+    [Fact]
+    public void Bulk_requests_may_not_exceed_the_clusters_request_limit()
+    {
+        var validator = new ElasticsearchSearchOptionsValidator();
+        var defaults = new ElasticsearchSearchOptions { HostSuppliesClient = true };
+        Assert.Equal(100 * 1024 * 1024, defaults.MaxRequestBytes); // Elasticsearch's default http.max_content_length
+        Assert.True(validator.Validate(null, defaults).Succeeded);
+        var tooLarge = validator.Validate(null, new ElasticsearchSearchOptions { HostSuppliesClient = true, BulkMaxBytes = 200 * 1024 * 1024 });
+        Assert.Contains("BulkMaxBytes", tooLarge.FailureMessage);
+        Assert.False(validator.Validate(null, new ElasticsearchSearchOptions { HostSuppliesClient = true, MaxRequestBytes = 16 * 1024 * 1024, BulkMaxBytes = 32 * 1024 * 1024 }).Succeeded);
+        Assert.True(validator.Validate(null, new ElasticsearchSearchOptions { HostSuppliesClient = true, MaxRequestBytes = 512 * 1024 * 1024, BulkMaxBytes = 200 * 1024 * 1024 }).Succeeded);
+    }
 }

@@ -22,7 +22,7 @@ public class RebuildTests
                 return CannedResponse.Ok(LiveAliasBody);
             }
 
-            if (r.Method == "GET" && r.Path.StartsWith("/_alias/archive-test-rebuild-", StringComparison.Ordinal))
+            if (r.Method == "GET" && r.Path.StartsWith("/_alias/archive-test-rebuild-", StringComparison.Ordinal) && !r.Path.Contains("%2A", StringComparison.Ordinal))
             {
                 var alias = r.Path["/_alias/".Length..];
                 return existingRebuildIndex is null
@@ -60,6 +60,10 @@ public class RebuildTests
 
         var body = put.Json!;
         JsonAssert.Equivalent($$"""{ "{{alias}}": { "is_write_index": true } }""", body["aliases"]);
+        var lease = body["mappings"]!["_meta"]!["archive"]!.AsObject()["lease"]!;
+        Assert.Equal(ElasticsearchSearchIndex.Holder, lease["holder"]!.GetValue<string>());
+        Assert.InRange(DateTimeOffset.Parse(lease["until"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(4), DateTimeOffset.UtcNow.AddMinutes(6));
+        body["mappings"]!["_meta"]!["archive"]!.AsObject().Remove("lease");
         JsonAssert.Equivalent("""{ "archive": { "schema": 1, "alias": "archive-test", "rebuildId": "Full 2025/06" } }""", body["mappings"]!["_meta"]);
         Assert.Equal("-1", body["settings"]!["refresh_interval"]!.ToJsonString().Trim('"')); // "-1" or -1: settings are strings to Elasticsearch
         Assert.Equal(0, body["settings"]!["number_of_replicas"]!.GetValue<int>());
@@ -143,10 +147,19 @@ public class RebuildTests
         var s = NewScenario(existingRebuildIndex: "archive-test-rb-r1-0123456789ab-20250601120000000", existingCount: 2);
         await using var rebuild = await s.Index.OpenRebuildAsync("r1", Ct);
         Assert.Equal(2, rebuild.DocumentCount);
-        Assert.DoesNotContain(s.Requests, r => r.Method == "PUT");
+        Assert.DoesNotContain(s.Requests, r => r.Method == "PUT" && !r.Path.EndsWith("/_mapping", StringComparison.Ordinal)); // no new index
         Assert.Equal(
-            ["HEAD /_alias/archive-test", $"GET /_alias/{s.Index.RebuildAlias("r1")}", "POST /archive-test-rb-r1-0123456789ab-20250601120000000/_refresh", "POST /archive-test-rb-r1-0123456789ab-20250601120000000/_count"],
+            ["POST /_security/user/_has_privileges", "HEAD /_alias/archive-test", "GET /archive-test-rb-%2A", "GET /archive-test-rb-%2A", $"GET /_alias/{s.Index.RebuildAlias("r1")}",
+             "POST /archive-test-rb-r1-0123456789ab-20250601120000000/_refresh", "POST /archive-test-rb-r1-0123456789ab-20250601120000000/_count",
+             "PUT /archive-test-rb-r1-0123456789ab-20250601120000000/_mapping"],
             s.Requests.Select(r => r.ToString()));
+
+        // Resuming takes the lease over: the whole _meta again, with this host and a fresh expiry.
+        var meta = s.Requests.Last().Json!["_meta"]!["archive"]!;
+        Assert.Equal("r1", meta["rebuildId"]!.GetValue<string>());
+        Assert.Equal(1, meta["schema"]!.GetValue<int>());
+        Assert.Equal(ElasticsearchSearchIndex.Holder, meta["lease"]!["holder"]!.GetValue<string>());
+        Assert.InRange(DateTimeOffset.Parse(meta["lease"]!["until"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(4), DateTimeOffset.UtcNow.AddMinutes(6));
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => s.Index.OpenRebuildAsync("r1", Ct).AsTask());
     }

@@ -7,13 +7,70 @@ using Microsoft.Extensions.Logging;
 namespace Archive.Search.Elastic.Internal;
 
 /// <summary>One bulk action, its approximate size in the request body and who asked for it.</summary>
-internal sealed record BulkAction(IBulkOperation Operation, string Id, long Bytes, object? Tag)
+/// <summary>Why an action is sent, which decides the item errors that are not failures.</summary>
+internal enum BulkActionKind
 {
-    public static BulkAction Index(EsDocument document, string target, object? tag)
-        => new(new BulkIndexOperation<EsDocument>(document, target) { Id = document.Document.Id }, document.Document.Id, document.Json.Length + 64 + target.Length + Encoding.UTF8.GetByteCount(document.Document.Id), tag);
+    /// <summary>A write through the search alias: every item error fails the call.</summary>
+    Write,
 
-    public static BulkAction Delete(string id, string target, object? tag)
-        => new(new BulkDeleteOperation(id) { Index = target }, id, 64 + target.Length + Encoding.UTF8.GetByteCount(id), tag);
+    /// <summary>
+    /// A copy of a live write into a rebuild's write alias. A 404 <c>index_not_found_exception</c> (the rebuild was
+    /// committed or discarded meanwhile, so its alias is gone and <c>require_alias</c> refuses it) means the copy is not
+    /// needed: after a commit the write through the search alias already reached the new index.
+    /// </summary>
+    Mirror,
+
+    /// <summary>
+    /// A document loaded by a rebuild (<c>version 0, version_type external_gte</c>). A 409
+    /// <c>version_conflict_engine_exception</c> means a live write already put a newer copy there: not needed.
+    /// </summary>
+    Load,
+}
+
+internal sealed record BulkAction(IBulkOperation Operation, string Id, long Bytes, object? Tag, BulkActionKind Kind = BulkActionKind.Write)
+{
+    /// <summary>Result of a <see cref="BulkActionKind.Load"/> action a newer live write made unnecessary (HTTP 409).</summary>
+    public const string Superseded = "superseded";
+
+    /// <summary>Result of a <see cref="BulkActionKind.Mirror"/> action whose rebuild alias no longer exists (HTTP 404).</summary>
+    public const string Gone = "gone";
+
+    /// <summary>
+    /// Upper bound of an action line (<c>{"index":{"_index":…,"_id":…,"version":…,"version_type":…}}</c> and the
+    /// newlines): ids are at most 512 UTF-8 bytes (6 when escaped), aliases 255.
+    /// </summary>
+    public const int MaxMetadataBytes = 4096;
+
+    public static BulkAction Index(EsDocument document, string target, object? tag, BulkActionKind kind = BulkActionKind.Write)
+    {
+        var operation = new BulkIndexOperation<EsDocument>(document, target) { Id = document.Document.Id };
+        if (kind == BulkActionKind.Load)
+        {
+            // Elasticsearch's external_gte versioning (index API, "Versioning"): the write is applied only if the stored
+            // document's version is lower than or equal to the one given, or there is none. Loaded documents carry
+            // version 0 (a valid external version since Elasticsearch 1.2, elastic/elasticsearch#6149); a live write
+            // (internal versioning) gives the document version current + 1 ≥ 1. So a load replaces what an earlier
+            // load wrote and never what a live write wrote; a live delete's tombstone (version ≥ 1) also wins while
+            // the index keeps it (index.gc_deletes, 60 s by default).
+            operation.Version = 0;
+            operation.VersionType = VersionType.ExternalGte;
+        }
+
+        return new(operation, document.Document.Id, document.Json.Length + Metadata(target, document.Document.Id), tag, kind);
+    }
+
+    public static BulkAction Delete(string id, string target, object? tag, BulkActionKind kind = BulkActionKind.Write)
+        => new(new BulkDeleteOperation(id) { Index = target }, id, Metadata(target, id), tag, kind);
+
+    /// <summary>Whether an item error of this action means "not needed" rather than a failure; the result to record.</summary>
+    public string? Tolerated(int status, string? errorType) => (Kind, status, errorType) switch
+    {
+        (BulkActionKind.Load, 409, "version_conflict_engine_exception") => Superseded,
+        (BulkActionKind.Mirror, 404, "index_not_found_exception") => Gone,
+        _ => null,
+    };
+
+    private static long Metadata(string target, string id) => 128 + target.Length + Encoding.UTF8.GetByteCount(id);
 }
 
 /// <summary>
@@ -122,6 +179,10 @@ internal sealed class BulkWriter(ElasticsearchClient client, ElasticsearchSearch
                 if (item.Error is null)
                 {
                     results[pending[k]] = item.Result;
+                }
+                else if (actions[pending[k]].Tolerated(item.Status, item.Error.Type) is { } tolerated)
+                {
+                    results[pending[k]] = tolerated;
                 }
                 else if (item.Status == 429)
                 {

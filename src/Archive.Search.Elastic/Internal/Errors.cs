@@ -22,6 +22,35 @@ internal static class Errors
     /// <summary>The error <c>type</c> the server reported (e.g. <c>resource_already_exists_exception</c>), if any.</summary>
     public static string? ErrorType(ElasticsearchResponse response) => response.ElasticsearchServerError?.Error?.Type;
 
+    /// <summary>
+    /// Whether the server refused a query for having more clauses than its limit: Lucene's <c>TooManyClauses</c> /
+    /// <c>TooManyNestedClauses</c>, which Elasticsearch reports as <c>too_many_clauses</c> / <c>too_many_nested_clauses</c>
+    /// (HTTP 400), at the top, as a root cause or as a cause of a <c>search_phase_execution_exception</c>.
+    /// </summary>
+    public static bool IsTooManyClauses(ElasticsearchResponse response)
+    {
+        if (Status(response) != 400 || response.ElasticsearchServerError?.Error is not { } error)
+        {
+            return false;
+        }
+
+        static bool Match(string? type) => type is "too_many_clauses" or "too_many_nested_clauses";
+        if (Match(error.Type) || (error.RootCause ?? []).Any(r => Match(r.Type)))
+        {
+            return true;
+        }
+
+        for (var cause = error.CausedBy; cause is not null; cause = cause.CausedBy)
+        {
+            if (Match(cause.Type))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static ArchiveSearchException From(ElasticsearchResponse response, string index, string operation)
     {
         var message = Describe(response);

@@ -41,6 +41,61 @@ internal sealed class EsDocument
     /// <summary>The stored JSON (computed once; also the size used to cut bulk requests).</summary>
     public ReadOnlyMemory<byte> Json => _json ??= Serialize(Document);
 
+    /// <summary>
+    /// The stored form of <paramref name="document"/>, its text and pages shortened by one proportion (pages kept in
+    /// number, cut at character boundaries) when its JSON is larger than <paramref name="maxBytes"/>; null when it
+    /// cannot fit even without text. Bounded: each round shrinks the text, and the text-free form is checked first.
+    /// </summary>
+    public static EsDocument? Fit(SearchDocument document, long maxBytes, out long originalBytes)
+    {
+        var full = new EsDocument(document);
+        originalBytes = full.Json.Length;
+        if (originalBytes <= maxBytes)
+        {
+            return full;
+        }
+
+        var bare = new EsDocument(Shorten(document, 0));
+        if (bare.Json.Length > maxBytes)
+        {
+            return null;
+        }
+
+        var factor = (double)(maxBytes - bare.Json.Length) / (originalBytes - bare.Json.Length);
+        for (var round = 0; round < 40; round++, factor *= 0.9)
+        {
+            var shortened = new EsDocument(Shorten(document, factor * 0.98));
+            if (shortened.Json.Length <= maxBytes)
+            {
+                return shortened;
+            }
+        }
+
+        return bare;
+    }
+
+    private static SearchDocument Shorten(SearchDocument d, double factor) => d with
+    {
+        Text = Cut(d.Text, factor),
+        Pages = d.Pages?.Select(p => Cut(p, factor) ?? "").ToList(),
+    };
+
+    private static string? Cut(string? text, double factor)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var keep = (int)Math.Floor(text.Length * Math.Clamp(factor, 0, 1));
+        if (keep > 0 && keep < text.Length && char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--; // never split a surrogate pair
+        }
+
+        return text[..keep];
+    }
+
     private static byte[] Serialize(SearchDocument document)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);

@@ -30,7 +30,7 @@ internal static class IndexDefinition
     /// The create-index request of a live (<paramref name="rebuildId"/> null) or rebuild index, created together with
     /// its write alias (<paramref name="writeAlias"/>; the search alias <paramref name="alias"/> for the live index).
     /// </summary>
-    public static CreateIndexRequest Create(string index, string writeAlias, string alias, ElasticsearchSearchOptions options, string? rebuildId)
+    public static CreateIndexRequest Create(string index, string writeAlias, string alias, ElasticsearchSearchOptions options, string? rebuildId, RebuildLease? lease = null)
     {
         var building = rebuildId is not null;
         var settings = new IndexSettings
@@ -58,7 +58,7 @@ internal static class IndexDefinition
         return new CreateIndexRequest(index)
         {
             Settings = settings,
-            Mappings = Mapping(alias, rebuildId),
+            Mappings = Mapping(alias, rebuildId, lease),
             Aliases = new Dictionary<Name, Alias> { [writeAlias] = new Alias { IsWriteIndex = true } },
         };
     }
@@ -101,7 +101,7 @@ internal static class IndexDefinition
         },
     };
 
-    public static TypeMapping Mapping(string alias, string? rebuildId)
+    public static TypeMapping Mapping(string alias, string? rebuildId, RebuildLease? lease = null)
     {
         var exact = new Properties();
         foreach (var name in SearchFields.Filterable)
@@ -111,20 +111,11 @@ internal static class IndexDefinition
 
         exact["tag"] = new FlattenedProperty();
 
-        var meta = new Dictionary<string, object>
-        {
-            ["schema"] = SchemaVersion,
-            ["alias"] = alias,
-        };
-        if (rebuildId is not null)
-        {
-            meta["rebuildId"] = rebuildId;
-        }
 
         return new TypeMapping
         {
             Dynamic = DynamicMapping.Strict,
-            Meta = new Dictionary<string, object> { ["archive"] = meta },
+            Meta = Meta(alias, rebuildId, lease),
             Source = new SourceField { Excludes = [Fields.Meta.Accented, Fields.Body.Accented] },
             Properties = new Properties
             {
@@ -145,6 +136,30 @@ internal static class IndexDefinition
         };
     }
 
+    /// <summary>
+    /// The mapping's <c>_meta</c>: <c>{"archive": {schema, alias, rebuildId?, lease?}}</c>. A mapping update replaces the
+    /// whole <c>_meta</c>, so a lease renewal sends all of it.
+    /// </summary>
+    public static Dictionary<string, object> Meta(string alias, string? rebuildId, RebuildLease? lease)
+    {
+        var meta = new Dictionary<string, object>
+        {
+            ["schema"] = SchemaVersion,
+            ["alias"] = alias,
+        };
+        if (rebuildId is not null)
+        {
+            meta["rebuildId"] = rebuildId;
+        }
+
+        if (lease is not null)
+        {
+            meta["lease"] = lease.ToMeta();
+        }
+
+        return new Dictionary<string, object> { ["archive"] = meta };
+    }
+
     private static TextProperty TextGroupProperty() => new()
     {
         Analyzer = ExactAnalyzer,
@@ -158,4 +173,32 @@ internal static class IndexDefinition
 
     /// <summary>A float option as a short decimal (1.2f → 1.2, not 1.2000000476837158).</summary>
     public static double Round(float value) => Math.Round((double)value, 6);
+}
+
+/// <summary>
+/// The marker of a rebuild in progress, in its index's <c>_meta.archive.lease</c>: who holds it and until when. The
+/// holder renews it while the rebuild is open; a rebuild whose lease has run out for longer than
+/// <see cref="ElasticsearchSearchOptions.AbandonedRebuildRetention"/> is deleted by any host (see
+/// <see cref="ElasticsearchSearchIndex"/>).
+/// </summary>
+internal sealed record RebuildLease(string Holder, DateTimeOffset Until)
+{
+    public Dictionary<string, object> ToMeta() => new()
+    {
+        ["holder"] = Holder,
+        ["until"] = Until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The lease in a stored <c>_meta.archive</c> object, or null.</summary>
+    public static RebuildLease? From(System.Text.Json.JsonElement archive)
+    {
+        if (archive.ValueKind != System.Text.Json.JsonValueKind.Object || !archive.TryGetProperty("lease", out var lease) || lease.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !lease.TryGetProperty("until", out var until) || until.ValueKind != System.Text.Json.JsonValueKind.String
+            || !DateTimeOffset.TryParse(until.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return null;
+        }
+
+        return new RebuildLease(lease.TryGetProperty("holder", out var h) && h.ValueKind == System.Text.Json.JsonValueKind.String ? h.GetString()! : "", at);
+    }
 }

@@ -25,4 +25,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4006, EventName = "BulkRejected", Level = LogLevel.Warning, Message = "Elasticsearch rejected {Count} bulk actions with 429 (queue full); retry {Attempt} of {Max} in {Delay} ms")]
     public static partial void BulkRejected(ILogger logger, int count, int attempt, int max, int delay);
+
+    [LoggerMessage(EventId = 4007, EventName = "DocumentTruncated", Level = LogLevel.Warning, Message = "Search document {Id} is {Bytes} bytes, more than the cluster accepts in one request ({Limit}); its text was shortened to {Kept} bytes")]
+    public static partial void DocumentTruncated(ILogger logger, string id, long bytes, long limit, long kept);
+
+    [LoggerMessage(EventId = 4008, EventName = "RebuildLeaseRenewFailed", Level = LogLevel.Warning, Message = "Could not renew the lease of search index rebuild {RebuildId} ({Index}); another host may delete it once the lease has run out for longer than AbandonedRebuildRetention")]
+    public static partial void RebuildLeaseRenewFailed(ILogger logger, string rebuildId, string index, Exception exception);
+
+    [LoggerMessage(EventId = 4009, EventName = "AbandonedRebuildDeleted", Level = LogLevel.Information, Message = "Deleted abandoned search index rebuild {Index} (lease of {Holder} ran out at {Until})")]
+    public static partial void AbandonedRebuildDeleted(ILogger logger, string index, string holder, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 4010, EventName = "RebuildCleanupFailed", Level = LogLevel.Warning, Message = "Could not look for or delete abandoned search index rebuilds")]
+    public static partial void RebuildCleanupFailed(ILogger logger, Exception exception);
 }

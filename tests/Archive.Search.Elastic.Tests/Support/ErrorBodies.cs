@@ -17,12 +17,16 @@ public static class ErrorBodies
          "status":400}
         """)!;
 
-    public static JsonNode SearchPhaseExecution(string index) => JsonNode.Parse($$$$$"""
-        {"error":{"root_cause":[{"type":"query_shard_exception","reason":"failed to create query: maxClauseCount is set to 4096","index_uuid":"kP8e2mGzTYy1rVd9QwXb0A","index":"{{{{{index}}}}}"}],
+    /// <summary>A query refused for its clause count (Lucene's TooManyNestedClauses, as Elasticsearch reports it).</summary>
+    public static JsonNode SearchPhaseExecution(string index)
+        => SearchPhaseExecution(index, "failed to create query: maxClauseCount is set to 4096", "too_many_nested_clauses", "Query contains too many nested clauses; maxClauseCount is set to 4096");
+
+    public static JsonNode SearchPhaseExecution(string index, string shardReason, string causeType, string causeReason) => JsonNode.Parse($$$$$"""
+        {"error":{"root_cause":[{"type":"query_shard_exception","reason":"{{{{{shardReason}}}}}","index_uuid":"kP8e2mGzTYy1rVd9QwXb0A","index":"{{{{{index}}}}}"}],
                   "type":"search_phase_execution_exception","reason":"all shards failed","phase":"query","grouped":true,
-                  "failed_shards":[{"shard":0,"index":"{{{{{index}}}}}","node":"r3Yb9dGTR7mB0kSx1C2ZtA","reason":{"type":"query_shard_exception","reason":"failed to create query: maxClauseCount is set to 4096","index_uuid":"kP8e2mGzTYy1rVd9QwXb0A","index":"{{{{{index}}}}}",
-                     "caused_by":{"type":"too_many_nested_clauses","reason":"Query contains too many nested clauses; maxClauseCount is set to 4096"}}}],
-                  "caused_by":{"type":"too_many_nested_clauses","reason":"Query contains too many nested clauses; maxClauseCount is set to 4096"}},
+                  "failed_shards":[{"shard":0,"index":"{{{{{index}}}}}","node":"r3Yb9dGTR7mB0kSx1C2ZtA","reason":{"type":"query_shard_exception","reason":"{{{{{shardReason}}}}}","index_uuid":"kP8e2mGzTYy1rVd9QwXb0A","index":"{{{{{index}}}}}",
+                     "caused_by":{"type":"{{{{{causeType}}}}}","reason":"{{{{{causeReason}}}}}"}}}],
+                  "caused_by":{"type":"{{{{{causeType}}}}}","reason":"{{{{{causeReason}}}}}"}},
          "status":400}
         """)!;
 

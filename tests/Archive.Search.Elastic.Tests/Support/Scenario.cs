@@ -13,10 +13,13 @@ public sealed class Scenario
         Options = new ElasticsearchSearchOptions { IndexAlias = Alias, RetryDelay = TimeSpan.Zero };
         configure?.Invoke(Options);
         Cluster = new FakeCluster(Answer);
-        Index = new ElasticsearchSearchIndex(Cluster.Client(), Options, NullLogger<ElasticsearchSearchIndex>.Instance);
+        Index = NewHost();
     }
 
     public ElasticsearchSearchOptions Options { get; }
+
+    /// <summary>Another adapter on the same cluster: a second host (no rebuild fence, so tests do not wait).</summary>
+    public ElasticsearchSearchIndex NewHost() => new(Cluster.Client(), Options, NullLogger<ElasticsearchSearchIndex>.Instance) { RebuildFence = TimeSpan.Zero };
 
     public FakeCluster Cluster { get; }
 
@@ -37,6 +40,26 @@ public sealed class Scenario
 
     public List<RecordedRequest> Requests => Cluster.Requests.ToList();
 
+    /// <summary>A <c>_has_privileges</c> answer (Elasticsearch 9 shape) where only <paramref name="missing"/> is not granted.</summary>
+    public static string Privileges(string? missing)
+    {
+        var cluster = new JsonObject { ["monitor"] = missing != "monitor" };
+        var index = new JsonObject();
+        foreach (var p in new[] { "create_index", "index", "delete", "read", "manage" })
+        {
+            index[p] = missing != p;
+        }
+
+        return new JsonObject
+        {
+            ["username"] = "archive",
+            ["has_all_requested"] = missing is null,
+            ["cluster"] = cluster,
+            ["index"] = new JsonObject { [Alias + "*"] = index },
+            ["application"] = new JsonObject(),
+        }.ToJsonString();
+    }
+
     private CannedResponse Answer(RecordedRequest r)
     {
         foreach (var o in Overrides)
@@ -56,6 +79,29 @@ public sealed class Scenario
         {
             var name = r.Path.TrimStart('/');
             return CannedResponse.Ok($$"""{"acknowledged":true,"shards_acknowledged":true,"index":"{{name}}"}""");
+        }
+
+        if (r.Path == "/_security/user/_has_privileges")
+        {
+            // A user with every privilege the adapter asks for.
+            return CannedResponse.Ok(Privileges(missing: null));
+        }
+
+        if (r.Method == "GET" && Uri.UnescapeDataString(r.Path) == $"/_alias/{Alias}-rebuild-*")
+        {
+            // The rebuild write aliases every host lists before a live write: none unless a test says so.
+            return CannedResponse.Ok("{}");
+        }
+
+        if (r.Method == "GET" && Uri.UnescapeDataString(r.Path) == $"/{Alias}-rb-*")
+        {
+            // Rebuild indices, looked at for abandoned ones at first use and before a rebuild: none.
+            return CannedResponse.Ok("{}");
+        }
+
+        if (r.Method == "PUT" && r.Path.EndsWith("/_mapping", StringComparison.Ordinal))
+        {
+            return CannedResponse.Ok("""{"acknowledged":true}""");
         }
 
         if (r.Method == "POST" && r.Path == "/_bulk")
