@@ -27,8 +27,18 @@ namespace Archive.Packages;
 /// the next commit to that package or <see cref="RecoverAsync(CancellationToken)"/> removes. A crash between (4) and (5)
 /// is detected when reading (the root inventory then equals the head version's inventory, which verifies against
 /// its own sidecar) and repaired by the next commit or by recovery.</para>
-/// <para>Within a process, commits to one package are serialised. Memory stays flat: content is streamed, only
-/// inventories (small JSON) are held in memory.</para>
+/// <para>Within a process, commits to one package are serialised. Across processes the create-only claim of step (1)
+/// is the guard, so the store must make create-only atomic (<see cref="ObjectStoreCapabilities.AtomicCreateOnly"/>;
+/// on S3 servers that ignore <c>If-None-Match</c> through a coordination bucket, see <see cref="CoordinatedObjectStore"/>).
+/// With several writing processes (<see cref="OcflPackageStoreOptions.SharedStorage"/>) the claim is also a lease
+/// (<c>expires</c>, renewed every third of <see cref="OcflPackageStoreOptions.CommitLease"/>): an unfinished version is
+/// left alone while its lease runs, taken over only after it expired plus <see cref="OcflPackageStoreOptions.ClockSkew"/>
+/// (through a create-only marker named after the dead claim's digest, so one of several takers wins), every commit
+/// writes its content into a folder of its own (<c>vN/content/.c&lt;nonce&gt;/</c>) so that a stalled writer's late
+/// write cannot land on the content of the commit that got the version, and a commit stops before its commit point
+/// unless its claim is still its own with at least half the lease left. Residual assumption: a process does not stall
+/// for longer than half a lease between that check and the root inventory write (bounded clocks, as for any lease).
+/// Memory stays flat: content is streamed, only inventories (small JSON) are held in memory.</para>
 /// </remarks>
 public sealed partial class OcflPackageStore : IPackageStore
 {
