@@ -36,6 +36,12 @@ public sealed class MinioStorageOptions : IValidatableObject
     public string KeyPrefix { get; set; } = "";
 
     /// <summary>
+    /// An unversioned bucket for write claims (create-only objects), needed when several hosts share the bucket and
+    /// the server ignores If-None-Match on it (Ceph on versioned/Object Lock buckets).
+    /// </summary>
+    public string? CoordinationBucket { get; set; }
+
+    /// <summary>
     /// Create the bucket, with S3 Object Lock enabled, on first use when it does not exist (default
     /// <see langword="false"/>: in production buckets are usually provisioned by an administrator).
     /// </summary>
