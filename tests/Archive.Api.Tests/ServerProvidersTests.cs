@@ -72,6 +72,32 @@ public sealed class ServerProvidersTests(S3ServerFixture s3) : IClassFixture<S3S
     }
 
     [Fact]
+    public async Task Two_servers_on_their_own_data_folders_share_one_bucket()
+    {
+        // The data folder's lock guards that folder only: nothing stops a second host on the same bucket.
+        s3.Require();
+        var bucket = S3ServerFixture.NewBucketName("two");
+        await s3.Client.MakeBucketAsync(new MakeBucketArgs().WithBucket(bucket).WithObjectLock(), Ct);
+        var key = ApiKeyStore.NewKey();
+        var environment = S3Environment(bucket, credentials: true);
+        environment["Archive__Auth__ApiKeys__0__Name"] = "ops";
+        environment["Archive__Auth__ApiKeys__0__KeyHash"] = ApiKeyStore.Hash(key);
+        environment["Archive__Auth__ApiKeys__0__Roles"] = ArchiveRoles.Administrator;
+        await using var first = await ServerProcess.StartAsync(Path.Combine(_root, "first"), environment, Ct);
+        await using var second = await ServerProcess.StartAsync(Path.Combine(_root, "second"), environment, Ct);
+        using var one = new HttpClient { BaseAddress = new Uri(first.BaseUrl) };
+        using var two = new HttpClient { BaseAddress = new Uri(second.BaseUrl) };
+        one.DefaultRequestHeaders.Add("X-Api-Key", key);
+        two.DefaultRequestHeaders.Add("X-Api-Key", key);
+
+        var (_, fondsCode) = await SeedAsync(one);
+        var fileCode = await CreateRecordFileAsync(one, fondsCode, "08.VP");
+        var read = await two.GetAsync(new Uri($"{ApiFactory.Prefix}/record-files/{Uri.EscapeDataString(fileCode)}", UriKind.Relative), Ct).ExpectAsync(200);
+        Assert.Equal(fileCode, (string?)read["fileCode"]);
+        Assert.False(first.Process.HasExited || second.Process.HasExited);
+    }
+
+    [Fact]
     public async Task S3_server_with_a_wrong_secret_key_refuses_to_start_naming_the_option()
     {
         s3.Require();
