@@ -4,6 +4,7 @@ using Archive.Search.Elastic;
 using Archive.Search.Elastic.Internal;
 using Elastic.Clients.Elasticsearch;
 using Elastic.Transport;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -45,6 +46,25 @@ public static class ElasticsearchSearchServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<ISearchIndex>(sp => sp.GetRequiredService<ElasticsearchSearchIndex>()));
         services.TryAddSingleton<ElasticsearchSearchHealthCheck>();
         return builder;
+    }
+
+    /// <summary>
+    /// Uses Elasticsearch as <see cref="AddElasticsearchSearch(IArchiveBuilder, Action{ElasticsearchSearchOptions})"/>
+    /// does, with the options bound from a configuration section — the keys are the option names (<c>Urls:0</c>,
+    /// <c>CloudId</c>, <c>ApiKey</c>, <c>Username</c>, <c>Password</c>, <c>CertificateFingerprint</c>,
+    /// <c>IndexAlias</c>, <c>NumberOfReplicas</c>, ...), as the standalone server's <c>Archive:Search:Elasticsearch</c>.
+    /// </summary>
+    /// <param name="builder">The Archive builder.</param>
+    /// <param name="configuration">The section holding the options (e.g. <c>configuration.GetSection("Archive:Search:Elasticsearch")</c>).</param>
+    /// <param name="configure">Changes applied after binding, or none.</param>
+    public static IArchiveBuilder AddElasticsearchSearch(this IArchiveBuilder builder, IConfiguration configuration, Action<ElasticsearchSearchOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return builder.AddElasticsearchSearch(o =>
+        {
+            configuration.Bind(o);
+            configure?.Invoke(o);
+        });
     }
 
     /// <summary>

@@ -23,6 +23,19 @@ if (exchange is { NeedsEngine: false })
 var builder = WebApplication.CreateBuilder(hostArgs);
 var configuration = builder.Configuration;
 
+// Providers by configuration (ServerProviders.cs): Archive:Storage:Provider = FileSystem | S3 (Archive:Storage:S3:*),
+// Archive:Search:Provider = Lucene | Elasticsearch | None (Archive:Search:Elasticsearch:*), Archive:Hosts:Shared.
+// An unknown name or a combination that cannot work stops here, before anything is built or written.
+ServerProviders providers;
+try
+{
+    providers = ServerProviders.FromConfiguration(configuration);
+}
+catch (ServerConfigurationException e)
+{
+    return ServerDefaults.Refuse(e.Errors);
+}
+
 // Logging: simple console with scopes (default) or one JSON object per line (Logging:Console:FormatterName=json
 // or Archive:LogFormat=json).
 builder.Logging.ClearProviders();
@@ -52,13 +65,13 @@ if (exchange is not null)
     builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
 }
 
-// Engine on the embedded defaults (Archive.Embedded: a folder store in DataPath/store, Lucene.NET in DataPath/index,
-// the OpenXml documents). Archive:* binds ArchiveOptions (DataPath, MaxUploadBytes, YearsIntoAgencyArchive, YearsToTransfer, TempPath,
+// Engine on the chosen providers, the embedded defaults where none was chosen (Archive.Embedded: a folder store in
+// DataPath/store, Lucene.NET in DataPath/index, the OpenXml documents always). Archive:* binds ArchiveOptions (DataPath, MaxUploadBytes, YearsIntoAgencyArchive, YearsToTransfer, TempPath,
 // ReindexBatchSize, ExtractText). A relative DataPath is taken from the current directory.
 // Reorganisation (events, plans, handover), transfer to the Historical Archives and accession, and the package
 // exchange running them as jobs: Archive:Exchange:* binds ExchangeOptions (WorkPath, ImportRoots, MaxPackageBytes,
 // Seal:CertificatePath/CertificatePassword or Seal:StoreThumbprint, Seal:TrustedCertificates, Seal:RequireSeal).
-builder.Services.AddArchive(_ => { }).AddEmbeddedDefaults().AddReorganisation().AddTransfer()
+providers.Register(builder.Services.AddArchive(_ => { }), configuration).AddEmbeddedDefaults().AddReorganisation().AddTransfer()
     .AddPackageExchange(o => configuration.GetSection("Archive:Exchange").Bind(o));
 builder.Services.AddOptions<ArchiveOptions>()
     .Bind(configuration.GetSection("Archive"))
@@ -89,6 +102,17 @@ if (command is not null)
     await using (app.ConfigureAwait(false))
     {
         return await command.RunAsync(app.Services, Console.Out).ConfigureAwait(false);
+    }
+}
+
+// The providers' options, the store's capabilities and the bucket are checked before anything starts or is written.
+if (command is null)
+{
+    var refusals = await providers.CheckAsync(app.Services, CancellationToken.None).ConfigureAwait(false);
+    if (refusals.Count > 0)
+    {
+        await app.DisposeAsync().ConfigureAwait(false);
+        return ServerDefaults.Refuse(refusals);
     }
 }
 
@@ -186,6 +210,21 @@ internal static partial class ServerDefaults
         }
 
         app.Lifetime.ApplicationStopped.Register(held.Dispose);
+    }
+
+    /// <summary>
+    /// Says on standard error why the server does not start (each line naming the key to change) and returns
+    /// <see cref="ServerProviders.ConfigurationExitCode"/>.
+    /// </summary>
+    public static int Refuse(IReadOnlyList<string> reasons)
+    {
+        Console.Error.WriteLine("archive-server: not started, the configuration cannot work:");
+        foreach (var reason in reasons)
+        {
+            Console.Error.WriteLine("  " + reason);
+        }
+
+        return ServerProviders.ConfigurationExitCode;
     }
 
     [LoggerMessage(EventId = 9000, EventName = "DataFolderInUse", Level = LogLevel.Warning, Message = "Another process holds {LockFile} (another server, or an offline verb such as handover export): two processes writing one data folder can damage its search index")]

@@ -2,6 +2,7 @@ using Archive;
 using Archive.Storage;
 using Archive.Storage.Minio;
 using global::Minio;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -55,9 +56,43 @@ public static class MinioStorageServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Uses an S3 bucket as <see cref="AddMinioStorage(IArchiveBuilder, Action{MinioStorageOptions})"/> does, with the
+    /// options bound from a configuration section — the keys are the option names (<c>Endpoint</c>, <c>AccessKey</c>,
+    /// <c>SecretKey</c>, <c>Secure</c>, <c>Region</c>, <c>Bucket</c>, <c>KeyPrefix</c>, <c>RequireObjectLock</c>,
+    /// <c>CoordinationBucket</c>, ...), as the standalone server's <c>Archive:Storage:S3</c>. When the section gives
+    /// neither <c>AccessKey</c> nor <c>SecretKey</c>, the standard environment variables <c>AWS_ACCESS_KEY_ID</c> and
+    /// <c>AWS_SECRET_ACCESS_KEY</c> are used.
+    /// </summary>
+    /// <param name="builder">The Archive builder.</param>
+    /// <param name="configuration">The section holding the options (e.g. <c>configuration.GetSection("Archive:Storage:S3")</c>).</param>
+    /// <param name="configure">Changes applied after binding, or none.</param>
+    public static IArchiveBuilder AddMinioStorage(this IArchiveBuilder builder, IConfiguration configuration, Action<MinioStorageOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return builder.AddMinioStorage(o =>
+        {
+            BindOptions(o, configuration);
+            configure?.Invoke(o);
+        });
+    }
+
+    /// <summary>Binds the options from a section, with the <c>AWS_ACCESS_KEY_ID</c> / <c>AWS_SECRET_ACCESS_KEY</c> fallback for the credentials.</summary>
+    private static void BindOptions(MinioStorageOptions options, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.Bind(options);
+        if (string.IsNullOrEmpty(options.AccessKey) && string.IsNullOrEmpty(options.SecretKey))
+        {
+            options.AccessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+            options.SecretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+        }
+    }
+
+    /// <summary>
     /// Adds a health check of the bucket used by <see cref="MinioObjectStore"/> (reachable, and with S3 Object Lock
     /// unless <see cref="MinioStorageOptions.RequireObjectLock"/> is off). Register the store with
-    /// <see cref="AddMinioStorage"/>.
+    /// <see cref="AddMinioStorage(IArchiveBuilder, Action{MinioStorageOptions})"/>.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">Name of the check (default <c>archive-minio</c>).</param>

@@ -160,7 +160,7 @@ public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S
         Assert.Equal(fromA.Version, history.Count);
         Assert.Equal(Enumerable.Range(1, fromA.Version), history.Select(v => v.Version).Order());
 
-        var stored = fromA.Documents.Single().Contents.Select(c => c.FileName).ToHashSet(StringComparer.Ordinal);
+        var stored = fromA.Documents.Single().Contents.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var ack in acks)
         {
             Assert.True(ack.Version <= fromA.Version, $"acknowledged version {ack.Version} is beyond the head {fromA.Version}");

@@ -7,6 +7,7 @@ using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Archive.Api.Tests.Generated;
+using Archive.Api.Tests.Support;
 using Archive.Testing.Support;
 using Xunit;
 
@@ -30,7 +31,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
     private readonly string _root = Path.Combine(Path.GetTempPath(), "archive-story-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<Server> _servers = [];
+    private readonly List<ServerProcess> _servers = [];
     private readonly List<HttpClient> _http = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -442,7 +443,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         throw new InvalidOperationException($"No PDF of {fileCode} in the package.");
     }
 
-    private ArchiveClient Client(Server server, string? key)
+    private ArchiveClient Client(ServerProcess server, string? key)
     {
         var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         if (key is not null)
@@ -498,120 +499,13 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         return output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("ak_", StringComparison.Ordinal));
     }
 
-    private static string ServerDll => Path.Combine(AppContext.BaseDirectory, "Archive.Server.dll");
+    private static string ServerDll => ServerProcess.ServerDll;
 
-    private async Task<Server> StartAsync(string data, Dictionary<string, string> environment)
+    private async Task<ServerProcess> StartAsync(string data, Dictionary<string, string> environment)
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(ServerDll);
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
-        info.Environment["Archive__DataPath"] = data;
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (k, v) in environment)
-        {
-            info.Environment[k] = v;
-        }
-
-        var server = new Server(new Process { StartInfo = info }, $"http://127.0.0.1:{port}");
+        var server = ServerProcess.Launch(data, environment);
         _servers.Add(server);
-        server.Start();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            Assert.False(server.Process.HasExited, "The server exited:\n" + server.Log);
-            try
-            {
-                using var response = await http.GetAsync(server.BaseUrl + "/health", Ct);
-                if (response.IsSuccessStatusCode)
-                {
-                    return server;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!Ct.IsCancellationRequested)
-            {
-            }
-
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "The server did not become healthy:\n" + server.Log);
-            await Task.Delay(200, Ct);
-        }
-    }
-
-    private sealed class Server(Process process, string baseUrl) : IAsyncDisposable
-    {
-        private readonly StringBuilder _log = new();
-
-        public Process Process { get; } = process;
-
-        public string BaseUrl { get; } = baseUrl;
-
-        public string Log
-        {
-            get
-            {
-                lock (_log)
-                {
-                    return _log.ToString();
-                }
-            }
-        }
-
-        public void Start()
-        {
-            Process.OutputDataReceived += (_, e) => Append(e.Data);
-            Process.ErrorDataReceived += (_, e) => Append(e.Data);
-            Process.Start();
-            Process.BeginOutputReadLine();
-            Process.BeginErrorReadLine();
-        }
-
-        public async Task KillAsync()
-        {
-            Process.Kill(entireProcessTree: true);
-            await Process.WaitForExitAsync(CancellationToken.None);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (!Process.HasExited)
-                {
-                    Process.Kill(entireProcessTree: true);
-                    await Process.WaitForExitAsync(CancellationToken.None);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            Process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
+        await server.WaitHealthyAsync(Ct);
+        return server;
     }
 }

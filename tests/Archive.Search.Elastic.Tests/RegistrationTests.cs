@@ -1,5 +1,6 @@
 using Archive.Search.Elastic.Tests.Support;
 using Elastic.Clients.Elasticsearch;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,29 @@ public class RegistrationTests
         Assert.IsAssignableFrom<IHealthCheck>(provider.GetRequiredService<ElasticsearchSearchHealthCheck>());
         Assert.Equal(1, calls);
         Assert.Equal("archive-search", index.Alias);
+    }
+
+    [Fact]
+    public void The_configuration_overload_binds_the_section_keys_as_the_server_does()
+    {
+        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Archive:Search:Elasticsearch:Urls:0"] = "https://search-1:9200",
+            ["Archive:Search:Elasticsearch:Urls:1"] = "https://search-2:9200",
+            ["Archive:Search:Elasticsearch:ApiKey"] = "a2V5",
+            ["Archive:Search:Elasticsearch:CertificateFingerprint"] = "AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB",
+            ["Archive:Search:Elasticsearch:IndexAlias"] = "so-noi-vu",
+            ["Archive:Search:Elasticsearch:NumberOfReplicas"] = "0",
+            ["Archive:Search:Elasticsearch:RequestTimeout"] = "00:00:30",
+        }).Build().GetSection("Archive:Search:Elasticsearch");
+        var services = new ServiceCollection();
+        new Builder(services).AddElasticsearchSearch(section, o => o.MaxRetries = 2);
+
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<ElasticsearchSearchOptions>>().Value;
+        Assert.Equal([new Uri("https://search-1:9200"), new Uri("https://search-2:9200")], options.Urls);
+        Assert.Equal(("a2V5", "AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB", "so-noi-vu", (int?)0, TimeSpan.FromSeconds(30), 2), (options.ApiKey, options.CertificateFingerprint, options.IndexAlias, options.NumberOfReplicas, options.RequestTimeout, options.MaxRetries));
+        Assert.Equal("so-noi-vu", Assert.IsType<ElasticsearchSearchIndex>(provider.GetRequiredService<ISearchIndex>()).Alias);
     }
 
     [Fact]

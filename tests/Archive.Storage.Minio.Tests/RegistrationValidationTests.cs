@@ -1,4 +1,5 @@
 using Archive.Storage.Minio;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,33 @@ public sealed class RegistrationValidationTests
         Assert.Equal(0, built);
         Assert.IsType<MinioObjectStore>(provider.GetRequiredService<IObjectStore>());
         Assert.Equal(1, built);
+    }
+
+    [Fact]
+    public void The_configuration_overload_binds_the_section_keys_as_the_server_does()
+    {
+        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Archive:Storage:S3:Endpoint"] = "ceph.internal:7480",
+            ["Archive:Storage:S3:AccessKey"] = "access",
+            ["Archive:Storage:S3:SecretKey"] = "secret",
+            ["Archive:Storage:S3:Secure"] = "false",
+            ["Archive:Storage:S3:Region"] = "vn-north-1",
+            ["Archive:Storage:S3:Bucket"] = "archive-prod",
+            ["Archive:Storage:S3:KeyPrefix"] = "so-noi-vu/",
+            ["Archive:Storage:S3:RequireObjectLock"] = "false",
+            ["Archive:Storage:S3:CoordinationBucket"] = "archive-claims",
+            ["Archive:Storage:S3:ReadRetries"] = "5",
+        }).Build().GetSection("Archive:Storage:S3");
+        var services = new ServiceCollection();
+        new Builder(services).AddMinioStorage(section, o => o.ReadRetries++);
+
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<MinioStorageOptions>>().Value;
+        Assert.Equal(("ceph.internal:7480", "access", "secret", false, "vn-north-1"), (options.Endpoint, options.AccessKey, options.SecretKey, options.Secure, options.Region));
+        Assert.Equal(("archive-prod", "so-noi-vu/", false, "archive-claims", 6), (options.Bucket, options.KeyPrefix, options.RequireObjectLock, options.CoordinationBucket, options.ReadRetries));
+        var store = Assert.IsType<MinioObjectStore>(provider.GetRequiredService<IObjectStore>());
+        Assert.Equal("archive-prod", store.ContainerName);
     }
 
     [Fact]

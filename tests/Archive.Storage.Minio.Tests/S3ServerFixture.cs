@@ -2,8 +2,7 @@ using Archive.Testing.Support;
 using Archive.Storage.Minio;
 using Minio;
 using Minio.DataModel.Args;
-
-[assembly: AssemblyFixture(typeof(Archive.Storage.Minio.Tests.S3ServerFixture))]
+using Xunit;
 
 namespace Archive.Storage.Minio.Tests;
 
@@ -11,6 +10,8 @@ namespace Archive.Storage.Minio.Tests;
 /// The real S3 server (Ceph RADOS Gateway started by scripts/s3-test-server.sh, or any S3 server with Object Lock)
 /// named by ARCHIVE_S3_ENDPOINT, ARCHIVE_S3_ACCESS_KEY, ARCHIVE_S3_SECRET_KEY and ARCHIVE_S3_SECURE. One fresh bucket
 /// with object lock per test run; tests that need the server call <see cref="Require"/> (skips locally, fails under CI=true).
+/// An assembly fixture of this project (S3ServerAssemblyFixture.cs); compiled into Archive.Api.Tests too (linked), where
+/// the server-process tests use it as a class fixture.
 /// </summary>
 public sealed class S3ServerFixture : IAsyncLifetime
 {

@@ -115,3 +115,25 @@ public class ArchiveSearchException : ArchiveException
     /// <summary>The operation that failed (e.g. <c>index</c>, <c>search</c>).</summary>
     public string Operation { get; }
 }
+
+/// <summary>
+/// This host keeps no search index on purpose (e.g. an ingest host of a shared deployment before a search cluster is
+/// configured): searches cannot be answered here, retrying will not help. Its <see cref="Exception.Message"/> says why
+/// and which setting to change; a host maps it to 503 with the rule <c>search.unavailable</c>.
+/// </summary>
+public class SearchUnavailableException : ArchiveSearchException
+{
+    private readonly string _reason;
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="system">The engine standing in for an index (e.g. <c>none</c>).</param>
+    /// <param name="reason">Why there is no index and which setting provides one, for a person.</param>
+    public SearchUnavailableException(string system, string reason)
+        : base(system, "", "search", reason)
+    {
+        _reason = reason;
+    }
+
+    /// <summary>The reason given (without the system/index/operation prefix of <see cref="ArchiveSearchException"/>).</summary>
+    public override string Message => _reason;
+}

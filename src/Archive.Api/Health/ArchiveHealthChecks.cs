@@ -30,7 +30,7 @@ public sealed class ArchiveStorageHealthCheck(IObjectStore store) : IHealthCheck
     }
 }
 
-/// <summary>Healthy when the search index answers a one-hit query.</summary>
+/// <summary>Healthy when the search index answers a one-hit query, or when the host keeps no index on purpose (<see cref="SearchUnavailableException"/>).</summary>
 public sealed class ArchiveSearchHealthCheck(ISearchIndex index) : IHealthCheck
 {
     /// <inheritdoc />
@@ -41,6 +41,11 @@ public sealed class ArchiveSearchHealthCheck(ISearchIndex index) : IHealthCheck
             var results = await index.SearchAsync(new SearchRequest { PageSize = 1 }, cancellationToken).ConfigureAwait(false);
             _ = results;
             return HealthCheckResult.Healthy($"{index.SystemName} index answers.");
+        }
+        catch (SearchUnavailableException ex)
+        {
+            // No index on purpose (configuration): the host does what it was set up to do.
+            return HealthCheckResult.Healthy($"{index.SystemName}: {ex.Message}");
         }
         catch (ArchiveSearchException ex)
         {
