@@ -24,7 +24,7 @@ namespace Archive.Api.Tests;
 public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture>, IAsyncDisposable
 {
     private const int Workers = 4;
-    private const int ChangesPerWorker = 30;
+    private const int ChangesPerWorker = 25;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "archive-multihost-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly List<ServerProcess> _servers = [];
     private readonly List<HttpClient> _http = [];
@@ -115,7 +115,7 @@ public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S
         var lost = 0;
         var burst = Task.WhenAll(new[] { a, b }.SelectMany((client, host) => Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
         {
-            for (var i = 0; i < 15; i++)
+            for (var i = 0; i < 8; i++)
             {
                 try
                 {
@@ -129,7 +129,7 @@ public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S
                 }
             }
         }, Ct))));
-        while (second.Count < 12 && !burst.IsCompleted)
+        while (second.Count < 6 && !burst.IsCompleted)
         {
             await Task.Delay(20, Ct);
         }
@@ -155,24 +155,26 @@ public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S
         var fromA = await a.GetRecordFileAsync(fileCode, Ct);
         var fromB = await b.GetRecordFileAsync(fileCode, Ct);
         Assert.Equal(fromA.Version, fromB.Version);
-        Assert.Equal(fromA.Title, fromB.Title);
+        Assert.Equal(fromA.Documents.Count, fromB.Documents.Count);
         var history = await b.GetRecordFileHistoryAsync(fileCode, Ct);
         Assert.Equal(fromA.Version, history.Count);
         Assert.Equal(Enumerable.Range(1, fromA.Version), history.Select(v => v.Version).Order());
 
-        var stored = fromA.Documents.Single().Contents.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var contents = fromA.Documents.Single(d => d.DocOrdinal == 1).Contents.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var subjects = fromA.Documents.Select(d => d.Subject ?? "").ToHashSet(StringComparer.Ordinal);
         foreach (var ack in acks)
         {
             Assert.True(ack.Version <= fromA.Version, $"acknowledged version {ack.Version} is beyond the head {fromA.Version}");
-            if (ack.Content is { } content)
-            {
-                Assert.Contains(content, stored);
-            }
-            else
-            {
-                var version = await (ack.Version % 2 == 0 ? a : b).GetRecordFileVersionAsync(fileCode, ack.Version, Ct);
-                Assert.Equal(ack.Title, version.Title);
-            }
+            Assert.Contains(ack.Content ?? ack.Title ?? "", ack.Content is null ? subjects : contents);
+        }
+
+        // And each in the version it was acknowledged as (a sample from each host).
+        foreach (var ack in acks.Where(x => x.Version % 7 == 0))
+        {
+            var version = await (ack.Version % 2 == 0 ? a : b).GetRecordFileVersionAsync(fileCode, ack.Version, Ct);
+            Assert.Contains(ack.Content ?? ack.Title ?? "", ack.Content is null
+                ? version.Documents.Select(d => d.Subject ?? "")
+                : version.Documents.Single(d => d.DocOrdinal == 1).Contents.Select(c => c.Name));
         }
 
         Assert.True((await a.VerifyRecordFileAsync(fileCode, Ct)).IsValid);
@@ -191,8 +193,10 @@ public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S
             {
                 if (title)
                 {
-                    var updated = await client.UpdateRecordFileAsync(fileCode, Request("Hồ sơ " + tag), Ct);
-                    return (new Ack(updated.Version, updated.Title, null), conflicts);
+                    // A metadata change: a new document entry (the record file's own update needs If-Match, which a
+                    // writer racing on purpose would only turn into 412s).
+                    var updated = await client.AddDocumentAsync(fileCode, new DocumentRequest { TypeName = "Công văn", Subject = "Văn bản " + tag, Language = "vi" }, Ct);
+                    return (new Ack(updated.Version, "Văn bản " + tag, null), conflicts);
                 }
 
                 var bytes = Encoding.UTF8.GetBytes("Nội dung " + tag);
