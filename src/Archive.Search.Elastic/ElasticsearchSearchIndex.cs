@@ -39,13 +39,26 @@ namespace Archive.Search.Elastic;
 /// <c>ALIAS-rebuild-*</c> (at most every 5 s) and sends each index or delete both through the search alias and through
 /// every rebuild write alias, whoever opened the rebuild. A new rebuild waits twice that interval before
 /// <see cref="OpenRebuildAsync"/> returns, so a write that did not see it was committed to storage before the loader
-/// starts reading, and the loader's copy includes it. The loader's documents are written with external version 0
-/// (<c>version_type=external_gte</c>), live copies with internal versions (≥ 1): a loaded document replaces an earlier
-/// load but never what a live write put there, even when the loader read it from storage before that write (HTTP 409
-/// for such a load means "not needed", not an error). A live copy sent to a rebuild alias that no longer exists
-/// (committed or discarded meanwhile; refused with 404 under <c>require_alias</c>) is not needed either: after a commit
-/// the write through the search alias reaches the new index. Live writes among hosts are last-writer-wins, as without a
-/// rebuild (<see cref="SearchDocument"/> carries no source version to order them).</para>
+/// starts reading, and the loader's copy includes it. A live copy sent to a rebuild alias that no longer exists
+/// (committed or discarded meanwhile; refused with 404 under <c>require_alias</c>) is not needed: after a commit the
+/// write through the search alias reaches the new index.</para>
+/// <para>Order of writes. A document with a <see cref="SearchDocument.Version"/> (Core sets the record file's package
+/// version) is written with that version and <c>version_type=external_gte</c> everywhere: live, copied into a rebuild
+/// and loaded by a rebuild. Elasticsearch applies such a write only when the stored copy's version is not higher, so an
+/// older projection never replaces a newer one, whichever host sends it and in whatever order the writes arrive, and
+/// the same version replaces (a rewrite is idempotent); HTTP 409 for such a write means a newer projection is already
+/// there: not needed, not an error, not retried (logged at debug, event 4011). The same rule makes loads safe: a load
+/// read from storage before a live write carries an older version and is refused, and the loaded documents keep their
+/// versions after the commit, so a late older write is refused in the new index too.
+/// <see cref="DeleteAsync(IReadOnlyCollection{string}, long, CancellationToken)"/> writes its tombstone as the version
+/// after the deleted one, refusing late writes of the deleted versions while the index keeps it (<c>index.gc_deletes</c>).
+/// Documents without a version are written as before: live writes with internal versioning (last writer wins), loads
+/// with external version 0, so such a load replaces an earlier load but never a live write (internal versions are
+/// ≥ 1). Mixing both for one document is not ordered: an unversioned write raises the stored version by one, which can
+/// make a later versioned write of the next version look older; every host of one alias must therefore run an adapter
+/// that sends versions and a Core that sets them. Indices written before versions were sent (mapping schema 1) hold
+/// internal versions that count writes, not package versions, and could refuse newer projections: the health check
+/// reports them as degraded until they are rebuilt.</para>
 /// <para>Each rebuild index carries a lease in its mapping's <c>_meta.archive.lease</c> (holder, until), renewed every
 /// minute while the rebuild is open in its process. At first use and before each rebuild, a host deletes
 /// <c>ALIAS-rb-*</c> indices that are not behind the alias and whose lease ran out more than
@@ -136,7 +149,25 @@ public sealed partial class ElasticsearchSearchIndex : ISearchIndex, ISearchInde
     }
 
     /// <inheritdoc />
-    public async ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    public ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+        => DeleteCoreAsync(ids, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Sent as version <paramref name="version"/> + 1 with <c>version_type=external_gte</c>, through the alias and every
+    /// rebuild write alias: the tombstone refuses a later write of the same ids with any version up to
+    /// <paramref name="version"/> (while the index keeps it, <c>index.gc_deletes</c>, 60 s by default), also a rebuild's
+    /// load that read the documents before they were deleted. A document of a version above <paramref name="version"/> + 1
+    /// makes the delete fail (HTTP 409) and is kept.
+    /// </remarks>
+    public ValueTask DeleteAsync(IReadOnlyCollection<string> ids, long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        ArgumentOutOfRangeException.ThrowIfEqual(version, long.MaxValue);
+        return DeleteCoreAsync(ids, version, cancellationToken);
+    }
+
+    private async ValueTask DeleteCoreAsync(IReadOnlyCollection<string> ids, long? version, CancellationToken cancellationToken)
     {
         SearchDocumentValidator.ValidateIds(ids);
         if (ids.Count == 0)
@@ -149,8 +180,8 @@ public sealed partial class ElasticsearchSearchIndex : ISearchIndex, ISearchInde
         var actions = new List<BulkAction>(ids.Count * (1 + mirrors.Count));
         foreach (var id in ids)
         {
-            actions.Add(BulkAction.Delete(id, Alias, null));
-            actions.AddRange(mirrors.Select(m => BulkAction.Delete(id, m.WriteAlias, m.Rebuild, BulkActionKind.Mirror)));
+            actions.Add(BulkAction.Delete(id, Alias, null, BulkActionKind.Write, version));
+            actions.AddRange(mirrors.Select(m => BulkAction.Delete(id, m.WriteAlias, m.Rebuild, BulkActionKind.Mirror, version)));
         }
 
         await WriteAsync(actions, "delete", cancellationToken).ConfigureAwait(false);

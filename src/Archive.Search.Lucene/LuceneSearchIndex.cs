@@ -16,9 +16,13 @@ namespace Archive.Search.Lucene;
 /// rebuilds into a new generation folder that replace the live one atomically.
 /// </summary>
 /// <remarks>
-/// Folder layout: <c>current</c> (names the live generation; replaced by temp file + rename), <c>gNNNNNN/</c>
+/// <para>Folder layout: <c>current</c> (names the live generation; replaced by temp file + rename), <c>gNNNNNN/</c>
 /// (one Lucene index each), <c>gNNNNNN/rebuild.id</c> (marks an unfinished rebuild). At start-up a generation that
-/// is neither live nor an unfinished rebuild is deleted.
+/// is neither live nor an unfinished rebuild is deleted.</para>
+/// <para>Order of writes: the folder has one writer, in one process, so the index ignores
+/// <see cref="SearchDocument.Version"/> (neither compared, stored nor returned in hits) and a delete's version: the last
+/// write of an id wins, and the caller orders its own writes (Core indexes a record file under that record file's
+/// lock). An index shared by several hosts (Elasticsearch) orders them by the version instead.</para>
 /// </remarks>
 public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDisposable, IAsyncDisposable
 {

@@ -107,4 +107,15 @@ public sealed class SearchRulesTests
         Assert.Equal("search.document.id-required", Assert.Throws<ArchiveValidationException>(() => SearchDocumentValidator.ValidateIds(["a", ""])).Errors[0].Rule);
         Assert.Equal("search.rebuild.id-invalid", Assert.Throws<ArchiveValidationException>(() => SearchDocumentValidator.ValidateRebuildId(" ")).Errors[0].Rule);
     }
+
+    [Fact]
+    public void A_document_version_is_never_negative()
+    {
+        var ok = new SearchDocument { Id = "a", Title = "t" };
+        SearchDocumentValidator.Validate([ok, ok with { Version = 0 }, ok with { Version = 7 }], new SearchDocumentLimits());
+
+        var ex = Assert.Throws<ArchiveValidationException>(() => SearchDocumentValidator.Validate([ok, ok with { Version = -1 }], new SearchDocumentLimits()));
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(("documents[1].version", "search.document.version-negative"), (error.Field, error.Rule));
+    }
 }

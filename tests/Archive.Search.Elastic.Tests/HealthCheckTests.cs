@@ -7,7 +7,7 @@ namespace Archive.Search.Elastic.Tests;
 /// <summary>The health check reads the alias, the cluster health of its indices and the mapping schema.</summary>
 public class HealthCheckTests
 {
-    private static Scenario Cluster(string? status, int schema = 1, bool alias = true)
+    private static Scenario Cluster(string? status, int schema = 2, bool alias = true)
     {
         var s = new Scenario();
         s.Overrides.Add(r =>
@@ -72,6 +72,11 @@ public class HealthCheckTests
         var result = await Check(Cluster("green", schema: 0));
         Assert.Equal(HealthStatus.Degraded, result.Status);
         Assert.Contains("rebuild", result.Description);
+
+        // Schema 1: written before documents carried their package version (internal versions count writes).
+        var unversioned = await Check(Cluster("green", schema: 1));
+        Assert.Equal(HealthStatus.Degraded, unversioned.Status);
+        Assert.Contains("mapping schema 1; this version of the adapter writes schema 2: rebuild the index", unversioned.Description);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class IndexDefinitionTests
       },
       "mappings": {
         "dynamic": "strict",
-        "_meta": { "archive": { "schema": 1, "alias": "archive-test" } },
+        "_meta": { "archive": { "schema": 2, "alias": "archive-test" } },
         "_source": { "excludes": ["meta", "body"] },
         "properties": {
           "id": { "type": "keyword" },

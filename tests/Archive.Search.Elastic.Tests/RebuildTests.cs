@@ -64,7 +64,7 @@ public class RebuildTests
         Assert.Equal(ElasticsearchSearchIndex.Holder, lease["holder"]!.GetValue<string>());
         Assert.InRange(DateTimeOffset.Parse(lease["until"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(4), DateTimeOffset.UtcNow.AddMinutes(6));
         body["mappings"]!["_meta"]!["archive"]!.AsObject().Remove("lease");
-        JsonAssert.Equivalent("""{ "archive": { "schema": 1, "alias": "archive-test", "rebuildId": "Full 2025/06" } }""", body["mappings"]!["_meta"]);
+        JsonAssert.Equivalent("""{ "archive": { "schema": 2, "alias": "archive-test", "rebuildId": "Full 2025/06" } }""", body["mappings"]!["_meta"]);
         Assert.Equal("-1", body["settings"]!["refresh_interval"]!.ToJsonString().Trim('"')); // "-1" or -1: settings are strings to Elasticsearch
         Assert.Equal(0, body["settings"]!["number_of_replicas"]!.GetValue<int>());
 
@@ -157,7 +157,7 @@ public class RebuildTests
         // Resuming takes the lease over: the whole _meta again, with this host and a fresh expiry.
         var meta = s.Requests.Last().Json!["_meta"]!["archive"]!;
         Assert.Equal("r1", meta["rebuildId"]!.GetValue<string>());
-        Assert.Equal(1, meta["schema"]!.GetValue<int>());
+        Assert.Equal(2, meta["schema"]!.GetValue<int>());
         Assert.Equal(ElasticsearchSearchIndex.Holder, meta["lease"]!["holder"]!.GetValue<string>());
         Assert.InRange(DateTimeOffset.Parse(meta["lease"]!["until"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(4), DateTimeOffset.UtcNow.AddMinutes(6));
 

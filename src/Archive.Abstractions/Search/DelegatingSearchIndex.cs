@@ -33,6 +33,10 @@ public abstract class DelegatingSearchIndex : ISearchIndex
         => InnerIndex.DeleteAsync(ids, cancellationToken);
 
     /// <inheritdoc />
+    public virtual ValueTask DeleteAsync(IReadOnlyCollection<string> ids, long version, CancellationToken cancellationToken = default)
+        => InnerIndex.DeleteAsync(ids, version, cancellationToken);
+
+    /// <inheritdoc />
     public virtual ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
         => InnerIndex.SearchAsync(request, cancellationToken);
 

@@ -5,14 +5,19 @@ namespace Archive.Search;
 /// be rebuilt from them. Upserts are idempotent (same <see cref="SearchDocument.Id"/> replaces).
 /// </summary>
 /// <remarks>
-/// Writes may become visible to searches a little later (Elasticsearch refresh, Lucene reopen). A search with
+/// <para>Order of writes: an index that several processes write to (Elasticsearch) orders the writes of one document
+/// by <see cref="SearchDocument.Version"/>: a document of an older version never replaces one of a newer version, even
+/// when its write arrives later (it is dropped as not needed, which is not an error). An index written by one process
+/// only (Lucene, which locks its folder) may ignore the version: there the last write wins, and the caller orders its
+/// own writes (Core indexes a record file under that record file's lock).</para>
+/// <para>Writes may become visible to searches a little later (Elasticsearch refresh, Lucene reopen). A search with
 /// <see cref="SearchConsistency.ReadYourWrites"/>, or a call to <see cref="RefreshAsync"/>, is the visibility
 /// barrier: every write acknowledged before it is visible to it. Backend failures throw
 /// <see cref="ArchiveSearchException"/>; bad requests throw <see cref="ArchiveValidationException"/>. Optional features
 /// are capability interfaces (e.g. <see cref="ISearchIndexRebuilder"/>) obtained through <see cref="GetService"/> (or
 /// <see cref="SearchIndexExtensions.GetService{TService}"/>), which a decorator forwards to the index it wraps (see
 /// <see cref="DelegatingSearchIndex"/>); how search results differ between engines is described by
-/// <see cref="Capabilities"/>.
+/// <see cref="Capabilities"/>.</para>
 /// </remarks>
 public interface ISearchIndex
 {
@@ -27,6 +32,23 @@ public interface ISearchIndex
 
     /// <summary>Removes documents by id; ids that are not indexed are ignored.</summary>
     ValueTask DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes documents by id whose source was last at <paramref name="version"/> (e.g. the package head version of a
+    /// record file being destroyed); ids that are not indexed are ignored. An index that orders writes by
+    /// <see cref="SearchDocument.Version"/> keeps the deletion over a write of the same ids with a version up to
+    /// <paramref name="version"/> that arrives later (while it remembers the deletion), and fails when it holds a
+    /// document of a newer version. The default implementation ignores the version and calls
+    /// <see cref="DeleteAsync(IReadOnlyCollection{string}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="ids">The document ids.</param>
+    /// <param name="version">The last version of their source (not negative).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    ValueTask DeleteAsync(IReadOnlyCollection<string> ids, long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        return DeleteAsync(ids, cancellationToken);
+    }
 
     /// <summary>Runs a query.</summary>
     ValueTask<SearchResults> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default);

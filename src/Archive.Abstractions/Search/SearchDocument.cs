@@ -76,6 +76,20 @@ public sealed record SearchDocument
 
     /// <summary>Further exact-match fields (name → value), filterable and facetable as <c>tag.NAME</c>.</summary>
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    /// <summary>
+    /// The version of the stored source this document was projected from (for a record file and its documents: the
+    /// package head version of the record file, 1-based), or <see langword="null"/> when unknown. Never negative.
+    /// </summary>
+    /// <remarks>
+    /// Several writers (hosts) may send projections of the same source to one index, and the write of an older
+    /// version can arrive after that of a newer one. An index that orders writes uses this to refuse an older
+    /// projection arriving after a newer one (the newer stays; an equal version replaces, so rewriting is idempotent),
+    /// and <see cref="ISearchIndex.DeleteAsync(IReadOnlyCollection{string}, long, CancellationToken)"/> to keep a
+    /// deletion over late writes of the versions it deleted. An index written by one process only may ignore it
+    /// (see <see cref="ISearchIndex"/>); documents without a version are written as before (the last write wins).
+    /// </remarks>
+    public long? Version { get; init; }
 }
 
 /// <summary>Names of the filter, facet and highlight fields.</summary>

@@ -74,6 +74,11 @@ public static class SearchDocumentValidator
             errors.Add(new(at + ".id", "search.document.id-too-long", $"id is longer than {limits.MaxIdBytes} UTF-8 bytes{Why(limits.MaxIdBytesSource)}."));
         }
 
+        if (d.Version < 0)
+        {
+            errors.Add(new(at + ".version", "search.document.version-negative", "version may not be negative."));
+        }
+
         if (!Enum.IsDefined(d.Kind))
         {
             errors.Add(new(at + ".kind", "search.document.kind-unknown", $"Unknown kind {(int)d.Kind}."));

@@ -381,7 +381,9 @@ public sealed partial class DispositionService
             var file = await _files.GetAsync(code, cancellationToken).ConfigureAwait(false);
             var ids = new List<string> { SearchProjection.RecordFileId(code) };
             ids.AddRange((file?.Value.Documents ?? []).Select(doc => SearchProjection.DocumentId(code, doc.DocOrdinal)));
-            await _index.DeleteAsync(ids, cancellationToken).ConfigureAwait(false);
+            // With the destroyed head version: an index shared by several hosts then refuses a late write of any version
+            // up to it (e.g. another host's index update of the last change), instead of bringing the documents back.
+            await _index.DeleteAsync(ids, inventory.Head, cancellationToken).ConfigureAwait(false);
             await _storage.Objects.DeleteAsync(RecordIndexer.PendingPrefix + code, cancellationToken).ConfigureAwait(false);
             try
             {

@@ -22,6 +22,7 @@ public sealed partial class RecordIndexer
     public const string PendingPrefix = ArchiveStorage.JobsPrefix + "reindex-pending/";
 
     private readonly ArchiveStorage _storage;
+    private readonly PackageEntityStore<RecordFile> _files;
     private readonly ILogger _logger;
     private ConcurrentDictionary<string, byte>? _touched;
 
@@ -31,6 +32,7 @@ public sealed partial class RecordIndexer
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(index);
         _storage = storage;
+        _files = new PackageEntityStore<RecordFile>(storage.Files, "record-file", RecordFileService.MetadataPath);
         Index = index;
         _logger = logger ?? NullLogger<RecordIndexer>.Instance;
     }
@@ -39,12 +41,15 @@ public sealed partial class RecordIndexer
     public ISearchIndex Index { get; }
 
     /// <summary>
-    /// The search documents of <paramref name="file"/> as stored at <paramref name="version"/> (head when null),
-    /// reading the extracted page texts from its package.
+    /// The search documents of a record file as stored at <paramref name="stored"/>'s package version, reading the
+    /// extracted page texts from that version; each carries the version as <see cref="SearchDocument.Version"/>, so an
+    /// index shared by several hosts keeps the newest projection whatever order the writes arrive in.
     /// </summary>
-    public async ValueTask<IReadOnlyList<SearchDocument>> ProjectAsync(RecordFile file, int? version = null, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<SearchDocument>> ProjectAsync(Versioned<RecordFile> stored, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(stored);
+        var file = stored.Value;
+        var version = stored.Version;
         var pages = new Dictionary<int, IReadOnlyList<string>>();
         foreach (var document in file.Documents)
         {
@@ -69,7 +74,7 @@ public sealed partial class RecordIndexer
             }
         }
 
-        return SearchProjection.Project(file, d => pages.GetValueOrDefault(d.DocOrdinal));
+        return SearchProjection.Project(file, d => pages.GetValueOrDefault(d.DocOrdinal), version);
     }
 
     /// <summary>Reads an extracted-text file (JSON array of page texts) of a record file package; null when absent.</summary>
@@ -88,15 +93,16 @@ public sealed partial class RecordIndexer
     }
 
     /// <summary>
-    /// Indexes a just-committed record file. Never throws for an index failure: it logs, flags the file for reindex
-    /// and returns false.
+    /// Indexes a just-committed record file (<paramref name="stored"/>: as returned by the commit). Never throws for an
+    /// index failure: it logs, flags the file for reindex and returns false.
     /// </summary>
-    public async ValueTask<bool> IndexAsync(RecordFile file, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> IndexAsync(Versioned<RecordFile> stored, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(stored);
+        var file = stored.Value;
         try
         {
-            await IndexOrThrowAsync(file, cancellationToken).ConfigureAwait(false);
+            await IndexOrThrowAsync(stored, cancellationToken).ConfigureAwait(false);
             return true;
         }
 #pragma warning disable CA1031 // Storage is the truth: any index failure leaves the commit in place and flags the record.
@@ -114,7 +120,7 @@ public sealed partial class RecordIndexer
     /// their reindex flags (written by the caller before committing, see <see cref="FlagPendingAsync"/>). Never throws
     /// for an index failure: it logs, leaves the flags in place and returns false.
     /// </summary>
-    public async ValueTask<bool> IndexBatchAsync(IReadOnlyCollection<RecordFile> files, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> IndexBatchAsync(IReadOnlyCollection<Versioned<RecordFile>> files, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         if (files.Count == 0)
@@ -127,8 +133,8 @@ public sealed partial class RecordIndexer
             var documents = new List<SearchDocument>();
             foreach (var file in files)
             {
-                _touched?.TryAdd(file.FileCode, 0);
-                documents.AddRange(await ProjectAsync(file, null, cancellationToken).ConfigureAwait(false));
+                _touched?.TryAdd(file.Value.FileCode, 0);
+                documents.AddRange(await ProjectAsync(file, cancellationToken).ConfigureAwait(false));
             }
 
             await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
@@ -145,13 +151,13 @@ public sealed partial class RecordIndexer
         {
             try
             {
-                await ClearPendingAsync(file.FileCode, CancellationToken.None).ConfigureAwait(false);
+                await ClearPendingAsync(file.Value.FileCode, CancellationToken.None).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // A flag left behind only costs one needless reindex of that file.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                LogFlagFailed(_logger, file.FileCode, ex);
+                LogFlagFailed(_logger, file.Value.FileCode, ex);
             }
         }).ConfigureAwait(false);
         return true;
@@ -186,11 +192,11 @@ public sealed partial class RecordIndexer
         return list;
     }
 
-    /// <summary>Projects and indexes <paramref name="file"/>; throws when the index cannot be updated.</summary>
-    internal async ValueTask IndexOrThrowAsync(RecordFile file, CancellationToken cancellationToken)
+    /// <summary>Projects and indexes <paramref name="stored"/>; throws when the index cannot be updated.</summary>
+    internal async ValueTask IndexOrThrowAsync(Versioned<RecordFile> stored, CancellationToken cancellationToken)
     {
-        _touched?.TryAdd(file.FileCode, 0);
-        var documents = await ProjectAsync(file, null, cancellationToken).ConfigureAwait(false);
+        _touched?.TryAdd(stored.Value.FileCode, 0);
+        var documents = await ProjectAsync(stored, cancellationToken).ConfigureAwait(false);
         await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
     }
 
@@ -198,19 +204,9 @@ public sealed partial class RecordIndexer
     internal async ValueTask ClearPendingAsync(string fileCode, CancellationToken cancellationToken)
         => await _storage.Objects.DeleteAsync(PendingPrefix + fileCode, cancellationToken).ConfigureAwait(false);
 
-    internal async ValueTask<RecordFile?> ReadHeadAsync(string fileCode, CancellationToken cancellationToken)
-    {
-        var content = await _storage.Files.OpenFileAsync(fileCode, RecordFileService.MetadataPath, null, null, cancellationToken).ConfigureAwait(false);
-        if (content is null)
-        {
-            return null;
-        }
-
-        await using (content.ConfigureAwait(false))
-        {
-            return await ArchiveJson.DeserializeAsync<RecordFile>(content.Stream, $"record file '{fileCode}' {RecordFileService.MetadataPath}", cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>The record file at its package head, with the head's version number; null when it is not stored.</summary>
+    internal ValueTask<Versioned<RecordFile>?> ReadHeadAsync(string fileCode, CancellationToken cancellationToken)
+        => _files.GetAsync(fileCode, null, cancellationToken);
 
     /// <summary>Starts remembering which record files are indexed (used by a rebuild to catch up on concurrent changes).</summary>
     internal void BeginTracking() => _touched = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);

@@ -241,7 +241,7 @@ public sealed partial class ReindexService
                     var inventory = await _storage.Files.GetInventoryAsync(fileCode, cancellationToken).ConfigureAwait(false);
                     if (inventory is not null && inventory.HeadVersion.Created >= since && await _indexer.ReadHeadAsync(fileCode, cancellationToken).ConfigureAwait(false) is { } changed)
                     {
-                        batch.AddRange(await _indexer.ProjectAsync(changed, null, cancellationToken).ConfigureAwait(false));
+                        batch.AddRange(await _indexer.ProjectAsync(changed, cancellationToken).ConfigureAwait(false));
                     }
 
                     if (string.Equals(fileCode, resumeAfter, StringComparison.Ordinal))
@@ -261,7 +261,7 @@ public sealed partial class ReindexService
                 var file = await _indexer.ReadHeadAsync(fileCode, cancellationToken).ConfigureAwait(false);
                 if (file is not null)
                 {
-                    batch.AddRange(await _indexer.ProjectAsync(file, null, cancellationToken).ConfigureAwait(false));
+                    batch.AddRange(await _indexer.ProjectAsync(file, cancellationToken).ConfigureAwait(false));
                 }
 
                 filesInBatch++;
@@ -293,7 +293,7 @@ public sealed partial class ReindexService
                 {
                     if (await _indexer.ReadHeadAsync(code, cancellationToken).ConfigureAwait(false) is { } f)
                     {
-                        batch.AddRange(await _indexer.ProjectAsync(f, null, cancellationToken).ConfigureAwait(false));
+                        batch.AddRange(await _indexer.ProjectAsync(f, cancellationToken).ConfigureAwait(false));
                     }
                 }
 
@@ -303,7 +303,7 @@ public sealed partial class ReindexService
                 {
                     if (await _indexer.ReadHeadAsync(code, cancellationToken).ConfigureAwait(false) is { } f)
                     {
-                        await _indexer.Index.IndexAsync(await _indexer.ProjectAsync(f, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                        await _indexer.Index.IndexAsync(await _indexer.ProjectAsync(f, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                     }
                 }
             }

@@ -15,7 +15,9 @@ namespace Archive.Indexing;
 /// date = start date. Document: <c>Id</c> = file code + '/' + ordinal; parent = file code; title = type name and number;
 /// subject = trích yếu; number and symbol; type; issuing body; date = issue date; pages = extracted text; access and
 /// retention from the file. Tags (both kinds): <see cref="TagClosingYear"/>, <see cref="TagNonArchival"/>,
-/// <see cref="TagLegalHold"/>, <see cref="TagScheduleItem"/> (when classified).
+/// <see cref="TagLegalHold"/>, <see cref="TagScheduleItem"/> (when classified). Version (both kinds, when given): the
+/// package version of the record file the documents were projected from (<see cref="SearchDocument.Version"/>), so an
+/// index shared by several hosts never lets an older projection replace a newer one.
 /// </remarks>
 public static class SearchProjection
 {
@@ -47,11 +49,13 @@ public static class SearchProjection
     /// <summary>Every search document of a record file: the file itself, then its documents by ordinal.</summary>
     /// <param name="file">The record file.</param>
     /// <param name="pages">Extracted page texts of a document (all its content files, in order), or null.</param>
-    public static IReadOnlyList<SearchDocument> Project(RecordFile file, Func<Document, IReadOnlyList<string>?>? pages = null)
+    /// <param name="version">The package version <paramref name="file"/> was read from, set as every document's <see cref="SearchDocument.Version"/>; null when unknown.</param>
+    public static IReadOnlyList<SearchDocument> Project(RecordFile file, Func<Document, IReadOnlyList<string>?>? pages = null, long? version = null)
     {
         ArgumentNullException.ThrowIfNull(file);
-        var list = new List<SearchDocument>(file.Documents.Count + 1) { ForRecordFile(file) };
-        list.AddRange(file.Documents.OrderBy(d => d.DocOrdinal).Select(d => ForDocument(file, d, pages?.Invoke(d))));
+        ArgumentOutOfRangeException.ThrowIfNegative(version ?? 0, nameof(version));
+        var list = new List<SearchDocument>(file.Documents.Count + 1) { ForRecordFile(file) with { Version = version } };
+        list.AddRange(file.Documents.OrderBy(d => d.DocOrdinal).Select(d => ForDocument(file, d, pages?.Invoke(d)) with { Version = version }));
         return list;
     }
 

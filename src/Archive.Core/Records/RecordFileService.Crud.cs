@@ -37,7 +37,7 @@ public sealed partial class RecordFileService
         {
             var stored = await CommitNewAsync(fonds.Value.Code, file, $"Create record file {file.FileCode}", user, null, cancellationToken).ConfigureAwait(false);
             ArchiveTelemetry.RecordFilesCreated.Add(1, new KeyValuePair<string, object?>(ArchiveTelemetry.IngestModeTag, "create"));
-            var indexed = await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
+            var indexed = await IndexCommittedAsync(stored).ConfigureAwait(false);
             return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
         }
         finally

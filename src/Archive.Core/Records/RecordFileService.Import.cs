@@ -61,7 +61,7 @@ public sealed partial class RecordFileService
         }).ConfigureAwait(false);
 
         // One index update (one durable index commit) for the whole batch.
-        var stored = committed.OfType<WriteResult<RecordFile>>().Select(c => c.Stored.Value).ToList();
+        var stored = committed.OfType<WriteResult<RecordFile>>().Select(c => c.Stored).ToList();
         var indexed = await _indexer.IndexBatchAsync(stored, cancellationToken).ConfigureAwait(false);
 
         // A change committed by someone else between an import and the batch's index update may have been indexed
@@ -94,7 +94,7 @@ public sealed partial class RecordFileService
         {
             if (await _store.GetAsync(fileCode, null, cancellationToken).ConfigureAwait(false) is { } head)
             {
-                await IndexCommittedAsync(head.Value).ConfigureAwait(false);
+                await IndexCommittedAsync(head).ConfigureAwait(false);
             }
         }
         finally
@@ -318,7 +318,7 @@ public sealed partial class RecordFileService
 
                 ArchiveTelemetry.RecordFilesCreated.Add(1, new KeyValuePair<string, object?>(ArchiveTelemetry.IngestModeTag, "import"));
                 ArchiveTelemetry.Ingested("import", staged.Count, staged.Sum(s => s.File.Length));
-                var indexed = !index || await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
+                var indexed = !index || await IndexCommittedAsync(stored).ConfigureAwait(false);
                 return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
             }
             finally

@@ -114,7 +114,7 @@ public sealed partial class RecordFileService
                     }
                 }
 
-                await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
+                await IndexCommittedAsync(stored).ConfigureAwait(false);
                 return true;
             }
         }

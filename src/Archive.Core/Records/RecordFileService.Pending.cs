@@ -11,7 +11,7 @@ public sealed partial class RecordFileService
     /// gives up after the commit (a cancelled update would leave the change unsearchable until the next pending-index
     /// run); a failure flags the record file for that run.
     /// </summary>
-    private ValueTask<bool> IndexCommittedAsync(RecordFile file) => _indexer.IndexAsync(file, CancellationToken.None);
+    private ValueTask<bool> IndexCommittedAsync(Versioned<RecordFile> stored) => _indexer.IndexAsync(stored, CancellationToken.None);
 
     /// <summary>
     /// Indexes every record file flagged for reindex (<see cref="Indexing.RecordIndexer.PendingPrefix"/>: an index update
@@ -43,7 +43,7 @@ public sealed partial class RecordFileService
                 }
                 else
                 {
-                    await _indexer.IndexOrThrowAsync(head.Value, cancellationToken).ConfigureAwait(false);
+                    await _indexer.IndexOrThrowAsync(head, cancellationToken).ConfigureAwait(false);
                     done++;
                 }
 

@@ -161,7 +161,7 @@ public sealed partial class RecordFileService
                 }
             }
 
-            var indexed = await IndexCommittedAsync(stored.Value).ConfigureAwait(false);
+            var indexed = await IndexCommittedAsync(stored).ConfigureAwait(false);
             return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
         }
     }

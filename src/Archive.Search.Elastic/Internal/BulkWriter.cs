@@ -6,30 +6,42 @@ using Microsoft.Extensions.Logging;
 
 namespace Archive.Search.Elastic.Internal;
 
-/// <summary>One bulk action, its approximate size in the request body and who asked for it.</summary>
 /// <summary>Why an action is sent, which decides the item errors that are not failures.</summary>
 internal enum BulkActionKind
 {
-    /// <summary>A write through the search alias: every item error fails the call.</summary>
+    /// <summary>
+    /// A write through the search alias. Every item error fails the call, except a 409
+    /// <c>version_conflict_engine_exception</c> on the index of a versioned document: the alias already holds a newer
+    /// projection of it, so this write is not needed.
+    /// </summary>
     Write,
 
     /// <summary>
     /// A copy of a live write into a rebuild's write alias. A 404 <c>index_not_found_exception</c> (the rebuild was
     /// committed or discarded meanwhile, so its alias is gone and <c>require_alias</c> refuses it) means the copy is not
-    /// needed: after a commit the write through the search alias already reached the new index.
+    /// needed: after a commit the write through the search alias already reached the new index. A 409 on a versioned
+    /// document is not needed either, as for <see cref="Write"/>.
     /// </summary>
     Mirror,
 
     /// <summary>
-    /// A document loaded by a rebuild (<c>version 0, version_type external_gte</c>). A 409
-    /// <c>version_conflict_engine_exception</c> means a live write already put a newer copy there: not needed.
+    /// A document loaded by a rebuild (<c>version_type external_gte</c> with the document's version, 0 when it has
+    /// none). A 409 <c>version_conflict_engine_exception</c> means a live write already put a newer copy there: not needed.
     /// </summary>
     Load,
 }
 
-internal sealed record BulkAction(IBulkOperation Operation, string Id, long Bytes, object? Tag, BulkActionKind Kind = BulkActionKind.Write)
+/// <summary>One bulk action, its approximate size in the request body and who asked for it.</summary>
+/// <param name="Operation">The operation sent.</param>
+/// <param name="Id">The document id.</param>
+/// <param name="Bytes">Approximate size in the request body.</param>
+/// <param name="Tag">The rebuild whose count the result changes, or null.</param>
+/// <param name="Kind">Why it is sent.</param>
+/// <param name="Version">The external version sent (<c>version_type=external_gte</c>), or null for internal versioning.</param>
+/// <param name="IsDelete">Whether it is a delete.</param>
+internal sealed record BulkAction(IBulkOperation Operation, string Id, long Bytes, object? Tag, BulkActionKind Kind = BulkActionKind.Write, long? Version = null, bool IsDelete = false)
 {
-    /// <summary>Result of a <see cref="BulkActionKind.Load"/> action a newer live write made unnecessary (HTTP 409).</summary>
+    /// <summary>Result of a versioned index action a newer copy already in the index made unnecessary (HTTP 409).</summary>
     public const string Superseded = "superseded";
 
     /// <summary>Result of a <see cref="BulkActionKind.Mirror"/> action whose rebuild alias no longer exists (HTTP 404).</summary>
@@ -44,28 +56,49 @@ internal sealed record BulkAction(IBulkOperation Operation, string Id, long Byte
     public static BulkAction Index(EsDocument document, string target, object? tag, BulkActionKind kind = BulkActionKind.Write)
     {
         var operation = new BulkIndexOperation<EsDocument>(document, target) { Id = document.Document.Id };
-        if (kind == BulkActionKind.Load)
+
+        // Elasticsearch's external_gte versioning (index API, "Versioning"): the write is applied only if the stored
+        // document's version is lower than or equal to the one given, or there is none. A document with a version (the
+        // package version it was projected from) is written with it, live, copied or loaded alike: an older projection
+        // never replaces a newer one whatever order the writes arrive in, and the same version replaces (idempotent).
+        // A loaded document without a version gets version 0 (a valid external version since Elasticsearch 1.2,
+        // elastic/elasticsearch#6149), a live one none (internal versioning: current + 1 ≥ 1): such a load replaces an
+        // earlier load and never a live write. A delete's tombstone also wins over older writes while the index keeps
+        // it (index.gc_deletes, 60 s by default).
+        var version = document.Document.Version ?? (kind == BulkActionKind.Load ? 0 : null);
+        if (version is { } v)
         {
-            // Elasticsearch's external_gte versioning (index API, "Versioning"): the write is applied only if the stored
-            // document's version is lower than or equal to the one given, or there is none. Loaded documents carry
-            // version 0 (a valid external version since Elasticsearch 1.2, elastic/elasticsearch#6149); a live write
-            // (internal versioning) gives the document version current + 1 ≥ 1. So a load replaces what an earlier
-            // load wrote and never what a live write wrote; a live delete's tombstone (version ≥ 1) also wins while
-            // the index keeps it (index.gc_deletes, 60 s by default).
-            operation.Version = 0;
+            operation.Version = v;
             operation.VersionType = VersionType.ExternalGte;
         }
 
-        return new(operation, document.Document.Id, document.Json.Length + Metadata(target, document.Document.Id), tag, kind);
+        return new(operation, document.Document.Id, document.Json.Length + Metadata(target, document.Document.Id), tag, kind, version);
     }
 
-    public static BulkAction Delete(string id, string target, object? tag, BulkActionKind kind = BulkActionKind.Write)
-        => new(new BulkDeleteOperation(id) { Index = target }, id, Metadata(target, id), tag, kind);
+    /// <summary>
+    /// A delete; with <paramref name="sourceVersion"/> (the last version of the documents' source) it is written as the
+    /// version after it (<c>sourceVersion + 1</c>, <c>external_gte</c>), so its tombstone refuses later writes of every
+    /// version up to <paramref name="sourceVersion"/>, and a document of a newer version makes it fail (409).
+    /// </summary>
+    public static BulkAction Delete(string id, string target, object? tag, BulkActionKind kind = BulkActionKind.Write, long? sourceVersion = null)
+    {
+        var operation = new BulkDeleteOperation(id) { Index = target };
+        var version = sourceVersion + 1;
+        if (version is { } v)
+        {
+            operation.Version = v;
+            operation.VersionType = VersionType.ExternalGte;
+        }
+
+        return new(operation, id, Metadata(target, id), tag, kind, version, IsDelete: true);
+    }
 
     /// <summary>Whether an item error of this action means "not needed" rather than a failure; the result to record.</summary>
     public string? Tolerated(int status, string? errorType) => (Kind, status, errorType) switch
     {
-        (BulkActionKind.Load, 409, "version_conflict_engine_exception") => Superseded,
+        // A versioned index action refused because the index holds a newer version: not needed. Never for an
+        // unversioned write (a 409 there is unexpected) nor for a delete (a newer document than the one deleted is there).
+        (_, 409, "version_conflict_engine_exception") when Version is not null && !IsDelete => Superseded,
         (BulkActionKind.Mirror, 404, "index_not_found_exception") => Gone,
         _ => null,
     };
@@ -183,6 +216,10 @@ internal sealed class BulkWriter(ElasticsearchClient client, ElasticsearchSearch
                 else if (actions[pending[k]].Tolerated(item.Status, item.Error.Type) is { } tolerated)
                 {
                     results[pending[k]] = tolerated;
+                    if (tolerated == BulkAction.Superseded)
+                    {
+                        Log.WriteSuperseded(logger, actions[pending[k]].Id, actions[pending[k]].Version ?? 0, item.Index ?? index);
+                    }
                 }
                 else if (item.Status == 429)
                 {

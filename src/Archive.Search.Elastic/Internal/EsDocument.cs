@@ -17,7 +17,7 @@ namespace Archive.Search.Elastic.Internal;
 ///   "meta": [...], "body": [...],                            analysed search groups, excluded from _source
 ///   "date": "yyyy-MM-dd",
 ///   "f": { "kind", "agency", …, "year", "keyword": [...], "tag": {name: value} },   canonical exact values
-///   "src": { original non-text properties } }                not indexed
+///   "src": { original non-text properties, "version"? } }    not indexed
 /// </code>
 /// </remarks>
 [JsonConverter(typeof(EsDocumentConverter))]
@@ -210,6 +210,11 @@ internal sealed class EsDocumentConverter : JsonConverter<EsDocument>
 
         w.WriteStartObject(Fields.Source);
         w.WriteString("kind", d.Kind.ToString());
+        if (d.Version is { } version)
+        {
+            w.WriteNumber("version", version);
+        }
+
         WriteIfNotNull(w, "parentId", d.ParentId);
         w.WriteStartArray("keywords");
         foreach (var k in d.Keywords ?? [])
@@ -288,6 +293,7 @@ internal sealed class EsDocumentConverter : JsonConverter<EsDocument>
             Status = String(src, "status"),
             Date = String(src, "date") is { } date ? DateOnly.ParseExact(date, DateFormat, CultureInfo.InvariantCulture) : null,
             Tags = tags,
+            Version = Get(src, "version") is { ValueKind: JsonValueKind.Number } v && v.TryGetInt64(out var n) ? n : null,
         };
     }
 

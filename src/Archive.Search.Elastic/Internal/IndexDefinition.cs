@@ -12,8 +12,12 @@ namespace Archive.Search.Elastic.Internal;
 /// </summary>
 internal static class IndexDefinition
 {
-    /// <summary>Version of settings + mapping; a live index with another version needs a rebuild (the health check says so).</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>
+    /// Version of settings, mapping and document versioning; a live index with another version needs a rebuild (the
+    /// health check says so). 2: documents carry their source's version as external version (schema 1 indices hold
+    /// internal versions counting writes, which a package version may be below).
+    /// </summary>
+    public const int SchemaVersion = 2;
 
     public const string ExactAnalyzer = "archive_vi";
     public const string FoldedAnalyzer = "archive_vi_folded";

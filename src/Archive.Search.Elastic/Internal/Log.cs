@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4010, EventName = "RebuildCleanupFailed", Level = LogLevel.Warning, Message = "Could not look for or delete abandoned search index rebuilds")]
     public static partial void RebuildCleanupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4011, EventName = "WriteSuperseded", Level = LogLevel.Debug, Message = "Search document {Id} version {Version} was not written to {Index}: it already holds a newer version")]
+    public static partial void WriteSuperseded(ILogger logger, string id, long version, string index);
 }
