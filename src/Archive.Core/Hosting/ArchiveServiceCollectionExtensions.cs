@@ -95,7 +95,8 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<RecordIndexer>(),
             sp.GetRequiredService<IOptions<ArchiveOptions>>(),
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<ReindexService>>()));
+            sp.GetService<ILogger<ReindexService>>(),
+            sp.GetRequiredService<StorageLeases>()));
 
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);

@@ -114,11 +114,28 @@ public sealed partial class ReindexService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly StorageLeases? _leases;
     private ReindexStatus _status = new();
+
+    /// <summary>The lease of a reindex across hosts.</summary>
+    public const string Lease = "jobs/reindex";
 
     /// <summary>Creates the service.</summary>
     public ReindexService(ArchiveStorage storage, RecordIndexer indexer, IOptions<ArchiveOptions> options, TimeProvider? timeProvider = null, ILogger<ReindexService>? logger = null)
+        : this(storage, indexer, options, timeProvider, logger, null)
     {
+    }
+
+    /// <summary>Creates the service; with several hosts on one storage a run holds the lease <see cref="Lease"/>.</summary>
+    /// <param name="storage">The archive storage.</param>
+    /// <param name="indexer">The indexer.</param>
+    /// <param name="options">Engine options.</param>
+    /// <param name="timeProvider">Clock.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="leases">Leases across hosts (<see langword="null"/>: one host).</param>
+    public ReindexService(ArchiveStorage storage, RecordIndexer indexer, IOptions<ArchiveOptions> options, TimeProvider? timeProvider, ILogger<ReindexService>? logger, StorageLeases? leases)
+    {
+        _leases = leases;
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(indexer);
         ArgumentNullException.ThrowIfNull(options);
@@ -162,7 +179,26 @@ public sealed partial class ReindexService
 
         try
         {
-            return await RunCoreAsync(request, progress, cancellationToken).ConfigureAwait(false);
+            if (_leases is not { Shared: true })
+            {
+                return await RunCoreAsync(request, progress, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Several hosts: one reindex at a time across them (the checkpoint in storage is shared, so any host resumes it).
+            var lease = await _leases.TryAcquireAsync(Lease, cancellationToken).ConfigureAwait(false);
+            if (lease is null)
+            {
+                var holder = (await _leases.GetAsync(Lease, cancellationToken).ConfigureAwait(false))?.Holder ?? "another host";
+                var message = $"A reindex is running on {holder}; its progress is in the checkpoint, and this host may resume it once that host stops.";
+                Volatile.Write(ref _status, Status with { State = ReindexState.Failed, Error = message, UpdatedAt = _time.GetUtcNow() });
+                throw new ArchiveConflictException("job", "reindex", ConflictRules.JobRunning, message);
+            }
+
+            await using (lease.ConfigureAwait(false))
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+                return await RunCoreAsync(request, progress, linked.Token).ConfigureAwait(false);
+            }
         }
         finally
         {

@@ -78,12 +78,21 @@ public sealed class StorageLeasesTests : IDisposable
         var a = new StorageLeases(_objects, Shared, _time);
         var b = new StorageLeases(_objects, Shared, _time);
         await using var lease = (await a.TryAcquireAsync("jobs/x", Ct))!;
+        var started = _time.GetUtcNow();
         for (var i = 0; i < 9; i++)
         {
+            // Small steps: the renewal's next timer may be set only after the previous renewal's write returned.
             var before = (await a.GetAsync("jobs/x", Ct))!.Expires;
-            _time.Advance(TimeSpan.FromSeconds(40));
+            for (var step = 0; step < 20 && (await a.GetAsync("jobs/x", Ct))!.Expires <= before; step++)
+            {
+                _time.Advance(TimeSpan.FromSeconds(5));
+                await Task.Delay(20, Ct);
+            }
+
             await EventuallyAsync(async () => (await a.GetAsync("jobs/x", Ct))?.Expires > before);
         }
+
+        Assert.True(_time.GetUtcNow() - started > TimeSpan.FromMinutes(4), "the test did not outlast the lease");
 
         Assert.False(lease.Lost.IsCancellationRequested);
         Assert.Null(await b.TryAcquireAsync("jobs/x", Ct));
@@ -98,13 +107,21 @@ public sealed class StorageLeasesTests : IDisposable
         var lease = (await a.TryAcquireAsync("jobs/x", Ct))!;
         cut.Off = true;
 
-        _time.Advance(TimeSpan.FromSeconds(40));
-        _time.Advance(TimeSpan.FromSeconds(40));
-        _time.Advance(TimeSpan.FromSeconds(41));
-        await EventuallyAsync(() => Task.FromResult(lease.Lost.IsCancellationRequested));
+        // Second by second (the renewal's timers are set as its attempts fail): the holder counts the lease lost once
+        // it has run out, before the lease plus the clock skew has passed.
+        var elapsed = 0;
+        while (!lease.Lost.IsCancellationRequested && elapsed < 149)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            elapsed++;
+            await Task.Delay(elapsed >= 120 ? 50 : 5, Ct);
+        }
+
+        Assert.True(lease.Lost.IsCancellationRequested, "the holder did not notice its lease ran out");
+        Assert.True(elapsed >= 120, $"lost after {elapsed} s, before the lease ran out");
         Assert.Null(await b.TryAcquireAsync("jobs/x", Ct)); // not before the clock skew has passed too
 
-        _time.Advance(TimeSpan.FromSeconds(30));
+        _time.Advance(TimeSpan.FromSeconds(151 - elapsed));
         await using var taken = await b.TryAcquireAsync("jobs/x", Ct);
         Assert.NotNull(taken);
         Assert.Equal(b.Holder, (await b.GetAsync("jobs/x", Ct))!.Holder);
@@ -118,6 +135,28 @@ public sealed class StorageLeasesTests : IDisposable
     {
         var ex = Assert.Throws<ArchiveValidationException>(() => new StorageLeases(new NoAtomicCreate(_objects), Shared));
         Assert.Equal("hosts.shared-needs-atomic-create", Assert.Single(ex.Errors).Rule);
+    }
+
+    [Fact]
+    public async Task A_reindex_held_by_another_host_is_refused_as_a_running_job_naming_that_host()
+    {
+        var other = new StorageLeases(_objects, Shared, _time);
+        await using var held = (await other.TryAcquireAsync(Archive.Indexing.ReindexService.Lease, Ct))!;
+        var storage = new Archive.Records.ArchiveStorage(_objects, (objects, root) => new Archive.Packages.OcflPackageStore(objects, new Archive.Packages.OcflPackageStoreOptions { Prefix = root, SharedStorage = true }));
+        var index = new Moq.Mock<Archive.Search.ISearchIndex>(Moq.MockBehavior.Strict);
+        var reindex = new Archive.Indexing.ReindexService(
+            storage,
+            new Archive.Indexing.RecordIndexer(storage, index.Object),
+            Microsoft.Extensions.Options.Options.Create(new ArchiveOptions { DataPath = _folder.Path, Hosts = Shared }),
+            _time,
+            null,
+            new StorageLeases(_objects, Shared, _time));
+
+        var ex = await Assert.ThrowsAsync<Archive.ArchiveConflictException>(async () => await reindex.RunAsync(cancellationToken: Ct));
+        Assert.Equal(Archive.ConflictRules.JobRunning, ex.Rule);
+        Assert.Contains(other.Holder, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(Archive.Indexing.ReindexState.Failed, reindex.Status.State);
+        index.VerifyNoOtherCalls(); // nothing was indexed
     }
 
     private sealed class CutOffStore(IObjectStore inner) : DelegatingObjectStore(inner)
