@@ -58,8 +58,13 @@ public sealed class RegistrationValidationTests
         var options = provider.GetRequiredService<IOptions<MinioStorageOptions>>().Value;
         Assert.Equal(("ceph.internal:7480", "access", "secret", false, "vn-north-1"), (options.Endpoint, options.AccessKey, options.SecretKey, options.Secure, options.Region));
         Assert.Equal(("archive-prod", "so-noi-vu/", false, "archive-claims", 6), (options.Bucket, options.KeyPrefix, options.RequireObjectLock, options.CoordinationBucket, options.ReadRetries));
-        var store = Assert.IsType<MinioObjectStore>(provider.GetRequiredService<IObjectStore>());
+        // With a coordination bucket the store is wrapped: create-only writes are claimed in that bucket first.
+        var store = Assert.IsType<CoordinatedObjectStore>(provider.GetRequiredService<IObjectStore>());
         Assert.Equal("archive-prod", store.ContainerName);
+        Assert.True(store.Capabilities.HasFlag(ObjectStoreCapabilities.AtomicCreateOnly));
+        var claims = Assert.IsType<MinioObjectStore>(store.Claims);
+        Assert.Equal("archive-claims", claims.ContainerName);
+        Assert.Same(provider.GetRequiredService<MinioObjectStore>(), store.GetService<MinioObjectStore>());
     }
 
     [Fact]
