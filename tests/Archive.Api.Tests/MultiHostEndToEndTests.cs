@@ -19,7 +19,8 @@ namespace Archive.Api.Tests;
 /// NSwag-generated client. Concurrent metadata updates and content uploads to one record file from both hosts: every
 /// acknowledged change is in the version history and the final state, no version is acknowledged twice, fixity holds,
 /// and the only refusals are conflicts (409/412). Then one host is killed (SIGKILL) during a burst and restarted: both
-/// hosts agree on the record file, its history keeps every acknowledged change, and fixity holds.
+/// hosts agree on the record file, its history keeps every acknowledged change, and fixity and the shared audit trail's
+/// hash chain hold.
 /// </summary>
 public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture>, IAsyncDisposable
 {
@@ -179,6 +180,12 @@ public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S
 
         Assert.True((await a.VerifyRecordFileAsync(fileCode, Ct)).IsValid);
         Assert.True((await b.VerifyRecordFileAsync(fileCode, Ct)).IsValid);
+
+        // One audit trail for both hosts: its hash chain holds (each host appended under create-only sequence numbers)
+        // and it records at least every acknowledged change.
+        var audit = await b.VerifyAuditTrailAsync(Ct);
+        Assert.True(audit.IsValid);
+        Assert.True(audit.RecordsChecked >= acks.Count, $"{audit.RecordsChecked} audit records for {acks.Count} acknowledged changes");
     }
 
     /// <summary>
