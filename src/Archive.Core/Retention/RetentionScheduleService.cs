@@ -17,7 +17,8 @@ public sealed class RetentionScheduleService
     private const string ResourceName = "Archive.Retention.DefaultRetentionSchedule.json";
     private readonly PackageEntityStore<RetentionSchedule> _store;
     private readonly AgencyRegistry _agencies;
-    private readonly ConcurrentDictionary<string, RetentionSchedule> _effective = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (RetentionSchedule Schedule, long LoadedAt)> _effective = new(StringComparer.Ordinal);
+    private readonly TimeSpan? _maxAge;
 
     /// <summary>Creates the service.</summary>
     public RetentionScheduleService(ArchiveStorage storage, AgencyRegistry agencies)
@@ -26,6 +27,7 @@ public sealed class RetentionScheduleService
         ArgumentNullException.ThrowIfNull(agencies);
         _store = new PackageEntityStore<RetentionSchedule>(storage.Schedules, "schedule", "metadata/schedule.json");
         _agencies = agencies;
+        _maxAge = storage.RegistryCacheMaxAge;
     }
 
     /// <summary>
@@ -59,14 +61,16 @@ public sealed class RetentionScheduleService
             return Default;
         }
 
-        if (_effective.TryGetValue(agencyId, out var cached))
+        // With several hosts on one storage, read again after the registries' maximum age (another host may have saved it).
+        if (_effective.TryGetValue(agencyId, out var cached) && (_maxAge is not { } age || System.Diagnostics.Stopwatch.GetElapsedTime(cached.LoadedAt) < age))
         {
-            return cached;
+            return cached.Schedule;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var own = await _store.GetAsync(AgencyIdentifier.Validate(agencyId), null, cancellationToken).ConfigureAwait(false);
         var effective = own is null ? Default : Merge(Default, own.Value);
-        _effective[agencyId] = effective;
+        _effective[agencyId] = (effective, started);
         return effective;
     }
 

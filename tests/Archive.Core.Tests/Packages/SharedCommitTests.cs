@@ -331,12 +331,33 @@ public sealed class SharedRegistryTests : IDisposable
         _folder.Dispose();
     }
 
-    private Archive.Records.AgencyRegistry Host(TimeSpan? maxAge) => new(new Archive.Records.ArchiveStorage(
+    private Archive.Records.ArchiveStorage Storage(TimeSpan? maxAge) => new(
         _objects,
         (objects, root) => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = root, SharedStorage = true }))
     {
         RegistryCacheMaxAge = maxAge,
-    });
+    };
+
+    private Archive.Records.AgencyRegistry Host(TimeSpan? maxAge) => new(Storage(maxAge));
+
+    [Fact]
+    public async Task A_retention_schedule_saved_on_one_host_applies_on_another_once_its_cache_is_older_than_the_maximum_age()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var storageA = Storage(null);
+        var agenciesA = new Archive.Records.AgencyRegistry(storageA);
+        await agenciesA.CreateAsync(new Archive.Records.Agency { Id = "000.00.00.H02", Name = "Sở Tư pháp" }, Archive.Core.Tests.Records.ArchiveHarness.User, ct);
+        var a = new Archive.Retention.RetentionScheduleService(storageA, agenciesA);
+        var storageB = Storage(TimeSpan.FromMilliseconds(200));
+        var b = new Archive.Retention.RetentionScheduleService(storageB, new Archive.Records.AgencyRegistry(storageB));
+        Assert.Null((await b.GetEffectiveAsync("000.00.00.H02", ct)).Find("H02.01"));
+
+        var csv = "mã,tên hồ sơ,thời hạn lưu trữ,nhóm,căn cứ\nH02.01,Hồ sơ hộ tịch,Vĩnh viễn,,\n";
+        await a.ImportAgencyScheduleAsync("000.00.00.H02", new MemoryStream(Encoding.UTF8.GetBytes(csv)), Archive.Retention.RetentionScheduleFormat.Csv, 0, Archive.Core.Tests.Records.ArchiveHarness.User, ct);
+        await Task.Delay(300, ct);
+
+        Assert.NotNull((await b.GetEffectiveAsync("000.00.00.H02", ct)).Find("H02.01"));
+    }
 
     [Fact]
     public async Task An_agency_created_on_one_host_is_seen_by_another_once_its_cache_is_older_than_the_maximum_age()
