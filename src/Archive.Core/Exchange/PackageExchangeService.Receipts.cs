@@ -13,6 +13,9 @@ public sealed partial class PackageExchangeService
     private const string UploadFile = "package.tar.part";
     private const string ReceivedFile = "package.tar";
 
+    /// <summary>Largest part of an upload in the store (a host killed during an upload loses at most one).</summary>
+    private const int UploadPartBytes = 16 << 20;
+
     /// <summary>
     /// Opens the receipt of a package at the receiving side: <see cref="PackageJobKind.HandoverReceipt"/> (the successor
     /// agency) or <see cref="PackageJobKind.Accession"/> (the Historical Archives; caller in the historical-archives role
@@ -137,18 +140,30 @@ public sealed partial class PackageExchangeService
                     throw new ArchiveConflictException("upload", id, "upload.offset", string.Create(CultureInfo.InvariantCulture, $"The upload holds {received} bytes; send the bytes from offset {received}."));
                 }
 
-                // The chunk as a part of its own; what arrived before a dropped connection is kept (the caller still gets the error).
+                // The chunk goes to the store in parts of at most UploadPartBytes, each visible once complete: what arrived
+                // before a dropped connection is kept (the caller still gets the error), and a host killed midway loses
+                // at most the part it was writing. A chunk beyond the announced length is refused whole.
                 var chunk = new ChunkStream(content, expected - received);
-                var key = PackageJobStore.PartKey(id, received);
-                var stored = await _store.Objects.PutAsync(key, chunk, new PutObjectOptions { CreateOnly = true, ContentType = "application/octet-stream" }, CancellationToken.None).ConfigureAwait(false);
-                if (stored.Length == 0)
+                var written = new List<string>();
+                try
                 {
-                    await _store.Objects.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+                    while (await chunk.HasMoreAsync().ConfigureAwait(false))
+                    {
+                        var key = PackageJobStore.PartKey(id, received);
+                        var stored = await _store.Objects.PutAsync(key, new SliceStream(chunk, UploadPartBytes), new PutObjectOptions { CreateOnly = true, ContentType = "application/octet-stream" }, CancellationToken.None).ConfigureAwait(false);
+                        written.Add(key);
+                        parts.Add(stored);
+                        received += stored.Length;
+                    }
                 }
-                else
+                catch (ArchiveValidationException)
                 {
-                    parts.Add(stored);
-                    received += stored.Length;
+                    foreach (var key in written)
+                    {
+                        await _store.Objects.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    throw;
                 }
 
                 if (chunk.Dropped is { } dropped)
@@ -188,14 +203,19 @@ public sealed partial class PackageExchangeService
 
     /// <summary>
     /// The bytes of an upload in the store and its parts in order: the parts chain from offset 0, each starting where
-    /// the one before ends (the record's <see cref="PackageJob.BytesDone"/> is where the chain is known to reach).
+    /// the one before ends.
     /// </summary>
     private async ValueTask<(long Received, List<ObjectInfo> Parts)> ReceivedAsync(PackageJob job, CancellationToken cancellationToken)
     {
         var parts = new List<ObjectInfo>();
         var received = 0L;
-        while (await _store.Objects.StatAsync(PackageJobStore.PartKey(job.Id, received), cancellationToken).ConfigureAwait(false) is { } part)
+        await foreach (var part in _store.Objects.ListAsync(PackageJobStore.FilesOf(job.Id) + "upload/", cancellationToken: cancellationToken).ConfigureAwait(false))
         {
+            if (part.Key != PackageJobStore.PartKey(job.Id, received))
+            {
+                break; // keys are zero-padded offsets: ordinal order is offset order; a gap ends the chain
+            }
+
             parts.Add(part);
             received += part.Length;
         }
@@ -547,7 +567,28 @@ public sealed partial class PackageExchangeService
 /// </summary>
 internal sealed class ChunkStream(Stream inner, long limit) : Stream
 {
+    private readonly byte[] _peek = new byte[1];
+    private bool _peeked;
+    private bool _ended;
     private long _read;
+
+    /// <summary>Whether another byte comes (read ahead and handed out by the next read).</summary>
+    public async ValueTask<bool> HasMoreAsync()
+    {
+        if (_peeked)
+        {
+            return true;
+        }
+
+        if (_ended)
+        {
+            return false;
+        }
+
+        var read = await ReadCoreAsync(_peek).ConfigureAwait(false);
+        _peeked = read == 1;
+        return _peeked;
+    }
 
     public Exception? Dropped { get; private set; }
 
@@ -571,7 +612,24 @@ internal sealed class ChunkStream(Stream inner, long limit) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (Dropped is not null)
+        if (buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        if (_peeked)
+        {
+            _peeked = false;
+            buffer.Span[0] = _peek[0];
+            return 1;
+        }
+
+        return await ReadCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<int> ReadCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (Dropped is not null || _ended)
         {
             return 0;
         }
@@ -587,11 +645,58 @@ internal sealed class ChunkStream(Stream inner, long limit) : Stream
             return 0;
         }
 
+        if (read == 0)
+        {
+            _ended = true;
+        }
+
         if (_read + read > limit)
         {
             throw new ArchiveValidationException("content", "upload.too-long", string.Create(CultureInfo.InvariantCulture, $"This chunk goes beyond the length the package was announced with ({limit} more bytes were expected). Nothing of it was kept."));
         }
 
+        _read += read;
+        return read;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>At most <paramref name="length"/> bytes of <paramref name="inner"/>, then the end.</summary>
+internal sealed class SliceStream(Stream inner, long length) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_read >= length || buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        var read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, length - _read)], cancellationToken).ConfigureAwait(false);
         _read += read;
         return read;
     }

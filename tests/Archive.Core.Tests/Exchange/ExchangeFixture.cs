@@ -75,6 +75,37 @@ internal static class ExchangeFixture
         return ArchiveHarness.Create(services: s => new Builder(s).AddReorganisation().AddTransfer().AddPackageExchange(settings.Apply));
     }
 
+    /// <summary>
+    /// One of several hosts sharing one object store folder (<c>Archive:Hosts:Shared</c>): its own data folder (scratch,
+    /// index), the store at <paramref name="storeRoot"/> (seen through <paramref name="wrap"/>), its own name.
+    /// </summary>
+    public static ArchiveHarness CreateHost(string name, string storeRoot, Func<IObjectStore, IObjectStore>? wrap = null, TimeProvider? time = null, TimeSpan? poll = null, ExchangeSettings? settings = null)
+    {
+        settings ??= new ExchangeSettings();
+        return ArchiveHarness.Create(
+            o =>
+            {
+                o.Hosts.Shared = true;
+                o.Hosts.Name = name;
+                o.Hosts.Lease = TimeSpan.FromMinutes(2);
+                o.Hosts.ClockSkew = TimeSpan.FromSeconds(30);
+            },
+            s =>
+            {
+                s.AddSingleton(_ => (wrap ?? (x => x))(new Archive.Storage.FileSystem.FileSystemObjectStore(new Archive.Storage.FileSystem.FileSystemStoreOptions { RootPath = storeRoot })));
+                if (time is not null)
+                {
+                    s.AddSingleton(time);
+                }
+
+                new Builder(s).AddReorganisation().AddTransfer().AddPackageExchange(o =>
+                {
+                    settings.Apply(o);
+                    o.PollInterval = poll ?? TimeSpan.FromMilliseconds(200);
+                });
+            });
+    }
+
     public static PackageExchangeService Exchange(this ArchiveHarness h) => h.Services.GetRequiredService<PackageExchangeService>();
 
     public static HandoverService Handover(this ArchiveHarness h) => h.Services.GetRequiredService<HandoverService>();
