@@ -131,7 +131,7 @@ internal static class ExchangeEndpoints
             .WithName($"Upload{one}Package").RequireAuthorization(policy)
             .WithSummary("Upload the package's bytes, whole or in chunks (Content-Range: bytes first-last/length), resumable after an interruption")
             .WithDescription("Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job "
-                + "and continue from there). Each chunk is on disk before the answer. The last chunk starts the verification (state verifying).")
+                + "and continue from there). Each chunk is stored before the answer. The last chunk starts the verification (state verifying).")
             .Accepts<Stream>("application/octet-stream", "application/x-tar", "*/*")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id}/accept", (string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, CancellationToken ct) => Accept(id, http, exchange, mapper, kind, ct))
