@@ -55,7 +55,7 @@ internal sealed class ExchangeCommand : IBenchCommand
                 .NET's W^X double mapping, JIT-compiled code and stubs), and its CPU seconds (utime+stime).
                 Physical references over the downloaded tar, same run: `openssl dgst -sha256` (its digest must equal
                 the job's) and `dd bs=1M conv=fsync` (a plain copy, fsynced). Exit 1 when a phase's peak RSS exceeds
-                200 MB or a step fails. Needs about 5 x size of free disk (store, package, download, upload,
+                200 MB or a step fails. Needs about 6 x size of free disk (store, package and upload each in the store and in scratch, download,
                 extraction); refuses to start otherwise.
                 Full size (issue #21: RSS <= 200 MB for a 5 GB package): exchange --size-mb 5000 --files 50
                 """);
@@ -91,10 +91,10 @@ internal sealed class ExchangeCommand : IBenchCommand
         var (data, delete) = BenchEngine.DataFolder(args, "exchange");
         Directory.CreateDirectory(data);
         var free = new DriveInfo(data).AvailableFreeSpace;
-        var need = (total * 5) + (1L << 30);
+        var need = (total * 6) + (1L << 30);
         if (free < need)
         {
-            Console.Error.WriteLine($"not enough free disk in {data}: {free / 1e9:0.0} GB free, need about {need / 1e9:0.0} GB (5 x {total / 1e9:0.0} GB: store, package, download, upload, extraction; + 1 GB)");
+            Console.Error.WriteLine($"not enough free disk in {data}: {free / 1e9:0.0} GB free, need about {need / 1e9:0.0} GB (6 x {total / 1e9:0.0} GB: store, package in the store and its scratch copy, download, upload in the store and its scratch copy for verification; + 1 GB)");
             BenchEngine.Cleanup(data, delete);
             return 2;
         }

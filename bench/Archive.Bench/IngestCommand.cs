@@ -274,7 +274,7 @@ internal sealed class IngestCommand : IBenchCommand
         var counted = 0;
         await foreach (var f in engine.Files.ListAsync())
         {
-            chunk.AddRange(await indexer.ProjectAsync(f.Value));
+            chunk.AddRange(await indexer.ProjectAsync(f));
             if (++counted % 100 == 0)
             {
                 projected.Add(chunk);

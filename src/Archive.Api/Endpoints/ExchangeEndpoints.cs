@@ -68,10 +68,10 @@ internal static class ExchangeEndpoints
 
     private static void MapJob(RouteGroupBuilder group, string one, string many, PackageJobKind kind, string changePolicy)
     {
-        group.MapGet("/", (HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper) => List(http, exchange, mapper, kind))
+        group.MapGet("/", (HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, CancellationToken ct) => List(http, exchange, mapper, kind, ct))
             .WithName("List" + many).RequireAuthorization(ArchivePolicies.Read)
             .WithSummary($"List the {Words(kind)} jobs of the caller's agencies (all for administrators), newest first");
-        group.MapGet("/{id}", (string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper) => Get(id, http, exchange, mapper, kind))
+        group.MapGet("/{id}", (string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, CancellationToken ct) => Get(id, http, exchange, mapper, kind, ct))
             .WithName("Get" + one).RequireAuthorization(ArchivePolicies.Read)
             .WithSummary($"Get a {Words(kind)} job: state, files and bytes done/total, errors, the verification report, the seal")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -131,7 +131,7 @@ internal static class ExchangeEndpoints
             .WithName($"Upload{one}Package").RequireAuthorization(policy)
             .WithSummary("Upload the package's bytes, whole or in chunks (Content-Range: bytes first-last/length), resumable after an interruption")
             .WithDescription("Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job "
-                + "and continue from there). Each chunk is on disk before the answer. The last chunk starts the verification (state verifying).")
+                + "and continue from there). Each chunk is stored before the answer. The last chunk starts the verification (state verifying).")
             .Accepts<Stream>("application/octet-stream", "application/x-tar", "*/*")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id}/accept", (string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, CancellationToken ct) => Accept(id, http, exchange, mapper, kind, ct))
@@ -166,7 +166,7 @@ internal static class ExchangeEndpoints
     private static async Task<Ok<PackageJobDto>> ConfirmTransfer(string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<TransferRecordDto>(http.Request, cancellationToken).ConfigureAwait(false);
-        Of(id, http, exchange, PackageJobKind.TransferExport);
+        await OfAsync(id, http, exchange, PackageJobKind.TransferExport, cancellationToken).ConfigureAwait(false);
         var job = await exchange.ConfirmTransferAsync(id, mapper.Map<TransferRecordData>(body), HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(mapper.Map<PackageJobDto>(job));
     }
@@ -178,21 +178,21 @@ internal static class ExchangeEndpoints
         return TypedResults.Created(Links.Child(http, job.Id), mapper.Map<PackageJobDto>(job));
     }
 
-    private static Ok<List<PackageJobDto>> List(HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, PackageJobKind kind)
-        => TypedResults.Ok(exchange.List(kind, HttpCaller.Of(http)).Select(mapper.Map<PackageJobDto>).ToList());
+    private static async Task<Ok<List<PackageJobDto>>> List(HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, PackageJobKind kind, CancellationToken cancellationToken)
+        => TypedResults.Ok((await exchange.ListAsync(kind, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false)).Select(mapper.Map<PackageJobDto>).ToList());
 
-    private static Ok<PackageJobDto> Get(string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, PackageJobKind kind)
-        => TypedResults.Ok(mapper.Map<PackageJobDto>(Of(id, http, exchange, kind)));
+    private static async Task<Ok<PackageJobDto>> Get(string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, PackageJobKind kind, CancellationToken cancellationToken)
+        => TypedResults.Ok(mapper.Map<PackageJobDto>(await OfAsync(id, http, exchange, kind, cancellationToken).ConfigureAwait(false)));
 
     private static async Task<Ok<PackageJobDto>> Cancel(string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, PackageJobKind kind, CancellationToken cancellationToken)
     {
-        Of(id, http, exchange, kind);
+        await OfAsync(id, http, exchange, kind, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(mapper.Map<PackageJobDto>(await exchange.CancelAsync(id, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false)));
     }
 
     private static async Task<Ok<PackageJobDto>> Upload(string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, PackageJobKind kind, CancellationToken cancellationToken)
     {
-        Of(id, http, exchange, kind);
+        await OfAsync(id, http, exchange, kind, cancellationToken).ConfigureAwait(false);
         var offset = 0L;
         if (http.Request.Headers.ContentRange is { Count: > 0 } range)
         {
@@ -222,7 +222,7 @@ internal static class ExchangeEndpoints
         var body = http.Request.ContentLength is 0 || (http.Request.ContentLength is null && string.IsNullOrEmpty(http.Request.ContentType))
             ? new AcceptPackageRequest()
             : await JsonBody.ReadAsync<AcceptPackageRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        Of(id, http, exchange, kind);
+        await OfAsync(id, http, exchange, kind, cancellationToken).ConfigureAwait(false);
         var job = await exchange.AcceptAsync(id, mapper.Map<AcceptRequest>(body), HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted(Links.Sibling(http, id), mapper.Map<PackageJobDto>(job));
     }
@@ -230,28 +230,28 @@ internal static class ExchangeEndpoints
     private static async Task<Ok<PackageJobDto>> Decline(string id, HttpContext http, PackageExchangeService exchange, ArchiveApiMapper mapper, PackageJobKind kind, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<DeclinePackageRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        Of(id, http, exchange, kind);
+        await OfAsync(id, http, exchange, kind, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(mapper.Map<PackageJobDto>(await exchange.DeclineAsync(id, body.Reason, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false)));
     }
 
-    private static async Task<PhysicalFileHttpResult> DownloadPackage(string id, HttpContext http, PackageExchangeService exchange, PackageJobKind kind, CancellationToken cancellationToken)
+    private static async Task<FileStreamHttpResult> DownloadPackage(string id, HttpContext http, PackageExchangeService exchange, PackageJobKind kind, CancellationToken cancellationToken)
     {
-        Of(id, http, exchange, kind);
-        var (path, name, _, sha256) = await exchange.OpenPackageAsync(id, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
-        return TypedResults.PhysicalFile(path, "application/x-tar", name, File.GetLastWriteTimeUtc(path), new EntityTagHeaderValue("\"" + sha256 + "\""), enableRangeProcessing: true);
+        var job = await OfAsync(id, http, exchange, kind, cancellationToken).ConfigureAwait(false);
+        var file = await exchange.OpenPackageAsync(id, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Stream(file.Content, "application/x-tar", file.Name, file.LastModified, new EntityTagHeaderValue("\"" + (job.PackageSha256 ?? file.Sha256) + "\""), enableRangeProcessing: true);
     }
 
-    private static async Task<PhysicalFileHttpResult> DownloadSeal(string id, HttpContext http, PackageExchangeService exchange, PackageJobKind kind, CancellationToken cancellationToken)
+    private static async Task<FileStreamHttpResult> DownloadSeal(string id, HttpContext http, PackageExchangeService exchange, PackageJobKind kind, CancellationToken cancellationToken)
     {
-        Of(id, http, exchange, kind);
-        var (path, name) = await exchange.OpenSealAsync(id, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
-        return TypedResults.PhysicalFile(path, "application/pkcs7-signature", name);
+        await OfAsync(id, http, exchange, kind, cancellationToken).ConfigureAwait(false);
+        var file = await exchange.OpenSealAsync(id, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Stream(file.Content, "application/pkcs7-signature", file.Name);
     }
 
-    private static async Task<PhysicalFileHttpResult> DownloadDocument(string id, string name, HttpContext http, PackageExchangeService exchange, PackageJobKind kind, CancellationToken cancellationToken)
+    private static async Task<FileStreamHttpResult> DownloadDocument(string id, string name, HttpContext http, PackageExchangeService exchange, PackageJobKind kind, CancellationToken cancellationToken)
     {
-        Of(id, http, exchange, kind);
-        var path = await exchange.OpenDocumentAsync(id, name, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
+        await OfAsync(id, http, exchange, kind, cancellationToken).ConfigureAwait(false);
+        var file = await exchange.OpenDocumentAsync(id, name, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
         var type = Path.GetExtension(name).ToLowerInvariant() switch
         {
             ".xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -261,13 +261,13 @@ internal static class ExchangeEndpoints
             ".pdf" => "application/pdf",
             _ => "application/octet-stream",
         };
-        return TypedResults.PhysicalFile(path, type, name, enableRangeProcessing: true);
+        return TypedResults.Stream(file.Content, type, file.Name, file.LastModified, enableRangeProcessing: true);
     }
 
     /// <summary>The job, when it is of the route's kind and the caller may see it (404 otherwise).</summary>
-    private static PackageJob Of(string id, HttpContext http, PackageExchangeService exchange, PackageJobKind kind)
+    private static async Task<PackageJob> OfAsync(string id, HttpContext http, PackageExchangeService exchange, PackageJobKind kind, CancellationToken cancellationToken)
     {
-        var job = exchange.Get(id, HttpCaller.Of(http));
+        var job = await exchange.GetAsync(id, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
         return job.Kind == kind ? job : throw new ArchiveNotFoundException(Words(kind), id);
     }
 

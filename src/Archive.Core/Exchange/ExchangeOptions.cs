@@ -9,8 +9,20 @@ namespace Archive.Exchange;
 /// </summary>
 public sealed class ExchangeOptions : IValidatableObject
 {
-    /// <summary>Folder of the jobs, exported and received packages; <c>DataPath/exchange</c> when null.</summary>
+    /// <summary>
+    /// This host's scratch folder, where a package is built before it goes to the object store and a received one is
+    /// verified; <c>DataPath/exchange</c> when null. The jobs and their packages are kept in the object store
+    /// (<c>exchange/</c>), readable by every host sharing it.
+    /// </summary>
     public string? WorkPath { get; set; }
+
+    /// <summary>
+    /// With several hosts (<c>Archive:Hosts:Shared</c>): how often a host looks in the store for jobs to take up (a new
+    /// one, or one whose host died), how often a running job's progress is written to its record, and how often a running
+    /// job checks whether another host asked to cancel it. Default 5 seconds. With one host, jobs are handed to the
+    /// worker at once and progress is read from memory.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Server folders a package delivered on a storage device may be read from (<c>sourcePath</c> of a receipt or
@@ -42,6 +54,11 @@ public sealed class ExchangeOptions : IValidatableObject
         if (MaxFileBytes < 1)
         {
             yield return new ValidationResult("Archive:Exchange:MaxFileBytes must be positive.", [nameof(MaxFileBytes)]);
+        }
+
+        if (PollInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Archive:Exchange:PollInterval must be positive.", [nameof(PollInterval)]);
         }
 
         if (MaxEntries < 1)

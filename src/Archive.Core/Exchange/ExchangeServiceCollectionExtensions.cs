@@ -44,6 +44,8 @@ public static class ExchangeServiceCollectionExtensions
             sp.GetRequiredService<FondsRegistry>(),
             sp.GetRequiredService<AgencyRegistry>(),
             sp.GetRequiredService<IArchiveAccessPolicy>(),
+            RequiredServices.ObjectStore(sp),
+            sp.GetRequiredService<StorageLeases>(),
             sp.GetService<HandoverService>(),
             sp.GetService<TransferService>(),
             sp.GetService<AccessionService>(),

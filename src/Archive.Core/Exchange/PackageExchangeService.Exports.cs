@@ -4,6 +4,7 @@ using Archive.Handover;
 using Archive.IO;
 using Archive.Records;
 using Archive.Security;
+using Archive.Storage;
 using Archive.Transfer;
 
 namespace Archive.Exchange;
@@ -162,7 +163,7 @@ public sealed partial class PackageExchangeService
     public async ValueTask<PackageJob> ConfirmTransferAsync(string id, TransferRecordData record, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var job = Get(id, caller);
+        var job = await GetAsync(id, caller, cancellationToken).ConfigureAwait(false);
         var transfer = Require(_transfer, nameof(TransferService));
         if (job.Kind != PackageJobKind.TransferExport || job.State != PackageJobState.Completed)
         {
@@ -181,19 +182,39 @@ public sealed partial class PackageExchangeService
         }
 
         var marked = await transfer.ConfirmAccessionAsync(record, caller.User, cancellationToken).ConfigureAwait(false);
-        job = await SaveAsync(job with { TransferRecord = record, Confirmed = [.. job.Confirmed.Union(marked, StringComparer.Ordinal)] }, cancellationToken).ConfigureAwait(false);
+        var gate = _store.Lock(id);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var lease = await HoldAsync(id, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            await using (lease.ConfigureAwait(false))
+            {
+                job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+                job = await SaveAsync(job with { TransferRecord = record, Confirmed = [.. job.Confirmed.Union(marked, StringComparer.Ordinal)] }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+
         await AuditAsync(caller, Archive.Audit.AuditActions.Change, job, $"Transfer record {record.Reference} recorded: {marked.Count} record files marked transferred", Archive.Audit.AuditOutcome.Success, cancellationToken).ConfigureAwait(false);
         return job;
     }
 
-    /// <summary>Builds an export job's package (run by the worker; resumes an interrupted handover bag).</summary>
+    /// <summary>
+    /// Builds an export job's package (run by the worker) in this host's scratch folder — resuming a handover bag an
+    /// interrupted run left here — then puts the package (verified against its SHA-256), its seal and its documents
+    /// into the object store, and removes the scratch folder.
+    /// </summary>
     private async Task RunExportAsync(PackageJob job, CancellationToken cancellationToken)
     {
         var user = new ArchiveUser(job.CreatedBy);
         var staging = Path.Combine(_store.Folder(job.Id), "staging");
         var name = PackageName(job);
         var tar = _store.FileOf(job.Id, name);
-        foreach (var stale in new[] { tar, tar + ".partial", tar + ".p7s" })
+        Directory.CreateDirectory(_store.Folder(job.Id));
+        foreach (var stale in new[] { tar, tar + ".partial" })
         {
             File.Delete(stale);
         }
@@ -203,6 +224,9 @@ public sealed partial class PackageExchangeService
         {
             Directory.Delete(documents, recursive: true);
         }
+
+        await _store.DeleteFilesAsync(job.Id, cancellationToken, DocumentsFolder).ConfigureAwait(false);
+        await _store.Objects.DeleteAsync(PackageJobStore.FileKey(job.Id, name + ".p7s"), cancellationToken).ConfigureAwait(false);
 
         // The seal is the one configured now (a job queued before a restart may find another): the job says what its package has.
         var certificate = _seals.SigningCertificate;
@@ -218,7 +242,8 @@ public sealed partial class PackageExchangeService
                 await File.WriteAllTextAsync(Path.Combine(staging, BagIt.IncompleteMarker), "The export that wrote this bag did not finish packing it.\n", cancellationToken).ConfigureAwait(false);
             }
 
-            var progress = new LiveProgress<HandoverProgress>(p => _live[job.Id] = job with { FilesDone = p.FilesDone, FilesTotal = p.FilesTotal, BytesDone = p.BytesDone, BytesTotal = p.BytesTotal });
+            var running = job;
+            var progress = new LiveProgress<HandoverProgress>(p => _live[running.Id] = running with { FilesDone = p.FilesDone, FilesTotal = p.FilesTotal, BytesDone = p.BytesDone, BytesTotal = p.BytesTotal });
             await Require(_handover, nameof(HandoverService)).ExportToFolderAsync(
                 new HandoverRequest
                 {
@@ -244,7 +269,8 @@ public sealed partial class PackageExchangeService
                 Directory.Delete(staging, recursive: true);
             }
 
-            var progress = new LiveProgress<TransferProgress>(p => _live[job.Id] = job with { FilesDone = p.FilesDone, FilesTotal = p.FilesTotal, BytesDone = p.BytesDone, BytesTotal = p.BytesTotal });
+            var running = job;
+            var progress = new LiveProgress<TransferProgress>(p => _live[running.Id] = running with { FilesDone = p.FilesDone, FilesTotal = p.FilesTotal, BytesDone = p.BytesDone, BytesTotal = p.BytesTotal });
             await Require(_transfer, nameof(TransferService)).ExportToFolderAsync(
                 new TransferRequest
                 {
@@ -264,22 +290,35 @@ public sealed partial class PackageExchangeService
             documentsSource = Path.Combine(staging, SipLayout.Documents.TrimEnd('/'));
         }
 
-        // The documents on their own (byte-identical to those in the package), then the tar, its digest and seal.
-        Directory.CreateDirectory(documents);
+        // The documents on their own (byte-identical to those in the package), then the tar, its digest and seal: each
+        // into the store (the tar checked against the digest the seal signs), then the scratch folder goes.
+        var objects = _store.Objects;
         var names = new List<string>();
         foreach (var file in Directory.EnumerateFiles(documentsSource).Order(StringComparer.Ordinal))
         {
-            File.Copy(file, Path.Combine(documents, Path.GetFileName(file)));
+            var stream = File.OpenRead(file);
+            await using (stream.ConfigureAwait(false))
+            {
+                await objects.PutAsync(PackageJobStore.FileKey(job.Id, DocumentsFolder + Path.GetFileName(file)), stream, null, cancellationToken).ConfigureAwait(false);
+            }
+
             names.Add(Path.GetFileName(file));
         }
 
         await BagIt.PackFolderAsTarAsync(staging, tar, cancellationToken).ConfigureAwait(false);
         var (sha, length) = await FileHashing.HashFileAsync(tar, cancellationToken).ConfigureAwait(false);
-        if (certificate is not null)
+        var package = new FileStream(tar, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (package.ConfigureAwait(false))
         {
-            await BagIt.WriteAtomicAsync(tar + ".p7s", SealTrust.SignAttached(Encoding.UTF8.GetBytes($"{sha}  {name}\n"), certificate), cancellationToken).ConfigureAwait(false);
+            await objects.PutAsync(PackageJobStore.FileKey(job.Id, name), package, new PutObjectOptions { ExpectedSha256 = sha, ExpectedLength = length, ContentType = "application/x-tar" }, cancellationToken).ConfigureAwait(false);
         }
 
+        if (certificate is not null)
+        {
+            await objects.PutBytesAsync(PackageJobStore.FileKey(job.Id, name + ".p7s"), SealTrust.SignAttached(Encoding.UTF8.GetBytes($"{sha}  {name}\n"), certificate), new PutObjectOptions { ContentType = "application/pkcs7-signature" }, cancellationToken).ConfigureAwait(false);
+        }
+
+        _store.DeleteScratch(job.Id);
         var live = _live.TryRemove(job.Id, out var l) ? l : job;
         job = await SaveAsync(job with
         {

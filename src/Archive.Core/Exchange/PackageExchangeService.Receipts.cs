@@ -3,6 +3,7 @@ using Archive.Handover;
 using Archive.IO;
 using Archive.Records;
 using Archive.Security;
+using Archive.Storage;
 using Archive.Transfer;
 
 namespace Archive.Exchange;
@@ -11,6 +12,9 @@ public sealed partial class PackageExchangeService
 {
     private const string UploadFile = "package.tar.part";
     private const string ReceivedFile = "package.tar";
+
+    /// <summary>Largest part of an upload in the store (a host killed during an upload loses at most one).</summary>
+    private const int UploadPartBytes = 16 << 20;
 
     /// <summary>
     /// Opens the receipt of a package at the receiving side: <see cref="PackageJobKind.HandoverReceipt"/> (the successor
@@ -91,6 +95,7 @@ public sealed partial class PackageExchangeService
             ExpectedLength = request.Length,
             ExpectedSha256 = request.Sha256?.ToLowerInvariant(),
             SourcePath = source,
+            Host = source is null ? null : _hostName,
             BytesTotal = request.Length ?? 0,
         }, cancellationToken).ConfigureAwait(false);
         await AuditAsync(caller, Archive.Audit.AuditActions.Import, job, source is null ? $"Receipt opened: upload of {request.Length} bytes" : $"Receipt opened from {source}", Archive.Audit.AuditOutcome.Success, cancellationToken).ConfigureAwait(false);
@@ -104,74 +109,88 @@ public sealed partial class PackageExchangeService
 
     /// <summary>
     /// Appends a chunk of an upload at <paramref name="offset"/>, which must be the number of bytes received so far
-    /// (<see cref="PackageJob.BytesDone"/>; after an interruption, ask and continue from there). Each chunk is on disk
-    /// before the answer. The last chunk completes the upload: its SHA-256 is checked when announced, and verification
-    /// starts in the background.
+    /// (<see cref="PackageJob.BytesDone"/>; after an interruption, ask and continue from there). Each chunk is in the
+    /// object store before the answer (as a part of its own; a chunk whose connection drops keeps the bytes that
+    /// arrived), so the next chunk may go to any host. The last chunk completes the upload: its SHA-256 is checked when
+    /// announced, and verification starts in the background.
     /// </summary>
     /// <exception cref="ArchiveConflictException">Not uploading (<c>upload.closed</c>), or the offset is not the bytes received (<c>upload.offset</c>).</exception>
     /// <exception cref="ArchiveValidationException">More bytes than announced (<c>upload.too-long</c>).</exception>
     public async ValueTask<PackageJob> UploadAsync(string id, long offset, Stream content, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var job = Get(id, caller);
+        var job = await GetAsync(id, caller, cancellationToken).ConfigureAwait(false);
         await RequireActorAgencyAsync(job, caller, cancellationToken).ConfigureAwait(false);
         var gate = _store.Lock(id);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            job = _store.Get(id)!;
-            if (job.State != PackageJobState.Uploading || job.ExpectedLength is not { } expected)
+            var lease = await HoldAsync(id, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            await using (lease.ConfigureAwait(false))
             {
-                throw new ArchiveConflictException("upload", id, "upload.closed", $"Receipt {id} is {job.State}: it takes no more bytes.");
-            }
-
-            var part = _store.FileOf(id, UploadFile);
-            var received = File.Exists(part) ? new FileInfo(part).Length : 0;
-            if (offset != received)
-            {
-                throw new ArchiveConflictException("upload", id, "upload.offset", string.Create(CultureInfo.InvariantCulture, $"The upload holds {received} bytes; send the bytes from offset {received}."));
-            }
-
-            var stream = new FileStream(part, FileMode.Append, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
-            {
-                var buffer = new byte[1 << 16];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+                if (job.State != PackageJobState.Uploading || job.ExpectedLength is not { } expected)
                 {
-                    if (stream.Length + read > expected)
-                    {
-                        stream.SetLength(received);
-                        throw new ArchiveValidationException("content", "upload.too-long", string.Create(CultureInfo.InvariantCulture, $"The package was announced as {expected} bytes; this chunk goes beyond it. Nothing of it was kept."));
-                    }
-
-                    await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    throw new ArchiveConflictException("upload", id, "upload.closed", $"Receipt {id} is {job.State}: it takes no more bytes.");
                 }
 
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-                received = stream.Length;
-            }
-
-            if (received < expected)
-            {
-                return await SaveAsync(job with { BytesDone = received }, cancellationToken).ConfigureAwait(false);
-            }
-
-            var (sha, _) = await FileHashing.HashFileAsync(part, cancellationToken).ConfigureAwait(false);
-            if (job.ExpectedSha256 is { } announced && !string.Equals(announced, sha, StringComparison.Ordinal))
-            {
-                File.Delete(part);
-                return await SaveAsync(job with
+                var (received, parts) = await ReceivedAsync(job, cancellationToken).ConfigureAwait(false);
+                if (offset != received)
                 {
-                    State = PackageJobState.Rejected,
-                    BytesDone = 0,
-                    Problems = [new(BagProblemKind.ChecksumMismatch, ReceivedFile, $"The uploaded package's SHA-256 is {sha}; {announced} was announced. Open a new receipt and upload it again.")],
-                }, cancellationToken).ConfigureAwait(false);
-            }
+                    throw new ArchiveConflictException("upload", id, "upload.offset", string.Create(CultureInfo.InvariantCulture, $"The upload holds {received} bytes; send the bytes from offset {received}."));
+                }
 
-            File.Move(part, _store.FileOf(id, ReceivedFile), overwrite: true);
-            job = await SaveAsync(job with { State = PackageJobState.Verifying, BytesDone = received, PackageName = ReceivedFile, PackageLength = received, PackageSha256 = sha }, cancellationToken).ConfigureAwait(false);
+                // The chunk goes to the store in parts of at most UploadPartBytes, each visible once complete: what arrived
+                // before a dropped connection is kept (the caller still gets the error), and a host killed midway loses
+                // at most the part it was writing. A chunk beyond the announced length is refused whole.
+                var chunk = new ChunkStream(content, expected - received);
+                var written = new List<string>();
+                try
+                {
+                    while (await chunk.HasMoreAsync().ConfigureAwait(false))
+                    {
+                        var key = PackageJobStore.PartKey(id, received);
+                        var stored = await _store.Objects.PutAsync(key, new SliceStream(chunk, UploadPartBytes), new PutObjectOptions { CreateOnly = true, ContentType = "application/octet-stream" }, CancellationToken.None).ConfigureAwait(false);
+                        written.Add(key);
+                        parts.Add(stored);
+                        received += stored.Length;
+                    }
+                }
+                catch (ArchiveValidationException)
+                {
+                    foreach (var key in written)
+                    {
+                        await _store.Objects.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    throw;
+                }
+
+                if (chunk.Dropped is { } dropped)
+                {
+                    await _store.SaveAsync(job with { BytesDone = received, UpdatedAt = _time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(dropped);
+                }
+
+                if (received < expected)
+                {
+                    return await SaveAsync(job with { BytesDone = received }, cancellationToken).ConfigureAwait(false);
+                }
+
+                var sha = parts is [{ Sha256: { } single }] ? single : await HashPartsAsync(parts, cancellationToken).ConfigureAwait(false);
+                if (job.ExpectedSha256 is { } announced && !string.Equals(announced, sha, StringComparison.Ordinal))
+                {
+                    await _store.DeleteFilesAsync(id, cancellationToken).ConfigureAwait(false);
+                    return await SaveAsync(job with
+                    {
+                        State = PackageJobState.Rejected,
+                        BytesDone = 0,
+                        Problems = [new(BagProblemKind.ChecksumMismatch, ReceivedFile, $"The uploaded package's SHA-256 is {sha}; {announced} was announced. Open a new receipt and upload it again.")],
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+
+                job = await SaveAsync(job with { State = PackageJobState.Verifying, BytesDone = received, PackageName = ReceivedFile, PackageLength = received, PackageSha256 = sha }, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -180,6 +199,112 @@ public sealed partial class PackageExchangeService
 
         Queue(id);
         return job;
+    }
+
+    /// <summary>
+    /// The bytes of an upload in the store and its parts in order: the parts chain from offset 0, each starting where
+    /// the one before ends.
+    /// </summary>
+    private async ValueTask<(long Received, List<ObjectInfo> Parts)> ReceivedAsync(PackageJob job, CancellationToken cancellationToken)
+    {
+        var parts = new List<ObjectInfo>();
+        var received = 0L;
+        await foreach (var part in _store.Objects.ListAsync(PackageJobStore.FilesOf(job.Id) + "upload/", cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (part.Key != PackageJobStore.PartKey(job.Id, received))
+            {
+                break; // keys are zero-padded offsets: ordinal order is offset order; a gap ends the chain
+            }
+
+            parts.Add(part);
+            received += part.Length;
+        }
+
+        return (received, parts);
+    }
+
+    private async ValueTask<string> HashPartsAsync(IReadOnlyList<ObjectInfo> parts, CancellationToken cancellationToken)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            foreach (var part in parts)
+            {
+                var content = await _store.Objects.GetAsync(part.Key, cancellationToken: cancellationToken).ConfigureAwait(false)
+                    ?? throw new ArchiveException($"The upload part '{part.Key}' disappeared from the store.");
+                await using (content.ConfigureAwait(false))
+                {
+                    int read;
+                    while ((read = await content.Stream.ReadAsync(buffer.AsMemory(0, buffer.Length), cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        hash.AppendData(buffer, 0, read);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// The received package as a file this host can verify: the server folder it was read from, or the upload's parts
+    /// copied from the store into the job's scratch folder (streamed; checked against the SHA-256 taken at upload).
+    /// </summary>
+    private async ValueTask<string> MaterializeAsync(PackageJob job, CancellationToken cancellationToken)
+    {
+        if (job.SourcePath is { } source)
+        {
+            return source;
+        }
+
+        var (received, parts) = await ReceivedAsync(job, cancellationToken).ConfigureAwait(false);
+        if (received != job.PackageLength)
+        {
+            throw new ArchiveException(string.Create(CultureInfo.InvariantCulture, $"The received package of job {job.Id} has {received} bytes in the store; {job.PackageLength} were uploaded."));
+        }
+
+        Directory.CreateDirectory(_store.Folder(job.Id));
+        var path = _store.FileOf(job.Id, ReceivedFile);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (output.ConfigureAwait(false))
+            {
+                foreach (var part in parts)
+                {
+                    var content = await _store.Objects.GetAsync(part.Key, cancellationToken: cancellationToken).ConfigureAwait(false)
+                        ?? throw new ArchiveException($"The upload part '{part.Key}' disappeared from the store.");
+                    await using (content.ConfigureAwait(false))
+                    {
+                        int read;
+                        while ((read = await content.Stream.ReadAsync(buffer.AsMemory(0, buffer.Length), cancellationToken).ConfigureAwait(false)) > 0)
+                        {
+                            hash.AppendData(buffer, 0, read);
+                            await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (!string.Equals(sha, job.PackageSha256, StringComparison.Ordinal))
+        {
+            throw new ArchiveException($"The received package of job {job.Id} read back from the store has SHA-256 {sha}; {job.PackageSha256} was uploaded.");
+        }
+
+        return path;
     }
 
     /// <summary>
@@ -206,14 +331,13 @@ public sealed partial class PackageExchangeService
         }
 
         var job = await TransitionAsync(id, caller, null, j => j with { State = PackageJobState.Declined, DeclineReason = reason.Trim() }, "decline", cancellationToken).ConfigureAwait(false);
-        DeleteWorkFiles(id);
         await AuditAsync(caller, Archive.Audit.AuditActions.Import, job, "Declined: " + reason.Trim(), Archive.Audit.AuditOutcome.Failure, cancellationToken).ConfigureAwait(false);
         return job;
     }
 
     private async ValueTask<PackageJob> TransitionAsync(string id, ArchiveCaller caller, PackageJobState? from, Func<PackageJob, PackageJob> change, string verb, CancellationToken cancellationToken)
     {
-        var job = Get(id, caller);
+        var job = await GetAsync(id, caller, cancellationToken).ConfigureAwait(false);
         if (job.Kind is not (PackageJobKind.HandoverReceipt or PackageJobKind.Accession))
         {
             throw new ArchiveConflictException("package-job", id, "receipt.not-a-receipt", $"Job {id} is a {job.Kind}; only received packages are accepted or declined.");
@@ -224,14 +348,24 @@ public sealed partial class PackageExchangeService
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            job = _store.Get(id)!;
-            var allowed = from is { } f ? job.State == f : job.State is PackageJobState.Verified or PackageJobState.Rejected;
-            if (!allowed)
+            var lease = await HoldAsync(id, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            await using (lease.ConfigureAwait(false))
             {
-                throw new ArchiveConflictException("package-job", id, "receipt.state", $"Receipt {id} is {job.State}; it can be {verb}ed when {(from is { } s ? s.ToString() : "Verified or Rejected")}.");
-            }
+                job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+                var allowed = from is { } f ? job.State == f : job.State is PackageJobState.Verified or PackageJobState.Rejected;
+                if (!allowed)
+                {
+                    throw new ArchiveConflictException("package-job", id, "receipt.state", $"Receipt {id} is {job.State}; it can be {verb}ed when {(from is { } s ? s.ToString() : "Verified or Rejected")}.");
+                }
 
-            return await SaveAsync(change(job), cancellationToken).ConfigureAwait(false);
+                job = change(job);
+                if (job.State == PackageJobState.Declined)
+                {
+                    await _store.DeleteFilesAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+
+                return await SaveAsync(job, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -289,8 +423,6 @@ public sealed partial class PackageExchangeService
         return full;
     }
 
-    private string SourceOf(PackageJob job) => job.SourcePath ?? _store.FileOf(job.Id, ReceivedFile);
-
     /// <summary>
     /// What a handover package received here is checked against: the receiving agency, this archive's trust list
     /// (<see cref="PackageSeals.Trust"/>) and the limits of <see cref="ExchangeOptions"/>. The jobs use it; so can a
@@ -328,7 +460,7 @@ public sealed partial class PackageExchangeService
     /// <summary>Verifies a received package (run by the worker): the report lists every problem by file; nothing changes.</summary>
     private async Task RunVerifyAsync(PackageJob job, CancellationToken cancellationToken)
     {
-        var source = SourceOf(job);
+        var source = await MaterializeAsync(job, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<BagProblem> problems;
         string? signer;
         string? from = null;
@@ -369,7 +501,7 @@ public sealed partial class PackageExchangeService
     private async Task RunAcceptAsync(PackageJob job, CancellationToken cancellationToken)
     {
         var user = new ArchiveUser(job.CreatedBy);
-        var source = SourceOf(job);
+        var source = await MaterializeAsync(job, cancellationToken).ConfigureAwait(false);
         if (job.Kind == PackageJobKind.HandoverReceipt)
         {
             var result = await Require(_handover, nameof(HandoverService)).ReceiveAsync(source, HandoverReceiptFor(job), user, cancellationToken).ConfigureAwait(false);
@@ -405,6 +537,16 @@ public sealed partial class PackageExchangeService
             names.AddRange(await _transfer.WriteOfficeDocumentsAsync(accession.Catalogue, accession.Record, documents, cancellationToken).ConfigureAwait(false));
         }
 
+        // Into the store, where every host serves them.
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
+        {
+            var stream = File.OpenRead(Path.Combine(documents, name));
+            await using (stream.ConfigureAwait(false))
+            {
+                await _store.Objects.PutAsync(PackageJobStore.FileKey(job.Id, DocumentsFolder + name), stream, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         job = await SaveAsync(job with
         {
             State = PackageJobState.Accepted,
@@ -417,4 +559,151 @@ public sealed partial class PackageExchangeService
         }, cancellationToken).ConfigureAwait(false);
         await AuditWorkerAsync(job, $"Accessioned {accession.Accessioned.Count} record files ({accession.AlreadyAccessioned.Count} already), transfer record {accession.Record.Reference}", Archive.Audit.AuditOutcome.Success, cancellationToken).ConfigureAwait(false);
     }
+}
+
+/// <summary>
+/// One chunk of an upload as it arrives: refuses more than <paramref name="limit"/> bytes (the put then fails and
+/// nothing of the chunk is kept), and ends at a dropped connection with what arrived, remembering the error.
+/// </summary>
+internal sealed class ChunkStream(Stream inner, long limit) : Stream
+{
+    private readonly byte[] _peek = new byte[1];
+    private bool _peeked;
+    private bool _ended;
+    private long _read;
+
+    /// <summary>Whether another byte comes (read ahead and handed out by the next read).</summary>
+    public async ValueTask<bool> HasMoreAsync()
+    {
+        if (_peeked)
+        {
+            return true;
+        }
+
+        if (_ended)
+        {
+            return false;
+        }
+
+        var read = await ReadCoreAsync(_peek).ConfigureAwait(false);
+        _peeked = read == 1;
+        return _peeked;
+    }
+
+    public Exception? Dropped { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        if (_peeked)
+        {
+            _peeked = false;
+            buffer.Span[0] = _peek[0];
+            return 1;
+        }
+
+        return await ReadCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<int> ReadCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (Dropped is not null || _ended)
+        {
+            return 0;
+        }
+
+        int read;
+        try
+        {
+            read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            Dropped = ex; // the connection dropped (a server's abort of the request included)
+            return 0;
+        }
+
+        if (read == 0)
+        {
+            _ended = true;
+        }
+
+        if (_read + read > limit)
+        {
+            throw new ArchiveValidationException("content", "upload.too-long", string.Create(CultureInfo.InvariantCulture, $"This chunk goes beyond the length the package was announced with ({limit} more bytes were expected). Nothing of it was kept."));
+        }
+
+        _read += read;
+        return read;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>At most <paramref name="length"/> bytes of <paramref name="inner"/>, then the end.</summary>
+internal sealed class SliceStream(Stream inner, long length) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_read >= length || buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        var read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, length - _read)], cancellationToken).ConfigureAwait(false);
+        _read += read;
+        return read;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -5,6 +5,7 @@ using Archive.Hosting;
 using Archive.Records;
 using Archive.Reorganisation;
 using Archive.Security;
+using Archive.Storage;
 using Archive.Transfer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,12 +19,27 @@ namespace Archive.Exchange;
 /// documents; packages received — uploaded in resumable chunks or read from a storage device — verified with a report
 /// by file, then accepted (custody recorded, records accessioned) or declined; the completed transfer record recorded
 /// back by the submitting agency. Every step checks the caller (an agency sees only its own jobs, a whole package is
-/// only for callers cleared for every file in it) and is audited. Jobs live in <see cref="ExchangeOptions.WorkPath"/>
-/// and resume after a restart (<see cref="PackageExchangeWorker"/>).
+/// only for callers cleared for every file in it) and is audited.
 /// </summary>
+/// <remarks>
+/// <para><b>Several hosts.</b> The jobs, the packages built and the packages received live in the archive's object
+/// store (<c>exchange/jobs/&lt;id&gt;.json</c>, <c>exchange/files/&lt;id&gt;/</c>), so every host sharing it sees a job,
+/// its progress and its files, whichever host accepted the request. A job is run, and changed, only by the host holding
+/// its lease <c>jobs/exchange/&lt;id&gt;</c> (<see cref="StorageLeases"/>): the <see cref="PackageExchangeWorker"/> of
+/// each host looks for unsettled jobs and runs one only while it holds the lease, so a job runs on one host at a time;
+/// when its host dies, the lease expires and another host runs the job again — an export from scratch (a handover bag
+/// left half-written resumes only on the host that wrote it), a verification or an acceptance again (both safe to
+/// repeat). <see cref="ExchangeOptions.WorkPath"/> is only this host's scratch space. A receipt that reads a server
+/// folder (<see cref="ReceiptRequest.SourcePath"/>, a storage device attached to one host) records the accepting host
+/// (<see cref="PackageJob.Host"/>) and runs only there: the device cannot be read elsewhere, and copying a package of
+/// up to <see cref="ExchangeOptions.MaxPackageBytes"/> into the store inside the request would make the request as long
+/// as the copy. With one host (<see cref="ArchiveHostsOptions.Shared"/> off) leases are granted at once.</para>
+/// </remarks>
 public sealed partial class PackageExchangeService
 {
     private readonly PackageJobStore _store;
+    private readonly StorageLeases _leases;
+    private readonly string _hostName;
     private readonly PackageSeals _seals;
     private readonly ExchangeOptions _options;
     private readonly HandoverService? _handover;
@@ -47,6 +63,8 @@ public sealed partial class PackageExchangeService
         FondsRegistry fonds,
         AgencyRegistry agencies,
         IArchiveAccessPolicy policy,
+        IObjectStore objects,
+        StorageLeases leases,
         HandoverService? handover = null,
         TransferService? transfer = null,
         AccessionService? accession = null,
@@ -61,8 +79,12 @@ public sealed partial class PackageExchangeService
         ArgumentNullException.ThrowIfNull(fonds);
         ArgumentNullException.ThrowIfNull(agencies);
         ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(objects);
+        ArgumentNullException.ThrowIfNull(leases);
         _options = options.Value;
-        _store = new PackageJobStore(_options.WorkPath ?? Path.Combine(archiveOptions.Value.DataPath, "exchange"));
+        _store = new PackageJobStore(objects, _options.WorkPath ?? Path.Combine(archiveOptions.Value.DataPath, "exchange"));
+        _leases = leases;
+        _hostName = archiveOptions.Value.Hosts.Name;
         _seals = seals;
         _fonds = fonds;
         _agencies = agencies;
@@ -79,87 +101,115 @@ public sealed partial class PackageExchangeService
     /// <summary>Raised (with the job id) when a job needs the worker: the worker subscribes.</summary>
     internal event Action<string>? WorkQueued;
 
-    /// <summary>The folder jobs and packages are kept in.</summary>
+    /// <summary>This host's scratch folder for building and verifying packages.</summary>
     public string WorkPath => _store.Root;
 
     /// <summary>The seal configuration (what an export's answer says about its seal).</summary>
     public PackageSeals Seals => _seals;
 
-    /// <summary>A job the caller may see (an agency sees the jobs it hands or receives; administrators all).</summary>
+    /// <summary>Whether several hosts share the storage (the worker then looks for jobs in the store every <see cref="ExchangeOptions.PollInterval"/>).</summary>
+    internal bool Shared => _leases.Shared;
+
+    internal TimeSpan PollInterval => _options.PollInterval;
+
+    internal TimeProvider Time => _time;
+
+    /// <summary>The object store the jobs and their files are kept in.</summary>
+    internal IObjectStore Objects => _store.Objects;
+
+    /// <summary>A job the caller may see (an agency sees the jobs it hands or receives; administrators all), as stored now.</summary>
     /// <exception cref="ArchiveNotFoundException">No such job, or one of another agency (its existence is not revealed).</exception>
-    public PackageJob Get(string id, ArchiveCaller caller)
+    public async ValueTask<PackageJob> GetAsync(string id, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var job = _store.Get(id);
+        var job = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (job is null || !MaySee(job, caller))
         {
             throw new ArchiveNotFoundException("package-job", id);
         }
 
-        return WithLiveProgress(job);
+        return await WithLiveProgressAsync(job, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The jobs of <paramref name="kind"/> the caller may see, newest first.</summary>
-    public IReadOnlyList<PackageJob> List(PackageJobKind kind, ArchiveCaller caller)
+    public async ValueTask<IReadOnlyList<PackageJob>> ListAsync(PackageJobKind kind, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        return [.. _store.List().Where(j => j.Kind == kind && MaySee(j, caller)).Select(WithLiveProgress)];
+        var jobs = new List<PackageJob>();
+        foreach (var job in await _store.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (job.Kind == kind && MaySee(job, caller))
+            {
+                jobs.Add(await WithLiveProgressAsync(job, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return jobs;
     }
 
     /// <summary>Every job (for the worker and operators' tools): no caller check.</summary>
-    internal IReadOnlyList<PackageJob> ListAll() => _store.List();
+    internal ValueTask<IReadOnlyList<PackageJob>> ListAllAsync(CancellationToken cancellationToken) => _store.ListAsync(cancellationToken);
 
     /// <summary>
-    /// The package of a completed export (or of a received one) to download: its path, length and SHA-256. Only for
-    /// callers cleared for every file in it; the download is audited.
+    /// The package of a completed export to download, from the object store (any host serves it): name, length,
+    /// SHA-256 and a seekable stream. Only for callers cleared for every file in it; the download is audited.
     /// </summary>
     /// <exception cref="ArchiveConflictException">The package is not complete (<c>package.not-ready</c>).</exception>
     /// <exception cref="ArchiveAccessDeniedException">It holds secret files and the caller has no clearance.</exception>
-    public async ValueTask<(string Path, string Name, long Length, string Sha256)> OpenPackageAsync(string id, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    public async ValueTask<ExchangeFile> OpenPackageAsync(string id, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
-        var job = Get(id, caller);
+        var job = await GetAsync(id, caller, cancellationToken).ConfigureAwait(false);
         if (job.Kind is not (PackageJobKind.HandoverExport or PackageJobKind.TransferExport) || job.State != PackageJobState.Completed || job.PackageName is null)
         {
             throw new ArchiveConflictException("package-job", id, "package.not-ready", $"Job {id} is {job.State}: its package can be downloaded once it is Completed.");
         }
 
         await RequireClearanceAsync(job, caller, cancellationToken).ConfigureAwait(false);
+        var file = await ExchangeFile.OpenAsync(_store.Objects, PackageJobStore.FileKey(id, job.PackageName), job.PackageName, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArchiveConflictException("package-job", id, "package.not-ready", $"The package of job {id} is missing from the store.");
         await AuditAsync(caller, AuditActions.Export, job, $"Package {job.PackageName} downloaded", AuditOutcome.Success, cancellationToken).ConfigureAwait(false);
-        return (_store.FileOf(id, job.PackageName), job.PackageName, job.PackageLength ?? 0, job.PackageSha256 ?? string.Empty);
+        return file;
     }
 
     /// <summary>The package's seal (<c>.p7s</c>: CMS SignedData over the line "&lt;sha256&gt;  &lt;package name&gt;").</summary>
     /// <exception cref="ArchiveNotFoundException">The package is unsealed (no seal certificate was configured).</exception>
-    public ValueTask<(string Path, string Name)> OpenSealAsync(string id, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    public async ValueTask<ExchangeFile> OpenSealAsync(string id, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
-        var job = Get(id, caller);
+        var job = await GetAsync(id, caller, cancellationToken).ConfigureAwait(false);
         if (job.State != PackageJobState.Completed || job.PackageName is null || !job.Sealed)
         {
             throw new ArchiveNotFoundException("package-seal", id);
         }
 
-        return ValueTask.FromResult((_store.FileOf(id, job.PackageName + ".p7s"), job.PackageName + ".p7s"));
+        var name = job.PackageName + ".p7s";
+        return await ExchangeFile.OpenAsync(_store.Objects, PackageJobStore.FileKey(id, name), name, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArchiveNotFoundException("package-seal", id);
     }
 
     /// <summary>One of a job's documents (catalogue, list of unfinished files, handover or transfer record), identical to the one in the package.</summary>
-    public async ValueTask<string> OpenDocumentAsync(string id, string name, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    public async ValueTask<ExchangeFile> OpenDocumentAsync(string id, string name, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
-        var job = Get(id, caller);
+        var job = await GetAsync(id, caller, cancellationToken).ConfigureAwait(false);
         if (name is null || !job.Documents.Contains(name, StringComparer.Ordinal))
         {
             throw new ArchiveNotFoundException("document", name ?? string.Empty);
         }
 
         await RequireClearanceAsync(job, caller, cancellationToken).ConfigureAwait(false);
-        return Path.Combine(_store.Folder(id), "documents", name);
+        return await ExchangeFile.OpenAsync(_store.Objects, PackageJobStore.FileKey(id, DocumentsFolder + name), name, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArchiveNotFoundException("document", name);
     }
 
-    /// <summary>Cancels a job that is queued, running or uploading: its files are removed, nothing is committed.</summary>
+    /// <summary>
+    /// Cancels a job that is queued, running, uploading or verifying: its files are removed, nothing is committed. A job
+    /// running on another host is asked to stop (it checks every <see cref="ExchangeOptions.PollInterval"/>); the answer
+    /// comes once it has.
+    /// </summary>
     public async ValueTask<PackageJob> CancelAsync(string id, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
-        var job = Get(id, caller);
+        var job = await GetAsync(id, caller, cancellationToken).ConfigureAwait(false);
         await RequireActorAgencyAsync(job, caller, cancellationToken).ConfigureAwait(false);
-        if (job.State is not (PackageJobState.Queued or PackageJobState.Running or PackageJobState.Uploading or PackageJobState.Verifying))
+        if (!IsCancellable(job.State))
         {
             throw new ArchiveConflictException("package-job", id, "job.not-cancellable", $"Job {id} is {job.State}; only a queued, running, uploading or verifying job can be cancelled.");
         }
@@ -178,19 +228,28 @@ public sealed partial class PackageExchangeService
 
             await running.Done.Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
         }
+        else if (_leases.Shared)
+        {
+            // Perhaps running on another host: it sees this request, stops and gives up the job's lease (and a host that
+            // takes the job up later cancels it instead of running it).
+            await _store.Objects.PutBytesAsync(PackageJobStore.FileKey(id, CancelMarker), "cancel\n"u8.ToArray(), new PutObjectOptions { ContentType = "text/plain" }, cancellationToken).ConfigureAwait(false);
+        }
 
         var gate = _store.Lock(id);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            job = _store.Get(id)!;
-            if (job.State is not (PackageJobState.Queued or PackageJobState.Running or PackageJobState.Uploading or PackageJobState.Verifying))
+            var lease = await HoldAsync(id, 4 * _options.PollInterval + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            await using (lease.ConfigureAwait(false))
             {
-                throw new ArchiveConflictException("package-job", id, "job.not-cancellable", $"Job {id} became {job.State} before it could be cancelled.");
-            }
+                job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+                if (!IsCancellable(job.State))
+                {
+                    throw new ArchiveConflictException("package-job", id, "job.not-cancellable", $"Job {id} became {job.State} before it could be cancelled.");
+                }
 
-            DeleteWorkFiles(id);
-            job = await SaveAsync(job with { State = PackageJobState.Cancelled }, cancellationToken).ConfigureAwait(false);
+                job = await SettleCancelledAsync(job, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -199,6 +258,45 @@ public sealed partial class PackageExchangeService
 
         await AuditAsync(caller, AuditActionFor(job.Kind), job, "Cancelled", AuditOutcome.Success, cancellationToken).ConfigureAwait(false);
         return job;
+    }
+
+    private const string CancelMarker = "cancel";
+    private const string DocumentsFolder = "documents/";
+
+    private static bool IsCancellable(PackageJobState state)
+        => state is PackageJobState.Queued or PackageJobState.Running or PackageJobState.Uploading or PackageJobState.Verifying;
+
+    /// <summary>Removes the job's files and records it cancelled (the caller holds the job's lease).</summary>
+    private async ValueTask<PackageJob> SettleCancelledAsync(PackageJob job, CancellationToken cancellationToken)
+    {
+        await _store.DeleteFilesAsync(job.Id, cancellationToken).ConfigureAwait(false);
+        _live.TryRemove(job.Id, out _);
+        return await SaveAsync(job with { State = PackageJobState.Cancelled }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes the job's lease to change it (another host may be running or changing it); waits up to
+    /// <paramref name="wait"/> for it.
+    /// </summary>
+    /// <exception cref="ArchiveConflictException">Another host holds it still (<c>job.busy</c>).</exception>
+    private async ValueTask<StorageLease> HoldAsync(string id, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var started = Environment.TickCount64;
+        while (true)
+        {
+            var lease = await _leases.TryAcquireAsync(PackageJobStore.LeaseName(id), cancellationToken).ConfigureAwait(false);
+            if (lease is not null)
+            {
+                return lease;
+            }
+
+            if (Environment.TickCount64 - started > wait.TotalMilliseconds)
+            {
+                throw new ArchiveConflictException("package-job", id, "job.busy", $"Job {id} is being worked on by another host; try again in a moment.");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static bool MaySee(PackageJob job, ArchiveCaller caller)
@@ -231,17 +329,17 @@ public sealed partial class PackageExchangeService
     }
 
     /// <summary>
-    /// The job with the progress of the work under way: the live counters of a run, or for an upload the bytes on disk,
-    /// which is where the next chunk must start (a chunk cut off midway, or a server stopped during one, leaves more
-    /// bytes than the job last recorded).
+    /// The job with the progress of the work under way: the live counters of a run on this host (another host's run
+    /// writes its progress into the record every <see cref="ExchangeOptions.PollInterval"/>), or for an upload the bytes
+    /// in the store, which is where the next chunk must start (a chunk cut off midway, or a host stopped during one,
+    /// leaves more bytes than the job last recorded).
     /// </summary>
-    private PackageJob WithLiveProgress(PackageJob job)
+    private async ValueTask<PackageJob> WithLiveProgressAsync(PackageJob job, CancellationToken cancellationToken)
     {
         if (job.State == PackageJobState.Uploading)
         {
-            // The bytes on disk, also while a chunk is still arriving (and after a crash: what survived it).
-            var part = new FileInfo(_store.FileOf(job.Id, UploadFile));
-            return job with { BytesDone = part.Exists ? part.Length : 0 };
+            var (received, _) = await ReceivedAsync(job, cancellationToken).ConfigureAwait(false);
+            return job with { BytesDone = received };
         }
 
         return _live.TryGetValue(job.Id, out var live) && job.State is PackageJobState.Running or PackageJobState.Verifying or PackageJobState.Accepting
@@ -249,36 +347,31 @@ public sealed partial class PackageExchangeService
             : job;
     }
 
+    /// <summary>
+    /// Saves the job's record. While this host runs the job, its saves and the periodic progress saves take turns, and a
+    /// progress save never follows the run's last state.
+    /// </summary>
     private async ValueTask<PackageJob> SaveAsync(PackageJob job, CancellationToken cancellationToken)
-        => await _store.SaveAsync(job with { UpdatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
-
-    private void Queue(string id) => WorkQueued?.Invoke(id);
-
-    private void DeleteWorkFiles(string id)
     {
-        var folder = _store.Folder(id);
-        if (!Directory.Exists(folder))
+        job = job with { UpdatedAt = _time.GetUtcNow() };
+        if (!_running.TryGetValue(job.Id, out var running))
         {
-            return;
+            return await _store.SaveAsync(job, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var entry in Directory.EnumerateFileSystemEntries(folder))
+        await running.SaveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (Path.GetFileName(entry).StartsWith("job.json", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            if (Directory.Exists(entry))
-            {
-                Directory.Delete(entry, recursive: true);
-            }
-            else
-            {
-                File.Delete(entry);
-            }
+            running.Last = await _store.SaveAsync(job, cancellationToken).ConfigureAwait(false);
+            return running.Last;
+        }
+        finally
+        {
+            running.SaveGate.Release();
         }
     }
+
+    private void Queue(string id) => WorkQueued?.Invoke(id);
 
     private static string AuditActionFor(PackageJobKind kind) => kind is PackageJobKind.HandoverExport or PackageJobKind.TransferExport ? AuditActions.Export : AuditActions.Import;
 

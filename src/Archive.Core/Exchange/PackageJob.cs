@@ -60,7 +60,8 @@ public enum PackageJobState
 }
 
 /// <summary>
-/// One piece of package work and its whole state, persisted in the exchange folder (so a restarted server resumes it):
+/// One piece of package work and its whole state, persisted in the archive's object store (so any host sharing it sees
+/// the job, and a restarted server or another host resumes it):
 /// an export (handover or transfer) or a package received (handover receipt or accession).
 /// </summary>
 public sealed record PackageJob
@@ -166,6 +167,12 @@ public sealed record PackageJob
 
     /// <summary>Receipts: a package read from a server folder (a storage device) instead of an upload.</summary>
     public string? SourcePath { get; init; }
+
+    /// <summary>
+    /// Receipts from a server folder: the host that accepted the job (<c>Archive:Hosts:Name</c>), the only one that can
+    /// read <see cref="SourcePath"/>; with several hosts only it runs the job.
+    /// </summary>
+    public string? Host { get; init; }
 
     /// <summary>Accessions: files accessioned by an earlier run of the same package.</summary>
     public IReadOnlyList<string> AlreadyAccessioned { get; init; } = [];

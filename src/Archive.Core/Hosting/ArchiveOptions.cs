@@ -92,6 +92,13 @@ public sealed class ArchiveHostsOptions
     /// </summary>
     public bool Shared { get; set; }
 
+    /// <summary>
+    /// This host's name among the hosts sharing the storage (default: the machine name); give each host its own. A job
+    /// that reads a server folder (a package on a storage device, <c>Archive:Exchange:ImportRoots</c>) runs only on the
+    /// host that accepted it.
+    /// </summary>
+    public string Name { get; set; } = Environment.MachineName;
+
     /// <summary>How long a lease (a commit's claim, a job's) holds without renewal (default 2 minutes; at least 10 seconds).</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);

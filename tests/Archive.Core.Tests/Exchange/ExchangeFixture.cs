@@ -7,6 +7,7 @@ using Archive.Handover;
 using Archive.Records;
 using Archive.Retention;
 using Archive.Security;
+using Archive.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
@@ -74,6 +75,37 @@ internal static class ExchangeFixture
         return ArchiveHarness.Create(services: s => new Builder(s).AddReorganisation().AddTransfer().AddPackageExchange(settings.Apply));
     }
 
+    /// <summary>
+    /// One of several hosts sharing one object store folder (<c>Archive:Hosts:Shared</c>): its own data folder (scratch,
+    /// index), the store at <paramref name="storeRoot"/> (seen through <paramref name="wrap"/>), its own name.
+    /// </summary>
+    public static ArchiveHarness CreateHost(string name, string storeRoot, Func<IObjectStore, IObjectStore>? wrap = null, TimeProvider? time = null, TimeSpan? poll = null, ExchangeSettings? settings = null)
+    {
+        settings ??= new ExchangeSettings();
+        return ArchiveHarness.Create(
+            o =>
+            {
+                o.Hosts.Shared = true;
+                o.Hosts.Name = name;
+                o.Hosts.Lease = TimeSpan.FromMinutes(2);
+                o.Hosts.ClockSkew = TimeSpan.FromSeconds(30);
+            },
+            s =>
+            {
+                s.AddSingleton(_ => (wrap ?? (x => x))(new Archive.Storage.FileSystem.FileSystemObjectStore(new Archive.Storage.FileSystem.FileSystemStoreOptions { RootPath = storeRoot })));
+                if (time is not null)
+                {
+                    s.AddSingleton(time);
+                }
+
+                new Builder(s).AddReorganisation().AddTransfer().AddPackageExchange(o =>
+                {
+                    settings.Apply(o);
+                    o.PollInterval = poll ?? TimeSpan.FromMilliseconds(200);
+                });
+            });
+    }
+
     public static PackageExchangeService Exchange(this ArchiveHarness h) => h.Services.GetRequiredService<PackageExchangeService>();
 
     public static HandoverService Handover(this ArchiveHarness h) => h.Services.GetRequiredService<HandoverService>();
@@ -93,7 +125,7 @@ internal static class ExchangeFixture
         var deadline = DateTime.UtcNow + SettleTimeout;
         while (true)
         {
-            var job = exchange.Get(id, caller);
+            var job = (await exchange.GetAsync(id, caller, ct));
             if (job.IsSettled)
             {
                 return job;
@@ -116,8 +148,56 @@ internal static class ExchangeFixture
         var started = await exchange.StartHandoverAsync(new HandoverJobRequest { FondsCode = fondsCode, ReceivingAgencyId = receivingAgencyId }, caller, ct);
         var job = await exchange.WaitSettledAsync(started.Id, caller);
         Assert.True(job.State == PackageJobState.Completed, $"{job.State}: {job.Error}");
-        var (path, _, _, _) = await exchange.OpenPackageAsync(job.Id, caller, ct);
+        var (path, _, _, _) = await exchange.DownloadPackageAsync(job.Id, caller, ct);
         return (job, path);
+    }
+
+    /// <summary>Downloads a completed export's package from the store into a file of the test's data folder: its path, name, length and SHA-256 as the service gave them.</summary>
+    public static async Task<(string Path, string Name, long Length, string Sha256)> DownloadPackageAsync(this PackageExchangeService exchange, string id, ArchiveCaller caller, CancellationToken ct = default)
+    {
+        await using var file = await exchange.OpenPackageAsync(id, caller, ct);
+        var job = await exchange.GetAsync(id, caller, ct);
+        return (await SaveAsync(exchange, file, ct), file.Name, file.Length, job.PackageSha256 ?? file.Sha256!);
+    }
+
+    /// <summary>Downloads a package's seal into a file: its path and name.</summary>
+    public static async Task<(string Path, string Name)> DownloadSealAsync(this PackageExchangeService exchange, string id, ArchiveCaller caller, CancellationToken ct = default)
+    {
+        await using var file = await exchange.OpenSealAsync(id, caller, ct);
+        return (await SaveAsync(exchange, file, ct), file.Name);
+    }
+
+    /// <summary>Downloads one of a job's documents into a file: its path.</summary>
+    public static async Task<string> DownloadDocumentAsync(this PackageExchangeService exchange, string id, string name, ArchiveCaller caller, CancellationToken ct = default)
+    {
+        await using var file = await exchange.OpenDocumentAsync(id, name, caller, ct);
+        return await SaveAsync(exchange, file, ct);
+    }
+
+    private static async Task<string> SaveAsync(PackageExchangeService exchange, ExchangeFile file, CancellationToken ct)
+    {
+        var folder = Path.Combine(Path.GetDirectoryName(exchange.WorkPath)!, "downloads", Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, file.Name);
+        await using (var output = File.Create(path))
+        {
+            await file.Content.CopyToAsync(output, ct);
+        }
+
+        Assert.Equal(file.Length, new FileInfo(path).Length);
+        return path;
+    }
+
+    /// <summary>The keys of a job's files in the store (package, seal, documents, upload parts).</summary>
+    public static async Task<List<string>> StoredFilesAsync(this PackageExchangeService exchange, string id)
+    {
+        var keys = new List<string>();
+        await foreach (var item in exchange.Objects.ListAsync(PackageJobStore.FilesOf(id), cancellationToken: TestContext.Current.CancellationToken))
+        {
+            keys.Add(item.Key);
+        }
+
+        return keys;
     }
 
     /// <summary>Opens a handover receipt, uploads <paramref name="tar"/> in one chunk with its SHA-256, and waits for the verification.</summary>
@@ -247,12 +327,24 @@ internal static class ExchangeFixture
         return path;
     }
 
-    /// <summary>The job's folder holds nothing but its job file.</summary>
-    public static void AssertOnlyJobFile(PackageExchangeService exchange, string id)
+    /// <summary>The bytes of an upload in the store (the sum of its parts).</summary>
+    public static async Task<long> StoredUploadBytesAsync(this PackageExchangeService exchange, string id)
     {
-        var folder = Path.Combine(exchange.WorkPath, id);
-        Assert.True(Directory.Exists(folder));
-        Assert.Equal(["job.json"], Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName));
+        var total = 0L;
+        await foreach (var item in exchange.Objects.ListAsync(PackageJobStore.FilesOf(id) + "upload/", cancellationToken: TestContext.Current.CancellationToken))
+        {
+            total += item.Length;
+        }
+
+        return total;
+    }
+
+    /// <summary>Nothing of the job is left but its record: no file in the store, no scratch folder.</summary>
+    public static async Task AssertOnlyJobRecordAsync(PackageExchangeService exchange, string id)
+    {
+        Assert.NotNull(await exchange.Objects.StatAsync(PackageJobStore.RecordKey(id), TestContext.Current.CancellationToken));
+        Assert.Empty(await exchange.StoredFilesAsync(id));
+        Assert.False(Directory.Exists(Path.Combine(exchange.WorkPath, id)));
     }
 
     internal sealed class RunningWorker(PackageExchangeWorker worker) : IAsyncDisposable

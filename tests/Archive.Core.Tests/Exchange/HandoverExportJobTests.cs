@@ -44,7 +44,7 @@ public sealed class HandoverExportJobTests
         Assert.Contains("An Bình", job.SealNote, StringComparison.Ordinal);
 
         // The package: the length and SHA-256 reported are those of the file.
-        var (path, name, length, sha) = await exchange.OpenPackageAsync(job.Id, caller, ct);
+        var (path, name, length, sha) = await exchange.DownloadPackageAsync(job.Id, caller, ct);
         Assert.Equal(job.PackageName, name);
         Assert.EndsWith(".tar", name, StringComparison.Ordinal);
         Assert.True(File.Exists(path));
@@ -66,12 +66,12 @@ public sealed class HandoverExportJobTests
         Assert.Contains("bien-ban-giao-nhan.docx", job.Documents);
         foreach (var document in job.Documents)
         {
-            var own = await exchange.OpenDocumentAsync(job.Id, document, caller, ct);
+            var own = await exchange.DownloadDocumentAsync(job.Id, document, caller, ct);
             Assert.Equal(entries[$"{top}/data/catalogue/{document}"], await File.ReadAllBytesAsync(own, ct));
         }
 
         // The seal: an attached CMS over "<sha256>  <name>\n" by the configured certificate.
-        var (sealPath, sealName) = await exchange.OpenSealAsync(job.Id, caller, ct);
+        var (sealPath, sealName) = await exchange.DownloadSealAsync(job.Id, caller, ct);
         Assert.Equal(name + ".p7s", sealName);
         using var publicCert = PublicPart(seal);
         var (content, signer, problem) = SealTrust.Pinned(publicCert).CheckAttached(await File.ReadAllBytesAsync(sealPath, ct));
@@ -103,8 +103,8 @@ public sealed class HandoverExportJobTests
         Assert.True(job.State == PackageJobState.Completed, $"{job.State}: {job.Error}");
         Assert.False(job.Sealed);
         Assert.StartsWith("Unsealed", job.SealNote, StringComparison.Ordinal);
-        var (path, name, _, _) = await exchange.OpenPackageAsync(job.Id, caller, ct);
-        Assert.False(File.Exists(path + ".p7s"));
+        var (path, name, _, _) = await exchange.DownloadPackageAsync(job.Id, caller, ct);
+        Assert.DoesNotContain(await exchange.StoredFilesAsync(job.Id), k => k.EndsWith(".p7s", StringComparison.Ordinal));
         await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.OpenSealAsync(job.Id, caller, ct));
         Assert.DoesNotContain(ReadTar(path).Keys, k => k.EndsWith(BagIt.SealFile, StringComparison.Ordinal));
         Assert.StartsWith("ban-giao-P-B-", name, StringComparison.Ordinal);
@@ -140,7 +140,7 @@ public sealed class HandoverExportJobTests
         await Assert.ThrowsAsync<ArchiveAccessDeniedException>(async () => await exchange.StartHandoverAsync(new HandoverJobRequest { FondsCode = "P-A", ReceivingAgencyId = C }, Staff(D), ct));
 
         Assert.True(!Directory.Exists(exchange.WorkPath) || !Directory.EnumerateFileSystemEntries(exchange.WorkPath).Any(), "a refused request left files in the exchange folder");
-        Assert.Empty(exchange.List(PackageJobKind.HandoverExport, Administrator()));
+        Assert.Empty((await exchange.ListAsync(PackageJobKind.HandoverExport, Administrator(), ct)));
     }
 
     [Fact]
@@ -162,26 +162,26 @@ public sealed class HandoverExportJobTests
 
         // Another agency: as if the job did not exist, for every call.
         var stranger = Staff(D);
-        var notFound = Assert.Throws<ArchiveNotFoundException>(() => exchange.Get(job.Id, stranger));
-        var unknown = Assert.Throws<ArchiveNotFoundException>(() => exchange.Get("h-" + Guid.NewGuid().ToString("N"), stranger));
+        var notFound = await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.GetAsync(job.Id, stranger, ct));
+        var unknown = await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.GetAsync("h-" + Guid.NewGuid().ToString("N"), stranger, ct));
         Assert.Equal(unknown.Entity, notFound.Entity);
-        Assert.Empty(exchange.List(PackageJobKind.HandoverExport, stranger));
+        Assert.Empty((await exchange.ListAsync(PackageJobKind.HandoverExport, stranger, ct)));
         await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.OpenPackageAsync(job.Id, stranger, ct));
         await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.OpenDocumentAsync(job.Id, job.Documents[0], stranger, ct));
         await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.CancelAsync(job.Id, stranger, ct));
 
         // Both parties see it; the receiving agency too.
-        Assert.Equal([job.Id], exchange.List(PackageJobKind.HandoverExport, cleared).Select(j => j.Id));
-        Assert.Equal([job.Id], exchange.List(PackageJobKind.HandoverExport, Staff(C)).Select(j => j.Id));
-        Assert.Empty(exchange.List(PackageJobKind.TransferExport, cleared));
+        Assert.Equal([job.Id], (await exchange.ListAsync(PackageJobKind.HandoverExport, cleared, ct)).Select(j => j.Id));
+        Assert.Equal([job.Id], (await exchange.ListAsync(PackageJobKind.HandoverExport, Staff(C), ct)).Select(j => j.Id));
+        Assert.Empty((await exchange.ListAsync(PackageJobKind.TransferExport, cleared, ct)));
 
         // The whole package holds a secret file: only for a cleared caller.
         var uncleared = Staff(A, secretClearance: false, name: "Trần Thị Bình");
-        Assert.Equal(job.Id, exchange.Get(job.Id, uncleared).Id);
+        Assert.Equal(job.Id, (await exchange.GetAsync(job.Id, uncleared, ct)).Id);
         var denied = await Assert.ThrowsAsync<ArchiveAccessDeniedException>(async () => await exchange.OpenPackageAsync(job.Id, uncleared, ct));
         Assert.Equal("clearance.package", denied.Rule);
         await Assert.ThrowsAsync<ArchiveAccessDeniedException>(async () => await exchange.OpenDocumentAsync(job.Id, "muc-luc-ho-so.csv", uncleared, ct));
-        var (path, _, length, sha) = await exchange.OpenPackageAsync(job.Id, cleared, ct);
+        var (path, _, length, sha) = await exchange.DownloadPackageAsync(job.Id, cleared, ct);
         Assert.Equal(new FileInfo(path).Length, length);
         Assert.Equal(Sha256(path), sha);
         Assert.Contains(ReadTar(path).Keys, k => k.EndsWith($"/data/finished/{secret}/content/001/Kế hoạch phòng thủ.jpg", StringComparison.Ordinal));

@@ -33,7 +33,6 @@ public sealed class HandoverReceiptJobTests
         Assert.Equal(PackageJobState.Uploading, opened.State);
         Assert.Equal((0L, (long)bytes.Length), (opened.BytesDone, opened.BytesTotal));
         var id = opened.Id;
-        var part = Path.Combine(exchange.WorkPath, id, "package.tar.part");
 
         var job = await exchange.UploadAsync(id, 0, new MemoryStream(bytes[..a]), receiving, ct);
         Assert.Equal((PackageJobState.Uploading, (long)a), (job.State, job.BytesDone));
@@ -44,8 +43,8 @@ public sealed class HandoverReceiptJobTests
             var conflict = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.UploadAsync(id, wrong, new MemoryStream(bytes[wrong..b]), receiving, ct));
             Assert.Equal("upload.offset", conflict.Rule);
             Assert.Contains($"offset {a}", conflict.Message, StringComparison.Ordinal);
-            Assert.Equal(a, new FileInfo(part).Length);
-            Assert.Equal(a, exchange.Get(id, receiving).BytesDone);
+            Assert.Equal(a, await exchange.StoredUploadBytesAsync(id));
+            Assert.Equal(a, (await exchange.GetAsync(id, receiving, ct)).BytesDone);
         }
 
         job = await exchange.UploadAsync(id, a, new MemoryStream(bytes[a..b]), receiving, ct);
@@ -54,14 +53,14 @@ public sealed class HandoverReceiptJobTests
         // A chunk that goes beyond the announced length is refused whole: none of its bytes are kept.
         var tooLong = await Assert.ThrowsAsync<ArchiveValidationException>(async () => await exchange.UploadAsync(id, b, new MemoryStream([.. bytes[b..], 0x2A]), receiving, ct));
         Assert.Equal("upload.too-long", Assert.Single(tooLong.Errors).Rule);
-        Assert.Equal(b, new FileInfo(part).Length);
-        Assert.Equal((PackageJobState.Uploading, (long)b), (exchange.Get(id, receiving).State, exchange.Get(id, receiving).BytesDone));
+        Assert.Equal(b, await exchange.StoredUploadBytesAsync(id));
+        Assert.Equal((PackageJobState.Uploading, (long)b), ((await exchange.GetAsync(id, receiving, ct)).State, (await exchange.GetAsync(id, receiving, ct)).BytesDone));
 
         // The last chunk, read like a network body, completes the upload: the announced SHA-256 matches, verification starts.
         job = await exchange.UploadAsync(id, b, new ForwardOnlyStream(new MemoryStream(bytes[b..])), receiving, ct);
         Assert.Equal(PackageJobState.Verifying, job.State);
         Assert.Equal((bytes.Length, export.PackageSha256), (job.PackageLength, job.PackageSha256));
-        Assert.False(File.Exists(part));
+        Assert.Equal(bytes.Length, await exchange.StoredUploadBytesAsync(id)); // the package, in the store
         var closed = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.UploadAsync(id, bytes.Length, new MemoryStream([1]), receiving, ct));
         Assert.Equal("upload.closed", closed.Rule);
 
@@ -75,7 +74,7 @@ public sealed class HandoverReceiptJobTests
         Assert.Equal(A, ArchiveAccessPolicy.CustodianOf((await h.Fonds.GetAsync("P-A", ct))!.Value));
 
         // Acceptance is the receiving agency's: the handing agency sees the receipt but may not accept it.
-        Assert.Equal(id, exchange.Get(id, handing).Id);
+        Assert.Equal(id, (await exchange.GetAsync(id, handing, ct)).Id);
         await Assert.ThrowsAsync<ArchiveAccessDeniedException>(async () => await exchange.AcceptAsync(id, new AcceptRequest(), handing, ct));
         var accepting = await exchange.AcceptAsync(id, new AcceptRequest(), receiving, ct);
         Assert.Equal(PackageJobState.Accepting, accepting.State);
@@ -107,8 +106,8 @@ public sealed class HandoverReceiptJobTests
         Assert.Equal(BagProblemKind.ChecksumMismatch, problem.Kind);
         Assert.Contains(Sha256(bytes), problem.Detail, StringComparison.Ordinal);
         Assert.Contains(announced, problem.Detail, StringComparison.Ordinal);
-        Assert.Equal(PackageJobState.Rejected, exchange.Get(opened.Id, receiving).State);
-        AssertOnlyJobFile(exchange, opened.Id);
+        Assert.Equal(PackageJobState.Rejected, (await exchange.GetAsync(opened.Id, receiving, ct)).State);
+        await AssertOnlyJobRecordAsync(exchange, opened.Id);
         var refused = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.AcceptAsync(opened.Id, new AcceptRequest(), receiving, ct));
         Assert.Equal("receipt.state", refused.Rule);
         Assert.Equal(A, ArchiveAccessPolicy.CustodianOf((await h.Fonds.GetAsync("P-A", ct))!.Value));
@@ -141,13 +140,13 @@ public sealed class HandoverReceiptJobTests
 
         var refused = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.AcceptAsync(job.Id, new AcceptRequest(), receiving, ct));
         Assert.Equal("receipt.state", refused.Rule);
-        Assert.Equal(PackageJobState.Rejected, exchange.Get(job.Id, receiving).State);
+        Assert.Equal(PackageJobState.Rejected, (await exchange.GetAsync(job.Id, receiving, ct)).State);
 
         // Declining it records why and removes the package.
         await Assert.ThrowsAsync<ArchiveValidationException>(async () => await exchange.DeclineAsync(job.Id, " ", receiving, ct));
         var declined = await exchange.DeclineAsync(job.Id, "Gói bị sửa đổi, đề nghị gửi lại", receiving, ct);
         Assert.Equal((PackageJobState.Declined, "Gói bị sửa đổi, đề nghị gửi lại"), (declined.State, declined.DeclineReason));
-        AssertOnlyJobFile(exchange, job.Id);
+        await AssertOnlyJobRecordAsync(exchange, job.Id);
         Assert.Equal(fondsBefore.Version, (await h.Fonds.GetAsync("P-A", ct))!.Version);
     }
 

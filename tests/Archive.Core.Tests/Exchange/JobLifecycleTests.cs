@@ -61,16 +61,16 @@ public sealed class JobLifecycleTests
             Assert.True(File.Exists(Path.Combine(staging, BagIt.IncompleteMarker)));
         }
 
-        await new PackageJobStore(exchange.WorkPath).SaveAsync(job with { State = PackageJobState.Running }, ct);
+        await new PackageJobStore(h.Objects, exchange.WorkPath).SaveAsync(job with { State = PackageJobState.Running }, ct);
 
         // The next server over the same data folder: its worker takes the job up at start.
         await h.ReopenAsync();
         await using var worker = await h.StartWorkerAsync();
         exchange = h.Exchange();
-        Assert.Equal(job.Id, Assert.Single(exchange.List(PackageJobKind.HandoverExport, caller)).Id);
+        Assert.Equal(job.Id, Assert.Single((await exchange.ListAsync(PackageJobKind.HandoverExport, caller, ct))).Id);
         var done = await exchange.WaitSettledAsync(job.Id, caller);
         Assert.True(done.State == PackageJobState.Completed, $"{done.State}: {done.Error}");
-        var (path, name, length, sha) = await exchange.OpenPackageAsync(job.Id, caller, ct);
+        var (path, name, length, sha) = await exchange.DownloadPackageAsync(job.Id, caller, ct);
         Assert.Equal((new FileInfo(path).Length, Sha256(path)), (length, sha));
         var entries = ReadTar(path);
         var top = Path.GetFileNameWithoutExtension(name);
@@ -111,7 +111,7 @@ public sealed class JobLifecycleTests
             var arrived = bytes.Length / 3;
             await Assert.ThrowsAsync<IOException>(async () => await exchange.UploadAsync(id, first, new DroppedConnectionStream(bytes[first..], arrived), receiving, ct));
             received = first + arrived;
-            Assert.Equal(received, new FileInfo(Path.Combine(exchange.WorkPath, id, "package.tar.part")).Length);
+            Assert.Equal(received, await exchange.StoredUploadBytesAsync(id));
         }
         finally
         {
@@ -122,7 +122,7 @@ public sealed class JobLifecycleTests
         await h.ReopenAsync();
         await using var next = await h.StartWorkerAsync();
         var again = h.Exchange();
-        var resumed = again.Get(id, receiving);
+        var resumed = (await again.GetAsync(id, receiving, ct));
         Assert.Equal(PackageJobState.Uploading, resumed.State);
         Assert.Equal(received, resumed.BytesDone);
         var job = await again.UploadAsync(id, resumed.BytesDone, new MemoryStream(bytes[(int)resumed.BytesDone..]), receiving, ct);
@@ -144,20 +144,20 @@ public sealed class JobLifecycleTests
 
         // No worker runs yet: the export waits in the queue.
         var queued = await exchange.StartHandoverAsync(new HandoverJobRequest { FondsCode = "P-A", ReceivingAgencyId = C }, caller, ct);
-        Assert.Equal(PackageJobState.Queued, exchange.Get(queued.Id, caller).State);
+        Assert.Equal(PackageJobState.Queued, (await exchange.GetAsync(queued.Id, caller, ct)).State);
         await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.CancelAsync(queued.Id, Staff(D), ct));
         var cancelled = await exchange.CancelAsync(queued.Id, caller, ct);
         Assert.Equal(PackageJobState.Cancelled, cancelled.State);
-        Assert.Equal(PackageJobState.Cancelled, exchange.Get(queued.Id, caller).State);
-        AssertOnlyJobFile(exchange, queued.Id);
+        Assert.Equal(PackageJobState.Cancelled, (await exchange.GetAsync(queued.Id, caller, ct)).State);
+        await AssertOnlyJobRecordAsync(exchange, queued.Id);
         var twice = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.CancelAsync(queued.Id, caller, ct));
         Assert.Equal("job.not-cancellable", twice.Rule);
 
         // The worker, started afterwards, leaves it cancelled (it builds the next export, not this one).
         await using var worker = await h.StartWorkerAsync();
         var (_, tar) = await h.ExportHandoverAsync("P-A", C, caller);
-        Assert.Equal(PackageJobState.Cancelled, exchange.Get(queued.Id, caller).State);
-        AssertOnlyJobFile(exchange, queued.Id);
+        Assert.Equal(PackageJobState.Cancelled, (await exchange.GetAsync(queued.Id, caller, ct)).State);
+        await AssertOnlyJobRecordAsync(exchange, queued.Id);
         var notReady = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.OpenPackageAsync(queued.Id, caller, ct));
         Assert.Equal("package.not-ready", notReady.Rule);
 
@@ -166,14 +166,14 @@ public sealed class JobLifecycleTests
         var bytes = await File.ReadAllBytesAsync(tar, ct);
         var uploading = await exchange.OpenReceiptAsync(PackageJobKind.HandoverReceipt, new ReceiptRequest { AgencyId = C, Length = bytes.Length }, receiving, ct);
         await exchange.UploadAsync(uploading.Id, 0, new MemoryStream(bytes[..(bytes.Length / 2)]), receiving, ct);
-        Assert.True(File.Exists(Path.Combine(exchange.WorkPath, uploading.Id, "package.tar.part")));
+        Assert.Equal(bytes.Length / 2, await exchange.StoredUploadBytesAsync(uploading.Id));
         await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await exchange.CancelAsync(uploading.Id, Staff(D), ct));
         cancelled = await exchange.CancelAsync(uploading.Id, receiving, ct);
         Assert.Equal(PackageJobState.Cancelled, cancelled.State);
-        AssertOnlyJobFile(exchange, uploading.Id);
+        await AssertOnlyJobRecordAsync(exchange, uploading.Id);
         var closed = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await exchange.UploadAsync(uploading.Id, bytes.Length / 2, new MemoryStream(bytes[(bytes.Length / 2)..]), receiving, ct));
         Assert.Equal("upload.closed", closed.Rule);
-        AssertOnlyJobFile(exchange, uploading.Id);
+        await AssertOnlyJobRecordAsync(exchange, uploading.Id);
 
         // A settled receipt is not cancelled.
         var verified = await h.ReceiveHandoverAsync(tar, C, receiving);
@@ -202,7 +202,7 @@ public sealed class JobLifecycleTests
         do
         {
             await Task.Delay(2, ct);
-            job = exchange.Get(started.Id, caller);
+            job = (await exchange.GetAsync(started.Id, caller, ct));
         }
         while (job.State == PackageJobState.Queued || (job.State == PackageJobState.Running && job.FilesDone == 0));
         Assert.True(job.State == PackageJobState.Running, $"The export was {job.State} before it could be cancelled: {job.Error}");
@@ -212,8 +212,8 @@ public sealed class JobLifecycleTests
 
         // The worker goes on with the next job (one at a time): once that one is built, the cancelled run has ended.
         await h.ExportHandoverAsync("P-B", C, Staff(B));
-        Assert.Equal(PackageJobState.Cancelled, exchange.Get(started.Id, caller).State);
-        AssertOnlyJobFile(exchange, started.Id);
+        Assert.Equal(PackageJobState.Cancelled, (await exchange.GetAsync(started.Id, caller, ct)).State);
+        await AssertOnlyJobRecordAsync(exchange, started.Id);
     }
 
     /// <summary>
@@ -256,13 +256,13 @@ public sealed class JobLifecycleTests
         var exchange = h.Exchange();
         var job = await exchange.WaitSettledAsync(queued.Id, caller);
         Assert.True(job.State == PackageJobState.Completed, $"{job.State}: {job.Error}");
-        var (path, name, _, sha) = await exchange.OpenPackageAsync(job.Id, caller, ct);
-        Assert.Equal(!sealedBefore, File.Exists(path + ".p7s"));
+        var (path, name, _, sha) = await exchange.DownloadPackageAsync(job.Id, caller, ct);
+        Assert.Equal(!sealedBefore, (await exchange.StoredFilesAsync(job.Id)).Any(k => k.EndsWith(".p7s", StringComparison.Ordinal)));
         Assert.Equal(!sealedBefore, job.Sealed);
         Assert.Equal(exchange.Seals.SealNote, job.SealNote);
         if (job.Sealed)
         {
-            var (sealPath, _) = await exchange.OpenSealAsync(job.Id, caller, ct);
+            var (sealPath, _) = await exchange.DownloadSealAsync(job.Id, caller, ct);
             using var publicCert = PublicPart(seal);
             var (content, _, problem) = SealTrust.Pinned(publicCert).CheckAttached(await File.ReadAllBytesAsync(sealPath, ct));
             Assert.Null(problem);
@@ -293,7 +293,7 @@ public sealed class JobLifecycleTests
         var opened = await h.Exchange().OpenReceiptAsync(PackageJobKind.HandoverReceipt, new ReceiptRequest { AgencyId = C, Length = bytes.Length }, receiving, ct);
         Assert.Equal(PackageJobState.Verifying, (await h.Exchange().UploadAsync(opened.Id, 0, new MemoryStream(bytes), receiving, ct)).State);
         await h.ReopenAsync();
-        Assert.Equal(PackageJobState.Verifying, h.Exchange().Get(opened.Id, receiving).State);
+        Assert.Equal(PackageJobState.Verifying, (await h.Exchange().GetAsync(opened.Id, receiving, ct)).State);
         await using (await h.StartWorkerAsync())
         {
             var verified = await h.Exchange().WaitSettledAsync(opened.Id, receiving);
@@ -330,14 +330,14 @@ public sealed class JobLifecycleTests
         Directory.CreateDirectory(Path.Combine(staging, "representations", "rep1", "data", code, "001"));
         await File.WriteAllBytesAsync(Path.Combine(staging, "representations", "rep1", "data", code, "001", "Biên bản.jpg"), scan[..1000], ct);
         await File.WriteAllTextAsync(Path.Combine(staging, SipLayout.IncompleteMarker), "x", ct);
-        await new PackageJobStore(exchange.WorkPath).SaveAsync(job with { State = PackageJobState.Running }, ct);
+        await new PackageJobStore(h.Objects, exchange.WorkPath).SaveAsync(job with { State = PackageJobState.Running }, ct);
 
         await h.ReopenAsync();
         await using var worker = await h.StartWorkerAsync();
         exchange = h.Exchange();
         var done = await exchange.WaitSettledAsync(job.Id, caller);
         Assert.True(done.State == PackageJobState.Completed, $"{done.State}: {done.Error}");
-        var (path, name, _, _) = await exchange.OpenPackageAsync(done.Id, caller, ct);
+        var (path, name, _, _) = await exchange.DownloadPackageAsync(done.Id, caller, ct);
         var extracted = Path.Combine(h.DataPath, "extracted");
         Directory.CreateDirectory(extracted);
         await System.Formats.Tar.TarFile.ExtractToDirectoryAsync(path, extracted, overwriteFiles: false, ct);

@@ -49,7 +49,7 @@ public sealed class TransferAccessionJobTests
         var transfer = await agencies.Exchange().WaitSettledAsync(started.Id, submitter);
         Assert.True(transfer.State == PackageJobState.Completed, $"{transfer.State}: {transfer.Error}");
         Assert.Contains("bien-ban-thu-nop.json", transfer.Documents);
-        var (tar, name, length, sha) = await agencies.Exchange().OpenPackageAsync(transfer.Id, submitter, ct);
+        var (tar, name, length, sha) = await agencies.Exchange().DownloadPackageAsync(transfer.Id, submitter, ct);
         Assert.Equal((new FileInfo(tar).Length, Sha256(tar)), (length, sha));
 
         // The Historical Archives reads it from a storage device mounted under its import folder, nowhere else.
@@ -73,7 +73,7 @@ public sealed class TransferAccessionJobTests
         Assert.Equal("sourcePath:receipt.source-outside", await Refused(Path.Combine(linkedFolder, name)));
         Assert.Equal("sourcePath:receipt.source-missing", await Refused(Path.Combine(device, "khong-co.tar")));
         Assert.Equal("sourcePath:receipt.source-missing", await Refused(Path.Combine(device, "khong-co", "goi.tar")));
-        Assert.Empty(archives.Exchange().List(PackageJobKind.Accession, archivist));
+        Assert.Empty((await archives.Exchange().ListAsync(PackageJobKind.Accession, archivist, ct)));
 
         var opened = await archives.Exchange().OpenReceiptAsync(PackageJobKind.Accession, new ReceiptRequest { AgencyId = LuuTruLichSu, SourcePath = onDevice }, archivist, ct);
         Assert.Equal((PackageJobState.Verifying, onDevice), (opened.State, opened.SourcePath));
@@ -109,7 +109,7 @@ public sealed class TransferAccessionJobTests
         Assert.Equal("Phạm Thị Dung", record.Receiving.Representative);
         Assert.NotNull(record.AccessionedAt);
         Assert.Contains("bien-ban-thu-nop.json", accession.Documents);
-        var recordDocument = await archives.Exchange().OpenDocumentAsync(opened.Id, "bien-ban-thu-nop.json", archivist, ct);
+        var recordDocument = await archives.Exchange().DownloadDocumentAsync(opened.Id, "bien-ban-thu-nop.json", archivist, ct);
         using (var json = JsonDocument.Parse(await File.ReadAllBytesAsync(recordDocument, ct)))
         {
             Assert.Equal("15/BB-LTLS", json.RootElement.GetProperty("reference").GetString());
@@ -169,7 +169,7 @@ public sealed class TransferAccessionJobTests
                 var started = await agencies.Exchange().StartTransferAsync(new TransferJobRequest { SubmittingAgencyId = XaTamXuan, ArchivesAgencyId = LuuTruLichSu, FileCodes = [code] }, submitter, ct);
                 var built = await agencies.Exchange().WaitSettledAsync(started.Id, submitter);
                 Assert.True(built.State == PackageJobState.Completed, $"{built.State}: {built.Error}");
-                (tar, _, _, _) = await agencies.Exchange().OpenPackageAsync(built.Id, submitter, ct);
+                (tar, _, _, _) = await agencies.Exchange().DownloadPackageAsync(built.Id, submitter, ct);
             }
 
             // Uploaded in two chunks.
@@ -228,6 +228,6 @@ public sealed class TransferAccessionJobTests
         Assert.Equal("agencyId", denied.Field);
 
         Assert.True(!Directory.Exists(exchange.WorkPath) || !Directory.EnumerateFileSystemEntries(exchange.WorkPath).Any(), "a refused request left files in the exchange folder");
-        Assert.Empty(exchange.List(PackageJobKind.TransferExport, Administrator()));
+        Assert.Empty((await exchange.ListAsync(PackageJobKind.TransferExport, Administrator(), ct)));
     }
 }
