@@ -10006,7 +10006,7 @@ namespace Archive.Api.Tests.Generated
         /// Upload the package's bytes, whole or in chunks (Content-Range: bytes first-last/length), resumable after an interruption
         /// </summary>
         /// <remarks>
-        /// Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job and continue from there). Each chunk is on disk before the answer. The last chunk starts the verification (state verifying).
+        /// Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job and continue from there). Each chunk is stored before the answer. The last chunk starts the verification (state verifying).
         /// <br/>
         /// <br/>Roles: archivist, agency-head, administrator.
         /// </remarks>
@@ -10022,7 +10022,7 @@ namespace Archive.Api.Tests.Generated
         /// Upload the package's bytes, whole or in chunks (Content-Range: bytes first-last/length), resumable after an interruption
         /// </summary>
         /// <remarks>
-        /// Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job and continue from there). Each chunk is on disk before the answer. The last chunk starts the verification (state verifying).
+        /// Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job and continue from there). Each chunk is stored before the answer. The last chunk starts the verification (state verifying).
         /// <br/>
         /// <br/>Roles: archivist, agency-head, administrator.
         /// </remarks>
@@ -12241,7 +12241,7 @@ namespace Archive.Api.Tests.Generated
         /// Upload the package's bytes, whole or in chunks (Content-Range: bytes first-last/length), resumable after an interruption
         /// </summary>
         /// <remarks>
-        /// Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job and continue from there). Each chunk is on disk before the answer. The last chunk starts the verification (state verifying).
+        /// Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job and continue from there). Each chunk is stored before the answer. The last chunk starts the verification (state verifying).
         /// <br/>
         /// <br/>Roles: historical-archives, administrator.
         /// </remarks>
@@ -12257,7 +12257,7 @@ namespace Archive.Api.Tests.Generated
         /// Upload the package's bytes, whole or in chunks (Content-Range: bytes first-last/length), resumable after an interruption
         /// </summary>
         /// <remarks>
-        /// Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job and continue from there). Each chunk is on disk before the answer. The last chunk starts the verification (state verifying).
+        /// Raw body (application/octet-stream or application/x-tar). A chunk must start at the job's bytesDone (409 upload.offset otherwise: GET the job and continue from there). Each chunk is stored before the answer. The last chunk starts the verification (state verifying).
         /// <br/>
         /// <br/>Roles: historical-archives, administrator.
         /// </remarks>
