@@ -45,6 +45,6 @@ internal static class JobEndpoints
         return TypedResults.Accepted(location, mapper.Map<ReindexStatusDto>(job.Status));
     }
 
-    private static Ok<ReindexStatusDto> Status(ReindexJob job, ArchiveApiMapper mapper)
-        => TypedResults.Ok(mapper.Map<ReindexStatusDto>(job.Status));
+    private static async Task<Ok<ReindexStatusDto>> Status(ReindexJob job, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+        => TypedResults.Ok(mapper.Map<ReindexStatusDto>(await job.GetStatusAsync(cancellationToken).ConfigureAwait(false)));
 }

@@ -30,6 +30,13 @@ public sealed partial class ReindexJob
         ? _reindex.Status with { State = ReindexState.Running }
         : _reindex.Status;
 
+    /// <summary>
+    /// Like <see cref="Status"/>, and with several hosts on one storage also a run on another host (from its checkpoint,
+    /// see <see cref="ReindexService.GetStatusAsync"/>).
+    /// </summary>
+    public async ValueTask<ReindexStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+        => Volatile.Read(ref _running) == 1 ? Status : await _reindex.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+
     /// <summary>The task of the current or last run (for tests and graceful shutdown).</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 

@@ -149,6 +149,32 @@ public sealed partial class ReindexService
     /// <summary>The current or last run's progress (safe to poll from any thread).</summary>
     public ReindexStatus Status => Volatile.Read(ref _status);
 
+    /// <summary>
+    /// The progress of the reindex wherever it runs: this host's run, or — with several hosts, while another holds the
+    /// lease <see cref="Lease"/> — that run's progress as its last checkpoint in storage shows it (state Running).
+    /// </summary>
+    public async ValueTask<ReindexStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var local = Status;
+        if (local.State == ReindexState.Running || _leases is not { Shared: true }
+            || await _leases.GetAsync(Lease, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return local;
+        }
+
+        var checkpoint = await GetCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        return new ReindexStatus
+        {
+            State = ReindexState.Running,
+            Mode = checkpoint?.Mode,
+            Processed = checkpoint?.Processed ?? 0,
+            LastFileCode = checkpoint?.LastFileCode,
+            Resumed = false,
+            StartedAt = checkpoint?.StartedAt,
+            UpdatedAt = checkpoint?.UpdatedAt,
+        };
+    }
+
     /// <summary>The checkpoint of an interrupted run, or null.</summary>
     public async ValueTask<ReindexCheckpoint?> GetCheckpointAsync(CancellationToken cancellationToken = default)
     {

@@ -157,6 +157,14 @@ public sealed class StorageLeasesTests : IDisposable
         Assert.Contains(other.Holder, ex.Message, StringComparison.Ordinal);
         Assert.Equal(Archive.Indexing.ReindexState.Failed, reindex.Status.State);
         index.VerifyNoOtherCalls(); // nothing was indexed
+
+        // Its progress, as the other host's last checkpoint says, is what this host reports; once released, its own.
+        var checkpoint = new Archive.Indexing.ReindexCheckpoint { Mode = "upsert", Processed = 300, LastFileCode = "G09.2024.01.TCCB", StartedAt = _time.GetUtcNow(), UpdatedAt = _time.GetUtcNow() };
+        await _objects.PutBytesAsync(Archive.Indexing.ReindexService.CheckpointKey, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(checkpoint, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)), cancellationToken: Ct);
+        var elsewhere = await reindex.GetStatusAsync(Ct);
+        Assert.Equal((Archive.Indexing.ReindexState.Running, 300L, "G09.2024.01.TCCB"), (elsewhere.State, elsewhere.Processed, elsewhere.LastFileCode));
+        await held.ReleaseAsync();
+        Assert.Equal(Archive.Indexing.ReindexState.Failed, (await reindex.GetStatusAsync(Ct)).State);
     }
 
     private sealed class CutOffStore(IObjectStore inner) : DelegatingObjectStore(inner)
