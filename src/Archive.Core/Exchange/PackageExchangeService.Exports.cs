@@ -182,20 +182,11 @@ public sealed partial class PackageExchangeService
         }
 
         var marked = await transfer.ConfirmAccessionAsync(record, caller.User, cancellationToken).ConfigureAwait(false);
-        var gate = _store.Lock(id);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var hold = await HoldAsync(id, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        await using (hold.ConfigureAwait(false))
         {
-            var lease = await HoldAsync(id, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-            await using (lease.ConfigureAwait(false))
-            {
-                job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
-                job = await SaveAsync(job with { TransferRecord = record, Confirmed = [.. job.Confirmed.Union(marked, StringComparer.Ordinal)] }, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            gate.Release();
+            job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+            job = await SaveAsync(job with { TransferRecord = record, Confirmed = [.. job.Confirmed.Union(marked, StringComparer.Ordinal)] }, cancellationToken).ConfigureAwait(false);
         }
 
         await AuditAsync(caller, Archive.Audit.AuditActions.Change, job, $"Transfer record {record.Reference} recorded: {marked.Count} record files marked transferred", Archive.Audit.AuditOutcome.Success, cancellationToken).ConfigureAwait(false);

@@ -121,80 +121,71 @@ public sealed partial class PackageExchangeService
         ArgumentNullException.ThrowIfNull(content);
         var job = await GetAsync(id, caller, cancellationToken).ConfigureAwait(false);
         await RequireActorAgencyAsync(job, caller, cancellationToken).ConfigureAwait(false);
-        var gate = _store.Lock(id);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var hold = await HoldAsync(id, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        await using (hold.ConfigureAwait(false))
         {
-            var lease = await HoldAsync(id, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
-            await using (lease.ConfigureAwait(false))
+            job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+            if (job.State != PackageJobState.Uploading || job.ExpectedLength is not { } expected)
             {
-                job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
-                if (job.State != PackageJobState.Uploading || job.ExpectedLength is not { } expected)
-                {
-                    throw new ArchiveConflictException("upload", id, "upload.closed", $"Receipt {id} is {job.State}: it takes no more bytes.");
-                }
-
-                var (received, parts) = await ReceivedAsync(job, cancellationToken).ConfigureAwait(false);
-                if (offset != received)
-                {
-                    throw new ArchiveConflictException("upload", id, "upload.offset", string.Create(CultureInfo.InvariantCulture, $"The upload holds {received} bytes; send the bytes from offset {received}."));
-                }
-
-                // The chunk goes to the store in parts of at most UploadPartBytes, each visible once complete: what arrived
-                // before a dropped connection is kept (the caller still gets the error), and a host killed midway loses
-                // at most the part it was writing. A chunk beyond the announced length is refused whole.
-                var chunk = new ChunkStream(content, expected - received);
-                var written = new List<string>();
-                try
-                {
-                    while (await chunk.HasMoreAsync().ConfigureAwait(false))
-                    {
-                        var key = PackageJobStore.PartKey(id, received);
-                        var stored = await _store.Objects.PutAsync(key, new SliceStream(chunk, UploadPartBytes), new PutObjectOptions { CreateOnly = true, ContentType = "application/octet-stream" }, CancellationToken.None).ConfigureAwait(false);
-                        written.Add(key);
-                        parts.Add(stored);
-                        received += stored.Length;
-                    }
-                }
-                catch (ArchiveValidationException)
-                {
-                    foreach (var key in written)
-                    {
-                        await _store.Objects.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
-                    }
-
-                    throw;
-                }
-
-                if (chunk.Dropped is { } dropped)
-                {
-                    await _store.SaveAsync(job with { BytesDone = received, UpdatedAt = _time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(dropped);
-                }
-
-                if (received < expected)
-                {
-                    return await SaveAsync(job with { BytesDone = received }, cancellationToken).ConfigureAwait(false);
-                }
-
-                var sha = parts is [{ Sha256: { } single }] ? single : await HashPartsAsync(parts, cancellationToken).ConfigureAwait(false);
-                if (job.ExpectedSha256 is { } announced && !string.Equals(announced, sha, StringComparison.Ordinal))
-                {
-                    await _store.DeleteFilesAsync(id, cancellationToken).ConfigureAwait(false);
-                    return await SaveAsync(job with
-                    {
-                        State = PackageJobState.Rejected,
-                        BytesDone = 0,
-                        Problems = [new(BagProblemKind.ChecksumMismatch, ReceivedFile, $"The uploaded package's SHA-256 is {sha}; {announced} was announced. Open a new receipt and upload it again.")],
-                    }, cancellationToken).ConfigureAwait(false);
-                }
-
-                job = await SaveAsync(job with { State = PackageJobState.Verifying, BytesDone = received, PackageName = ReceivedFile, PackageLength = received, PackageSha256 = sha }, cancellationToken).ConfigureAwait(false);
+                throw new ArchiveConflictException("upload", id, "upload.closed", $"Receipt {id} is {job.State}: it takes no more bytes.");
             }
-        }
-        finally
-        {
-            gate.Release();
+
+            var (received, parts) = await ReceivedAsync(job, cancellationToken).ConfigureAwait(false);
+            if (offset != received)
+            {
+                throw new ArchiveConflictException("upload", id, "upload.offset", string.Create(CultureInfo.InvariantCulture, $"The upload holds {received} bytes; send the bytes from offset {received}."));
+            }
+
+            // The chunk goes to the store in parts of at most UploadPartBytes, each visible once complete: what arrived
+            // before a dropped connection is kept (the caller still gets the error), and a host killed midway loses
+            // at most the part it was writing. A chunk beyond the announced length is refused whole.
+            var chunk = new ChunkStream(content, expected - received);
+            var written = new List<string>();
+            try
+            {
+                while (await chunk.HasMoreAsync().ConfigureAwait(false))
+                {
+                    var key = PackageJobStore.PartKey(id, received);
+                    var stored = await _store.Objects.PutAsync(key, new SliceStream(chunk, UploadPartBytes), new PutObjectOptions { CreateOnly = true, ContentType = "application/octet-stream" }, CancellationToken.None).ConfigureAwait(false);
+                    written.Add(key);
+                    parts.Add(stored);
+                    received += stored.Length;
+                }
+            }
+            catch (ArchiveValidationException)
+            {
+                foreach (var key in written)
+                {
+                    await _store.Objects.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                throw;
+            }
+
+            if (chunk.Dropped is { } dropped)
+            {
+                await _store.SaveAsync(job with { BytesDone = received, UpdatedAt = _time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(dropped);
+            }
+
+            if (received < expected)
+            {
+                return await SaveAsync(job with { BytesDone = received }, cancellationToken).ConfigureAwait(false);
+            }
+
+            var sha = parts is [{ Sha256: { } single }] ? single : await HashPartsAsync(parts, cancellationToken).ConfigureAwait(false);
+            if (job.ExpectedSha256 is { } announced && !string.Equals(announced, sha, StringComparison.Ordinal))
+            {
+                await _store.DeleteFilesAsync(id, cancellationToken).ConfigureAwait(false);
+                return await SaveAsync(job with
+                {
+                    State = PackageJobState.Rejected,
+                    BytesDone = 0,
+                    Problems = [new(BagProblemKind.ChecksumMismatch, ReceivedFile, $"The uploaded package's SHA-256 is {sha}; {announced} was announced. Open a new receipt and upload it again.")],
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            job = await SaveAsync(job with { State = PackageJobState.Verifying, BytesDone = received, PackageName = ReceivedFile, PackageLength = received, PackageSha256 = sha }, cancellationToken).ConfigureAwait(false);
         }
 
         Queue(id);
@@ -344,32 +335,23 @@ public sealed partial class PackageExchangeService
         }
 
         await RequireActorAgencyAsync(job, caller, cancellationToken).ConfigureAwait(false);
-        var gate = _store.Lock(id);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var hold = await HoldAsync(id, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        await using (hold.ConfigureAwait(false))
         {
-            var lease = await HoldAsync(id, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-            await using (lease.ConfigureAwait(false))
+            job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+            var allowed = from is { } f ? job.State == f : job.State is PackageJobState.Verified or PackageJobState.Rejected;
+            if (!allowed)
             {
-                job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
-                var allowed = from is { } f ? job.State == f : job.State is PackageJobState.Verified or PackageJobState.Rejected;
-                if (!allowed)
-                {
-                    throw new ArchiveConflictException("package-job", id, "receipt.state", $"Receipt {id} is {job.State}; it can be {verb}ed when {(from is { } s ? s.ToString() : "Verified or Rejected")}.");
-                }
-
-                job = change(job);
-                if (job.State == PackageJobState.Declined)
-                {
-                    await _store.DeleteFilesAsync(id, cancellationToken).ConfigureAwait(false);
-                }
-
-                return await SaveAsync(job, cancellationToken).ConfigureAwait(false);
+                throw new ArchiveConflictException("package-job", id, "receipt.state", $"Receipt {id} is {job.State}; it can be {verb}ed when {(from is { } s ? s.ToString() : "Verified or Rejected")}.");
             }
-        }
-        finally
-        {
-            gate.Release();
+
+            job = change(job);
+            if (job.State == PackageJobState.Declined)
+            {
+                await _store.DeleteFilesAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await SaveAsync(job, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -235,25 +235,16 @@ public sealed partial class PackageExchangeService
             await _store.Objects.PutBytesAsync(PackageJobStore.FileKey(id, CancelMarker), "cancel\n"u8.ToArray(), new PutObjectOptions { ContentType = "text/plain" }, cancellationToken).ConfigureAwait(false);
         }
 
-        var gate = _store.Lock(id);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var hold = await HoldAsync(id, 4 * _options.PollInterval + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        await using (hold.ConfigureAwait(false))
         {
-            var lease = await HoldAsync(id, 4 * _options.PollInterval + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-            await using (lease.ConfigureAwait(false))
+            job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+            if (!IsCancellable(job.State))
             {
-                job = (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
-                if (!IsCancellable(job.State))
-                {
-                    throw new ArchiveConflictException("package-job", id, "job.not-cancellable", $"Job {id} became {job.State} before it could be cancelled.");
-                }
-
-                job = await SettleCancelledAsync(job, cancellationToken).ConfigureAwait(false);
+                throw new ArchiveConflictException("package-job", id, "job.not-cancellable", $"Job {id} became {job.State} before it could be cancelled.");
             }
-        }
-        finally
-        {
-            gate.Release();
+
+            job = await SettleCancelledAsync(job, cancellationToken).ConfigureAwait(false);
         }
 
         await AuditAsync(caller, AuditActionFor(job.Kind), job, "Cancelled", AuditOutcome.Success, cancellationToken).ConfigureAwait(false);
@@ -275,27 +266,53 @@ public sealed partial class PackageExchangeService
     }
 
     /// <summary>
-    /// Takes the job's lease to change it (another host may be running or changing it); waits up to
+    /// Takes this process's gate of the job, then the job's lease to change it (another host may be running or changing it); waits up to
     /// <paramref name="wait"/> for it.
     /// </summary>
     /// <exception cref="ArchiveConflictException">Another host holds it still (<c>job.busy</c>).</exception>
-    private async ValueTask<StorageLease> HoldAsync(string id, TimeSpan wait, CancellationToken cancellationToken)
+    private async ValueTask<JobHold> HoldAsync(string id, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var started = Environment.TickCount64;
-        while (true)
+        var gate = _store.Lock(id);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var lease = await _leases.TryAcquireAsync(PackageJobStore.LeaseName(id), cancellationToken).ConfigureAwait(false);
-            if (lease is not null)
+            var started = Environment.TickCount64;
+            while (true)
             {
-                return lease;
-            }
+                var lease = await _leases.TryAcquireAsync(PackageJobStore.LeaseName(id), cancellationToken).ConfigureAwait(false);
+                if (lease is not null)
+                {
+                    return new JobHold(lease, gate);
+                }
 
-            if (Environment.TickCount64 - started > wait.TotalMilliseconds)
+                if (Environment.TickCount64 - started > wait.TotalMilliseconds)
+                {
+                    throw new ArchiveConflictException("package-job", id, "job.busy", $"Job {id} is being worked on by another host; try again in a moment.");
+                }
+
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+    }
+
+    /// <summary>A job held for a change: this process's gate of the job and its lease across hosts, released in that order's reverse.</summary>
+    private sealed class JobHold(StorageLease lease, SemaphoreSlim gate) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
             {
-                throw new ArchiveConflictException("package-job", id, "job.busy", $"Job {id} is being worked on by another host; try again in a moment.");
+                await lease.DisposeAsync().ConfigureAwait(false);
             }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            finally
+            {
+                gate.Release();
+            }
         }
     }
 
