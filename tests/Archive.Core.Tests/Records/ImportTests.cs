@@ -220,25 +220,35 @@ public sealed class ImportTests
         await h.SeedAsync();
 
         // 24 imports and creations race a close of their fonds: each either lands before the close commits or is
-        // refused as closed — none is stored after the fonds was closed.
+        // refused as closed — none is stored after the fonds was closed. The close starts once two have landed, so the
+        // race is real (not every task refused) whatever the machine's speed.
+        var landed = 0;
+        var twoLanded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = Enumerable.Range(1, 24).Select(i => Task.Run(async () =>
         {
             try
             {
-                return i % 2 == 0
+                var stored = i % 2 == 0
                     ? (await h.Files.ImportAsync(TwoDocuments($"{i:D2}.SS"), ArchiveHarness.User, ct)).Stored
                     : (await h.Files.CreateAsync(ArchiveHarness.FileInput($"{i:D2}.SS"), ArchiveHarness.User, ct)).Stored;
+                if (Interlocked.Increment(ref landed) >= 2)
+                {
+                    twoLanded.TrySetResult();
+                }
+
+                return stored;
             }
             catch (FondsClosedException)
             {
                 return null;
             }
         }, ct)).ToList();
-        await Task.Delay(50, ct);
+        await Task.WhenAny(twoLanded.Task, Task.WhenAll(tasks)).WaitAsync(ct);
         var closed = await h.Fonds.CloseAsync(ArchiveHarness.FondsCode, new DateOnly(2025, 7, 1), "Hợp nhất", null, ArchiveHarness.User, ct);
         var results = await Task.WhenAll(tasks);
 
         var closedAt = closed.Stored.Modified;
+        Assert.True(results.Count(r => r is not null) >= 2, "at least the two that landed before the close started are stored");
         foreach (var stored in results.OfType<Versioned<RecordFile>>())
         {
             Assert.True(stored.Modified <= closedAt, $"{stored.Value.FileCode} was committed at {stored.Modified:O}, after the fonds was closed at {closedAt:O}");
