@@ -122,6 +122,41 @@ public sealed class ContentTests(SmallUploadApiFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_declared_length_over_the_limit_is_refused_before_the_body_is_read()
+    {
+        // The API's own check: a Content-Length over Archive:MaxUploadBytes is refused before the body is read. The
+        // body here is 10 bytes under a header announcing limit + 1, so an endpoint that read it and left the limit to
+        // the engine's spooling would store 10 bytes and answer 200.
+        var (client, fileCode) = await FileWithDocumentAsync();
+        var before = factory.StoreDigest();
+        var content = new ByteArrayContent(Data(10));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.ContentLength = SmallUploadApiFactory.Limit + 1;
+        await client.PutAsync(ContentUrl(fileCode, 1, "lớn.bin"), content, Ct).ExpectProblemAsync(413, "content", "content.too-large");
+        Assert.Equal(before, factory.StoreDigest());
+    }
+
+    [Fact]
+    public async Task An_import_part_over_the_limit_is_refused_naming_the_part_and_stores_nothing()
+    {
+        var client = factory.CreateClient();
+        var (_, fondsCode) = await SeedAsync(client);
+        var before = factory.StoreDigest();
+        var manifest = new
+        {
+            file = RecordFile(fondsCode, "01.LON"),
+            documents = new object[] { new { document = new { subject = "Tờ trình" }, contents = new object[] { new { part = "p1", fileName = "lớn.bin" } } } },
+        };
+        await client.PostAsync($"{ApiFactory.Prefix}/record-files/import", ImportBody(manifest, ("p1", Data((int)SmallUploadApiFactory.Limit + 1), "application/octet-stream")), Ct)
+            .ExpectProblemAsync(413, "parts[p1]", "content.too-large");
+        Assert.Equal(before, factory.StoreDigest());
+        Assert.Equal(0, factory.SpoolFiles());
+
+        // Exactly the limit is accepted.
+        await client.PostAsync($"{ApiFactory.Prefix}/record-files/import", ImportBody(manifest, ("p1", Data((int)SmallUploadApiFactory.Limit), "application/octet-stream")), Ct).ExpectAsync(201);
+    }
+
+    [Fact]
     public async Task Path_like_and_bad_file_names_are_refused_with_422()
     {
         var (client, fileCode) = await FileWithDocumentAsync();
