@@ -47,12 +47,14 @@ public static class ArchiveApiServiceCollectionExtensions
         });
         services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o =>
         {
-            // A value the framework could not bind (before the endpoint runs) gets the parameter and the rule named.
+            // A value the framework could not bind (before the endpoint runs) gets the parameter and the rule named; the
+            // framework's own answers (401, 403, 404, 405, 413, 415, 429...) get the archive's type, rule and errors.
             var host = o.CustomizeProblemDetails;
             o.CustomizeProblemDetails = context =>
             {
                 host?.Invoke(context);
                 Archive.Api.Http.BindingProblems.Describe(context);
+                Archive.Api.Http.FrameworkProblems.Describe(context);
             };
         });
         Archive.Api.Security.ArchiveAuthorization.AddPolicies(services);

@@ -36,8 +36,12 @@ public static class ArchiveEndpointRouteBuilderExtensions
         group.AddEndpointFilter(new ArchiveProblemFilter());
         group.RequireRateLimiting(Archive.Api.Security.ArchiveRateLimiting.PolicyName);
         group.ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status500InternalServerError);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         RegistryEndpoints.Map(group);
         ImportEndpoints.Map(group);

@@ -126,7 +126,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
             TestPdf.Create("Phương án phòng thủ dân sự khu vực biên giới Tân Lập", "Vị trí kho vũ khí dự trữ Thạch Bàn"));
         var weeded = await FileAsync(handing, fonds, "03.VP", "Sổ theo dõi công văn đến", "5y", Generated.AccessLevel.Public, RecordFileStatus.Finished, null);
         var unfinished = await FileAsync(handing, fonds, "04.DC", "Hồ sơ giải quyết tranh chấp đất đai thôn Đông", "permanent", Generated.AccessLevel.Public, RecordFileStatus.Unfinished, null);
-        await handing.MarkNonArchivalAsync(weeded, new MarkNonArchivalRequest { Kind = NonArchivalKind.ReferenceCopy, Reason = "Bản sao để tham khảo, bản chính lưu tại Văn phòng" }, Ct);
+        await handing.MarkNonArchivalAsync(weeded, null, new MarkNonArchivalRequest { Kind = NonArchivalKind.ReferenceCopy, Reason = "Bản sao để tham khảo, bản chính lưu tại Văn phòng" }, Ct);
 
         // The merger: recorded, planned (tasks per agency), applied (fonds closed, custody to the successor).
         var eventId = "NQ-1656-2025";
@@ -161,11 +161,11 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
 
         // The package holds a Secret file: the handing clerk without clearance may take neither it nor its catalogue
         // (which lists the file's title); the successor's archivist, cleared, may.
-        await AssertStatusAsync(403, () => handing.DownloadHandoverPackageAsync(export.Id, Ct));
+        await AssertStatusAsync(403, () => handing.DownloadHandoverPackageAsync(export.Id, null, null, null, Ct));
         await AssertStatusAsync(403, () => handing.DownloadHandoverDocumentAsync(export.Id, "muc-luc-ho-so.xlsx", Ct));
         var record = await BytesAsync(await successor.DownloadHandoverDocumentAsync(export.Id, "bien-ban-giao-nhan.docx", Ct));
         Assert.Equal("PK"u8.ToArray(), record[..2]);
-        var package = await BytesAsync(await successor.DownloadHandoverPackageAsync(export.Id, Ct));
+        var package = await BytesAsync(await successor.DownloadHandoverPackageAsync(export.Id, null, null, null, Ct));
         Assert.Equal(export.PackageSha256, Convert.ToHexStringLower(SHA256.HashData(package)));
         var seal = new SignedCms();
         seal.Decode(await BytesAsync(await successor.DownloadHandoverSealAsync(export.Id, Ct)));
@@ -202,7 +202,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         }, Ct);
         transfer = await UntilAsync(() => successor.GetTransferAsync(transfer.Id, Ct), "completed");
         Assert.True(transfer.Sealed);
-        var sip = await BytesAsync(await successor.DownloadTransferPackageAsync(transfer.Id, Ct));
+        var sip = await BytesAsync(await successor.DownloadTransferPackageAsync(transfer.Id, null, null, null, Ct));
         Assert.Equal(transfer.PackageSha256, Convert.ToHexStringLower(SHA256.HashData(sip)));
 
         // Accession at the Historical Archives' own server.
@@ -259,10 +259,10 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         for (var i = 1; i <= 4; i++)
         {
             var file = await FileAsync(admin, "P-PHUCHAN", $"0{i}.VP", $"Hồ sơ số hóa tập {i}", "permanent", Generated.AccessLevel.Public, RecordFileStatus.Finished, null);
-            await admin.AddDocumentAsync(file, new DocumentRequest { TypeName = "Bản đồ", Subject = "Bản đồ địa chính số hóa", Language = "vi" }, Ct);
+            await admin.AddDocumentAsync(file, null, new DocumentRequest { TypeName = "Bản đồ", Subject = "Bản đồ địa chính số hóa", Language = "vi" }, Ct);
             var scan = new byte[50 << 20];
             new Random(i).NextBytes(scan);
-            await admin.UploadContentAsync(file, 1, "ban-do.tif", null, new FileParameter(new MemoryStream(scan), "ban-do.tif", "image/tiff"), Ct);
+            await admin.UploadContentAsync(file, 1, "ban-do.tif", null, null, new FileParameter(new MemoryStream(scan), "ban-do.tif", "image/tiff"), Ct);
             files.Add(file);
         }
 
@@ -283,7 +283,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         admin = Client(server, key);
         export = await UntilAsync(() => admin.GetHandoverAsync(export.Id, Ct), "completed");
         Assert.Equal(files, export.FileCodes.Order(StringComparer.Ordinal));
-        var package = await BytesAsync(await admin.DownloadHandoverPackageAsync(export.Id, Ct));
+        var package = await BytesAsync(await admin.DownloadHandoverPackageAsync(export.Id, null, null, null, Ct));
         Assert.Equal(export.PackageSha256, Convert.ToHexStringLower(SHA256.HashData(package)));
 
         // Kill during the upload of that package: the bytes received before the kill are kept, the rest follows.
@@ -377,8 +377,8 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         }, Ct);
         if (pdf is not null)
         {
-            await client.AddDocumentAsync(file.FileCode, new DocumentRequest { TypeName = "Quyết định", CodeNumber = "05", CodeNotation = "QĐ-UBND", IssuedDate = new DateOnly(2015, 3, 2), OrganName = "UBND xã Tân Lập", Subject = title, Language = "vi", PageAmount = 1 }, Ct);
-            await client.UploadContentAsync(file.FileCode, 1, "quyet-dinh.pdf", Convert.ToHexStringLower(SHA256.HashData(pdf)), new FileParameter(new MemoryStream(pdf), "quyet-dinh.pdf", "application/pdf"), Ct);
+            await client.AddDocumentAsync(file.FileCode, null, new DocumentRequest { TypeName = "Quyết định", CodeNumber = "05", CodeNotation = "QĐ-UBND", IssuedDate = new DateOnly(2015, 3, 2), OrganName = "UBND xã Tân Lập", Subject = title, Language = "vi", PageAmount = 1 }, Ct);
+            await client.UploadContentAsync(file.FileCode, 1, "quyet-dinh.pdf", Convert.ToHexStringLower(SHA256.HashData(pdf)), null, new FileParameter(new MemoryStream(pdf), "quyet-dinh.pdf", "application/pdf"), Ct);
         }
 
         return file.FileCode;

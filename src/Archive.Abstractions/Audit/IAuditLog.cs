@@ -85,7 +85,7 @@ public sealed record AuditCheckpoint
     public string? SignerThumbprint { get; init; }
 }
 
-/// <summary>Kinds of problem <see cref="IAuditLog.VerifyAsync"/> reports.</summary>
+/// <summary>Kinds of problem the verification of the audit log (<c>IAuditLog.VerifyAsync</c>) reports.</summary>
 public enum AuditProblemKind
 {
     /// <summary>A record's content does not hash to its stored hash (its bytes were edited).</summary>

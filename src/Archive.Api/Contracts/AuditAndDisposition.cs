@@ -168,29 +168,36 @@ public sealed record CreateDispositionRequest
 {
     /// <summary>Identifier (letters, digits, '.', '-', '_').</summary>
     /// <example>QD-2026-015</example>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? Id { get; init; }
 
     /// <summary>Số quyết định hủy tài liệu.</summary>
     /// <example>15/QĐ-BNV</example>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? DecisionNumber { get; init; }
 
     /// <summary>Ngày quyết định.</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public DateOnly? DecisionDate { get; init; }
 
     /// <summary>Căn cứ pháp lý.</summary>
     /// <example>Thông tư 06/2025/TT-BNV</example>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? LegalBasis { get; init; }
 
     /// <summary>Quyết định thành lập và biên bản họp Hội đồng xác định giá trị tài liệu.</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? CouncilMinutesReference { get; init; }
 
     /// <summary>The agency whose records are destroyed.</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? AgencyId { get; init; }
 
     /// <summary>Bản thuyết minh tài liệu hết giá trị.</summary>
     public string? ExplanatoryNote { get; init; }
 
     /// <summary>Danh mục hồ sơ hết giá trị: the file codes.</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public List<string>? FileCodes { get; init; }
 
     internal DispositionDecisionInput ToInput() => new()

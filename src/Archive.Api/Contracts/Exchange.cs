@@ -5,6 +5,7 @@ public sealed record StartHandoverRequest
 {
     /// <summary>The fonds handed over (phông lưu trữ).</summary>
     /// <example>H26.01</example>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? FondsCode { get; init; }
 
     /// <summary>The receiving agency; when omitted, the successor named by <see cref="EventId"/> for this fonds.</summary>
@@ -69,10 +70,12 @@ public sealed record StartTransferRequest
 {
     /// <summary>The submitting agency (holder of the files).</summary>
     /// <example>000.04.31.H26</example>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? SubmittingAgencyId { get; init; }
 
     /// <summary>The Historical Archives, identified like an agency.</summary>
     /// <example>000.00.90.H26</example>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? ArchivesAgencyId { get; init; }
 
     /// <summary>Its name on the documents (the registered name when omitted).</summary>
@@ -98,6 +101,7 @@ public sealed record OpenReceiptRequest
 {
     /// <summary>The receiving agency (handover receipt) or the Historical Archives' own agency id (accession): the caller's agency.</summary>
     /// <example>000.04.31.H26</example>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? AgencyId { get; init; }
 
     /// <summary>Length in bytes of the package you will upload with PUT .../package (give this or sourcePath).</summary>

@@ -16,9 +16,11 @@ public sealed record RecordReorganisationRequest
 
     /// <summary>Số, ký hiệu của quyết định (number and symbol of the decision).</summary>
     /// <example>1234/QĐ-UBND</example>
+    [System.ComponentModel.DataAnnotations.Required]
     public string? DecisionNumber { get; init; }
 
     /// <summary>Ngày ban hành quyết định (date of the decision).</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public DateOnly? DecisionDate { get; init; }
 
     /// <summary>Cơ quan ban hành (issuing authority).</summary>
@@ -26,12 +28,14 @@ public sealed record RecordReorganisationRequest
     public string? DecisionAuthority { get; init; }
 
     /// <summary>Ngày có hiệu lực: from this day the affected agencies stop operating and their fonds are closed.</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public DateOnly? EffectiveDate { get; init; }
 
     /// <summary>Free description.</summary>
     public string? Description { get; init; }
 
     /// <summary>The affected agencies and their successors.</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public List<AffectedAgencyDto> Affected { get; init; } = [];
 }
 
@@ -41,7 +45,7 @@ public sealed record AffectedAgencyDto
     /// <summary>Mã định danh of the affected agency.</summary>
     public required string AgencyId { get; init; }
 
-    /// <summary>The successor receiving the agency's records (for a split: the default for fonds not listed in <see cref="Fonds"/>).</summary>
+    /// <summary>The successor receiving the agency's records (for a split: the default for fonds not listed in <c>fonds</c>).</summary>
     public string? SuccessorAgencyId { get; init; }
 
     /// <summary>Per-fonds successors; a split names one for every fonds the agency holds.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Archive.Api.Contracts;
 using Archive.Api.Http;
+using Archive.Api.OpenApi;
 using Archive.Api.Mapping;
 using Archive.Api.Security;
 using Archive.Hosting;
@@ -31,7 +32,7 @@ internal static class ContentEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPut(Route, Upload).WithTags("Contents").WithName("UploadContent").RequireAuthorization(ArchivePolicies.Write)
+        routes.MapPut(Route, Upload).WithTags("Contents").WithName("UploadContent").WithETag().RequireAuthorization(ArchivePolicies.Write)
             .WithSummary("Upload a content file (raw body, streamed); a file with the same name is replaced in a new version")
             .WithDescription("Send the file's bytes as the request body (not multipart/form-data). Content-Type becomes the media type "
                 + "(application/octet-stream: sniffed from the content and the name). Optional query sha256 = expected hex SHA-256. "
@@ -40,13 +41,13 @@ internal static class ContentEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        routes.MapGet(Route, Download).WithTags("Contents").WithName("DownloadContent").RequireAuthorization(ArchivePolicies.Read)
+        routes.MapGet(Route, Download).WithTags("Contents").WithName("DownloadContent").WithETag().RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("Download a content file (Range, ETag = SHA-256, If-None-Match)")
             .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
             .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status416RangeNotSatisfiable);
-        routes.MapDelete(Route, Remove).WithTags("Contents").WithName("RemoveContent").RequireAuthorization(ArchivePolicies.Write)
+        routes.MapDelete(Route, Remove).WithTags("Contents").WithName("RemoveContent").WithETag().RequireAuthorization(ArchivePolicies.Write)
             .WithSummary("Remove a content file from a document in a new version (earlier versions keep it)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
     }

@@ -1,5 +1,6 @@
 using Archive.Api.Contracts;
 using Archive.Api.Http;
+using Archive.Api.OpenApi;
 using Archive.Api.Security;
 using Archive.Disposition;
 using Archive.Records;
@@ -16,15 +17,16 @@ internal static class DispositionEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/dispositions").WithTags("Disposition").RequireAuthorization(ArchivePolicies.Dispose);
-        group.MapPost("/", Create).WithName("ProposeDisposition")
+        group.MapPost("/", Create).WithName("ProposeDisposition").WithETag()
             .WithSummary("Proposes a destruction decision: list of files, explanatory note, council minutes, decision number and date")
+            .AcceptsJson<CreateDispositionRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/{decisionId}", Get).WithName("GetDisposition")
+        group.MapGet("/{decisionId}", Get).WithName("GetDisposition").WithETag()
             .WithSummary("A destruction decision with its per-file results").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{decisionId}/approve", Approve).WithName("ApproveDisposition")
+        group.MapPost("/{decisionId}/approve", Approve).WithName("ApproveDisposition").WithETag()
             .WithSummary("Approves a proposed decision (the approver must not be the proposer)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/{decisionId}/execute", Execute).WithName("ExecuteDisposition")
+        group.MapPost("/{decisionId}/execute", Execute).WithName("ExecuteDisposition").WithETag()
             .WithSummary("Destroys the eligible files of an approved decision; files under legal hold, not yet expired, permanent or accessioned are refused with the rule")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{decisionId}/record", DestructionRecord).WithName("GetDestructionRecord")

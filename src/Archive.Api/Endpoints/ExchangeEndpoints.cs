@@ -85,7 +85,7 @@ internal static class ExchangeEndpoints
     private static void MapDownloads(RouteGroupBuilder group, string one, PackageJobKind kind)
     {
         group.MapGet("/{id}/package", (string id, HttpContext http, PackageExchangeService exchange, CancellationToken ct) => DownloadPackage(id, http, exchange, kind, ct))
-            .WithName($"Download{one}Package").RequireAuthorization(ArchivePolicies.Read)
+            .WithName($"Download{one}Package").WithETag().RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("Download the package (application/x-tar): ETag = its SHA-256, Range to resume a multi-GB download, If-None-Match")
             .WithDescription("Only for callers cleared for every record file in the package (403 otherwise). Audited.")
             .Produces<Stream>(StatusCodes.Status200OK, "application/x-tar")

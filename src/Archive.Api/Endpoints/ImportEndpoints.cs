@@ -1,5 +1,6 @@
 using Archive.Api.Contracts;
 using Archive.Api.Http;
+using Archive.Api.OpenApi;
 using Archive.Api.Mapping;
 using Archive.Api.Security;
 using Archive.Hosting;
@@ -27,13 +28,13 @@ internal static class ImportEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/record-files/import", Import).WithTags("Record files").WithName("ImportRecordFile").RequireAuthorization(ArchivePolicies.Write)
+        routes.MapPost("/record-files/import", Import).WithTags("Record files").WithName("ImportRecordFile").WithETag().RequireAuthorization(ArchivePolicies.Write)
             .WithSummary("Import a whole record file (documents and content files) as one version")
             .WithDescription("multipart/form-data: first a part named 'manifest' (application/json: { file, documents: [{ document, contents: [{ part, fileName, mediaType?, sha256? }] }] }), "
                 + "then one part per content file, its form name = contents[].part. Every rule is checked (all broken rules reported, fields named "
                 + "documents[i].contents[j].fileName etc.) before anything is stored; each part may be up to Archive:MaxUploadBytes, and a part the "
                 + "manifest does not name is refused (400 import.part-unused) as soon as it arrives.")
-            .Accepts<RecordFileImportRequest>("multipart/form-data", "*/*")
+            .Accepts<RecordFileImportRequest>("multipart/form-data", "*/*").WithMetadata(new MultipartManifestMetadata(ManifestPart))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }

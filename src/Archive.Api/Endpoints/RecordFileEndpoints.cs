@@ -21,38 +21,38 @@ internal static class RecordFileEndpoints
     {
         var files = routes.MapGroup("/record-files").WithTags("Record files");
         files.MapGet("/", List).WithName("ListRecordFiles").RequireAuthorization(ArchivePolicies.Read).WithSummary("List record files (hồ sơ), filtered by fonds, agency and status");
-        files.MapPost("/", Create).WithName("CreateRecordFile").RequireAuthorization(ArchivePolicies.Write).WithSummary("Create a record file in an open fonds")
+        files.MapPost("/", Create).WithName("CreateRecordFile").WithETag().RequireAuthorization(ArchivePolicies.Write).WithSummary("Create a record file in an open fonds")
             .AcceptsJson<RecordFileRequest>().ProducesProblem(StatusCodes.Status409Conflict);
-        files.MapGet("/{fileCode}", Get).WithName("GetRecordFile").RequireAuthorization(ArchivePolicies.Read).WithSummary("Get a record file at its head version (ETag = \"v{version}\")")
+        files.MapGet("/{fileCode}", Get).WithName("GetRecordFile").WithETag().RequireAuthorization(ArchivePolicies.Read).WithSummary("Get a record file at its head version (ETag = \"v{version}\")")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        files.MapPut("/{fileCode}", Update).WithName("UpdateRecordFile").RequireAuthorization(ArchivePolicies.Write).WithSummary("Replace a record file's elements (If-Match required)")
+        files.MapPut("/{fileCode}", Update).WithName("UpdateRecordFile").WithETag().RequireAuthorization(ArchivePolicies.Write).WithSummary("Replace a record file's elements (If-Match required)")
             .AcceptsJson<RecordFileRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         files.MapGet("/{fileCode}/history", History).WithName("GetRecordFileHistory").RequireAuthorization(ArchivePolicies.Read).WithSummary("Every version of a record file: who, when, why")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        files.MapGet("/{fileCode}/versions/{version:int}", GetVersion).WithName("GetRecordFileVersion").RequireAuthorization(ArchivePolicies.Read).WithSummary("A record file as it was at a past version")
+        files.MapGet("/{fileCode}/versions/{version:int}", GetVersion).WithName("GetRecordFileVersion").WithETag().RequireAuthorization(ArchivePolicies.Read).WithSummary("A record file as it was at a past version")
             .ProducesProblem(StatusCodes.Status404NotFound);
         files.MapGet("/{fileCode}/fixity", Fixity).WithName("VerifyRecordFile").RequireAuthorization(ArchivePolicies.Read).WithSummary("Fixity check: re-hash every stored file of the record file's package")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        files.MapPost("/{fileCode}/documents", AddDocument).WithName("AddDocument").RequireAuthorization(ArchivePolicies.Write).WithSummary("Add a document (văn bản) to a record file (If-Match optional)")
+        files.MapPost("/{fileCode}/documents", AddDocument).WithName("AddDocument").WithETag().RequireAuthorization(ArchivePolicies.Write).WithSummary("Add a document (văn bản) to a record file (If-Match optional)")
             .AcceptsJson<DocumentRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        files.MapGet("/{fileCode}/documents/{docOrdinal:int}", GetDocument).WithName("GetDocument").RequireAuthorization(ArchivePolicies.Read).WithSummary("Get one document of a record file")
+        files.MapGet("/{fileCode}/documents/{docOrdinal:int}", GetDocument).WithName("GetDocument").WithETag().RequireAuthorization(ArchivePolicies.Read).WithSummary("Get one document of a record file")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        files.MapPut("/{fileCode}/documents/{docOrdinal:int}", UpdateDocument).WithName("UpdateDocument").RequireAuthorization(ArchivePolicies.Write).WithSummary("Replace a document's elements (If-Match required)")
+        files.MapPut("/{fileCode}/documents/{docOrdinal:int}", UpdateDocument).WithName("UpdateDocument").WithETag().RequireAuthorization(ArchivePolicies.Write).WithSummary("Replace a document's elements (If-Match required)")
             .AcceptsJson<DocumentRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
-        files.MapPost("/{fileCode}/non-archival", MarkNonArchival).WithName("MarkNonArchival").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Weed a record file or document out as non-archival (loại ra)")
+        files.MapPost("/{fileCode}/non-archival", MarkNonArchival).WithName("MarkNonArchival").WithETag().RequireAuthorization(ArchivePolicies.Manage).WithSummary("Weed a record file or document out as non-archival (loại ra)")
             .AcceptsJson<MarkNonArchivalRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        files.MapPost("/{fileCode}/non-archival/clear", ClearNonArchival).WithName("ClearNonArchival").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Take a weeding mark back")
+        files.MapPost("/{fileCode}/non-archival/clear", ClearNonArchival).WithName("ClearNonArchival").WithETag().RequireAuthorization(ArchivePolicies.Manage).WithSummary("Take a weeding mark back")
             .AcceptsJson<ClearNonArchivalRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        files.MapPost("/{fileCode}/legal-hold", LegalHold).WithName("SetLegalHold").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Place or lift a legal hold (freeze)")
+        files.MapPost("/{fileCode}/legal-hold", LegalHold).WithName("SetLegalHold").WithETag().RequireAuthorization(ArchivePolicies.Manage).WithSummary("Place or lift a legal hold (freeze)")
             .AcceptsJson<LegalHoldRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
 

@@ -18,20 +18,20 @@ internal static class RegistryEndpoints
     {
         var agencies = routes.MapGroup("/agencies").WithTags("Agencies");
         agencies.MapGet("/", ListAgencies).WithName("ListAgencies").RequireAuthorization(ArchivePolicies.Read).WithSummary("List agencies (cơ quan, tổ chức)");
-        agencies.MapPost("/", CreateAgency).WithName("CreateAgency").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Register an agency")
+        agencies.MapPost("/", CreateAgency).WithName("CreateAgency").WithETag().RequireAuthorization(ArchivePolicies.Manage).WithSummary("Register an agency")
             .AcceptsJson<CreateAgencyRequest>().ProducesProblem(StatusCodes.Status409Conflict);
-        agencies.MapGet("/{agencyId}", GetAgency).WithName("GetAgency").RequireAuthorization(ArchivePolicies.Read).WithSummary("Get an agency").ProducesProblem(StatusCodes.Status404NotFound);
-        agencies.MapPut("/{agencyId}", UpdateAgency).WithName("UpdateAgency").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Replace an agency's description (If-Match required)")
+        agencies.MapGet("/{agencyId}", GetAgency).WithName("GetAgency").WithETag().RequireAuthorization(ArchivePolicies.Read).WithSummary("Get an agency").ProducesProblem(StatusCodes.Status404NotFound);
+        agencies.MapPut("/{agencyId}", UpdateAgency).WithName("UpdateAgency").WithETag().RequireAuthorization(ArchivePolicies.Manage).WithSummary("Replace an agency's description (If-Match required)")
             .AcceptsJson<UpdateAgencyRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         agencies.MapGet("/{agencyId}/history", AgencyHistory).WithName("GetAgencyHistory").RequireAuthorization(ArchivePolicies.Read).WithSummary("Version history of an agency").ProducesProblem(StatusCodes.Status404NotFound);
 
         var fonds = routes.MapGroup("/fonds").WithTags("Fonds");
         fonds.MapGet("/", ListFonds).WithName("ListFonds").RequireAuthorization(ArchivePolicies.Read).WithSummary("List fonds (phông lưu trữ)");
-        fonds.MapPost("/", CreateFonds).WithName("CreateFonds").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Create a fonds for an agency")
+        fonds.MapPost("/", CreateFonds).WithName("CreateFonds").WithETag().RequireAuthorization(ArchivePolicies.Manage).WithSummary("Create a fonds for an agency")
             .AcceptsJson<CreateFondsRequest>().ProducesProblem(StatusCodes.Status409Conflict);
-        fonds.MapGet("/{fondsCode}", GetFonds).WithName("GetFonds").RequireAuthorization(ArchivePolicies.Read).WithSummary("Get a fonds").ProducesProblem(StatusCodes.Status404NotFound);
-        fonds.MapPost("/{fondsCode}/close", CloseFonds).WithName("CloseFonds").RequireAuthorization(ArchivePolicies.Manage).WithSummary("Close a fonds (đóng phông) — irreversible")
+        fonds.MapGet("/{fondsCode}", GetFonds).WithName("GetFonds").WithETag().RequireAuthorization(ArchivePolicies.Read).WithSummary("Get a fonds").ProducesProblem(StatusCodes.Status404NotFound);
+        fonds.MapPost("/{fondsCode}/close", CloseFonds).WithName("CloseFonds").WithETag().RequireAuthorization(ArchivePolicies.Manage).WithSummary("Close a fonds (đóng phông) — irreversible")
             .AcceptsJson<CloseFondsRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         fonds.MapGet("/{fondsCode}/history", FondsHistory).WithName("GetFondsHistory").RequireAuthorization(ArchivePolicies.Read).WithSummary("Version history of a fonds").ProducesProblem(StatusCodes.Status404NotFound);

@@ -25,27 +25,27 @@ internal static class ReorganisationEndpoints
     {
         var events = routes.MapGroup("/reorganisations").WithTags("Reorganisation");
         events.MapGet("/", List).WithName("ListReorganisations").RequireAuthorization(ArchivePolicies.Read).WithSummary("List reorganisation events");
-        events.MapPost("/", Record).WithName("RecordReorganisation").RequireAuthorization(ArchivePolicies.Manage)
+        events.MapPost("/", Record).WithName("RecordReorganisation").WithETag().RequireAuthorization(ArchivePolicies.Manage)
             .WithSummary("Record a reorganisation event (merger, consolidation, split, dissolution) with its legal basis and successors")
             .AcceptsJson<RecordReorganisationRequest>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
-        events.MapGet("/{eventId}", Get).WithName("GetReorganisation").RequireAuthorization(ArchivePolicies.Read).WithSummary("Get a reorganisation event")
+        events.MapGet("/{eventId}", Get).WithName("GetReorganisation").WithETag().RequireAuthorization(ArchivePolicies.Read).WithSummary("Get a reorganisation event")
             .ProducesProblem(StatusCodes.Status404NotFound);
         events.MapGet("/{eventId}/history", History).WithName("GetReorganisationHistory").RequireAuthorization(ArchivePolicies.Read).WithSummary("Version history of an event")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        events.MapPost("/{eventId}/apply", Apply).WithName("ApplyReorganisation").RequireAuthorization(ArchivePolicies.Manage)
+        events.MapPost("/{eventId}/apply", Apply).WithName("ApplyReorganisation").WithETag().RequireAuthorization(ArchivePolicies.Manage)
             .WithSummary("Apply an event: agencies' status changes, their fonds are closed and custody passes to the successors (idempotent)")
             .AcceptsJson<ApplyReorganisationRequest>(isOptional: true)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        events.MapPost("/{eventId}/plan", GeneratePlan).WithName("GeneratePlan").RequireAuthorization(ArchivePolicies.Manage)
+        events.MapPost("/{eventId}/plan", GeneratePlan).WithName("GeneratePlan").WithETag().RequireAuthorization(ArchivePolicies.Manage)
             .WithSummary("Generate the event's plan (kế hoạch) from the guidance: one task of each required kind per affected agency")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        events.MapGet("/{eventId}/plan", GetPlan).WithName("GetPlan").RequireAuthorization(ArchivePolicies.Read).WithSummary("Get the event's plan")
+        events.MapGet("/{eventId}/plan", GetPlan).WithName("GetPlan").WithETag().RequireAuthorization(ArchivePolicies.Read).WithSummary("Get the event's plan")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        events.MapPost("/{eventId}/plan/tasks", AddTask).WithName("AddPlanTask").RequireAuthorization(ArchivePolicies.Manage)
+        events.MapPost("/{eventId}/plan/tasks", AddTask).WithName("AddPlanTask").WithETag().RequireAuthorization(ArchivePolicies.Manage)
             .WithSummary("Add a task to the plan (If-Match optional)")
             .AcceptsJson<PlanTaskRequest>()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        events.MapPut("/{eventId}/plan/tasks/{taskId}", UpdateTask).WithName("UpdatePlanTask").RequireAuthorization(ArchivePolicies.Manage)
+        events.MapPut("/{eventId}/plan/tasks/{taskId}", UpdateTask).WithName("UpdatePlanTask").WithETag().RequireAuthorization(ArchivePolicies.Manage)
             .WithSummary("Replace a task of the plan (If-Match required)")
             .AcceptsJson<PlanTaskRequest>()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)

@@ -28,15 +28,15 @@ internal static class RetentionEndpoints
             .WithSummary("Permanent record files due for transfer to the Historical Archives (đến hạn nộp lưu)");
 
         var schedule = routes.MapGroup("/agencies/{agencyId}/retention-schedule").WithTags("Retention");
-        schedule.MapGet("/", GetAgencySchedule).WithName("GetAgencyRetentionSchedule").RequireAuthorization(ArchivePolicies.Read)
+        schedule.MapGet("/", GetAgencySchedule).WithName("GetAgencyRetentionSchedule").WithETag().RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("The agency's own retention schedule as stored (ETag = \"v{version}\")").ProducesProblem(StatusCodes.Status404NotFound);
         schedule.MapGet("/effective", GetEffective).WithName("GetEffectiveRetentionSchedule").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("The schedule that applies to the agency: the default overlaid with the agency's own items").ProducesProblem(StatusCodes.Status404NotFound);
-        schedule.MapPut("/", SaveAgencySchedule).WithName("SaveAgencyRetentionSchedule").RequireAuthorization(ArchivePolicies.Manage)
+        schedule.MapPut("/", SaveAgencySchedule).WithName("SaveAgencyRetentionSchedule").WithETag().RequireAuthorization(ArchivePolicies.Manage)
             .WithSummary("Save or import the agency's own schedule from JSON or CSV (If-Match required when one exists)")
             .WithDescription("Body: application/json (the RetentionSchedule shape) or text/csv (columns by English or Vietnamese name: "
                 + "code/mã, title/tên nhóm hồ sơ, retention/thời hạn lưu trữ, category/nhóm, disposition/xử lý, source/căn cứ, notes/ghi chú).")
-            .Accepts<RetentionScheduleDto>("application/json", "text/csv", "*/*")
+            .Accepts<RetentionScheduleDto>("application/json", "text/csv", "*/*").WithMetadata(IfMatchWhenExistsMetadata.Instance)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status428PreconditionRequired);
     }

@@ -59,6 +59,12 @@ public static class JsonBody
                 : ex.Message.Contains("doesn't allow setting null", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("null values", StringComparison.OrdinalIgnoreCase) ? "json.null"
                 : ex.InnerException is FormatException or InvalidOperationException || ex.Message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase) ? "json.type"
                 : "json.syntax";
+            if (rule == "json.required" && FirstMissing(ex.Message) is { } missing)
+            {
+                // Name the member itself (the path is the object that lacks it), so that a client can tell which one.
+                path = inner is null && root == "body" ? missing : path + "." + missing;
+            }
+
             var message = rule switch
             {
                 "json.max-depth" => $"The JSON is nested deeper than {MaxDepth} levels.",
@@ -69,6 +75,15 @@ public static class JsonBody
             };
             throw ApiRequestException.BadRequest(path, rule, message, ex);
         }
+    }
+
+    /// <summary>The first name in System.Text.Json's "missing required properties including: 'a', 'b'." message.</summary>
+    private static string? FirstMissing(string message)
+    {
+        var at = message.IndexOf("including:", StringComparison.Ordinal);
+        var open = at < 0 ? -1 : message.IndexOf('\'', at);
+        var close = open < 0 ? -1 : message.IndexOf('\'', open + 1);
+        return close > open + 1 ? message[(open + 1)..close] : null;
     }
 
     private static long MaxBytes(HttpContext http)

@@ -24,10 +24,16 @@ internal sealed class ArchiveDocumentTransformer : IOpenApiDocumentTransformer
                 + "fonds (phông lưu trữ), record files (hồ sơ) and documents (văn bản) stored as versioned OCFL packages (SHA-256), "
                 + "full-text search with or without diacritics, retention schedules (bảng thời hạn lưu trữ) and due lists, weeding, "
                 + "legal hold, reindex and fixity.\n\n"
+                + "Authorization: send an API key in `X-Api-Key` or a JWT as `Authorization: Bearer …` (in Swagger UI: Authorize). "
+                + "Each operation lists its security requirement; an empty one means the anonymous reading room may call it "
+                + "(accessioned, public records only). 401 without or with a rejected credential (with `WWW-Authenticate`), 403 when "
+                + "the caller's roles or scope do not allow it, 429 over the rate limit (with `Retry-After`).\n\n"
                 + "Errors are RFC 9457 problem details (application/problem+json) with an `errors` array of `{field, rule, message}` "
                 + "and a `traceId`: 400 malformed request (JSON syntax/shape/depth > 64), 404 not found, 409 conflict (duplicate code, "
                 + "closed fonds, legal hold, job running), 412 If-Match is not the current ETag, 413 too large, 415 wrong Content-Type, "
-                + "416 range not satisfiable, 422 a validation rule is broken (nothing was changed), 428 If-Match missing on a replacing PUT.\n\n"
+                + "416 range not satisfiable, 422 a validation rule is broken (nothing was changed), 428 If-Match missing on a replacing PUT, "
+                + "503 storage or search unavailable. The framework's own answers (401, 403, 404 for an unknown address, 405 with `Allow`, "
+                + "413, 415, 429) have the same shape.\n\n"
                 + "Concurrency: metadata resources carry `ETag: \"v{version}\"` (the package version). PUT (replacing) requires "
                 + "`If-Match`; other changes accept it optionally. Content downloads carry `ETag: \"{sha256}\"`.",
         };
@@ -86,6 +92,7 @@ internal sealed class ArchiveDocumentTransformer : IOpenApiDocumentTransformer
         }
 
         document.Components?.Schemas?.Remove("Stream");
+        OpenApiText.Decode(document);
         return Task.CompletedTask;
     }
 
@@ -120,6 +127,7 @@ internal static class ArchiveOpenApi
         options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_0;
         options.ShouldInclude = description => description.ActionDescriptor.EndpointMetadata.OfType<ArchiveEndpointMetadata>().Any();
         options.AddDocumentTransformer<ArchiveDocumentTransformer>();
+        options.AddOperationTransformer<ArchiveOperationTransformer>();
         options.AddSchemaTransformer((schema, context, ct) =>
         {
             // Numbers: the web JSON defaults also read numbers from strings, which the generator describes as the type
@@ -167,4 +175,30 @@ internal static class ArchiveOpenApi
             return Task.CompletedTask;
         });
     }
+}
+
+/// <summary>Endpoint metadata: the success answers of the endpoint carry an <c>ETag</c> (documented as a response header).</summary>
+internal sealed class ETagMetadata
+{
+    public static ETagMetadata Instance { get; } = new();
+}
+
+/// <summary>
+/// Endpoint metadata: the body is <c>multipart/form-data</c> with a JSON part <see cref="ManifestPart"/> (the schema the
+/// endpoint declared with <c>Accepts</c>) followed by binary parts named freely.
+/// </summary>
+internal sealed record MultipartManifestMetadata(string ManifestPart);
+
+/// <summary>Endpoint metadata: <c>If-Match</c> is required only when the resource already exists (the first save creates it).</summary>
+internal sealed class IfMatchWhenExistsMetadata
+{
+    public static IfMatchWhenExistsMetadata Instance { get; } = new();
+}
+
+/// <summary>Endpoint conventions that feed the OpenAPI document.</summary>
+internal static class ArchiveEndpointConventions
+{
+    /// <summary>The endpoint's success answers carry an <c>ETag</c>.</summary>
+    public static Microsoft.AspNetCore.Builder.RouteHandlerBuilder WithETag(this Microsoft.AspNetCore.Builder.RouteHandlerBuilder builder)
+        => Microsoft.AspNetCore.Builder.RoutingEndpointConventionBuilderExtensions.WithMetadata(builder, ETagMetadata.Instance);
 }

@@ -77,6 +77,7 @@ internal sealed class ArchiveAuthorizationResultHandler : IAuthorizationMiddlewa
         if (authorizeResult.Forbidden && context.GetEndpoint()?.Metadata.GetMetadata<Api.OpenApi.ArchiveEndpointMetadata>() is not null)
         {
             var name = policy.Requirements.OfType<ArchiveRoleRequirement>().FirstOrDefault()?.Policy ?? "policy";
+            context.Items[Http.FrameworkProblems.RefusedPolicyItem] = name;
             await ArchiveScope.AuditDeniedAsync(context, "endpoint", context.Request.Method + " " + context.Request.Path, "role lacks " + name, context.RequestAborted).ConfigureAwait(false);
         }
 

@@ -38,8 +38,9 @@ public static class ArchiveRateLimiting
         });
     }
 
-    internal static Task TooManyAsync(HttpContext http, string detail)
-        => ArchiveProblems.Create(StatusCodes.Status429TooManyRequests, "Too many requests", detail, "rate-limit", [], http).ExecuteAsync(http);
+    internal static Task TooManyAsync(HttpContext http, string detail, string rule = "rate-limit")
+        => ArchiveProblems.Create(StatusCodes.Status429TooManyRequests, "Too many requests", detail, "rate-limit",
+            [new Contracts.FieldError { Field = "request", Rule = rule, Message = detail }], http).ExecuteAsync(http);
 
     private static RateLimitPartition<string> Partition(HttpContext http)
     {

@@ -15,7 +15,9 @@ public static class ArchiveSecurityApplicationBuilderExtensions
     /// <c>X-Frame-Options: DENY</c>, <c>Referrer-Policy: no-referrer</c>, a strict Content-Security-Policy except under
     /// <see cref="ArchiveApiOptions.PagePaths"/>, where only <c>frame-ancestors 'none'</c> is set); the lockout of client
     /// addresses with too many failed authentications (429 with Retry-After); authentication; the rate limiter; and
-    /// authorization. Call it after <c>UseExceptionHandler</c> and before mapping endpoints.
+    /// authorization. Error answers the framework leaves without a body (401 challenge, 403 forbid, route 404, 405 with
+    /// its Allow header) are written as problem details (<c>application/problem+json</c>, archive type and rule) for the
+    /// Archive endpoints and for addresses no endpoint matches. Call it after <c>UseExceptionHandler</c> and before mapping endpoints.
     /// </summary>
     /// <param name="app">The application.</param>
     /// <returns>The application.</returns>
@@ -23,6 +25,7 @@ public static class ArchiveSecurityApplicationBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.Use(SecurityHeaders);
+        app.Use(Archive.Api.Http.FrameworkProblems.WriteBareErrorsAsync);
         if (app.ApplicationServices.GetService<AuthenticationFailureTracker>() is not null)
         {
             app.Use(Lockout);
