@@ -23,6 +23,17 @@ if (exchange is { NeedsEngine: false })
 var builder = WebApplication.CreateBuilder(hostArgs);
 var configuration = builder.Configuration;
 
+// Files the server writes are private to its user (PrivateFiles.cs): the umask is Archive:Umask, 077 by default.
+int? umask;
+try
+{
+    umask = PrivateFiles.ApplyUmask(configuration["Archive:Umask"]);
+}
+catch (FormatException e)
+{
+    return ServerDefaults.Refuse([e.Message]);
+}
+
 // Providers by configuration (ServerProviders.cs): Archive:Storage:Provider = FileSystem | S3 (Archive:Storage:S3:*),
 // Archive:Search:Provider = Lucene | Elasticsearch | None (Archive:Search:Elasticsearch:*), Archive:Hosts:Shared.
 // An unknown name or a combination that cannot work stops here, before anything is built or written.
@@ -95,6 +106,20 @@ builder.Services.AddArchiveApi(o =>
 builder.Services.AddArchiveAuthentication(configuration);
 
 var app = builder.Build();
+
+// A data folder made by an earlier version (e.g. 0755) is narrowed to what the umask allows, and so is its tmp folder
+// (a configured TempPath elsewhere may be shared, e.g. /tmp, and is left alone: what the server writes there is private).
+if (umask is { } mask)
+{
+    var folders = app.Services.GetRequiredService<IOptions<ArchiveOptions>>().Value;
+    foreach (var folder in folders.TempPath is null ? new[] { folders.DataPath, folders.ResolveTempPath() } : [folders.DataPath])
+    {
+        if (PrivateFiles.Narrow(folder, mask))
+        {
+            ServerDefaults.LogFolderNarrowed(app.Logger, folder, PrivateFiles.Format(mask));
+        }
+    }
+}
 
 if (command is not null)
 {
@@ -226,6 +251,9 @@ internal static partial class ServerDefaults
 
         return ServerProviders.ConfigurationExitCode;
     }
+
+    [LoggerMessage(EventId = 9001, EventName = "FolderNarrowed", Level = LogLevel.Warning, Message = "{Folder} granted group or others more than Archive:Umask {Umask} allows; narrowed")]
+    public static partial void LogFolderNarrowed(ILogger logger, string folder, string umask);
 
     [LoggerMessage(EventId = 9000, EventName = "DataFolderInUse", Level = LogLevel.Warning, Message = "Another process holds {LockFile} (another server, or an offline verb such as handover export): two processes writing one data folder can damage its search index")]
     private static partial void LogDataFolderInUse(ILogger logger, string lockFile);
