@@ -18,7 +18,7 @@ public sealed class ArchiveApiOptions : IValidatableObject
     /// Resolves who makes a change. Default: the authenticated <see cref="ClaimsPrincipal"/>'s name
     /// (<see cref="System.Security.Principal.IIdentity.Name"/>, else the <c>name</c>, <c>preferred_username</c> or
     /// <c>sub</c> claim) with its principal id as address (<c>apikey:&lt;id&gt;</c>, <c>jwt:&lt;issuer&gt;|&lt;sub&gt;</c>,
-    /// <c>user:…</c>), so that two callers with the same name stay apart in the history; <see cref="AnonymousUserName"/> otherwise.
+    /// <c>user:…</c> or <c>mailto:…</c> for a host's own identity), so that two callers with the same name stay apart in the history; <see cref="AnonymousUserName"/> otherwise.
     /// </summary>
     public Func<HttpContext, ArchiveUser?>? UserResolver { get; set; }
 

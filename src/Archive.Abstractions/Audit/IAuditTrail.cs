@@ -29,7 +29,7 @@ public sealed record AuditEvent
 
     /// <summary>
     /// Who did it, unambiguously, when known: the principal id, e.g. <c>apikey:0123456789abcdef</c> (an API key's id),
-    /// <c>jwt:https://id.example.gov.vn|42</c> (a bearer token's issuer and subject), <c>user:…</c> (a host's own
+    /// <c>jwt:https://id.example.gov.vn|42</c> (a bearer token's issuer and subject), <c>user:…</c> or <c>mailto:…</c> (a host's own
     /// identity), <c>anonymous</c>. For a change, the package version's user address. Null in events stored before it existed.
     /// </summary>
     public string? ActorId { get; init; }

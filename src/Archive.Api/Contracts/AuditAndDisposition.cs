@@ -19,7 +19,7 @@ public sealed record AuditRecordDto
     /// <summary>Who did it, as a person reads it (a user or API key name; not unique).</summary>
     public required string Actor { get; init; }
 
-    /// <summary>Who did it, unambiguously: <c>apikey:&lt;id&gt;</c>, <c>jwt:&lt;issuer&gt;|&lt;sub&gt;</c>, <c>user:…</c> or <c>anonymous</c> (null in events recorded before it existed).</summary>
+    /// <summary>Who did it, unambiguously: <c>apikey:&lt;id&gt;</c>, <c>jwt:&lt;issuer&gt;|&lt;sub&gt;</c>, <c>user:…</c> or <c>mailto:…</c> (a host's own identity) or <c>anonymous</c> (null in events recorded before it existed).</summary>
     public string? ActorId { get; init; }
 
     /// <summary>The actor's roles at the time, when known.</summary>

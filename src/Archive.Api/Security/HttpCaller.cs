@@ -36,8 +36,8 @@ internal static class HttpCaller
 
     /// <summary>
     /// Who the principal is, unambiguously (names are not unique): <c>apikey:&lt;id&gt;</c> for an Archive API key,
-    /// <c>jwt:&lt;issuer&gt;|&lt;sub&gt;</c> for a token with a subject, <c>user:&lt;name identifier or name&gt;</c> for
-    /// a host's own identity, <see cref="ArchiveCaller.AnonymousActor"/> when not authenticated.
+    /// <c>jwt:&lt;issuer&gt;|&lt;sub&gt;</c> for a token with a subject; for a host's own identity <c>user:</c> + its
+    /// name identifier, else <c>mailto:</c> + its e-mail, else <c>user:</c> + its name; <see cref="ArchiveCaller.AnonymousActor"/> when not authenticated.
     /// </summary>
     public static string PrincipalId(ClaimsPrincipal? principal)
     {
@@ -56,8 +56,13 @@ internal static class HttpCaller
             return "jwt:" + (principal.FindFirst("iss")?.Value ?? sub.Issuer) + "|" + sub.Value;
         }
 
-        var id = principal.FindFirst(ClaimTypes.NameIdentifier)?.Value;
-        return "user:" + (string.IsNullOrWhiteSpace(id) ? principal.Identity?.Name ?? "?" : id);
+        if (principal.FindFirst(ClaimTypes.NameIdentifier)?.Value is { Length: > 0 } id)
+        {
+            return "user:" + id;
+        }
+
+        var email = principal.FindFirst(ClaimTypes.Email)?.Value ?? principal.FindFirst("email")?.Value;
+        return string.IsNullOrWhiteSpace(email) ? "user:" + (principal.Identity?.Name ?? "?") : "mailto:" + email;
     }
 
     public static string? ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
