@@ -56,6 +56,7 @@ public sealed record ApiKeyRecord
     public string Source { get; init; } = "store";
 
     /// <summary>The principal id the key authenticates as (<c>apikey:</c> + <see cref="Id"/>), recorded in the audit trail and the version history.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string PrincipalId => "apikey:" + Id;
 }
 
