@@ -17,7 +17,8 @@ public sealed class ArchiveApiOptions : IValidatableObject
     /// <summary>
     /// Resolves who makes a change. Default: the authenticated <see cref="ClaimsPrincipal"/>'s name
     /// (<see cref="System.Security.Principal.IIdentity.Name"/>, else the <c>name</c>, <c>preferred_username</c> or
-    /// <c>sub</c> claim) with its e-mail claim as <c>mailto:</c> address; <see cref="AnonymousUserName"/> otherwise.
+    /// <c>sub</c> claim) with its principal id as address (<c>apikey:&lt;id&gt;</c>, <c>jwt:&lt;issuer&gt;|&lt;sub&gt;</c>,
+    /// <c>user:…</c> or <c>mailto:…</c> for a host's own identity), so that two callers with the same name stay apart in the history; <see cref="AnonymousUserName"/> otherwise.
     /// </summary>
     public Func<HttpContext, ArchiveUser?>? UserResolver { get; set; }
 
@@ -55,9 +56,32 @@ public sealed class ArchiveApiOptions : IValidatableObject
     /// <summary>Name of the OpenAPI document registered by <c>AddArchiveApi</c> (served by <c>MapOpenApi()</c> at <c>/openapi/{name}.json</c>). Default <c>archive</c>.</summary>
     public string OpenApiDocumentName { get; set; } = "archive";
 
+    /// <summary>
+    /// Addresses of reverse proxies whose <c>X-Forwarded-For</c> / <c>X-Forwarded-Proto</c> are believed
+    /// (<c>Archive:Api:TrustedProxies:N</c>, e.g. <c>10.0.0.5</c>). Empty (default) with <see cref="TrustedNetworks"/>:
+    /// forwarded headers are ignored and the client address is the TCP peer's.
+    /// </summary>
+    public IList<string> TrustedProxies { get; } = new List<string>();
+
+    /// <summary>Networks of trusted reverse proxies in CIDR notation (<c>Archive:Api:TrustedNetworks:N</c>, e.g. <c>10.0.0.0/24</c>).</summary>
+    public IList<string> TrustedNetworks { get; } = new List<string>();
+
+    /// <summary>Whether forwarded headers are applied (a trusted proxy or network is configured).</summary>
+    public bool UsesForwardedHeaders => TrustedProxies.Any(p => !string.IsNullOrWhiteSpace(p)) || TrustedNetworks.Any(n => !string.IsNullOrWhiteSpace(n));
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var proxy in TrustedProxies.Where(p => !string.IsNullOrWhiteSpace(p) && !System.Net.IPAddress.TryParse(p.Trim(), out _)))
+        {
+            yield return new ValidationResult($"Archive:Api:TrustedProxies: '{proxy}' is not an IP address.");
+        }
+
+        foreach (var network in TrustedNetworks.Where(n => !string.IsNullOrWhiteSpace(n) && !System.Net.IPNetwork.TryParse(n.Trim(), out _)))
+        {
+            yield return new ValidationResult($"Archive:Api:TrustedNetworks: '{network}' is not a network in CIDR notation (e.g. 10.0.0.0/24).");
+        }
+
         if (MaxListPageSize is < 1 or > 100_000)
         {
             yield return new ValidationResult("ArchiveApiOptions.MaxListPageSize must be between 1 and 100000.");

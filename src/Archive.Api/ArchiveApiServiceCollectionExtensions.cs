@@ -14,7 +14,8 @@ public static class ArchiveApiServiceCollectionExtensions
     /// <summary>
     /// Registers what <c>MapArchive()</c> needs: its options, the authorization policies of
     /// <see cref="Archive.Api.Security.ArchivePolicies"/> (roles in <see cref="Archive.Api.Security.ArchivePolicyRoles"/>),
-    /// the rate limiting policy, the DTO mapping (AutoMapper, private to Archive.Api), problem details, health checks of the storage and the search index (tag
+    /// the rate limiting policy, the forwarded headers of trusted proxies (<see cref="ArchiveApiOptions.TrustedProxies"/>,
+    /// <see cref="ArchiveApiOptions.TrustedNetworks"/>; applied by <c>app.UseArchiveSecurity()</c>), the DTO mapping (AutoMapper, private to Archive.Api), problem details, health checks of the storage and the search index (tag
     /// <c>archive</c>), and the OpenAPI document (<see cref="ArchiveApiOptions.OpenApiDocumentName"/>, served by the
     /// host's <c>app.MapOpenApi()</c>). Call <c>services.AddArchive(...)</c> too, and either
     /// <c>services.AddArchiveAuthentication(configuration)</c> or the host's own authentication whose principal carries
@@ -59,6 +60,7 @@ public static class ArchiveApiServiceCollectionExtensions
         });
         Archive.Api.Security.ArchiveAuthorization.AddPolicies(services);
         Archive.Api.Security.ArchiveRateLimiting.AddPolicy(services);
+        Archive.Api.Security.ArchiveForwardedHeaders.AddOptions(services);
         services.AddHealthChecks()
             .AddCheck<ArchiveStorageHealthCheck>("archive-storage", tags: ["archive", "storage"])
             .AddCheck<ArchiveSearchHealthCheck>("archive-search", tags: ["archive", "search"]);

@@ -481,7 +481,8 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         var args = new List<string> { ServerDll, "apikey", "create", "--name", name, "--roles", roles, "--Archive:DataPath=" + data };
         if (agency is not null)
         {
-            args.AddRange(["--agencies", agency]);
+            // The agencies are registered later, through the API: the operator prepares their keys first.
+            args.AddRange(["--agencies", agency, "--allow-unregistered-agencies"]);
         }
 
         if (secret)

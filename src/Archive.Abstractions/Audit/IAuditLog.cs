@@ -32,6 +32,9 @@ public sealed record AuditQuery
     /// <summary>Only this actor (exact, case-insensitive).</summary>
     public string? Actor { get; init; }
 
+    /// <summary>Only this principal (<see cref="AuditEvent.ActorId"/>, exact, case-sensitive).</summary>
+    public string? ActorId { get; init; }
+
     /// <summary>Only this action (exact, e.g. <c>change</c>).</summary>
     public string? Action { get; init; }
 

@@ -24,8 +24,18 @@ public sealed record AuditEvent
     /// <summary>What was done, e.g. <c>content.read</c>.</summary>
     public required string Action { get; init; }
 
-    /// <summary>Who did it: the user name, API key name or <c>anonymous</c>.</summary>
+    /// <summary>Who did it, as a person reads it: the user name, API key name or <c>anonymous</c>. Not unique: see <see cref="ActorId"/>.</summary>
     public required string Actor { get; init; }
+
+    /// <summary>
+    /// Who did it, unambiguously, when known: the principal id, e.g. <c>apikey:0123456789abcdef</c> (an API key's id),
+    /// <c>jwt:https://id.example.gov.vn|42</c> (a bearer token's issuer and subject), <c>user:…</c> or <c>mailto:…</c> (a host's own
+    /// identity), <c>anonymous</c>. For a change, the package version's user address. Null in events stored before it existed.
+    /// </summary>
+    public string? ActorId { get; init; }
+
+    /// <summary>The actor's roles when the event was recorded, comma-separated in ordinal order (e.g. <c>administrator,clerk</c>), when known.</summary>
+    public string? ActorRoles { get; init; }
 
     /// <summary>The actor's agency, when known.</summary>
     public string? ActorAgencyId { get; init; }

@@ -16,8 +16,14 @@ public sealed record AuditRecordDto
     /// <summary>What was done, e.g. <c>change</c>, <c>content.read</c>, <c>disposition.destroy</c>.</summary>
     public required string Action { get; init; }
 
-    /// <summary>Who did it.</summary>
+    /// <summary>Who did it, as a person reads it (a user or API key name; not unique).</summary>
     public required string Actor { get; init; }
+
+    /// <summary>Who did it, unambiguously: <c>apikey:&lt;id&gt;</c>, <c>jwt:&lt;issuer&gt;|&lt;sub&gt;</c>, <c>user:…</c> or <c>mailto:…</c> (a host's own identity) or <c>anonymous</c> (null in events recorded before it existed).</summary>
+    public string? ActorId { get; init; }
+
+    /// <summary>The actor's roles at the time, when known.</summary>
+    public IReadOnlyList<string>? ActorRoles { get; init; }
 
     /// <summary>The actor's agency, when known.</summary>
     public string? ActorAgencyId { get; init; }
@@ -50,6 +56,8 @@ public sealed record AuditRecordDto
         Timestamp = r.Timestamp,
         Action = r.Event.Action,
         Actor = r.Event.Actor,
+        ActorId = r.Event.ActorId,
+        ActorRoles = r.Event.ActorRoles?.Split(',', StringSplitOptions.RemoveEmptyEntries),
         ActorAgencyId = r.Event.ActorAgencyId,
         ObjectType = r.Event.ObjectType,
         ObjectId = r.Event.ObjectId,

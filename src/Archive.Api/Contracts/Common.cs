@@ -36,7 +36,7 @@ public sealed record VersionInfoDto
     /// <example>Nguyễn Văn An</example>
     public string? UserName { get; init; }
 
-    /// <summary>Who, as a URI (e.g. <c>mailto:</c>).</summary>
+    /// <summary>Who, unambiguously: the principal id (<c>apikey:&lt;id&gt;</c>, <c>jwt:&lt;issuer&gt;|&lt;sub&gt;</c>) for changes made through the API, else a URI such as <c>mailto:</c>.</summary>
     public string? UserAddress { get; init; }
 }
 

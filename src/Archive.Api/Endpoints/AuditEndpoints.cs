@@ -16,7 +16,7 @@ internal static class AuditEndpoints
     {
         var audit = routes.MapGroup("/audit").WithTags("Audit").RequireAuthorization(ArchivePolicies.Audit);
         audit.MapGet("/records", Query).WithName("QueryAuditRecords")
-            .WithSummary("Audit records filtered by time range, actor, action, object and outcome, paged by sequence (order=newest|oldest)");
+            .WithSummary("Audit records filtered by time range, actor (name or principal id), action, object and outcome, paged by sequence (order=newest|oldest)");
         audit.MapPost("/verify", Verify).WithName("VerifyAuditTrail")
             .WithSummary("Walks the whole hash chain and every checkpoint; reports edited, removed, reordered or truncated records and bad signatures");
         audit.MapPost("/checkpoints", Checkpoint).WithName("WriteAuditCheckpoint")
@@ -28,6 +28,7 @@ internal static class AuditEndpoints
         DateTimeOffset? from,
         DateTimeOffset? to,
         string? actor,
+        string? actorId,
         string? action,
         string? objectType,
         string? objectId,
@@ -55,6 +56,7 @@ internal static class AuditEndpoints
             From = from,
             To = to,
             Actor = Empty(actor),
+            ActorId = Empty(actorId),
             Action = Empty(action),
             ObjectType = Empty(objectType),
             ObjectId = Empty(objectId),

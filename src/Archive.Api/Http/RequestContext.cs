@@ -11,7 +11,7 @@ internal static class RequestContext
 {
     public static ArchiveApiOptions Options(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<ArchiveApiOptions>>().Value;
 
-    /// <summary>The user recorded in the package version: the host's resolver, else the authenticated name, else anonymous.</summary>
+    /// <summary>The user recorded in the package version: the host's resolver, else the authenticated name with the principal id as address, else anonymous.</summary>
     public static ArchiveUser User(HttpContext http) => User(http, Options(http));
 
     /// <summary>The user recorded in the package version, with the facade's options at hand.</summary>
@@ -32,8 +32,9 @@ internal static class RequestContext
                 ?? principal.FindFirst("sub")?.Value;
             if (!string.IsNullOrWhiteSpace(name))
             {
-                var email = principal.FindFirst(ClaimTypes.Email)?.Value ?? principal.FindFirst("email")?.Value;
-                return new ArchiveUser(name, string.IsNullOrWhiteSpace(email) ? null : "mailto:" + email);
+                // The address is the principal id (apikey:<id>, jwt:<issuer>|<sub>, ...): names are not unique, the
+                // version history and the audit trail must still tell two callers apart.
+                return new ArchiveUser(name, Security.HttpCaller.PrincipalId(principal));
             }
         }
 

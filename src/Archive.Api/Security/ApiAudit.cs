@@ -13,12 +13,16 @@ namespace Archive.Api.Security;
 /// </summary>
 internal static class ApiAudit
 {
-    /// <summary>An authentication failure: the scheme and reason, the client address, never the presented secret.</summary>
-    public static ValueTask AuthenticationFailedAsync(HttpContext http, string scheme, string reason)
+    /// <summary>
+    /// An authentication failure: the scheme and reason, the client address, never the presented secret; for a
+    /// revoked, expired or replaced API key, the key (name and principal id) whose secret was presented.
+    /// </summary>
+    public static ValueTask AuthenticationFailedAsync(HttpContext http, string scheme, string reason, ApiKeyRecord? key = null)
         => AppendAsync(http, new AuditEvent
         {
             Action = AuditActions.AuthenticationFailed,
-            Actor = "anonymous",
+            Actor = key?.Name ?? Archive.Security.ArchiveCaller.AnonymousActor,
+            ActorId = key?.PrincipalId ?? Archive.Security.ArchiveCaller.AnonymousActor,
             ObjectType = "authentication",
             ObjectId = scheme,
             Outcome = AuditOutcome.Denied,

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Archive.Api.Security;
 
 /// <summary>Authenticates <c>X-Api-Key</c>: looks the key's hash up in configuration and the archive's store.</summary>
-internal sealed class ApiKeyAuthenticationHandler(
+internal sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
@@ -24,13 +24,22 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var key = values.Count == 1 ? values[0] : null;
-        var record = string.IsNullOrWhiteSpace(key) ? null : await keys.FindAsync(key.Trim(), Context.RequestAborted).ConfigureAwait(false);
-        if (record is null)
+        var key = values.Count == 1 ? values[0]?.Trim() : null;
+        var check = string.IsNullOrEmpty(key) ? new ApiKeyCheck(ApiKeyStatus.Unknown, null) : await keys.CheckAsync(key, Context.RequestAborted).ConfigureAwait(false);
+        if (check is not { Status: ApiKeyStatus.Valid, Record: { } record })
         {
-            failures.RecordFailure(HttpCaller.ClientAddress(Context));
-            await ApiAudit.AuthenticationFailedAsync(Context, Scheme.Name, "unknown or revoked API key").ConfigureAwait(false);
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
+            var client = HttpCaller.ClientAddress(Context);
+            failures.RecordFailure(client);
+            var reason = check.Status switch
+            {
+                ApiKeyStatus.Revoked => "revoked API key",
+                ApiKeyStatus.Expired => "expired API key",
+                ApiKeyStatus.Replaced => "replaced API key (rotated, overlap ended)",
+                _ => "unknown API key",
+            };
+            Log.ApiKeyRefused(Logger, reason, check.Record?.Id, client);
+            await ApiAudit.AuthenticationFailedAsync(Context, Scheme.Name, reason, check.Record).ConfigureAwait(false);
+            return AuthenticateResult.Fail(char.ToUpperInvariant(reason[0]) + reason[1..] + ".");
         }
 
         var claims = new List<Claim>
@@ -55,5 +64,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         Response.StatusCode = 401;
         Response.Headers.WWWAuthenticate = "ApiKey header=\"" + HeaderName + "\"";
         return Task.CompletedTask;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 6100, EventName = "ApiKeyRefused", Level = LogLevel.Information, Message = "API key refused: {Reason} (key id {KeyId}, client {Client}).")]
+        public static partial void ApiKeyRefused(ILogger logger, string reason, string? keyId, string? client);
     }
 }

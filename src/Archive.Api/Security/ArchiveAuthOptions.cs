@@ -20,18 +20,33 @@ public sealed class ArchiveAuthOptions : IValidatableObject
     /// <summary>API keys given by configuration (<c>Archive:Auth:ApiKeys:N:*</c>), in addition to those in the archive's store.</summary>
     public IList<ConfiguredApiKey> ApiKeys { get; } = new List<ConfiguredApiKey>();
 
-    /// <summary>Failed authentications from one client address within <see cref="FailureWindow"/> before its requests with credentials get 429 (default 10; 0 = no lockout).</summary>
+    /// <summary>
+    /// Failed authentications from one client address (an IPv6 address counts with its /64) within
+    /// <see cref="FailureWindow"/> before its further failing attempts get 429 without their credentials being looked up
+    /// (default 10; 0 = no throttling). A valid credential from that address is still accepted.
+    /// </summary>
     public int MaxFailedAuthentications { get; set; } = 10;
 
-    /// <summary>Window of <see cref="MaxFailedAuthentications"/>, also the lockout duration (default 5 minutes).</summary>
+    /// <summary>Window of <see cref="MaxFailedAuthentications"/>, also how long failing attempts are throttled (default 5 minutes).</summary>
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long the API key store's answers are cached in memory (default 30 s; revocation through this process takes effect at once).</summary>
     public TimeSpan ApiKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Lifetime of API keys created or rotated without an explicit <c>expiresAt</c> (<c>Archive:Auth:ApiKeyLifetime</c>,
+    /// e.g. <c>90.00:00:00</c>); null (default): such keys do not expire.
+    /// </summary>
+    public TimeSpan? ApiKeyLifetime { get; set; }
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (ApiKeyLifetime is { } lifetime && lifetime <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Archive:Auth:ApiKeyLifetime must be positive (or empty: keys do not expire).");
+        }
+
         if (FailureWindow <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Archive:Auth:FailureWindow must be positive.");
@@ -95,4 +110,7 @@ public sealed class ConfiguredApiKey
 
     /// <summary><c>secret</c> for secret clearance, else empty.</summary>
     public string? Clearance { get; set; }
+
+    /// <summary>When the key stops authenticating (e.g. <c>2026-12-31T00:00:00+07:00</c>); empty: never.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 }

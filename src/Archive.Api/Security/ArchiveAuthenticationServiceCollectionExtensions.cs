@@ -33,7 +33,7 @@ public static class ArchiveAuthenticationServiceCollectionExtensions
     /// (<c>X-Api-Key</c>; hashed, in the archive's store via <see cref="ApiKeyStore"/> and in configuration) and JWT
     /// bearer tokens (<c>Archive:Auth:Jwt:*</c>: Authority, or Issuer + SigningKeys; Audience). Failed
     /// authentications are audited and counted per client address (<see cref="AuthenticationFailureTracker"/>;
-    /// the lockout answers 429 through <c>app.UseArchiveSecurity()</c>).
+    /// an address over the limit gets 429 for its failing attempts through <c>app.UseArchiveSecurity()</c>).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">Configuration holding the <c>Archive:Auth</c> section (may be null: options only from <paramref name="configure"/>).</param>
@@ -114,7 +114,11 @@ public static class ArchiveAuthenticationServiceCollectionExtensions
                     SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "bad signature",
                     _ => "invalid token",
                 };
-                await ApiAudit.AuthenticationFailedAsync(ctx.HttpContext, ArchiveAuthenticationDefaults.BearerScheme, reason).ConfigureAwait(false);
+                if (!ctx.HttpContext.Items.ContainsKey(AuthenticationFailureTracker.ThrottledItem))
+                {
+                    // A throttled address's failing tokens are counted, not audited one by one (see UseArchiveSecurity).
+                    await ApiAudit.AuthenticationFailedAsync(ctx.HttpContext, ArchiveAuthenticationDefaults.BearerScheme, reason).ConfigureAwait(false);
+                }
             },
         };
     }

@@ -28,10 +28,41 @@ internal static class HttpCaller
         var address = ClientAddress(http);
         var user = Http.RequestContext.User(http, options);
         caller = IsAuthenticated(http.User)
-            ? ArchiveCaller.Authenticated(user, Roles(http.User), Agencies(http.User), options.CanAccessSecret(http), address)
+            ? ArchiveCaller.Authenticated(user, Roles(http.User), Agencies(http.User), options.CanAccessSecret(http), address, PrincipalId(http.User))
             : ArchiveCaller.Anonymous(user, address);
         http.Items[ItemKey] = caller;
         return caller;
+    }
+
+    /// <summary>
+    /// Who the principal is, unambiguously (names are not unique): <c>apikey:&lt;id&gt;</c> for an Archive API key,
+    /// <c>jwt:&lt;issuer&gt;|&lt;sub&gt;</c> for a token with a subject; for a host's own identity <c>user:</c> + its
+    /// name identifier, else <c>mailto:</c> + its e-mail, else <c>user:</c> + its name; <see cref="ArchiveCaller.AnonymousActor"/> when not authenticated.
+    /// </summary>
+    public static string PrincipalId(ClaimsPrincipal? principal)
+    {
+        if (!IsAuthenticated(principal))
+        {
+            return ArchiveCaller.AnonymousActor;
+        }
+
+        if (principal!.FindFirst(ArchiveClaims.ApiKeyId)?.Value is { Length: > 0 } keyId)
+        {
+            return "apikey:" + keyId;
+        }
+
+        if (principal.FindFirst("sub") is { Value.Length: > 0 } sub)
+        {
+            return "jwt:" + (principal.FindFirst("iss")?.Value ?? sub.Issuer) + "|" + sub.Value;
+        }
+
+        if (principal.FindFirst(ClaimTypes.NameIdentifier)?.Value is { Length: > 0 } id)
+        {
+            return "user:" + id;
+        }
+
+        var email = principal.FindFirst(ClaimTypes.Email)?.Value ?? principal.FindFirst("email")?.Value;
+        return string.IsNullOrWhiteSpace(email) ? "user:" + (principal.Identity?.Name ?? "?") : "mailto:" + email;
     }
 
     public static string? ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();

@@ -8,7 +8,8 @@ namespace Archive.Audit;
 
 /// <summary>
 /// The canonical serialisation of audit records and checkpoints: UTF-8 JSON with a fixed property order, every
-/// property written (null when absent), timestamps as <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, no whitespace. The record
+/// property written (null when absent) except the event's <c>actorId</c> and <c>actorRoles</c>, which are written
+/// only when present (so records stored before they existed keep their bytes and hash), timestamps as <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, no whitespace. The record
 /// hash is SHA-256 over the canonical (sequence, timestamp, event, previousHash); the stored object is the same JSON
 /// with <c>hash</c> appended, so any byte changed in a stored record is detected.
 /// </summary>
@@ -56,6 +57,8 @@ internal static class AuditCodec
                 {
                     Action = e.GetProperty("action").GetString() ?? throw new FormatException("action is null"),
                     Actor = e.GetProperty("actor").GetString() ?? throw new FormatException("actor is null"),
+                    ActorId = e.TryGetProperty("actorId", out var actorId) ? actorId.GetString() : null,
+                    ActorRoles = e.TryGetProperty("actorRoles", out var actorRoles) ? actorRoles.GetString() : null,
                     ActorAgencyId = e.GetProperty("actorAgencyId").GetString(),
                     ObjectType = e.GetProperty("objectType").GetString(),
                     ObjectId = e.GetProperty("objectId").GetString(),
@@ -143,6 +146,16 @@ internal static class AuditCodec
             w.WriteStartObject("event");
             w.WriteString("action", e.Action);
             w.WriteString("actor", e.Actor);
+            if (e.ActorId is not null)
+            {
+                w.WriteString("actorId", e.ActorId);
+            }
+
+            if (e.ActorRoles is not null)
+            {
+                w.WriteString("actorRoles", e.ActorRoles);
+            }
+
             w.WriteString("actorAgencyId", e.ActorAgencyId);
             w.WriteString("objectType", e.ObjectType);
             w.WriteString("objectId", e.ObjectId);

@@ -15,7 +15,7 @@ namespace Archive.Audit;
 /// <remarks>
 /// <para>Per commit: (1) an <em>intent</em> object <c>audit/pending/{id}.json</c> is written (if that fails, the change
 /// is refused — nothing is committed without its audit intent); (2) the package version is committed; (3) a
-/// <see cref="AuditActions.Change"/> event is appended (actor = the version's user, object = the package, detail = the
+/// <see cref="AuditActions.Change"/> event is appended (actor = the version's user name, actor id = its address, object = the package, detail = the
 /// version message and number); (4) the intent is deleted.</para>
 /// <para>A crash or an append failure between (2) and (3) leaves the intent behind. <see cref="ReconcileAsync"/> — run
 /// on first use and then at most once per <see cref="AuditOptions.PendingGrace"/> with each commit — finds intents
@@ -146,6 +146,7 @@ public sealed partial class AuditJournal
             PackageId = packageId,
             BaseHead = baseHead,
             UserName = string.IsNullOrWhiteSpace(commit.UserName) ? "system" : commit.UserName,
+            UserAddress = string.IsNullOrWhiteSpace(commit.UserAddress) ? null : commit.UserAddress,
             Message = commit.Message,
             Started = _time.GetUtcNow(),
         };
@@ -282,6 +283,9 @@ public sealed partial class AuditJournal
 
         public required string UserName { get; init; }
 
+        /// <summary>The version's user address (the principal id of an API caller, e.g. <c>apikey:&lt;id&gt;</c>); absent in intents written before it existed.</summary>
+        public string? UserAddress { get; init; }
+
         public string? Message { get; init; }
 
         public required DateTimeOffset Started { get; init; }
@@ -290,6 +294,7 @@ public sealed partial class AuditJournal
         {
             Action = AuditActions.Change,
             Actor = UserName,
+            ActorId = UserAddress,
             ObjectType = ObjectTypeOf(Root),
             ObjectId = PackageId,
             Outcome = outcome,

@@ -100,6 +100,7 @@ public sealed partial class ObjectStoreAuditLog
         return (query.From is null || record.Timestamp >= query.From)
             && (query.To is null || record.Timestamp < query.To)
             && (query.Actor is null || string.Equals(e.Actor, query.Actor, StringComparison.OrdinalIgnoreCase))
+            && (query.ActorId is null || string.Equals(e.ActorId, query.ActorId, StringComparison.Ordinal))
             && (query.Action is null || string.Equals(e.Action, query.Action, StringComparison.Ordinal))
             && (query.ObjectType is null || string.Equals(e.ObjectType, query.ObjectType, StringComparison.Ordinal))
             && (query.ObjectId is null || string.Equals(e.ObjectId, query.ObjectId, StringComparison.Ordinal))

@@ -226,6 +226,8 @@ public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
         {
             Action = Clip(e.Action, MaxField)!,
             Actor = Clip(e.Actor, MaxField)!,
+            ActorId = Clip(e.ActorId, MaxField),
+            ActorRoles = Clip(e.ActorRoles, MaxField),
             ActorAgencyId = Clip(e.ActorAgencyId, MaxField),
             ObjectType = Clip(e.ObjectType, MaxField),
             ObjectId = Clip(e.ObjectId, MaxField),

@@ -411,6 +411,8 @@ public sealed partial class PackageExchangeService
         {
             Action = action,
             Actor = caller.Actor,
+            ActorId = caller.PrincipalId,
+            ActorRoles = caller.RolesForAudit,
             ActorAgencyId = caller.PrimaryAgency,
             ObjectType = ObjectTypeOf(job.Kind),
             ObjectId = job.Id,

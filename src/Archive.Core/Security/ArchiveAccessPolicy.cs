@@ -215,6 +215,8 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
         {
             Action = action,
             Actor = caller.Actor,
+            ActorId = caller.PrincipalId,
+            ActorRoles = caller.RolesForAudit,
             ActorAgencyId = caller.PrimaryAgency,
             ObjectType = objectType,
             ObjectId = objectId,
@@ -236,6 +238,8 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
         {
             Action = AuditActions.AccessDenied,
             Actor = caller.Actor,
+            ActorId = caller.PrincipalId,
+            ActorRoles = caller.RolesForAudit,
             ActorAgencyId = caller.PrimaryAgency,
             ObjectType = objectType,
             ObjectId = objectId,

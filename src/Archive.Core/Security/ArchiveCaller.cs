@@ -24,10 +24,11 @@ public sealed class ArchiveCaller
 
     private readonly Dictionary<string, string?> _custody = new(StringComparer.Ordinal);
 
-    private ArchiveCaller(bool authenticated, ArchiveUser user, HashSet<string> roles, HashSet<string> agencies, bool clearance, string? clientAddress)
+    private ArchiveCaller(bool authenticated, ArchiveUser user, HashSet<string> roles, HashSet<string> agencies, bool clearance, string? clientAddress, string principalId)
     {
         IsAuthenticated = authenticated;
         User = user;
+        PrincipalId = principalId;
         Roles = roles;
         Agencies = agencies;
         HasSecretClearance = clearance;
@@ -40,8 +41,12 @@ public sealed class ArchiveCaller
     /// <param name="agencies">The agencies (agency identifiers) it belongs to.</param>
     /// <param name="secretClearance">Whether it may see secret (mật) record files in its scope.</param>
     /// <param name="clientAddress">Where the call came from, for audit entries (optional).</param>
+    /// <param name="principalId">
+    /// Who it is, unambiguously (recorded as <see cref="Archive.Audit.AuditEvent.ActorId"/>), e.g. <c>apikey:&lt;id&gt;</c>
+    /// or <c>jwt:&lt;issuer&gt;|&lt;subject&gt;</c>; default the user's address, else <c>user:</c> + the user's name.
+    /// </param>
     /// <returns>The caller.</returns>
-    public static ArchiveCaller Authenticated(ArchiveUser user, IEnumerable<string>? roles = null, IEnumerable<string>? agencies = null, bool secretClearance = false, string? clientAddress = null)
+    public static ArchiveCaller Authenticated(ArchiveUser user, IEnumerable<string>? roles = null, IEnumerable<string>? agencies = null, bool secretClearance = false, string? clientAddress = null, string? principalId = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         var roleSet = new HashSet<string>(StringComparer.Ordinal);
@@ -62,7 +67,10 @@ public sealed class ArchiveCaller
             }
         }
 
-        return new ArchiveCaller(true, user, roleSet, agencySet, secretClearance, clientAddress);
+        var id = !string.IsNullOrWhiteSpace(principalId) ? principalId.Trim()
+            : !string.IsNullOrWhiteSpace(user.Address) ? user.Address
+            : "user:" + user.Name;
+        return new ArchiveCaller(true, user, roleSet, agencySet, secretClearance, clientAddress, id);
     }
 
     /// <summary>An anonymous caller (a reader of the reading room): no role, no agency, no clearance; it sees what a researcher sees.</summary>
@@ -70,7 +78,7 @@ public sealed class ArchiveCaller
     /// <param name="clientAddress">Where the call came from, for audit entries (optional).</param>
     /// <returns>The caller.</returns>
     public static ArchiveCaller Anonymous(ArchiveUser? user = null, string? clientAddress = null)
-        => new(false, user ?? new ArchiveUser(AnonymousActor), new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), false, clientAddress);
+        => new(false, user ?? new ArchiveUser(AnonymousActor), new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), false, clientAddress, AnonymousActor);
 
     /// <summary>Whether the host authenticated the caller.</summary>
     public bool IsAuthenticated { get; }
@@ -81,8 +89,17 @@ public sealed class ArchiveCaller
     /// <summary>The actor of the caller's audit entries: the user's name, or <see cref="AnonymousActor"/>.</summary>
     public string Actor => IsAuthenticated ? User.Name : AnonymousActor;
 
+    /// <summary>
+    /// Who the caller is, unambiguously (names are not unique): e.g. <c>apikey:&lt;id&gt;</c>,
+    /// <c>jwt:&lt;issuer&gt;|&lt;subject&gt;</c>, or <see cref="AnonymousActor"/>. Recorded as <see cref="Archive.Audit.AuditEvent.ActorId"/>.
+    /// </summary>
+    public string PrincipalId { get; }
+
     /// <summary>Roles, lower case.</summary>
     public IReadOnlySet<string> Roles { get; }
+
+    /// <summary>The roles as recorded in audit events (<see cref="Archive.Audit.AuditEvent.ActorRoles"/>): comma-separated, ordinal order; null when none.</summary>
+    public string? RolesForAudit => Roles.Count == 0 ? null : string.Join(',', Roles.Order(StringComparer.Ordinal));
 
     /// <summary>Agency identifiers the caller belongs to.</summary>
     public IReadOnlySet<string> Agencies { get; }

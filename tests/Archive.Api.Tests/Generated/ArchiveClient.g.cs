@@ -7692,28 +7692,28 @@ namespace Archive.Api.Tests.Generated
         }
 
         /// <summary>
-        /// Audit records filtered by time range, actor, action, object and outcome, paged by sequence (order=newest|oldest)
+        /// Audit records filtered by time range, actor (name or principal id), action, object and outcome, paged by sequence (order=newest|oldest)
         /// </summary>
         /// <remarks>
         /// Roles: supervisor, administrator.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<AuditPageDto> QueryAuditRecordsAsync(System.DateTimeOffset? from, System.DateTimeOffset? to, string? actor, string? action, string? objectType, string? objectId, string? outcome, string? order, long? cursor, int? pageSize)
+        public virtual System.Threading.Tasks.Task<AuditPageDto> QueryAuditRecordsAsync(System.DateTimeOffset? from, System.DateTimeOffset? to, string? actor, string? actorId, string? action, string? objectType, string? objectId, string? outcome, string? order, long? cursor, int? pageSize)
         {
-            return QueryAuditRecordsAsync(from, to, actor, action, objectType, objectId, outcome, order, cursor, pageSize, System.Threading.CancellationToken.None);
+            return QueryAuditRecordsAsync(from, to, actor, actorId, action, objectType, objectId, outcome, order, cursor, pageSize, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Audit records filtered by time range, actor, action, object and outcome, paged by sequence (order=newest|oldest)
+        /// Audit records filtered by time range, actor (name or principal id), action, object and outcome, paged by sequence (order=newest|oldest)
         /// </summary>
         /// <remarks>
         /// Roles: supervisor, administrator.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<AuditPageDto> QueryAuditRecordsAsync(System.DateTimeOffset? from, System.DateTimeOffset? to, string? actor, string? action, string? objectType, string? objectId, string? outcome, string? order, long? cursor, int? pageSize, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<AuditPageDto> QueryAuditRecordsAsync(System.DateTimeOffset? from, System.DateTimeOffset? to, string? actor, string? actorId, string? action, string? objectType, string? objectId, string? outcome, string? order, long? cursor, int? pageSize, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -7740,6 +7740,10 @@ namespace Archive.Api.Tests.Generated
                     if (actor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("actor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(actor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (actorId != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("actorId")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(actorId, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (action != null)
                     {
@@ -17102,6 +17106,152 @@ namespace Archive.Api.Tests.Generated
         }
 
         /// <summary>
+        /// Issue a new secret for a stored API key (same id, name, roles, agencies); the previous secret works for overlapSeconds more. The answer holds the new key, shown only this once
+        /// </summary>
+        /// <remarks>
+        /// Send If-Match: "v{version}" (from the ETag of a GET) to make the change conditional; PUT requires it when the resource exists (428 otherwise).
+        /// <br/>
+        /// <br/>Roles: administrator.
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<ApiKeyDto> RotateApiKeyAsync(string id, RotateApiKeyRequest body)
+        {
+            return RotateApiKeyAsync(id, body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Issue a new secret for a stored API key (same id, name, roles, agencies); the previous secret works for overlapSeconds more. The answer holds the new key, shown only this once
+        /// </summary>
+        /// <remarks>
+        /// Send If-Match: "v{version}" (from the ETag of a GET) to make the change conditional; PUT requires it when the resource exists (428 otherwise).
+        /// <br/>
+        /// <br/>Roles: administrator.
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<ApiKeyDto> RotateApiKeyAsync(string id, RotateApiKeyRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (id == null)
+                throw new System.ArgumentNullException("id");
+
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                    if (!string.IsNullOrEmpty(_baseUrl)) urlBuilder_.Append(_baseUrl);
+                    // Operation Path: "api/api-keys/{id}/rotate"
+                    urlBuilder_.Append("api/api-keys/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/rotate");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ApiKeyDto>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 422)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Unprocessable Entity", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 500)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Internal Server Error", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new ArchiveApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
         /// Revoke a stored API key (kept, marked revoked)
         /// </summary>
         /// <remarks>
@@ -17599,6 +17749,26 @@ namespace Archive.Api.Tests.Generated
         public string Name { get; set; } = default!;
 
         /// <summary>
+        /// The principal id it acts as in the audit trail and the version history: `apikey:` + id.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("principalId")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string PrincipalId { get; set; } = default!;
+
+        /// <summary>
+        /// `valid`, `expired` or `revoked`.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("status")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Status { get; set; } = default!;
+
+        /// <summary>
+        /// True when another key has the same name (keys stored before names had to be unique, or configured ones).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("duplicateName")]
+        public bool DuplicateName { get; set; } = default!;
+
+        /// <summary>
         /// Roles.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("roles")]
@@ -17631,6 +17801,18 @@ namespace Archive.Api.Tests.Generated
         public string? CreatedBy { get; set; } = default!;
 
         /// <summary>
+        /// When it expires; null: never.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("expiresAt")]
+        public System.DateTimeOffset? ExpiresAt { get; set; } = default!;
+
+        /// <summary>
+        /// After a rotation: until when the previous secret still works.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("previousKeyValidUntil")]
+        public System.DateTimeOffset? PreviousKeyValidUntil { get; set; } = default!;
+
+        /// <summary>
         /// When revoked; null while valid.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("revokedAt")]
@@ -17644,7 +17826,7 @@ namespace Archive.Api.Tests.Generated
         public string Source { get; set; } = default!;
 
         /// <summary>
-        /// The key itself: only in the answer to its creation.
+        /// The key itself: only in the answer to its creation or rotation.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("key")]
         public string? Key { get; set; } = default!;
@@ -17920,11 +18102,23 @@ namespace Archive.Api.Tests.Generated
         public string Action { get; set; } = default!;
 
         /// <summary>
-        /// Who did it.
+        /// Who did it, as a person reads it (a user or API key name; not unique).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("actor")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Actor { get; set; } = default!;
+
+        /// <summary>
+        /// Who did it, unambiguously: `apikey:&amp;lt;id&amp;gt;`, `jwt:&amp;lt;issuer&amp;gt;|&amp;lt;sub&amp;gt;`, `user:…` or `mailto:…` (a host's own identity) or `anonymous` (null in events recorded before it existed).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("actorId")]
+        public string? ActorId { get; set; } = default!;
+
+        /// <summary>
+        /// The actor's roles at the time, when known.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("actorRoles")]
+        public System.Collections.Generic.ICollection<string>? ActorRoles { get; set; } = default!;
 
         /// <summary>
         /// The actor's agency, when known.
@@ -18283,6 +18477,12 @@ namespace Archive.Api.Tests.Generated
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("clearance")]
         public string? Clearance { get; set; } = default!;
+
+        /// <summary>
+        /// When the key stops working (future); absent: the configured default lifetime (`Archive:Auth:ApiKeyLifetime`) or never.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("expiresAt")]
+        public System.DateTimeOffset? ExpiresAt { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -21668,6 +21868,36 @@ namespace Archive.Api.Tests.Generated
     }
 
     /// <summary>
+    /// Body of `POST /api-keys/{id}/rotate`.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class RotateApiKeyRequest
+    {
+
+        /// <summary>
+        /// How long the previous secret keeps working, in seconds (0, the default, to 604800 = 7 days).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("overlapSeconds")]
+        public int? OverlapSeconds { get; set; } = default!;
+
+        /// <summary>
+        /// When the new secret stops working (future); absent: the configured default lifetime or never.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("expiresAt")]
+        public System.DateTimeOffset? ExpiresAt { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
     /// What kind of thing a search document describes.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -22309,7 +22539,7 @@ namespace Archive.Api.Tests.Generated
         public string? UserName { get; set; } = default!;
 
         /// <summary>
-        /// Who, as a URI (e.g. `mailto:`).
+        /// Who, unambiguously: the principal id (`apikey:&amp;lt;id&amp;gt;`, `jwt:&amp;lt;issuer&amp;gt;|&amp;lt;sub&amp;gt;`) for changes made through the API, else a URI such as `mailto:`.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("userAddress")]
         public string? UserAddress { get; set; } = default!;
