@@ -17202,6 +17202,26 @@ namespace Archive.Api.Tests.Generated
                             throw new ArchiveApiException<ProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Forbidden", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 404)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -17210,6 +17230,26 @@ namespace Archive.Api.Tests.Generated
                                 throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new ArchiveApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("The body is larger than the limit (content.too-large).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("The Content-Type is not one the operation reads.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 422)
@@ -17222,6 +17262,16 @@ namespace Archive.Api.Tests.Generated
                             throw new ArchiveApiException<ProblemDetails>("Unprocessable Entity", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 500)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -17230,6 +17280,16 @@ namespace Archive.Api.Tests.Generated
                                 throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new ArchiveApiException<ProblemDetails>("Internal Server Error", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -18109,7 +18169,7 @@ namespace Archive.Api.Tests.Generated
         public string Actor { get; set; } = default!;
 
         /// <summary>
-        /// Who did it, unambiguously: `apikey:&amp;lt;id&amp;gt;`, `jwt:&amp;lt;issuer&amp;gt;|&amp;lt;sub&amp;gt;`, `user:…` or `mailto:…` (a host's own identity) or `anonymous` (null in events recorded before it existed).
+        /// Who did it, unambiguously: `apikey:&lt;id&gt;`, `jwt:&lt;issuer&gt;|&lt;sub&gt;`, `user:…` or `mailto:…` (a host's own identity) or `anonymous` (null in events recorded before it existed).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("actorId")]
         public string? ActorId { get; set; } = default!;
@@ -22539,7 +22599,7 @@ namespace Archive.Api.Tests.Generated
         public string? UserName { get; set; } = default!;
 
         /// <summary>
-        /// Who, unambiguously: the principal id (`apikey:&amp;lt;id&amp;gt;`, `jwt:&amp;lt;issuer&amp;gt;|&amp;lt;sub&amp;gt;`) for changes made through the API, else a URI such as `mailto:`.
+        /// Who, unambiguously: the principal id (`apikey:&lt;id&gt;`, `jwt:&lt;issuer&gt;|&lt;sub&gt;`) for changes made through the API, else a URI such as `mailto:`.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("userAddress")]
         public string? UserAddress { get; set; } = default!;
