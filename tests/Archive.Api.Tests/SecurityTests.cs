@@ -344,6 +344,8 @@ public sealed class HardeningTests(FailingSearchApiFactory factory) : IClassFixt
         Assert.Equal("DENY", api.Headers.GetValues("X-Frame-Options").Single());
         Assert.Equal("no-referrer", api.Headers.GetValues("Referrer-Policy").Single());
         Assert.Contains("default-src 'none'", api.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        // Records and their metadata are not kept in browser or proxy caches (no-store) unless an endpoint says otherwise.
+        Assert.True(api.Headers.CacheControl?.NoStore, api.Headers.CacheControl?.ToString());
 
         using var swagger = await client.GetAsync("/swagger/index.html", Ct);
         Assert.Equal(200, (int)swagger.StatusCode);

@@ -16,7 +16,7 @@ public static class ArchiveSecurityApplicationBuilderExtensions
     /// <see cref="ArchiveApiOptions.TrustedProxies"/> or <see cref="ArchiveApiOptions.TrustedNetworks"/> are configured —
     /// honoured only from those peers, so the client address used by throttling, rate limiting and audit is the
     /// forwarded one only behind a trusted proxy; security headers on every response (<c>X-Content-Type-Options: nosniff</c>,
-    /// <c>X-Frame-Options: DENY</c>, <c>Referrer-Policy: no-referrer</c>, a strict Content-Security-Policy except under
+    /// <c>X-Frame-Options: DENY</c>, <c>Referrer-Policy: no-referrer</c>, <c>Cache-Control: no-store</c> where the endpoint sets none, a strict Content-Security-Policy except under
     /// <see cref="ArchiveApiOptions.PagePaths"/>, where only <c>frame-ancestors 'none'</c> is set); the throttling of
     /// failing authentications from addresses with too many (429 with Retry-After, valid credentials still accepted);
     /// authentication; the rate limiter; and authorization. Error answers the framework leaves without a body (401
@@ -73,6 +73,12 @@ public static class ArchiveSecurityApplicationBuilderExtensions
             }
 
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
+            if (!page && !headers.ContainsKey("Cache-Control"))
+            {
+                // Records, their metadata and search results are not stored by browsers or shared caches unless the
+                // endpoint says otherwise (content downloads: private, revalidated with their ETag).
+                headers.CacheControl = "no-store";
+            }
             return Task.CompletedTask;
         });
         return next();
