@@ -55,6 +55,13 @@ public sealed class ArchiveApiOptions : IValidatableObject
     /// <summary>Name of the OpenAPI document registered by <c>AddArchiveApi</c> (served by <c>MapOpenApi()</c> at <c>/openapi/{name}.json</c>). Default <c>archive</c>.</summary>
     public string OpenApiDocumentName { get; set; } = "archive";
 
+    /// <summary>
+    /// Language of problem details (<c>title</c>, <c>detail</c>, <c>errors[].message</c>) when the request's
+    /// <c>Accept-Language</c> names neither <c>vi</c> nor <c>en</c>: <c>en</c> (default) or <c>vi</c>. The standalone
+    /// server sets <c>vi</c> (<c>Archive:Api:DefaultProblemLanguage</c>). Rule ids, types and fields never change.
+    /// </summary>
+    public string DefaultProblemLanguage { get; set; } = "en";
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -71,6 +78,11 @@ public sealed class ArchiveApiOptions : IValidatableObject
         if (MaxJsonBodyBytes < 1024)
         {
             yield return new ValidationResult("ArchiveApiOptions.MaxJsonBodyBytes must be at least 1024.");
+        }
+
+        if (!Http.ProblemCatalogue.IsSupported(DefaultProblemLanguage))
+        {
+            yield return new ValidationResult("ArchiveApiOptions.DefaultProblemLanguage must be 'vi' or 'en'.");
         }
 
         if (string.IsNullOrWhiteSpace(OpenApiDocumentName))
