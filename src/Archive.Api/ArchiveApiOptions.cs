@@ -69,6 +69,13 @@ public sealed class ArchiveApiOptions : IValidatableObject
     /// <summary>Whether forwarded headers are applied (a trusted proxy or network is configured).</summary>
     public bool UsesForwardedHeaders => TrustedProxies.Any(p => !string.IsNullOrWhiteSpace(p)) || TrustedNetworks.Any(n => !string.IsNullOrWhiteSpace(n));
 
+    /// <summary>
+    /// Language of problem details (<c>title</c>, <c>detail</c>, <c>errors[].message</c>) when the request's
+    /// <c>Accept-Language</c> names neither <c>vi</c> nor <c>en</c>: <c>en</c> (default) or <c>vi</c>. The standalone
+    /// server sets <c>vi</c> (<c>Archive:Api:DefaultProblemLanguage</c>). Rule ids, types and fields never change.
+    /// </summary>
+    public string DefaultProblemLanguage { get; set; } = "en";
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -95,6 +102,11 @@ public sealed class ArchiveApiOptions : IValidatableObject
         if (MaxJsonBodyBytes < 1024)
         {
             yield return new ValidationResult("ArchiveApiOptions.MaxJsonBodyBytes must be at least 1024.");
+        }
+
+        if (!Http.ProblemCatalogue.IsSupported(DefaultProblemLanguage))
+        {
+            yield return new ValidationResult("ArchiveApiOptions.DefaultProblemLanguage must be 'vi' or 'en'.");
         }
 
         if (string.IsNullOrWhiteSpace(OpenApiDocumentName))

@@ -56,6 +56,7 @@ public static class ArchiveApiServiceCollectionExtensions
                 host?.Invoke(context);
                 Archive.Api.Http.BindingProblems.Describe(context);
                 Archive.Api.Http.FrameworkProblems.Describe(context);
+                Archive.Api.Http.ProblemCatalogue.Localize(context.ProblemDetails, context.HttpContext);
             };
         });
         Archive.Api.Security.ArchiveAuthorization.AddPolicies(services);

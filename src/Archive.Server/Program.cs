@@ -98,6 +98,7 @@ builder.Services.AddTesseractOcr(o => configuration.GetSection("Archive:Ocr").Bi
 builder.Services.AddArchiveApi(o =>
 {
     o.AnonymousReadingRoom = true;
+    o.DefaultProblemLanguage = "vi"; // clerks read the server's problems in Vietnamese unless Accept-Language asks for English
     configuration.GetSection("Archive:Api").Bind(o);
 });
 

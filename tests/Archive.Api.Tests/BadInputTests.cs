@@ -56,10 +56,13 @@ public sealed class BadInputTests(ApiFactory factory) : IClassFixture<ApiFactory
         var (_, fondsCode) = await SeedAsync(client);
         var fileCode = await CreateRecordFileAsync(client, fondsCode);
         var before = factory.StoreDigest();
-        await client.PostAsync($"{FileUrl(fileCode)}/documents", Json(new { codeNumber = "5", codeNotation = "QĐ-BNV" }), Ct).ExpectProblemAsync(422, "documents[1].codeNumber", "code-number.zero-pad");
-        await client.PostAsync($"{FileUrl(fileCode)}/documents", Json(new { codeNumber = "05", codeNotation = "qđ bnv" }), Ct).ExpectProblemAsync(422, "documents[1].codeNotation", "code-notation.format");
-        await client.PostAsync($"{FileUrl(fileCode)}/documents", Json(new { codeNumber = "05" }), Ct).ExpectProblemAsync(422, "documents[1].codeNotation", "number-symbol.pair");
-        await client.PostAsync($"{FileUrl(fileCode)}/documents", Json(new { docOrdinal = 1000 }), Ct).ExpectProblemAsync(422, "documents[1000].docOrdinal", "doc-ordinal.range");
+        await client.PostAsync($"{FileUrl(fileCode)}/documents", Json(new { codeNumber = "5", codeNotation = "QĐ-BNV" }), Ct).ExpectProblemAsync(422, "codeNumber", "code-number.zero-pad");
+        await client.PostAsync($"{FileUrl(fileCode)}/documents", Json(new { codeNumber = "05", codeNotation = "qđ bnv" }), Ct).ExpectProblemAsync(422, "codeNotation", "code-notation.format");
+        await client.PostAsync($"{FileUrl(fileCode)}/documents", Json(new { codeNumber = "05" }), Ct).ExpectProblemAsync(422, "codeNotation", "number-symbol.pair");
+        await client.PostAsync($"{FileUrl(fileCode)}/documents", Json(new { docOrdinal = 1000 }), Ct).ExpectProblemAsync(422, "docOrdinal", "doc-ordinal.range");
+        // One document's request names its own fields, not documents[n].* of the whole file (#22 item 2).
+        var problem = await client.PostAsync($"{FileUrl(fileCode)}/documents", Json(new { subject = new string('s', 501) }), Ct).ExpectProblemAsync(422, "subject", "max-length");
+        Assert.DoesNotContain("documents[", problem.ToJsonString(), StringComparison.Ordinal);
         await client.PostAsync($"{FileUrl(fileCode)}/non-archival", Json(new { kind = "Draft", reason = " " }), Ct).ExpectProblemAsync(422, "reason", "weeding.reason-required");
         await client.PostAsync($"{FileUrl(fileCode)}/legal-hold", Json(new { hold = true, reason = "" }), Ct).ExpectProblemAsync(422, "reason", "legal-hold.reason-required");
         Assert.Equal(before, factory.StoreDigest());

@@ -184,6 +184,8 @@ public static class SearchRequestValidator
         {
             SearchFields.AccessLevel => Enum.GetNames<AccessLevel>().FirstOrDefault(n => string.Equals(n, value.Trim(), StringComparison.OrdinalIgnoreCase)),
             SearchFields.Kind => Enum.GetNames<SearchDocumentKind>().FirstOrDefault(n => string.Equals(n, value.Trim(), StringComparison.OrdinalIgnoreCase)),
+            // Indexed lower-case; the record file's spelling (Finished, Unfinished, Accessioned) is read too.
+            SearchFields.Status => value.Trim().ToLowerInvariant() is ("finished" or "unfinished" or "accessioned") and var status ? status : CanonicalValue(value),
             SearchFields.Year => int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= 1 and <= 9999
                 ? year.ToString(CultureInfo.InvariantCulture)
                 : null,

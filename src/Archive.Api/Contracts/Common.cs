@@ -16,6 +16,10 @@ public sealed record FieldError
     /// <summary>What is wrong, for a person.</summary>
     /// <example>The file notation is a sequence number then an abbreviation, dot-separated, without spaces, e.g. 01.TCCB.</example>
     public required string Message { get; init; }
+
+    /// <summary>Named arguments of the message (entity, id, limit, value...) for the message catalogue; not serialised.</summary>
+    [JsonIgnore]
+    internal IReadOnlyDictionary<string, string?>? Arguments { get; init; }
 }
 
 /// <summary>One version in an entity's history (who, when, why).</summary>

@@ -47,9 +47,9 @@ public sealed record RecordFileRequest
     /// <example>Trần Thị Bình</example>
     public string? Creator { get; init; }
 
-    /// <summary>Ngôn ngữ (Language, 50).</summary>
-    /// <example>Tiếng Việt</example>
-    public string Language { get; init; } = "Tiếng Việt";
+    /// <summary>Ngôn ngữ (Language, 50): an ISO 639 code, <c>vi</c> by default; <c>Tiếng Việt</c> is read as <c>vi</c>.</summary>
+    /// <example>vi</example>
+    public string Language { get; init; } = "vi";
 
     /// <summary>Thời gian bắt đầu (StartDate).</summary>
     /// <example>2024-01-15</example>
@@ -135,8 +135,8 @@ public sealed record RecordFileDto
     /// <summary>Người lập hồ sơ (Creator).</summary>
     public string? Creator { get; init; }
 
-    /// <summary>Ngôn ngữ (Language).</summary>
-    public string Language { get; init; } = "Tiếng Việt";
+    /// <summary>Ngôn ngữ (Language): an ISO 639 code such as <c>vi</c>.</summary>
+    public string Language { get; init; } = "vi";
 
     /// <summary>Thời gian bắt đầu (StartDate).</summary>
     public DateOnly? StartDate { get; init; }
@@ -242,9 +242,9 @@ public sealed record DocumentRequest
     /// <example>Về việc tuyển dụng công chức năm 2024</example>
     public string? Subject { get; init; }
 
-    /// <summary>Ngôn ngữ.</summary>
-    /// <example>Tiếng Việt</example>
-    public string Language { get; init; } = "Tiếng Việt";
+    /// <summary>Ngôn ngữ: an ISO 639 code, <c>vi</c> by default; <c>Tiếng Việt</c> is read as <c>vi</c>.</summary>
+    /// <example>vi</example>
+    public string Language { get; init; } = "vi";
 
     /// <summary>Số trang (PageAmount, 0–999); kept on update, or taken from the pages of uploaded PDF content, when left out.</summary>
     public int? PageAmount { get; init; }
@@ -293,8 +293,8 @@ public sealed record DocumentDto
     /// <summary>Trích yếu nội dung (Subject).</summary>
     public string? Subject { get; init; }
 
-    /// <summary>Ngôn ngữ.</summary>
-    public string Language { get; init; } = "Tiếng Việt";
+    /// <summary>Ngôn ngữ: an ISO 639 code such as <c>vi</c>.</summary>
+    public string Language { get; init; } = "vi";
 
     /// <summary>Số trang (PageAmount).</summary>
     public int PageAmount { get; init; }

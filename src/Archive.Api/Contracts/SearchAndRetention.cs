@@ -68,7 +68,7 @@ public sealed record SearchHitDto
     [JsonConverter(typeof(JsonStringEnumConverter<AccessLevel>))]
     public AccessLevel AccessLevel { get; init; }
 
-    /// <summary>finished, unfinished or accessioned.</summary>
+    /// <summary>Finished, Unfinished or Accessioned (as record files spell it; filters read either case).</summary>
     public string? Status { get; init; }
 
     /// <summary>Issue date (documents) or start date (record files).</summary>

@@ -78,9 +78,11 @@ internal static class RecordFileEndpoints
             throw ApiRequestException.BadRequest("pageSize", "page-size.range", $"pageSize must be between 1 and {max}.");
         }
 
-        if (status is not null && status is not ("finished" or "unfinished" or "accessioned"))
+        // One spelling per value: Finished, Unfinished, Accessioned as in record files and search; the lower-case one is read too.
+        var indexedStatus = status is null ? null : Mapping.ContractValues.StatusToIndexed(status);
+        if (status is not null && indexedStatus is null)
         {
-            throw ApiRequestException.BadRequest("status", "status.value", "status is finished, unfinished or accessioned.");
+            throw ApiRequestException.BadRequest("status", "status.value", "status is Finished, Unfinished or Accessioned.");
         }
 
         // The engine's cursor: the listing resumes after the last file code of the previous page (nextAfter).
@@ -89,7 +91,7 @@ internal static class RecordFileEndpoints
         var query = new RecordFileQuery { FondsCode = fondsCode, AgencyId = agencyId, After = string.IsNullOrEmpty(after) ? null : after };
         await foreach (var file in files.ListAsync(query, cancellationToken).ConfigureAwait(false))
         {
-            if ((status is not null && SearchProjection.StatusOf(file.Value) != status) || !await ArchiveScope.CanReadAsync(http, file.Value, cancellationToken).ConfigureAwait(false))
+            if ((indexedStatus is not null && SearchProjection.StatusOf(file.Value) != indexedStatus) || !await ArchiveScope.CanReadAsync(http, file.Value, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }

@@ -11,7 +11,8 @@ namespace Archive.Api.Http;
 
 /// <summary>
 /// Maps Archive exceptions to RFC 9457 problem details. Every problem carries <c>errors: [{field, rule, message}]</c>
-/// (for validation, every broken rule) and <c>traceId</c>; never a stack trace.
+/// (for validation, every broken rule) and <c>traceId</c>; never a stack trace. Title, detail and messages are in the
+/// request's language (<c>Accept-Language</c> <c>vi</c> or <c>en</c>, else <see cref="ArchiveApiOptions.DefaultProblemLanguage"/>).
 /// </summary>
 /// <remarks>
 /// <list type="table">
@@ -41,11 +42,11 @@ public static class ArchiveProblems
         {
             ApiRequestException e => Create(e.StatusCode, Title(e.StatusCode), e.Message, "request", [new FieldError { Field = e.Field, Rule = e.Rule, Message = e.Message }], httpContext),
             ArchiveAccessDeniedException e => Create(StatusCodes.Status403Forbidden, Title(StatusCodes.Status403Forbidden), e.Message, "request", [new FieldError { Field = e.Field, Rule = e.Rule, Message = e.Message }], httpContext),
-            ContentTooLargeException e => Create(StatusCodes.Status413PayloadTooLarge, "Content too large", e.Message, "too-large", Errors(e.Errors), httpContext, new() { ["limit"] = e.Limit }),
+            ContentTooLargeException e => Create(StatusCodes.Status413PayloadTooLarge, "Content too large", e.Message, "too-large", [.. Errors(e.Errors).Select(f => f with { Arguments = new Dictionary<string, string?> { ["limit"] = e.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) } })], httpContext, new() { ["limit"] = e.Limit }),
             ArchiveValidationException e => Create(StatusCodes.Status422UnprocessableEntity, "The request breaks validation rules", e.Message, "validation", Errors(e.Errors), httpContext),
-            ArchiveNotFoundException e => Create(StatusCodes.Status404NotFound, "Not found", e.Message, "not-found", [new FieldError { Field = e.Entity, Rule = "not-found", Message = e.Message }], httpContext),
-            ArchiveConflictException e => Create(StatusCodes.Status409Conflict, "Conflict with the current state", e.Message, "conflict", [new FieldError { Field = e.Entity, Rule = e.Rule, Message = e.Message }], httpContext),
-            ArchivePreconditionFailedException e => Create(StatusCodes.Status412PreconditionFailed, "Precondition failed", e.Message, "precondition-failed", [new FieldError { Field = "If-Match", Rule = "version.mismatch", Message = e.Message }], httpContext, new() { ["currentVersion"] = e.ActualVersion, ["currentETag"] = ETags.ForVersion(e.ActualVersion) }),
+            ArchiveNotFoundException e => Create(StatusCodes.Status404NotFound, "Not found", e.Message, "not-found", [new FieldError { Field = e.Entity, Rule = "not-found", Message = e.Message, Arguments = new Dictionary<string, string?> { ["entity"] = e.Entity, ["id"] = e.Id } }], httpContext),
+            ArchiveConflictException e => Create(StatusCodes.Status409Conflict, "Conflict with the current state", e.Message, "conflict", [new FieldError { Field = e.Entity, Rule = e.Rule, Message = e.Message, Arguments = new Dictionary<string, string?> { ["entity"] = e.Entity, ["id"] = e.Id } }], httpContext),
+            ArchivePreconditionFailedException e => Create(StatusCodes.Status412PreconditionFailed, "Precondition failed", e.Message, "precondition-failed", [new FieldError { Field = "If-Match", Rule = "version.mismatch", Message = e.Message, Arguments = new Dictionary<string, string?> { ["currentVersion"] = e.ActualVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) } }], httpContext, new() { ["currentVersion"] = e.ActualVersion, ["currentETag"] = ETags.ForVersion(e.ActualVersion) }),
             PackageConcurrencyException e => Create(StatusCodes.Status409Conflict, "Concurrent change", "Another change was committed at the same time; reload and retry.", "conflict", [new FieldError { Field = "version", Rule = "version.concurrent-change", Message = e.Message }], httpContext),
             BadHttpRequestException e when e.StatusCode == StatusCodes.Status413PayloadTooLarge => Create(StatusCodes.Status413PayloadTooLarge, "Content too large", "The request body is larger than the limit; nothing was stored.", "too-large", [new FieldError { Field = "body", Rule = "content.too-large", Message = "The request body is larger than the limit." }], httpContext),
             BadHttpRequestException e => Create(e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, "Bad request", "The request could not be read.", "request", [new FieldError { Field = "body", Rule = "request.unreadable", Message = "The request could not be read." }], httpContext),
@@ -78,6 +79,12 @@ public static class ArchiveProblems
             {
                 problem.Extensions[k] = v;
             }
+        }
+
+        if (httpContext is not null)
+        {
+            // Title, detail and messages in the request's language (rule ids, type, fields and status stay as they are).
+            ProblemCatalogue.Localize(problem, httpContext);
         }
 
         return TypedResults.Problem(problem);

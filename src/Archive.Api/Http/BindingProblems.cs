@@ -41,7 +41,13 @@ internal static class BindingProblems
             {
                 if (value is not null && Describe(element) is { } expected && !Parses(element, value))
                 {
-                    errors.Add(new FieldError { Field = parameter.Name, Rule = "parameter.format", Message = $"'{Shorten(value)}' is not {expected}." });
+                    errors.Add(new FieldError
+                    {
+                        Field = parameter.Name,
+                        Rule = "parameter.format",
+                        Message = $"'{Shorten(value)}' is not {expected}.",
+                        Arguments = new Dictionary<string, string?> { ["value"] = Shorten(value), ["expected"] = expected },
+                    });
                     break;
                 }
             }

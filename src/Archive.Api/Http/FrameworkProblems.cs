@@ -62,7 +62,21 @@ internal static class FrameworkProblems
         problem.Title = s.Title;
         problem.Detail ??= s.Message;
         problem.Instance ??= request.Path.Value;
-        problem.Extensions["errors"] = new List<FieldError> { new() { Field = s.Field, Rule = s.Rule, Message = s.Message } };
+        problem.Extensions["errors"] = new List<FieldError>
+        {
+            new()
+            {
+                Field = s.Field,
+                Rule = s.Rule,
+                Message = s.Message,
+                Arguments = new Dictionary<string, string?>
+                {
+                    ["method"] = request.Method,
+                    ["contentType"] = request.ContentType,
+                    ["policy"] = http.Items.TryGetValue(RefusedPolicyItem, out var policy) ? policy as string : null,
+                },
+            },
+        };
     }
 
     /// <summary>An Archive endpoint, no endpoint at all (route 404), or routing's 405; not the host's own endpoints.</summary>

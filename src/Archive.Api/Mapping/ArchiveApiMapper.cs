@@ -47,10 +47,12 @@ internal sealed class ArchiveApiMappingProfile : Profile
         CreateMap<CreateFondsRequest, FondsInput>().MaxDepth(depth);
         CreateMap<RecordFileRequest, RecordFileInput>()
             .ForMember(d => d.Maintenance, o => o.Ignore()) // parsed by the endpoint, which names the field on error
+            .ForMember(d => d.Language, o => o.MapFrom(s => ContractValues.LanguageToStored(s.Language)))
             .MaxDepth(depth);
         CreateMap<DocumentRequest, DocumentInput>()
             .ForMember(d => d.SignerInfo, o => o.MapFrom(s => s.SignerPosition == null && s.SignerFullName == null ? null : new Signer(s.SignerPosition, s.SignerFullName)))
             .ForMember(d => d.ConfidenceLevel, o => o.MapFrom(s => s.ConfidenceLevel ?? Reliability.BornDigital))
+            .ForMember(d => d.Language, o => o.MapFrom(s => ContractValues.LanguageToStored(s.Language)))
             .MaxDepth(depth);
 
         // Engine → responses.
@@ -82,10 +84,12 @@ internal sealed class ArchiveApiMappingProfile : Profile
         CreateMap<RecordFile, RecordFileDto>(MemberList.None)
             .ForMember(d => d.Maintenance, o => o.MapFrom(s => s.Maintenance.ToString()))
             .ForMember(d => d.MaintenanceLabel, o => o.MapFrom(s => s.Maintenance.ToVietnamese()))
+            .ForMember(d => d.Language, o => o.MapFrom(s => ContractValues.LanguageToContract(s.Language)))
             .MaxDepth(depth);
         CreateMap<Document, DocumentDto>()
             .ForMember(d => d.SignerPosition, o => o.MapFrom(s => s.SignerInfo == null ? null : s.SignerInfo.Position))
             .ForMember(d => d.SignerFullName, o => o.MapFrom(s => s.SignerInfo == null ? null : s.SignerInfo.FullName))
+            .ForMember(d => d.Language, o => o.MapFrom(s => ContractValues.LanguageToContract(s.Language)))
             .MaxDepth(depth);
         CreateMap<ContentFile, ContentFileDto>().MaxDepth(depth);
         CreateMap<NonArchivalMark, NonArchivalMarkDto>().MaxDepth(depth);
@@ -103,7 +107,7 @@ internal sealed class ArchiveApiMappingProfile : Profile
             .MaxDepth(depth);
 
         CreateMap<SearchResults, SearchResultsDto>()
-            .ForMember(d => d.Facets, o => o.MapFrom(s => s.Facets.ToDictionary(f => f.Key, f => (IReadOnlyList<FacetValueDto>)f.Value.Select(v => new FacetValueDto { Value = v.Value, Count = v.Count }).ToList())))
+            .ForMember(d => d.Facets, o => o.MapFrom(s => s.Facets.ToDictionary(f => f.Key, f => (IReadOnlyList<FacetValueDto>)f.Value.Select(v => new FacetValueDto { Value = f.Key == SearchFields.Status ? ContractValues.StatusToContract(v.Value)! : v.Value, Count = v.Count }).ToList())))
             .MaxDepth(depth);
         CreateMap<SearchHit, SearchHitDto>()
             .IncludeMembers(s => s.Document)
@@ -112,6 +116,7 @@ internal sealed class ArchiveApiMappingProfile : Profile
             .MaxDepth(depth);
         CreateMap<SearchDocument, SearchHitDto>(MemberList.None)
             .ForMember(d => d.FondsCode, o => o.MapFrom(s => s.FondsId))
+            .ForMember(d => d.Status, o => o.MapFrom(s => ContractValues.StatusToContract(s.Status)))
             .MaxDepth(depth);
         CreateMap<Highlight, HighlightDto>().MaxDepth(depth);
 

@@ -140,7 +140,7 @@ public sealed partial class RecordFileService
             var document = BuildDocument(input, ordinal, null);
             var next = c with { Documents = [.. c.Documents, document] };
             await CheckDuplicatesAsync(next, document, warnings, ct).ConfigureAwait(false);
-            return new Mutation(next, $"Add document {ordinal} to {c.FileCode}");
+            return new Mutation(next, $"Add document {ordinal} to {c.FileCode}") { FieldPrefix = $"documents[{ordinal}]." };
         }, cancellationToken);
     }
 
@@ -161,7 +161,7 @@ public sealed partial class RecordFileService
             var document = BuildDocument(input, docOrdinal, existing);
             var next = c with { Documents = c.Documents.Select(d => d.DocOrdinal == docOrdinal ? document : d).ToList() };
             await CheckDuplicatesAsync(next, document, warnings, ct).ConfigureAwait(false);
-            return new Mutation(next);
+            return new Mutation(next) { FieldPrefix = $"documents[{docOrdinal}]." };
         }, cancellationToken);
     }
 }

@@ -82,6 +82,13 @@ public sealed partial class RecordFileService
     private sealed record Mutation(RecordFile File, string? Message = null)
     {
         public Action<PackageCommit, List<IDisposable>>? Extra { get; init; }
+
+        /// <summary>
+        /// For an operation on one part of the record file (a document): the path prefix of that part in the whole file
+        /// (<c>documents[3].</c>). Errors and warnings about it name the part's own fields (<c>subject</c>, not
+        /// <c>documents[3].subject</c>), as the request that changes it spells them.
+        /// </summary>
+        public string? FieldPrefix { get; init; }
     }
 
     private async ValueTask<WriteResult<RecordFile>> MutateAsync(string fileCode, int? expectedVersion, ArchiveUser user, bool allowOnHold, string? message, Apply apply, CancellationToken cancellationToken)
@@ -126,6 +133,12 @@ public sealed partial class RecordFileService
             var next = Finish(mutation.File);
             var schedule = await _schedules.GetEffectiveAsync(fonds.Value.AgencyId, cancellationToken).ConfigureAwait(false);
             Validate(next, fonds.Value, schedule, errors);
+            if (mutation.FieldPrefix is { } prefix)
+            {
+                Rebase(errors, prefix);
+                Rebase(warnings, prefix);
+            }
+
             if (errors.Count > 0)
             {
                 throw new ArchiveValidationException(errors);
@@ -163,6 +176,29 @@ public sealed partial class RecordFileService
 
             var indexed = await IndexCommittedAsync(stored).ConfigureAwait(false);
             return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
+        }
+    }
+
+    /// <summary>Names the fields under <paramref name="prefix"/> as the single-part request spells them.</summary>
+    private static void Rebase(List<ValidationError> errors, string prefix)
+    {
+        for (var i = 0; i < errors.Count; i++)
+        {
+            if (errors[i].Field.StartsWith(prefix, StringComparison.Ordinal) && errors[i].Field.Length > prefix.Length)
+            {
+                errors[i] = errors[i] with { Field = errors[i].Field[prefix.Length..], Message = errors[i].Message.Replace(prefix, string.Empty, StringComparison.Ordinal) };
+            }
+        }
+    }
+
+    private static void Rebase(List<RecordWarning> warnings, string prefix)
+    {
+        for (var i = 0; i < warnings.Count; i++)
+        {
+            if (warnings[i].Field.StartsWith(prefix, StringComparison.Ordinal) && warnings[i].Field.Length > prefix.Length)
+            {
+                warnings[i] = warnings[i] with { Field = warnings[i].Field[prefix.Length..], Message = warnings[i].Message.Replace(prefix, string.Empty, StringComparison.Ordinal) };
+            }
         }
     }
 

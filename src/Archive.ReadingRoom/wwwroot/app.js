@@ -269,7 +269,7 @@
     field(dl, 'Thời gian', [formatDate(rf.startDate), formatDate(rf.endDate)].filter(Boolean).join(' – '));
     field(dl, 'Thời hạn bảo quản', rf.maintenanceLabel);
     field(dl, 'Chế độ sử dụng', RIGHTS[rf.rights] || rf.rights);
-    field(dl, 'Ngôn ngữ', rf.language);
+    field(dl, 'Ngôn ngữ', rf.language === 'vi' ? 'Tiếng Việt' : rf.language);
     field(dl, 'Người lập hồ sơ', rf.creator);
     field(dl, 'Số lượng văn bản', rf.docTotal);
     field(dl, 'Số lượng trang', rf.pageTotal);

@@ -19255,7 +19255,7 @@ namespace Archive.Api.Tests.Generated
         public string? Subject { get; set; } = default!;
 
         /// <summary>
-        /// Ngôn ngữ.
+        /// Ngôn ngữ: an ISO 639 code such as `vi`.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("language")]
         public string Language { get; set; } = default!;
@@ -19386,7 +19386,7 @@ namespace Archive.Api.Tests.Generated
         public string? Subject { get; set; } = default!;
 
         /// <summary>
-        /// Ngôn ngữ.
+        /// Ngôn ngữ: an ISO 639 code, `vi` by default; `Tiếng Việt` is read as `vi`.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("language")]
         public string Language { get; set; } = default!;
@@ -21100,7 +21100,7 @@ namespace Archive.Api.Tests.Generated
         public string? Creator { get; set; } = default!;
 
         /// <summary>
-        /// Ngôn ngữ (Language).
+        /// Ngôn ngữ (Language): an ISO 639 code such as `vi`.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("language")]
         public string Language { get; set; } = default!;
@@ -21370,7 +21370,7 @@ namespace Archive.Api.Tests.Generated
         public string? Creator { get; set; } = default!;
 
         /// <summary>
-        /// Ngôn ngữ (Language, 50).
+        /// Ngôn ngữ (Language, 50): an ISO 639 code, `vi` by default; `Tiếng Việt` is read as `vi`.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("language")]
         public string Language { get; set; } = default!;
@@ -22055,7 +22055,7 @@ namespace Archive.Api.Tests.Generated
         public AccessLevel AccessLevel { get; set; } = default!;
 
         /// <summary>
-        /// finished, unfinished or accessioned.
+        /// Finished, Unfinished or Accessioned (as record files spell it; filters read either case).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("status")]
         public string? Status { get; set; } = default!;

@@ -114,18 +114,18 @@ public sealed class RecordFileRulesTests
         var bad = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
             await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput("5", "bnv vp") with { PageAmount = 1000, Subject = new string('s', 501) }, null, ArchiveHarness.User, ct));
         var rules = bad.Errors.Select(e => (e.Field, e.Rule)).ToList();
-        Assert.Contains(("documents[1].codeNumber", "code-number.zero-pad"), rules);
-        Assert.Contains(("documents[1].codeNotation", "code-notation.format"), rules);
-        Assert.Contains(("documents[1].pageAmount", "page-amount.range"), rules);
-        Assert.Contains(("documents[1].subject", "max-length"), rules);
+        Assert.Contains(("codeNumber", "code-number.zero-pad"), rules);
+        Assert.Contains(("codeNotation", "code-notation.format"), rules);
+        Assert.Contains(("pageAmount", "page-amount.range"), rules);
+        Assert.Contains(("subject", "max-length"), rules);
 
         var half = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
             await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput() with { CodeNotation = null }, null, ArchiveHarness.User, ct));
-        Assert.Equal(("documents[1].codeNotation", "number-symbol.pair"), (half.Errors[0].Field, half.Errors[0].Rule));
+        Assert.Equal(("codeNotation", "number-symbol.pair"), (half.Errors[0].Field, half.Errors[0].Rule));
 
         var range = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
             await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput() with { DocOrdinal = 1000 }, null, ArchiveHarness.User, ct));
-        Assert.Contains(range.Errors, e => e.Rule == "doc-ordinal.range");
+        Assert.Contains(range.Errors, e => e.Rule == "doc-ordinal.range" && e.Field == "docOrdinal");
         Assert.Equal(1, (await h.Files.GetAsync(code, ct))!.Version);
 
         await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput() with { DocOrdinal = 4 }, null, ArchiveHarness.User, ct);
@@ -134,6 +134,11 @@ public sealed class RecordFileRulesTests
         Assert.Equal("doc-ordinal.taken", taken.Errors[0].Rule);
         var next = await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput("08"), null, ArchiveHarness.User, ct);
         Assert.Equal([4, 5], next.Stored.Value.Documents.Select(d => d.DocOrdinal));
+
+        // Updating one document names that document's own fields, as its request spells them (#22 item 2).
+        var update = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
+            await h.Files.UpdateDocumentAsync(code, 5, ArchiveHarness.DocInput("08") with { Subject = new string('s', 501) }, null, ArchiveHarness.User, ct));
+        Assert.Equal(("subject", "max-length"), (update.Errors[0].Field, update.Errors[0].Rule));
 
         await Assert.ThrowsAsync<ArchiveNotFoundException>(async () =>
             await h.Files.UpdateDocumentAsync(code, 9, ArchiveHarness.DocInput(), null, ArchiveHarness.User, ct));
@@ -144,7 +149,7 @@ public sealed class RecordFileRulesTests
         await h.Fonds.CloseAsync(ArchiveHarness.FondsCode, new DateOnly(2024, 12, 31), "Giải thể", null, ArchiveHarness.User, ct);
         var late = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
             await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput("09", year: 2025), null, ArchiveHarness.User, ct));
-        Assert.Equal(("documents[6].issuedDate", "document.issued-after-fonds-closed"), (late.Errors[0].Field, late.Errors[0].Rule));
+        Assert.Equal(("issuedDate", "document.issued-after-fonds-closed"), (late.Errors[0].Field, late.Errors[0].Rule));
         var backlog = await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput("10", year: 2015), null, ArchiveHarness.User, ct);
         Assert.Equal(3, backlog.Stored.Value.DocTotal);
     }
@@ -163,7 +168,7 @@ public sealed class RecordFileRulesTests
         var other = await h.Files.AddDocumentAsync(second, ArchiveHarness.DocInput("05"), null, ArchiveHarness.User, ct);
         var w = Assert.Single(other.Warnings);
         Assert.Equal("document.duplicate-number", w.Rule);
-        Assert.Equal("documents[1].codeNumber", w.Field);
+        Assert.Equal("codeNumber", w.Field); // the document's own field (#22 item 2)
         Assert.Contains(first + "/1", w.Message, StringComparison.Ordinal);
         Assert.Single(other.Stored.Value.Documents);
 
