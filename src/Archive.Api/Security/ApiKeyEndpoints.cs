@@ -151,7 +151,7 @@ internal static class ApiKeyEndpoints
         var overlap = body.OverlapSeconds ?? 0;
         if (overlap < 0 || overlap > ApiKeyStore.MaxOverlap.TotalSeconds)
         {
-            throw new ArchiveValidationException("overlapSeconds", "apikey.overlap", $"overlapSeconds phải từ 0 đến {ApiKeyStore.MaxOverlap.TotalSeconds:0}.");
+            throw new ArchiveValidationException("overlapSeconds", "apikey.overlap", $"overlapSeconds must be 0 to {ApiKeyStore.MaxOverlap.TotalSeconds:0}.");
         }
 
         var (key, record) = await Store(http).RotateAsync(id, TimeSpan.FromSeconds(overlap), body.ExpiresAt, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false)

@@ -222,7 +222,7 @@ public sealed class ApiKeyStore
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(by);
         var name = NormalizeName(spec.Name)
-            ?? throw new ArchiveValidationException("name", "apikey.name-format", $"Tên khóa API phải dài 1–{MaxNameLength} ký tự, chỉ gồm chữ cái (kể cả tiếng Việt), chữ số, dấu cách đơn và . - _ (không ký tự điều khiển, ký tự vô hình hay thẻ đánh dấu).");
+            ?? throw new ArchiveValidationException("name", "apikey.name-format", $"An API key name is 1 to {MaxNameLength} characters: letters (Vietnamese included), digits, single spaces and . - _ (no control or invisible characters, no markup).");
 
         var roles = (spec.Roles ?? []).Select(r => r?.Trim().ToLowerInvariant() ?? string.Empty).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         if (roles.Count == 0 || roles.FirstOrDefault(r => !ArchiveRoles.IsKnown(r)) is { } unknown)
@@ -303,7 +303,7 @@ public sealed class ApiKeyStore
         ArgumentNullException.ThrowIfNull(by);
         if (overlap < TimeSpan.Zero || overlap > MaxOverlap)
         {
-            throw new ArchiveValidationException("overlap", "apikey.overlap", $"Thời gian khóa cũ còn dùng được (overlap) phải từ 0 đến {MaxOverlap.TotalDays:0} ngày.");
+            throw new ArchiveValidationException("overlap", "apikey.overlap", $"The overlap of the old secret must be 0 to {MaxOverlap.TotalDays:0} days.");
         }
 
         var now = _time.GetUtcNow();
@@ -317,7 +317,7 @@ public sealed class ApiKeyStore
 
         if (current.RevokedAt is not null)
         {
-            throw new ArchiveValidationException("id", "apikey.revoked", $"Khóa API '{current.Name}' ({current.Id}) đã bị thu hồi; hãy tạo khóa mới.");
+            throw new ArchiveValidationException("id", "apikey.revoked", $"API key '{current.Name}' ({current.Id}) is revoked; create a new key.");
         }
 
         var key = NewKey();
@@ -492,7 +492,7 @@ public sealed class ApiKeyStore
         => c is (>= '\u00C0' and <= '\u024F') or (>= '\u1E00' and <= '\u1EFF');
 
     private static ArchiveValidationException NameTaken(string name, string? holderId)
-        => new("name", "apikey.name-taken", $"Tên khóa API '{name}' đã được dùng" + (holderId is null ? string.Empty : $" (khóa {holderId})") + "; hãy chọn tên khác (đổi khóa của cùng người dùng bằng thao tác xoay khóa — rotate).");
+        => new("name", "apikey.name-taken", $"The API key name '{name}' is taken" + (holderId is null ? string.Empty : $" (key {holderId})") + "; choose another (to renew the same user's key, rotate it).");
 
     private static string Until(DateTimeOffset? expiresAt)
         => expiresAt is { } e ? $"; expires {e:O}" : string.Empty;
@@ -503,7 +503,7 @@ public sealed class ApiKeyStore
         {
             return at > now
                 ? at
-                : throw new ArchiveValidationException("expiresAt", "apikey.expires-past", "Thời hạn của khóa API (expiresAt) phải ở tương lai.");
+                : throw new ArchiveValidationException("expiresAt", "apikey.expires-past", "expiresAt must be in the future.");
         }
 
         return _options.CurrentValue.ApiKeyLifetime is { } lifetime ? now + lifetime : null;
@@ -521,7 +521,7 @@ public sealed class ApiKeyStore
         {
             if (await _agencies.GetAsync(agency, cancellationToken).ConfigureAwait(false) is null)
             {
-                errors.Add(new ValidationError("agencies", "apikey.agency-unknown", $"Cơ quan '{agency}' (agencyId) chưa được đăng ký trong lưu trữ; hãy đăng ký cơ quan trước khi cấp khóa."));
+                errors.Add(new ValidationError("agencies", "apikey.agency-unknown", $"Agency '{agency}' is not registered; register the agency before issuing keys bound to it."));
             }
         }
 
