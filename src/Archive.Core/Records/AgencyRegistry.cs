@@ -142,6 +142,10 @@ public sealed class AgencyRegistry
         {
             errors.Add(new("name", "max-length", $"The agency name must be at most {NameMax} characters."));
         }
+        else
+        {
+            TextRules.Check(errors, "name", name);
+        }
 
         if (!Enum.IsDefined(agency.Status))
         {

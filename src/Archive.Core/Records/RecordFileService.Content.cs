@@ -198,6 +198,12 @@ public sealed partial class RecordFileService
             return null;
         }
 
+        if (TextRules.FindInvisible(fileName) is { } hidden)
+        {
+            errors.Add(TextRules.Error(field, hidden.Index, hidden.CodePoint));
+            return null;
+        }
+
         string name;
         try
         {
