@@ -149,7 +149,7 @@ public sealed class AgencyRegistry
 
         if (!Enum.IsDefined(agency.Status))
         {
-            errors.Add(new("status", "enum", $"'{agency.Status}' is not an agency status."));
+            errors.Add(new("status", "enum", $"'{agency.Status}' is not an agency status: one of {string.Join(", ", Enum.GetNames<AgencyStatus>())}."));
         }
 
         string? parent = null;

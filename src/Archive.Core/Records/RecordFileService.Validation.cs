@@ -115,22 +115,22 @@ public sealed partial class RecordFileService
 
         if (!Enum.IsDefined(file.Rights))
         {
-            errors.Add(new("rights", "enum", $"'{file.Rights}' is not an access level."));
+            errors.Add(new("rights", "enum", $"'{file.Rights}' is not an access level: one of {string.Join(", ", Enum.GetNames<AccessLevel>())}."));
         }
 
         if (!Enum.IsDefined(file.Status))
         {
-            errors.Add(new("status", "enum", $"'{file.Status}' is not a record file status."));
+            errors.Add(new("status", "enum", $"'{file.Status}' is not a record file status: one of {string.Join(", ", Enum.GetNames<RecordFileStatus>())}."));
         }
 
         if (file.Format is { } fmt && !Enum.IsDefined(fmt))
         {
-            errors.Add(new("format", "enum", $"'{fmt}' is not a physical condition."));
+            errors.Add(new("format", "enum", $"'{fmt}' is not a physical condition: one of {string.Join(", ", Enum.GetNames(fmt.GetType()))}."));
         }
 
         if (file.ConfidenceLevel is { } cl && !Enum.IsDefined(cl))
         {
-            errors.Add(new("confidenceLevel", "enum", $"'{cl}' is not a reliability level."));
+            errors.Add(new("confidenceLevel", "enum", $"'{cl}' is not a reliability level: one of {string.Join(", ", Enum.GetNames(cl.GetType()))}."));
         }
 
         if (file.PaperFileCode is { Length: > 50 })
@@ -161,7 +161,7 @@ public sealed partial class RecordFileService
 
             if (!Enum.IsDefined(d.ConfidenceLevel))
             {
-                errors.Add(new(prefix + "confidenceLevel", "enum", $"'{d.ConfidenceLevel}' is not a reliability level."));
+                errors.Add(new(prefix + "confidenceLevel", "enum", $"'{d.ConfidenceLevel}' is not a reliability level: one of {string.Join(", ", Enum.GetNames(d.ConfidenceLevel.GetType()))}."));
             }
 
             if ((d.CodeNumber is null) != (d.CodeNotation is null))
