@@ -198,12 +198,6 @@ public sealed partial class RecordFileService
             return null;
         }
 
-        if (TextRules.FindInvisible(fileName) is { } hidden)
-        {
-            errors.Add(TextRules.Error(field, hidden.Index, hidden.CodePoint));
-            return null;
-        }
-
         string name;
         try
         {
@@ -212,6 +206,13 @@ public sealed partial class RecordFileService
         catch (ArchiveValidationException ex)
         {
             errors.AddRange(ex.Errors.Select(e => e with { Rule = e.Rule.Replace("key.", "file-name.", StringComparison.Ordinal) }));
+            return null;
+        }
+
+        // Control characters are refused above (file-name.control-character); zero-width and other invisible ones here.
+        if (TextRules.FindInvisible(name) is { } hidden)
+        {
+            errors.Add(TextRules.Error(field, hidden.Index, hidden.CodePoint));
             return null;
         }
 

@@ -118,7 +118,7 @@ public sealed class InputHygieneTests
         var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, ct)).Stored.Value.FileCode;
         await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput(), null, ArchiveHarness.User, ct);
         var name = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
-            await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "to\u2066trinh.pdf", Content = new MemoryStream([1, 2, 3]) }, null, ArchiveHarness.User, ct));
+            await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "to\u200Btrinh.pdf", Content = new MemoryStream([1, 2, 3]) }, null, ArchiveHarness.User, ct));
         Assert.Equal(("fileName", TextRules.InvisibleCharacter), (name.Errors[0].Field, name.Errors[0].Rule));
 
         var keywords = await Assert.ThrowsAsync<ArchiveValidationException>(async () =>
