@@ -168,7 +168,16 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
         var code = slash < 0 ? e.ObjectId : e.ObjectId[..slash];
         if (!levels.TryGetValue(code, out var secret))
         {
-            var file = code.Length == 0 ? null : await _files.GetAsync(code, cancellationToken).ConfigureAwait(false);
+            Versioned<RecordFile>? file = null;
+            try
+            {
+                file = code.Length == 0 ? null : await _files.GetAsync(code, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArchiveValidationException)
+            {
+                // Not a record file code at all: nothing stored can be secret under it.
+            }
+
             secret = file?.Value.Rights == AccessLevel.Secret;
             levels[code] = secret;
         }
