@@ -88,6 +88,85 @@ public class RecordRulesTests
         Assert.Equal((field, rule), (e.Field, e.Rule));
     }
 
+    [Theory]
+    [InlineData("TTr-UBND")]
+    [InlineData("CTr-BNV")]
+    [InlineData("QyĐ-BNV")]
+    [InlineData("TrS-VP")]
+    [InlineData("TTh-SNV")] // Circular 01/2011 spelling, on documents issued before Decree 30
+    [InlineData("2020/NĐ-CP")]
+    [InlineData("TTr-SNV-VP")]
+    public void Decree30_type_abbreviations_with_lower_case_letters_are_accepted(string symbol)
+        => Assert.Empty(RecordRules.ValidateNumberAndSymbol("05", symbol));
+
+    [Theory]
+    [InlineData("Ttr-UBND")] // not the official spelling
+    [InlineData("TTR-ubnd")]
+    [InlineData("KLuan-SNV")] // local, not configured
+    public void Other_lower_case_groups_are_refused(string symbol)
+        => Assert.Equal("code-notation.format", Assert.Single(RecordRules.ValidateNumberAndSymbol("05", symbol)).Rule);
+
+    [Fact]
+    public void Local_abbreviations_are_accepted_exactly_as_configured()
+    {
+        Assert.Empty(RecordRules.ValidateNumberAndSymbol("05", "KLuan-SNV", localAbbreviations: ["KLuan"]));
+        Assert.Single(RecordRules.ValidateNumberAndSymbol("05", "Kluan-SNV", localAbbreviations: ["KLuan"]));
+        Assert.True(RecordRules.IsValidLocalAbbreviation("KLuan"));
+        Assert.False(RecordRules.IsValidLocalAbbreviation("K-Luan"));
+        Assert.False(RecordRules.IsValidLocalAbbreviation("kluan"));
+        Assert.False(RecordRules.IsValidLocalAbbreviation("K Luan"));
+        Assert.Equal("Tờ trình", RecordRules.OfficialTypeAbbreviations["TTr"]);
+    }
+
+    [Theory]
+    [InlineData("\u200B")]
+    [InlineData("\u200C")]
+    [InlineData("\u200D")]
+    [InlineData("\u2060")]
+    [InlineData("\uFEFF")]
+    [InlineData("\u202A")]
+    [InlineData("\u202E")]
+    [InlineData("\u2066")]
+    [InlineData("\u2069")]
+    [InlineData("\u0000")]
+    [InlineData("\u0007")]
+    [InlineData("\u0085")]
+    [InlineData("\u009F")]
+    [InlineData("\u00AD")]
+    [InlineData("\n")]
+    public void Invisible_bidi_and_control_characters_are_refused_naming_the_field(string escaped)
+    {
+        var c = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        var title = Assert.Single(RecordRules.ValidateRecordFile(ValidFile() with { Title = "Hồ sơ" + c + " hội nghị" }));
+        Assert.Equal(("title", TextRules.InvisibleCharacter), (title.Field, title.Rule));
+        Assert.Contains($"U+{(int)c[0]:X4}", title.Message, StringComparison.Ordinal);
+        var keyword = Assert.Single(RecordRules.ValidateRecordFile(ValidFile() with { Keywords = ["tổ chức", "bộ" + c + "máy"] }));
+        Assert.Equal(("keywords[1]", TextRules.InvisibleCharacter), (keyword.Field, keyword.Rule));
+        var symbol = Assert.Single(RecordRules.ValidateNumberAndSymbol("05", "BNV" + c + "-VP", "documents[1]."));
+        Assert.Equal(("documents[1].codeNotation", TextRules.InvisibleCharacter), (symbol.Field, symbol.Rule));
+        var subject = RecordRules.ValidateDocument(new Document { DocOrdinal = 1, OrganName = "Bộ" + c + " Nội vụ" });
+        Assert.Equal(("organName", TextRules.InvisibleCharacter), (subject[0].Field, subject[0].Rule));
+    }
+
+    [Fact]
+    public void Line_breaks_are_allowed_in_multi_line_fields_only()
+    {
+        Assert.Empty(RecordRules.ValidateRecordFile(ValidFile() with { Description = "Dòng 1\r\nDòng 2\tcột" }));
+        Assert.Empty(RecordRules.ValidateDocument(new Document { DocOrdinal = 1, Subject = "Về việc\nsắp xếp" }));
+        Assert.Equal(TextRules.InvisibleCharacter, Assert.Single(RecordRules.ValidateRecordFile(ValidFile() with { Description = "a\u202Eb" })).Rule);
+        Assert.Null(TextRules.FindInvisible("Hồ sơ hội nghị – Đà Nẵng 😀"));
+    }
+
+    [Fact]
+    public void Keywords_are_bounded_and_the_error_names_the_limit()
+    {
+        var many = Enumerable.Range(0, RecordRules.KeywordsMax + 1).Select(i => "k" + i).ToList();
+        var e = Assert.Single(RecordRules.ValidateRecordFile(ValidFile() with { Keywords = many }));
+        Assert.Equal(("keywords", "keywords.too-many"), (e.Field, e.Rule));
+        Assert.Contains(RecordRules.KeywordsMax.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
+        Assert.Empty(RecordRules.ValidateRecordFile(ValidFile() with { Keywords = many[..RecordRules.KeywordsMax] }));
+    }
+
     [Fact]
     public void Duplicate_key_ignores_case_and_padding()
     {

@@ -54,6 +54,13 @@ public sealed record AuditEvent
 
     /// <summary>Network address of the caller, when the action came over HTTP.</summary>
     public string? ClientAddress { get; init; }
+
+    /// <summary>
+    /// The access level of what the event reveals, when it is more than its object's own (e.g. <see cref="Archive.AccessLevel.Secret"/>
+    /// for a search run by a cleared caller, whose query text may quote secret material): auditors without clearance see
+    /// such an event redacted. Null for most events (their object decides). Part of the hash only when set.
+    /// </summary>
+    public Archive.AccessLevel? Classification { get; init; }
 }
 
 /// <summary>An event as stored in the trail: its position, time and place in the hash chain.</summary>
@@ -73,6 +80,13 @@ public sealed record AuditRecord
 
     /// <summary>Hex SHA-256 over the canonical form of this record, chaining <see cref="PreviousHash"/>.</summary>
     public required string Hash { get; init; }
+
+    /// <summary>
+    /// True when this copy was redacted for a reader without clearance: the event concerns Secret material, so its
+    /// object identifier and detail are left out (and <see cref="Hash"/> no longer matches what is shown; the stored
+    /// record is intact and verified by the trail's verification).
+    /// </summary>
+    public bool Redacted { get; init; }
 }
 
 /// <summary>The actions the toolkit itself records.</summary>
@@ -104,6 +118,16 @@ public static class AuditActions
 
     /// <summary>A search was run.</summary>
     public const string Search = "search";
+
+    /// <summary>A record file could not be created or imported because its code is taken by a record file the caller can see.</summary>
+    public const string CodeCollision = "recordfile.code-collision";
+
+    /// <summary>
+    /// A record file could not be created or imported because its code is taken by a record file the caller may not see
+    /// (a Secret one without clearance): the caller got the same answer as for a visible one; this event lets cleared
+    /// auditors see probing.
+    /// </summary>
+    public const string HiddenCodeCollision = "security.hidden-code-collision";
 }
 
 /// <summary>

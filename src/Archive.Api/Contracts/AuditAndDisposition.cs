@@ -50,6 +50,16 @@ public sealed record AuditRecordDto
     /// <summary>Hex SHA-256 of this record.</summary>
     public required string Hash { get; init; }
 
+    /// <summary>
+    /// True when objectId and detail were left out because the record concerns Secret material and the reader has no
+    /// clearance (the hash is that of the stored, complete record; the trail's verification checks it).
+    /// </summary>
+    public bool Redacted { get; init; }
+
+    /// <summary>The access level of what the event reveals when set by the engine (shown to cleared readers only), e.g. <c>Secret</c>.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<AccessLevel>))]
+    public AccessLevel? Classification { get; init; }
+
     internal static AuditRecordDto From(AuditRecord r) => new()
     {
         Sequence = r.Sequence,
@@ -66,6 +76,8 @@ public sealed record AuditRecordDto
         ClientAddress = r.Event.ClientAddress,
         PreviousHash = r.PreviousHash,
         Hash = r.Hash,
+        Redacted = r.Redacted,
+        Classification = r.Event.Classification,
     };
 }
 

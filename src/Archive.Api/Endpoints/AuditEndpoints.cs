@@ -16,7 +16,8 @@ internal static class AuditEndpoints
     {
         var audit = routes.MapGroup("/audit").WithTags("Audit").RequireAuthorization(ArchivePolicies.Audit);
         audit.MapGet("/records", Query).WithName("QueryAuditRecords")
-            .WithSummary("Audit records filtered by time range, actor (name or principal id), action, object and outcome, paged by sequence (order=newest|oldest)");
+            .WithSummary("Audit records filtered by time range, actor (name or principal id), action, object and outcome, paged by sequence (order=newest|oldest)")
+            .WithDescription("For an auditor without secret clearance, records about Secret record files (and searches by cleared users) are redacted: objectId and detail left out, redacted = true.");
         audit.MapPost("/verify", Verify).WithName("VerifyAuditTrail")
             .WithSummary("Walks the whole hash chain and every checkpoint; reports edited, removed, reordered or truncated records and bad signatures");
         audit.MapPost("/checkpoints", Checkpoint).WithName("WriteAuditCheckpoint")
@@ -24,6 +25,7 @@ internal static class AuditEndpoints
     }
 
     private static async Task<Ok<AuditPageDto>> Query(
+        HttpContext http,
         IAuditLog log,
         DateTimeOffset? from,
         DateTimeOffset? to,
@@ -51,7 +53,7 @@ internal static class AuditEndpoints
             : string.Equals(order, "oldest", StringComparison.OrdinalIgnoreCase)
                 ? false
                 : throw new ApiRequestException(StatusCodes.Status400BadRequest, "order", "enum", "order must be 'newest' or 'oldest'.");
-        var page = await log.QueryAsync(new AuditQuery
+        var page = await ArchiveScope.QueryAuditAsync(http, log, new AuditQuery
         {
             From = from,
             To = to,

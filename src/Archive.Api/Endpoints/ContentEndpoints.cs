@@ -101,7 +101,7 @@ internal static class ContentEndpoints
         {
             var upload = new ContentUpload
             {
-                FileName = UnescapeSlashes(fileName),
+                FileName = NameOf(http, fileName),
                 Content = body,
                 MediaType = mediaType,
                 ExpectedSha256 = string.IsNullOrEmpty(sha256) ? null : sha256,
@@ -124,7 +124,7 @@ internal static class ContentEndpoints
         var file = version is { } v && v != head.Version
             ? await files.GetVersionAsync(fileCode, v, cancellationToken).ConfigureAwait(false) ?? throw new ArchiveNotFoundException("version", $"{fileCode}/v{v}")
             : head;
-        var name = UnescapeSlashes(fileName).Normalize(NormalizationForm.FormC);
+        var name = NameOf(http, fileName).Normalize(NormalizationForm.FormC);
         var document = file.Value.Documents.FirstOrDefault(d => d.DocOrdinal == docOrdinal) ?? throw new ArchiveNotFoundException("document", $"{fileCode}/{docOrdinal}");
         var content = document.Contents.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal))
             ?? throw new ArchiveNotFoundException("content", $"{fileCode}/{docOrdinal}/{name}");
@@ -159,8 +159,71 @@ internal static class ContentEndpoints
     {
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
-        var result = await files.RemoveContentAsync(fileCode, docOrdinal, UnescapeSlashes(fileName), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        var result = await files.RemoveContentAsync(fileCode, docOrdinal, NameOf(http, fileName), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         return RecordFileEndpoints.Written(http, result, mapper);
+    }
+
+    /// <summary>
+    /// The content name from the route, after checking the name's percent-encoding as the client sent it: every '%'
+    /// followed by two hexadecimal digits and the escaped bytes valid UTF-8 (the server leaves a malformed escape
+    /// such as <c>%ZZ</c> or <c>%C3%28</c> in the value as it came, which would name another file than intended).
+    /// </summary>
+    /// <exception cref="ApiRequestException">400 <c>file-name.percent-encoding</c>.</exception>
+    private static string NameOf(HttpContext http, string fileName)
+    {
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (!string.IsNullOrEmpty(raw))
+        {
+            var end = raw.IndexOfAny(['?', '#']);
+            var path = end >= 0 ? raw[..end] : raw;
+            var segment = path[(path.LastIndexOf('/') + 1)..];
+            if (!WellFormedEscapes(segment))
+            {
+                throw ApiRequestException.BadRequest("fileName", "file-name.percent-encoding", "The file name in the URL is not well percent-encoded: each '%' must start an escape of two hexadecimal digits and the escaped bytes must be UTF-8 (write '%' itself as %25).");
+            }
+        }
+
+        return UnescapeSlashes(fileName);
+    }
+
+    private static bool WellFormedEscapes(string segment)
+    {
+        var bytes = new List<byte>(segment.Length);
+        for (var i = 0; i < segment.Length; i++)
+        {
+            var c = segment[i];
+            if (c != '%')
+            {
+                if (c > 0x7F)
+                {
+                    bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+                }
+                else
+                {
+                    bytes.Add((byte)c);
+                }
+
+                continue;
+            }
+
+            if (i + 2 >= segment.Length || !Uri.IsHexDigit(segment[i + 1]) || !Uri.IsHexDigit(segment[i + 2]))
+            {
+                return false;
+            }
+
+            bytes.Add(byte.Parse(segment.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+            i += 2;
+        }
+
+        try
+        {
+            _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes.ToArray());
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -152,6 +152,11 @@ internal static class ImportEndpoints
             ETags.SetVersion(http.Response, result.Stored.Version);
             return TypedResults.Created(Links.Sibling(http, result.Stored.Value.FileCode), RecordFileEndpoints.ToDto(result, mapper));
         }
+        catch (ArchiveConflictException ex) when (ex.Rule == ConflictRules.AlreadyExists && ex.Entity == "record-file")
+        {
+            await ArchiveScope.AuditCodeCollisionAsync(http, ex.Id, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
             throw ApiRequestException.BadRequest("body", "multipart.malformed", "The multipart body could not be read: " + ex.Message, ex);

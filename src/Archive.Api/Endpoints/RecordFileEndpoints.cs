@@ -113,7 +113,17 @@ internal static class RecordFileEndpoints
         var body = await JsonBody.ReadAsync<RecordFileRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         var input = ToInput(body, mapper);
         await ArchiveScope.RequireChangeAsync(http, input.FondsCode, "fonds", input.FondsCode, cancellationToken).ConfigureAwait(false);
-        var result = await files.CreateAsync(input, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        WriteResult<RecordFile> result;
+        try
+        {
+            result = await files.CreateAsync(input, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArchiveConflictException ex) when (ex.Rule == ConflictRules.AlreadyExists && ex.Entity == "record-file")
+        {
+            await ArchiveScope.AuditCodeCollisionAsync(http, ex.Id, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
         ETags.SetVersion(http.Response, result.Stored.Version);
         return TypedResults.Created(Links.Child(http, result.Stored.Value.FileCode), ToDto(result, mapper));
     }

@@ -7,7 +7,8 @@ namespace Archive.Api.Http;
 
 /// <summary>
 /// Reads JSON request bodies inside the endpoint (so that every failure becomes a problem with field and rule):
-/// Content-Type must be JSON (415 otherwise); syntax, shape and nesting errors are 400 naming the JSON path.
+/// Content-Type must be JSON (415 otherwise); syntax, shape and nesting errors and duplicate keys are 400 naming the
+/// JSON path; a value that is not one of an enum's names lists the allowed ones.
 /// </summary>
 public static class JsonBody
 {
@@ -54,7 +55,8 @@ public static class JsonBody
         {
             var inner = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? null : ex.Path.TrimStart('$', '.');
             var path = inner is null ? root : root == "body" ? inner : root + "." + inner;
-            var rule = ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase) ? "json.max-depth"
+            var rule = ex.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) ? "json.duplicate-key"
+                : ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase) ? "json.max-depth"
                 : ex.Message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase) ? "json.required"
                 : ex.Message.Contains("doesn't allow setting null", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("null values", StringComparison.OrdinalIgnoreCase) ? "json.null"
                 : ex.InnerException is FormatException or InvalidOperationException || ex.Message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase) ? "json.type"
@@ -69,6 +71,8 @@ public static class JsonBody
             {
                 "json.max-depth" => $"The JSON is nested deeper than {MaxDepth} levels.",
                 "json.required" => ex.Message,
+                "json.duplicate-key" => $"The key '{path}' appears more than once in its JSON object; send each key once.",
+                "json.type" when EnumAt(typeof(T), inner) is { } enumType => $"The value at '{path}' must be one of {string.Join(", ", Enum.GetNames(enumType))}.",
                 "json.type" => $"The value at '{path}' has the wrong type or format.",
                 "json.null" => $"The value at '{path}' must not be null.",
                 _ => what + " is not well-formed JSON" + (ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})." : "."),
@@ -84,6 +88,59 @@ public static class JsonBody
         var open = at < 0 ? -1 : message.IndexOf('\'', at);
         var close = open < 0 ? -1 : message.IndexOf('\'', open + 1);
         return close > open + 1 ? message[(open + 1)..close] : null;
+    }
+
+    /// <summary>The enum type of the member at a JSON path of <paramref name="root"/> (e.g. <c>documents[2].confidenceLevel</c>), or null.</summary>
+    private static Type? EnumAt(Type root, string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        var type = root;
+        foreach (var segment in path.Split('.'))
+        {
+            var name = segment;
+            var indexed = segment.IndexOf('[', StringComparison.Ordinal);
+            if (indexed >= 0)
+            {
+                name = segment[..indexed];
+            }
+
+            var info = Options.GetTypeInfo(type);
+            if (name.Length > 0)
+            {
+                var property = info.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object
+                    ? info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal))
+                    : null;
+                if (property is null)
+                {
+                    return null;
+                }
+
+                type = property.PropertyType;
+            }
+
+            if (indexed >= 0)
+            {
+                info = Options.GetTypeInfo(type);
+                if (info.ElementType is not { } element)
+                {
+                    return null;
+                }
+
+                type = element;
+            }
+        }
+
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (!type.IsEnum && Options.GetTypeInfo(type).ElementType is { } item)
+        {
+            type = Nullable.GetUnderlyingType(item) ?? item; // a list of enums: the value at the list's path
+        }
+
+        return type.IsEnum ? type : null;
     }
 
     private static long MaxBytes(HttpContext http)
@@ -138,6 +195,7 @@ public static class JsonBody
             MaxDepth = MaxDepth,
             RespectNullableAnnotations = true,
             AllowTrailingCommas = false,
+            AllowDuplicateProperties = false,
             ReadCommentHandling = JsonCommentHandling.Disallow,
             TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { NullListsAreAbsent } },
         };

@@ -47,6 +47,14 @@ internal static class ArchiveScope
     public static ValueTask AuditReadAsync(HttpContext http, string action, string objectType, string objectId, string? detail, CancellationToken cancellationToken)
         => Policy(http).AuditReadAsync(HttpCaller.Of(http), action, objectType, objectId, detail, cancellationToken);
 
+    /// <summary>Audits a create or import refused because the code is taken (the engine decides which event), best effort.</summary>
+    public static ValueTask AuditCodeCollisionAsync(HttpContext http, string fileCode, CancellationToken cancellationToken)
+        => Policy(http).AuditCodeCollisionAsync(HttpCaller.Of(http), fileCode, cancellationToken);
+
+    /// <summary>A page of the audit trail as the caller may see it (the engine redacts secret material for uncleared callers).</summary>
+    public static ValueTask<Archive.Audit.AuditPage> QueryAuditAsync(HttpContext http, Archive.Audit.IAuditLog log, Archive.Audit.AuditQuery query, CancellationToken cancellationToken)
+        => Policy(http).QueryAuditAsync(HttpCaller.Of(http), log, query, cancellationToken);
+
     /// <summary>Audits a refusal decided by the facade (its role check), best effort.</summary>
     public static ValueTask AuditDeniedAsync(HttpContext http, string? objectType, string? objectId, string detail, CancellationToken cancellationToken)
         => Policy(http).AuditDeniedAsync(HttpCaller.Of(http), objectType, objectId, detail, cancellationToken);

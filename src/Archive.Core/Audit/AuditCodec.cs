@@ -8,8 +8,8 @@ namespace Archive.Audit;
 
 /// <summary>
 /// The canonical serialisation of audit records and checkpoints: UTF-8 JSON with a fixed property order, every
-/// property written (null when absent) except the event's <c>actorId</c> and <c>actorRoles</c>, which are written
-/// only when present (so records stored before they existed keep their bytes and hash), timestamps as <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, no whitespace. The record
+/// property written (null when absent) except the event's <c>actorId</c> and <c>actorRoles</c>, and the later <c>classification</c>,
+/// which are written only when present (so records stored before they existed keep their bytes and hash), timestamps as <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, no whitespace. The record
 /// hash is SHA-256 over the canonical (sequence, timestamp, event, previousHash); the stored object is the same JSON
 /// with <c>hash</c> appended, so any byte changed in a stored record is detected.
 /// </summary>
@@ -65,6 +65,7 @@ internal static class AuditCodec
                     Outcome = Enum.Parse<AuditOutcome>(e.GetProperty("outcome").GetString() ?? throw new FormatException("outcome is null")),
                     Detail = e.GetProperty("detail").GetString(),
                     ClientAddress = e.GetProperty("clientAddress").GetString(),
+                    Classification = e.TryGetProperty("classification", out var c) ? Enum.Parse<Archive.AccessLevel>(c.GetString() ?? throw new FormatException("classification is null")) : null,
                 },
             };
         }
@@ -162,6 +163,12 @@ internal static class AuditCodec
             w.WriteString("outcome", e.Outcome.ToString());
             w.WriteString("detail", e.Detail);
             w.WriteString("clientAddress", e.ClientAddress);
+            if (e.Classification is { } classification)
+            {
+                // Written only when set, so records stored before the property existed keep their canonical form and hash.
+                w.WriteString("classification", classification.ToString());
+            }
+
             w.WriteEndObject();
             w.WriteString("previousHash", previousHash);
             if (hash is not null)

@@ -20,7 +20,8 @@ internal static class ArchiveEngineRegistrations
         services.TryAddSingleton<IArchiveAccessPolicy>(sp => new ArchiveAccessPolicy(
             sp.GetRequiredService<FondsRegistry>(),
             sp.GetService<IAuditTrail>(),
-            sp.GetService<ILogger<ArchiveAccessPolicy>>()));
+            sp.GetService<ILogger<ArchiveAccessPolicy>>(),
+            sp.GetService<RecordFileService>()));
         services.TryAddSingleton(sp => new ReindexJob(
             sp.GetRequiredService<ReindexService>(),
             sp.GetService<IHostApplicationLifetime>(),

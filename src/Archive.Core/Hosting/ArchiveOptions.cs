@@ -58,6 +58,10 @@ public sealed class ArchiveOptions : IValidatableObject
     [ValidateObjectMembers]
     public ArchiveHostsOptions Hosts { get; set; } = new();
 
+    /// <summary>Rules of the records model that an archive may adapt (<c>Archive:Records:*</c>): local document-type abbreviations.</summary>
+    [ValidateObjectMembers]
+    public ArchiveRecordsOptions Records { get; set; } = new();
+
     /// <summary>The folder uploads are spooled to.</summary>
     public string ResolveTempPath() => TempPath ?? Path.Combine(DataPath, "tmp");
 
@@ -106,6 +110,30 @@ public sealed class ArchiveHostsOptions
     /// <summary>The largest difference between the hosts' clocks (default 30 seconds): a lease counts as expired only this long after its end.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Rules of the records model that an archive may adapt (<c>Archive:Records:*</c>).</summary>
+public sealed class ArchiveRecordsOptions : IValidatableObject
+{
+    /// <summary>
+    /// Document-type abbreviations of this archive's agencies accepted in a document symbol (ký hiệu văn bản) besides
+    /// those of Decree 30/2020 Appendix III (<see cref="Archive.Records.RecordRules.OfficialTypeAbbreviations"/>), spelled
+    /// exactly as they are written, e.g. <c>KLuan</c> (kết luận) or <c>ThBáo</c>: each 1 to 10 letters or digits starting
+    /// with an upper-case letter. Only abbreviations with lower-case letters need listing (upper-case groups are always accepted).
+    /// </summary>
+    public IList<string> LocalTypeAbbreviations { get; set; } = [];
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var a in LocalTypeAbbreviations)
+        {
+            if (!Archive.Records.RecordRules.IsValidLocalAbbreviation(a))
+            {
+                yield return new ValidationResult($"Archive:Records:LocalTypeAbbreviations: '{a}' is not an abbreviation (1 to 10 letters or digits, starting with an upper-case letter, no '-', '/' or spaces).", [nameof(LocalTypeAbbreviations)]);
+            }
+        }
+    }
 }
 
 /// <summary>Validates <see cref="ArchiveOptions"/> (data annotations and <see cref="ArchiveOptions.Validate"/>), source-generated.</summary>

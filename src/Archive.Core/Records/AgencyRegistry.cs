@@ -142,10 +142,14 @@ public sealed class AgencyRegistry
         {
             errors.Add(new("name", "max-length", $"The agency name must be at most {NameMax} characters."));
         }
+        else
+        {
+            TextRules.Check(errors, "name", name);
+        }
 
         if (!Enum.IsDefined(agency.Status))
         {
-            errors.Add(new("status", "enum", $"'{agency.Status}' is not an agency status."));
+            errors.Add(new("status", "enum", $"'{agency.Status}' is not an agency status: one of {string.Join(", ", Enum.GetNames<AgencyStatus>())}."));
         }
 
         string? parent = null;

@@ -98,6 +98,13 @@ public sealed partial class FondsRegistry
                 throw new ArchiveConflictException("fonds", fonds.Code, ConflictRules.AlreadyExists, $"Fonds '{fonds.Code}' already exists.");
             }
 
+            // Codes that differ only in letter case would name two fonds that read the same (and one folder on a
+            // case-insensitive file system): taken too.
+            if (cache.Keys.FirstOrDefault(k => string.Equals(k, fonds.Code, StringComparison.OrdinalIgnoreCase)) is { } variant)
+            {
+                throw new ArchiveConflictException("fonds", fonds.Code, ConflictRules.AlreadyExists, $"Fonds '{variant}' already exists; fonds codes that differ only in letter case cannot coexist.");
+            }
+
             if (cache.Values.FirstOrDefault(f => string.Equals(f.Value.AgencyId, fonds.AgencyId, StringComparison.Ordinal)) is { } existing)
             {
                 throw new ArchiveConflictException("fonds", fonds.Code, ConflictRules.AgencyHasFonds, $"Agency '{fonds.AgencyId}' already has fonds '{existing.Value.Code}': one fonds per creating agency.");
@@ -148,6 +155,10 @@ public sealed partial class FondsRegistry
         else if (reason.Length > NotesMax)
         {
             errors.Add(new("reason", "max-length", $"The closing reason must be at most {NotesMax} characters."));
+        }
+        else
+        {
+            TextRules.Check(errors, "reason", reason, multiline: true);
         }
 
         var today = DateOnly.FromDateTime(_time.GetLocalNow().DateTime);
@@ -351,6 +362,8 @@ public sealed partial class FondsRegistry
         {
             errors.Add(new(field, "max-length", $"{field} must be at most {max} characters."));
         }
+
+        TextRules.Check(errors, field, value, multiline: field is "history" or "classificationScheme" or "notes");
     }
 
     private ValueTask<ConcurrentDictionary<string, Versioned<Fonds>>> CacheAsync(CancellationToken cancellationToken) => _cache.GetAsync(cancellationToken);

@@ -209,6 +209,13 @@ public sealed partial class RecordFileService
             return null;
         }
 
+        // Control characters are refused above (file-name.control-character); zero-width and other invisible ones here.
+        if (TextRules.FindInvisible(name) is { } hidden)
+        {
+            errors.Add(TextRules.Error(field, hidden.Index, hidden.CodePoint));
+            return null;
+        }
+
         if (Encoding.UTF8.GetByteCount(name) > 200)
         {
             errors.Add(new(field, "file-name.too-long", "The file name must be at most 200 UTF-8 bytes."));

@@ -21,7 +21,7 @@ public sealed partial class RecordFileService
 
         if (!Enum.IsDefined(kind))
         {
-            throw new ArchiveValidationException("kind", "enum", $"'{kind}' is not a kind of non-archival material.");
+            throw new ArchiveValidationException("kind", "enum", $"'{kind}' is not a kind of non-archival material: one of {string.Join(", ", Enum.GetNames<NonArchivalKind>())}.");
         }
 
         var mark = new NonArchivalMark(kind, Clean(reason)!, _time.GetUtcNow(), user.Name);

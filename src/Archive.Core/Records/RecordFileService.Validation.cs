@@ -76,10 +76,33 @@ public sealed partial class RecordFileService
         NonArchival = existing?.NonArchival,
     };
 
+    /// <summary>How far ahead of this host's clock a date of a past event may be (time zones and clock skew): one day.</summary>
+    internal static readonly TimeSpan FutureTolerance = TimeSpan.FromDays(1);
+
     /// <summary>Every rule on a complete record file: Decree 30 rules plus the engine's cross-entity rules.</summary>
-    private static void Validate(RecordFile file, Fonds fonds, RetentionSchedule schedule, List<ValidationError> errors)
+    private void Validate(RecordFile file, Fonds fonds, RetentionSchedule schedule, List<ValidationError> errors)
     {
         errors.AddRange(RecordRules.ValidateRecordFile(file));
+
+        // Dates of past events: a record file's start and end dates and its documents' issue dates cannot lie in the
+        // future (a day of tolerance for time zones and clocks); the year the file was formed may be next year, since
+        // the agency's file list (danh mục hồ sơ) for a year is prepared before it starts.
+        var latest = DateOnly.FromDateTime((_time.GetUtcNow() + FutureTolerance).UtcDateTime);
+        if (file.FileCatalog > latest.Year + 1 && file.FileCatalog <= 2999)
+        {
+            errors.Add(new("fileCatalog", "date.future", $"The year the file was formed ({file.FileCatalog}) is after next year ({latest.Year + 1})."));
+        }
+
+        if (file.StartDate is { } start && start > latest)
+        {
+            errors.Add(new("startDate", "date.future", $"The start date {start:yyyy-MM-dd} is in the future."));
+        }
+
+        if (file.EndDate is { } end && end > latest)
+        {
+            errors.Add(new("endDate", "date.future", $"The end date {end:yyyy-MM-dd} is in the future."));
+        }
+
         if (!string.Equals(file.OrganId, fonds.AgencyId, StringComparison.Ordinal))
         {
             errors.Add(new("organId", "organ-id.fonds-agency", $"OrganId must be the fonds' creating agency '{fonds.AgencyId}', not '{file.OrganId}'."));
@@ -92,22 +115,22 @@ public sealed partial class RecordFileService
 
         if (!Enum.IsDefined(file.Rights))
         {
-            errors.Add(new("rights", "enum", $"'{file.Rights}' is not an access level."));
+            errors.Add(new("rights", "enum", $"'{file.Rights}' is not an access level: one of {string.Join(", ", Enum.GetNames<AccessLevel>())}."));
         }
 
         if (!Enum.IsDefined(file.Status))
         {
-            errors.Add(new("status", "enum", $"'{file.Status}' is not a record file status."));
+            errors.Add(new("status", "enum", $"'{file.Status}' is not a record file status: one of {string.Join(", ", Enum.GetNames<RecordFileStatus>())}."));
         }
 
         if (file.Format is { } fmt && !Enum.IsDefined(fmt))
         {
-            errors.Add(new("format", "enum", $"'{fmt}' is not a physical condition."));
+            errors.Add(new("format", "enum", $"'{fmt}' is not a physical condition: one of {string.Join(", ", Enum.GetNames(fmt.GetType()))}."));
         }
 
         if (file.ConfidenceLevel is { } cl && !Enum.IsDefined(cl))
         {
-            errors.Add(new("confidenceLevel", "enum", $"'{cl}' is not a reliability level."));
+            errors.Add(new("confidenceLevel", "enum", $"'{cl}' is not a reliability level: one of {string.Join(", ", Enum.GetNames(cl.GetType()))}."));
         }
 
         if (file.PaperFileCode is { Length: > 50 })
@@ -117,7 +140,7 @@ public sealed partial class RecordFileService
 
         if (file.Documents.Count > 999)
         {
-            errors.Add(new("documents", "documents.too-many", "A record file holds at most 999 documents (DocOrdinal has 3 digits)."));
+            errors.Add(new("documents", "documents.too-many", $"A record file holds at most 999 documents (DocOrdinal has 3 digits); got {file.Documents.Count}."));
         }
 
         var seen = new HashSet<int>();
@@ -125,7 +148,12 @@ public sealed partial class RecordFileService
         {
             var d = file.Documents[i];
             var prefix = $"documents[{d.DocOrdinal}].";
-            errors.AddRange(RecordRules.ValidateDocument(d, prefix));
+            errors.AddRange(RecordRules.ValidateDocument(d, prefix, _localAbbreviations));
+            if (d.IssuedDate is { } issuedOn && issuedOn > latest)
+            {
+                errors.Add(new(prefix + "issuedDate", "date.future", $"The issue date {issuedOn:yyyy-MM-dd} is in the future."));
+            }
+
             if (!seen.Add(d.DocOrdinal))
             {
                 errors.Add(new(prefix + "docOrdinal", "doc-ordinal.taken", $"Document ordinal {d.DocOrdinal} is used twice."));
@@ -133,7 +161,7 @@ public sealed partial class RecordFileService
 
             if (!Enum.IsDefined(d.ConfidenceLevel))
             {
-                errors.Add(new(prefix + "confidenceLevel", "enum", $"'{d.ConfidenceLevel}' is not a reliability level."));
+                errors.Add(new(prefix + "confidenceLevel", "enum", $"'{d.ConfidenceLevel}' is not a reliability level: one of {string.Join(", ", Enum.GetNames(d.ConfidenceLevel.GetType()))}."));
             }
 
             if ((d.CodeNumber is null) != (d.CodeNotation is null))

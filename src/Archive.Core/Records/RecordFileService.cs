@@ -44,6 +44,7 @@ public sealed partial class RecordFileService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly PackageEntityStore<RecordFile> _store;
+    private readonly IReadOnlyCollection<string> _localAbbreviations;
 
     /// <summary>Creates the service.</summary>
     public RecordFileService(
@@ -73,6 +74,7 @@ public sealed partial class RecordFileService
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<RecordFileService>.Instance;
         _store = new PackageEntityStore<RecordFile>(storage.Files, "record-file", MetadataPath);
+        _localAbbreviations = _options.Records.LocalTypeAbbreviations.ToHashSet(StringComparer.Ordinal);
     }
 
     // ----------------------------------------------------------------------------------------------- core

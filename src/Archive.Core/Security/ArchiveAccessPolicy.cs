@@ -10,20 +10,32 @@ namespace Archive.Security;
 /// <summary>The engine's access rules (see <see cref="IArchiveAccessPolicy"/>), registered by <c>AddArchive</c>.</summary>
 public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
 {
+    /// <summary>The detail of the audit entry of a record file read answered "not found" (missing, or not visible to the caller).</summary>
+    public const string NotVisibleDetail = "not found or out of scope (answered 404)";
+
+    private static readonly HashSet<string> RecordObjectTypes = new(StringComparer.Ordinal) { "record-file", "document", "content" };
+
     private readonly FondsRegistry _fonds;
     private readonly IAuditTrail? _audit;
     private readonly ILogger _logger;
+    private readonly RecordFileService? _files;
 
     /// <summary>Creates the policy.</summary>
     /// <param name="fonds">Where custody is looked up.</param>
     /// <param name="audit">Where reads and refusals are recorded (nothing is recorded without one).</param>
     /// <param name="logger">Logs an audit entry that could not be stored (refusals are audited best effort).</param>
-    public ArchiveAccessPolicy(FondsRegistry fonds, IAuditTrail? audit = null, ILogger<ArchiveAccessPolicy>? logger = null)
+    /// <param name="files">
+    /// The record files: evens out the storage work of refused reads, looks up taken codes and the access level of
+    /// the record files audit entries name (without it, reads are not evened out and audit entries are redacted only
+    /// by their own classification).
+    /// </param>
+    public ArchiveAccessPolicy(FondsRegistry fonds, IAuditTrail? audit = null, ILogger<ArchiveAccessPolicy>? logger = null, RecordFileService? files = null)
     {
         ArgumentNullException.ThrowIfNull(fonds);
         _fonds = fonds;
         _audit = audit;
         _logger = logger ?? NullLogger<ArchiveAccessPolicy>.Instance;
+        _files = files;
     }
 
     /// <summary>The agency holding a fonds: its custodian after a reorganisation, else the agency that formed it.</summary>
@@ -76,12 +88,124 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
             return file;
         }
 
-        if (file is not null)
+        // A missing record file and one the caller may not see get the same answer after the same storage work and
+        // the same audit entry (its classification, shown only to cleared auditors, tells a secret one apart).
+        if (_files is not null)
         {
-            await AuditDeniedAsync(caller, "record-file", fileCode, "out of scope (answered 404)", cancellationToken).ConfigureAwait(false);
+            await _files.BalanceRefusedReadAsync(file is not null, cancellationToken).ConfigureAwait(false);
         }
 
+        await AppendRefusalAsync(caller, AuditActions.AccessDenied, AuditOutcome.Denied, fileCode, NotVisibleDetail, file?.Value.Rights == AccessLevel.Secret ? AccessLevel.Secret : null, cancellationToken).ConfigureAwait(false);
         throw new ArchiveNotFoundException("record-file", fileCode);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AuditCodeCollisionAsync(ArchiveCaller caller, string fileCode, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(fileCode);
+        var existing = _files is null ? null : await _files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false);
+        var hidden = existing is not null && !await CanReadAsync(caller, existing.Value, cancellationToken).ConfigureAwait(false);
+        if (hidden)
+        {
+            await AppendRefusalAsync(caller, AuditActions.HiddenCodeCollision, AuditOutcome.Denied, fileCode, "create or import refused: the code is taken by a record file the caller may not see (answered 409 as for any taken code)", existing!.Value.Rights == AccessLevel.Secret ? AccessLevel.Secret : null, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await AppendRefusalAsync(caller, AuditActions.CodeCollision, AuditOutcome.Failure, fileCode, "create or import refused: the code is taken (answered 409)", null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<AuditPage> QueryAuditAsync(ArchiveCaller caller, IAuditLog log, AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(query);
+        var page = await log.QueryAsync(query, cancellationToken).ConfigureAwait(false);
+        if (caller.HasSecretClearance)
+        {
+            return page;
+        }
+
+        var levels = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var shown = new List<AuditRecord>(page.Records.Count);
+        foreach (var record in page.Records)
+        {
+            var e = record.Event;
+
+            // A read answered "not found" is redacted whether the code exists or not (so its redaction tells nothing):
+            // the code someone tried may be a secret file's.
+            if (IsNotVisibleRead(e) || e.Classification == AccessLevel.Secret || await NamesSecretFileAsync(e, levels, cancellationToken).ConfigureAwait(false))
+            {
+                // A filter on the object id must not find what is redacted (that would confirm the secret file).
+                if (query.ObjectId is null)
+                {
+                    shown.Add(record with { Event = e with { ObjectId = null, Detail = IsNotVisibleRead(e) ? e.Detail : null, Classification = null }, Redacted = true });
+                }
+            }
+            else
+            {
+                shown.Add(record);
+            }
+        }
+
+        return page with { Records = shown };
+    }
+
+    private static bool IsNotVisibleRead(AuditEvent e)
+        => e.Action == AuditActions.AccessDenied && e.ObjectType == "record-file" && e.Detail == NotVisibleDetail;
+
+    /// <summary>Whether the event's object is (a document or content of) a record file that is Secret today.</summary>
+    private async ValueTask<bool> NamesSecretFileAsync(AuditEvent e, Dictionary<string, bool> levels, CancellationToken cancellationToken)
+    {
+        if (_files is null || e.ObjectId is null || e.ObjectType is null || !RecordObjectTypes.Contains(e.ObjectType))
+        {
+            return false;
+        }
+
+        var slash = e.ObjectId.IndexOf('/', StringComparison.Ordinal);
+        var code = slash < 0 ? e.ObjectId : e.ObjectId[..slash];
+        if (!levels.TryGetValue(code, out var secret))
+        {
+            Versioned<RecordFile>? file = null;
+            try
+            {
+                file = code.Length == 0 ? null : await _files.GetAsync(code, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArchiveValidationException)
+            {
+                // Not a record file code at all: nothing stored can be secret under it.
+            }
+
+            secret = file?.Value.Rights == AccessLevel.Secret;
+            levels[code] = secret;
+        }
+
+        return secret;
+    }
+
+    private async ValueTask AppendRefusalAsync(ArchiveCaller caller, string action, AuditOutcome outcome, string fileCode, string detail, AccessLevel? classification, CancellationToken cancellationToken)
+    {
+        if (_audit is null)
+        {
+            return;
+        }
+
+        await _audit.AppendBestEffortAsync(new AuditEvent
+        {
+            Action = action,
+            Actor = caller.Actor,
+            ActorId = caller.PrincipalId,
+            ActorRoles = caller.RolesForAudit,
+            ActorAgencyId = caller.PrimaryAgency,
+            ObjectType = "record-file",
+            ObjectId = fileCode,
+            Outcome = outcome,
+            Detail = detail,
+            ClientAddress = caller.ClientAddress,
+            Classification = classification,
+        }, _logger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -222,6 +346,9 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
             ObjectId = objectId,
             Detail = detail,
             ClientAddress = caller.ClientAddress,
+
+            // A cleared caller's query text may quote secret material: auditors without clearance see it redacted.
+            Classification = action == AuditActions.Search && caller.HasSecretClearance ? AccessLevel.Secret : null,
         }, cancellationToken).ConfigureAwait(false);
     }
 

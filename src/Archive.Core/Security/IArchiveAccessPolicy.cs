@@ -1,3 +1,4 @@
+using Archive.Audit;
 using Archive.Records;
 using Archive.Reorganisation;
 using Archive.Search;
@@ -37,7 +38,11 @@ public interface IArchiveAccessPolicy
     /// <param name="fileCode">Its code (for the refusal and its audit entry).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><paramref name="file"/>.</returns>
-    /// <exception cref="ArchiveNotFoundException">Missing, out of the caller's scope, or secret without clearance (the last two audited as denied).</exception>
+    /// <exception cref="ArchiveNotFoundException">
+    /// Missing, out of the caller's scope, or secret without clearance: all three after the same storage work and with
+    /// the same <c>auth.denied</c> audit entry (<see cref="ArchiveAccessPolicy.NotVisibleDetail"/>), so neither the answer,
+    /// its time nor the trail tells them apart.
+    /// </exception>
     ValueTask<Versioned<RecordFile>> RequireReadAsync(ArchiveCaller caller, Versioned<RecordFile>? file, string fileCode, CancellationToken cancellationToken = default);
 
     /// <summary>The record file when the caller may change it.</summary>
@@ -84,6 +89,24 @@ public interface IArchiveAccessPolicy
     /// store it the call fails (an unaudited read must not happen).
     /// </summary>
     ValueTask AuditReadAsync(ArchiveCaller caller, string action, string objectType, string objectId, string? detail, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Audits a create or import refused because the record file code is taken (call it when the engine answered
+    /// <see cref="ArchiveConflictException"/> with <see cref="ConflictRules.AlreadyExists"/>), best effort: the taken
+    /// record file is read in every case, and one event appended — <c>recordfile.code-collision</c> when the caller may
+    /// see it, <c>security.hidden-code-collision</c> (classified as the file is) when not — so that the caller's answer,
+    /// identical either way, costs the same, and cleared auditors see probing for hidden codes.
+    /// </summary>
+    ValueTask AuditCodeCollisionAsync(ArchiveCaller caller, string fileCode, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A page of the audit trail as <paramref name="caller"/> may see it: for a caller without secret clearance, events
+    /// classified Secret or naming a record file (or its document or content) that is Secret are redacted (object id
+    /// and detail left out, <see cref="AuditRecord.Redacted"/>), not matched by an object-id filter, and no event shows
+    /// its classification. Refusals of reads answered "not found" are redacted whether the code exists or not (the code
+    /// tried may be a secret file's; redacting them all tells nothing). Cleared callers see everything.
+    /// </summary>
+    ValueTask<AuditPage> QueryAuditAsync(ArchiveCaller caller, IAuditLog log, AuditQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Appends a refusal decided by the host (e.g. its role check) to the audit trail, best effort.</summary>
     ValueTask AuditDeniedAsync(ArchiveCaller caller, string? objectType, string? objectId, string detail, CancellationToken cancellationToken = default);

@@ -7695,7 +7695,9 @@ namespace Archive.Api.Tests.Generated
         /// Audit records filtered by time range, actor (name or principal id), action, object and outcome, paged by sequence (order=newest|oldest)
         /// </summary>
         /// <remarks>
-        /// Roles: supervisor, administrator.
+        /// For an auditor without secret clearance, records about Secret record files (and searches by cleared users) are redacted: objectId and detail left out, redacted = true.
+        /// <br/>
+        /// <br/>Roles: supervisor, administrator.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
@@ -7709,7 +7711,9 @@ namespace Archive.Api.Tests.Generated
         /// Audit records filtered by time range, actor (name or principal id), action, object and outcome, paged by sequence (order=newest|oldest)
         /// </summary>
         /// <remarks>
-        /// Roles: supervisor, administrator.
+        /// For an auditor without secret clearance, records about Secret record files (and searches by cleared users) are redacted: objectId and detail left out, redacted = true.
+        /// <br/>
+        /// <br/>Roles: supervisor, administrator.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
@@ -18227,6 +18231,17 @@ namespace Archive.Api.Tests.Generated
         [System.Text.Json.Serialization.JsonPropertyName("hash")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Hash { get; set; } = default!;
+
+        /// <summary>
+        /// True when objectId and detail were left out because the record concerns Secret material and the reader has no
+        /// <br/>clearance (the hash is that of the stored, complete record; the trail's verification checks it).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("redacted")]
+        public bool Redacted { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("classification")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AccessLevel>))]
+        public AccessLevel? Classification { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 

@@ -38,7 +38,7 @@ public sealed class AccessPolicyTests
             await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await policy.RequireReadAsync(outsider, file, code, ct));
         }
 
-        Assert.Equal(3, trail.Events.Count(e => e.Outcome == AuditOutcome.Denied && e.ObjectId == code && e.Detail == "out of scope (answered 404)"));
+        Assert.Equal(3, trail.Events.Count(e => e.Outcome == AuditOutcome.Denied && e.ObjectId == code && e.Detail == ArchiveAccessPolicy.NotVisibleDetail));
         Assert.Contains(trail.Events, e => e.Actor == ArchiveCaller.AnonymousActor);
 
         // A supervisor reads across agencies but changes nothing of theirs: 403 (scope.agency), audited.
@@ -84,6 +84,46 @@ public sealed class AccessPolicyTests
         Assert.Equal(OtherAgency, await policy.GetCustodianAsync(after, ArchiveHarness.FondsCode, ct));
         await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await policy.RequireReadAsync(Caller(ArchiveRoles.Clerk, ArchiveHarness.AgencyId), file, code, ct));
         Assert.Equal([ArchiveHarness.FondsCode, OtherFonds], Assert.Single((await policy.SearchFiltersAsync(after, ct)).OfType<TermsFilter>(), f => f.Field == SearchFields.Fonds).Values.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_engine_redacts_the_trail_for_uncleared_auditors_and_audits_every_code_collision()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+        var policy = h.Services.GetRequiredService<IArchiveAccessPolicy>();
+        var log = h.Services.GetRequiredService<IAuditLog>();
+        var secret = (await h.Files.CreateAsync(ArchiveHarness.FileInput("02.MAT") with { Rights = AccessLevel.Secret }, ArchiveHarness.User, ct)).Stored.Value.FileCode;
+        var open = (await h.Files.CreateAsync(ArchiveHarness.FileInput("03.CV"), ArchiveHarness.User, ct)).Stored.Value.FileCode;
+        var cleared = Caller(ArchiveRoles.Archivist, ArchiveHarness.AgencyId, clearance: true);
+        var uncleared = Caller(ArchiveRoles.Archivist, ArchiveHarness.AgencyId);
+
+        await policy.AuditReadAsync(cleared, AuditActions.RecordRead, "record-file", secret, null, ct);
+        await policy.AuditReadAsync(cleared, AuditActions.Search, "search", "-", "q=Xuyênsơn", ct);
+        await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await policy.RequireReadAsync(uncleared, await h.Files.GetAsync(secret, ct), secret, ct));
+        await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await policy.RequireReadAsync(uncleared, null, "000.00.00.G09.2015.99.XYZ", ct));
+        await policy.AuditCodeCollisionAsync(uncleared, secret, ct);
+        await policy.AuditCodeCollisionAsync(uncleared, open, ct);
+
+        var query = new AuditQuery { PageSize = 1000 };
+        var everything = (await policy.QueryAuditAsync(cleared, log, query, ct)).Records;
+        Assert.Contains(everything, r => r.Event.Action == AuditActions.HiddenCodeCollision && r.Event.ObjectId == secret && r.Event.Classification == AccessLevel.Secret);
+        Assert.Contains(everything, r => r.Event.Action == AuditActions.CodeCollision && r.Event.ObjectId == open);
+        Assert.Contains(everything, r => r.Event.Action == AuditActions.Search && r.Event.Detail == "q=Xuyênsơn");
+        var refusals = everything.Where(r => r.Event.Detail == ArchiveAccessPolicy.NotVisibleDetail).ToList();
+        Assert.Equal(2, refusals.Count); // the missing code is audited like the hidden one
+        Assert.Equal([AccessLevel.Secret, null], refusals.Select(r => r.Event.Classification));
+
+        var supervisor = Caller(ArchiveRoles.Supervisor);
+        var shown = (await policy.QueryAuditAsync(supervisor, log, query, ct)).Records;
+        Assert.Equal(everything.Select(r => r.Sequence), shown.Select(r => r.Sequence)); // redacted, not withheld
+        Assert.DoesNotContain(shown, r => r.Event.ObjectId?.Contains("02.MAT", StringComparison.Ordinal) == true || r.Event.Detail?.Contains("02.MAT", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(shown, r => r.Event.Detail?.Contains("Xuyên", StringComparison.Ordinal) == true || r.Event.Classification is not null);
+        Assert.All(shown.Where(r => r.Event.Detail == ArchiveAccessPolicy.NotVisibleDetail), r => Assert.True(r.Redacted && r.Event.ObjectId is null));
+        Assert.Contains(shown, r => r.Event.Action == AuditActions.CodeCollision && r.Event.ObjectId == open && !r.Redacted);
+        Assert.Empty((await policy.QueryAuditAsync(supervisor, log, query with { ObjectId = secret }, ct)).Records);
+        Assert.True((await log.VerifyAsync(ct)).IsValid); // classified events hash and verify like the others
     }
 
     private static ArchiveCaller Caller(string role, string? agency = null, bool clearance = false)
