@@ -150,6 +150,11 @@ internal static partial class ProblemCatalogue
             }
         }
 
+        if (AllowedValues().Match(error.Message ?? string.Empty) is { Success: true } allowedMatch)
+        {
+            args.TryAdd("allowed", allowedMatch.Groups["allowed"].Value);
+        }
+
         if (error.Arguments is { } carried)
         {
             foreach (var (k, v) in carried)
@@ -192,6 +197,9 @@ internal static partial class ProblemCatalogue
 
         return text;
     }
+
+    [GeneratedRegex(@"one of (?<allowed>[\w\-]+(?:, [\w\-]+)+)", RegexOptions.CultureInvariant)]
+    private static partial Regex AllowedValues();
 
     [GeneratedRegex(@"\[([^\[\]]*)\]", RegexOptions.CultureInvariant)]
     private static partial Regex Optional();
