@@ -90,6 +90,9 @@ internal static partial class MediaTypes
 
         /// <summary>Text: UTF-8 (or a UTF-16/32 BOM), or a legacy single-byte code page without binary control bytes.</summary>
         Text,
+
+        /// <summary>A ZIP signature whose entries could not be inspected (damaged, or too many): any ZIP-based type may be declared.</summary>
+        Archive,
     }
 
     /// <summary>The sniffed kind and, for <see cref="Kind.Signature"/>, <see cref="Kind.Html"/>, <see cref="Kind.Xml"/> and <see cref="Kind.Text"/>, its type.</summary>
@@ -117,6 +120,9 @@ internal static partial class MediaTypes
             return new(sniffed.Kind switch
             {
                 Kind.Signature or Kind.Html => sniffed.MediaType!,
+
+                // A damaged ZIP: the name's ZIP-based type (a damaged DOCX is stored as DOCX, its text extraction fails).
+                Kind.Archive => byName is not null && IsZipBased(byName) ? byName : Zip,
 
                 // Text and XML: a more precise text type from the name (text/csv, application/json) when there is one.
                 Kind.Text or Kind.Xml => byName is not null && IsTextual(byName) && byName != Html ? byName : sniffed.MediaType!,
@@ -155,6 +161,8 @@ internal static partial class MediaTypes
                     Rtf => declared is "text/rtf",
                     _ => false,
                 };
+            case Kind.Archive:
+                return IsZipBased(declared) || IsZipGeneric(declared) || declared is "application/java-archive" || (declared.StartsWith("application/vnd.", StringComparison.Ordinal) && !IsVerifiable(declared));
             case Kind.Html:
                 return declared is Html or "application/xhtml+xml";
             case Kind.Xml:
@@ -178,7 +186,7 @@ internal static partial class MediaTypes
             if (sniffed.MediaType == Zip)
             {
                 fs.Position = 0;
-                sniffed = new(Kind.Signature, InspectZip(fs, head.AsSpan(0, read)));
+                sniffed = InspectZip(fs, head.AsSpan(0, read)) is { } type ? new(Kind.Signature, type) : new(Kind.Archive, Zip);
             }
 
             return sniffed;
@@ -304,9 +312,10 @@ internal static partial class MediaTypes
     /// A ZIP's type: an OpenDocument file names its type in a first stored entry <c>mimetype</c>; an Office Open XML
     /// file has <c>[Content_Types].xml</c> and a <c>word/</c>, <c>xl/</c> or <c>ppt/</c> part. The entry count is read
     /// from the end-of-central-directory record first: a ZIP with more than <see cref="MaxZipEntriesInspected"/> entries
-    /// (or a ZIP64 count) is not opened, so sniffing never reads a huge central directory into memory.
+    /// (or a ZIP64 count) is not opened, so sniffing never reads a huge central directory into memory. Null when the
+    /// entries could not be inspected (damaged, or too many).
     /// </summary>
-    internal static string InspectZip(Stream zip, ReadOnlySpan<byte> head)
+    internal static string? InspectZip(Stream zip, ReadOnlySpan<byte> head)
     {
         if (OdfMimeType(head) is { } odf)
         {
@@ -318,7 +327,7 @@ internal static partial class MediaTypes
             var entries = ZipEntryCount(zip);
             if (entries is null or > MaxZipEntriesInspected)
             {
-                return Zip;
+                return null;
             }
 
             zip.Position = 0;
@@ -347,7 +356,11 @@ internal static partial class MediaTypes
         }
         catch (InvalidDataException)
         {
-            return Zip;
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
@@ -422,6 +435,7 @@ internal static partial class MediaTypes
         Kind.Xml => "XML (application/xml)",
         Kind.Text => "text (text/plain)",
         Kind.Signature => s.MediaType == "application/x-ole-storage" ? "a legacy Office (OLE) file" : s.MediaType!,
+        Kind.Archive => "a ZIP archive",
         _ => "binary data of no type the archive recognises",
     };
 

@@ -55,6 +55,7 @@ public sealed class MediaTypeSniffingTests
         { "windows-1258 text", [0x51, 0x75, 0x79, 0xEA, 0xEC, 0x74], "text/plain" },
         { "utf-16 text", [0xFF, 0xFE, 0x51, 0, 0x75, 0], "text/plain" },
         { "binary", [0x00, 0x01, 0x02, 0x03, 0xFF], null },
+        { "damaged zip", "PK\x03\x04 cut short"u8.ToArray(), "application/zip" },
     };
 
     [Theory]
@@ -103,6 +104,10 @@ public sealed class MediaTypeSniffingTests
         { "ole", "x.doc", "application/msword", "application/msword", true },
         { "ole", "x.xls", "application/vnd.ms-excel", "application/vnd.ms-excel", true },
         { "ole", "x.doc", "application/pdf", "application/pdf", false },
+        { "damaged zip", "x.docx", Docx, Docx, true },
+        { "damaged zip", "x.docx", null, Docx, true },
+        { "damaged zip", "x.bin", null, "application/zip", true },
+        { "damaged zip", "x.pdf", "application/pdf", "application/pdf", false },
         { "png", "x.png", "image/jpeg", "image/jpeg", false },
         { "jpeg", "x.jpg", "image/jpg", "image/jpg", true },
     };
@@ -121,6 +126,7 @@ public sealed class MediaTypeSniffingTests
             "png" => new MediaTypes.Sniffed(MediaTypes.Kind.Signature, "image/png"),
             "jpeg" => new MediaTypes.Sniffed(MediaTypes.Kind.Signature, "image/jpeg"),
             "text" => new MediaTypes.Sniffed(MediaTypes.Kind.Text, "text/plain"),
+            "damaged zip" => new MediaTypes.Sniffed(MediaTypes.Kind.Archive, "application/zip"),
             _ => new MediaTypes.Sniffed(MediaTypes.Kind.Unknown, null),
         };
         var r = MediaTypes.Resolve(sniffed, name, declared);
