@@ -36,7 +36,7 @@ public sealed class OfficeTextExtractionOptions : IValidatableObject
     public int SectionCharacters { get; set; } = 4_000;
 
     /// <summary>Most bytes of an HTML file that are parsed (default 16 MiB; an HTML document is parsed whole, in memory); the rest is not extracted and the text is marked truncated.</summary>
-    [Range(1L << 16, 1L << 31)]
+    [Range(1L << 16, 1L << 30)]
     public long MaxHtmlBytes { get; set; } = 16L << 20;
 
     /// <summary>The encoding of <see cref="LegacyCodePage"/>.</summary>
@@ -57,7 +57,7 @@ public sealed class OfficeTextExtractionOptions : IValidatableObject
         {
         }
 
-        if (encoding is null || encoding.IsSingleByte is false && LegacyCodePage is not (932 or 936 or 949 or 950))
+        if (encoding is null)
         {
             yield return new ValidationResult($"OfficeTextExtractionOptions.LegacyCodePage {LegacyCodePage} is not a code page of this runtime (e.g. 1258 for Vietnamese, 1252 for Western European).", [nameof(LegacyCodePage)]);
         }
