@@ -37,7 +37,7 @@ done
 
 # 1. Pack the packages the sample uses (and their Archive dependencies) into the temporary feed.
 feed=$work/feed
-for p in Abstractions Core Documents Storage.FileSystem Search.Lucene Embedded Api; do
+for p in Abstractions Core Documents TextExtraction.Office Storage.FileSystem Search.Lucene Embedded Api; do
   dotnet pack "src/Archive.$p/Archive.$p.csproj" -c Release -o "$feed" -nologo -v q >"$work/step.log" 2>&1 \
     || fail "dotnet pack Archive.$p"
   if grep -q "NU5104" "$work/step.log"; then fail "Archive.$p: a stable package depends on a pre-release (NU5104)"; fi

@@ -8,6 +8,7 @@ internal static partial class BenchCommands
         list.Add(new ApiLoadCommand());
         list.Add(new ExchangeCommand());
         list.Add(new ExportCommand());
+        list.Add(new ExtractCommand());
         list.Add(new FixityCommand());
         list.Add(new IngestCommand());
         list.Add(new ReindexCommand());

@@ -103,7 +103,7 @@ internal sealed class IngestCommand : IBenchCommand
             for (var i = 0; i < docs; i++)
             {
                 using var ms = new MemoryStream(pdfs[i % distinct], writable: false);
-                _ = await extractor.ExtractPagesAsync(ms);
+                _ = await extractor.ExtractAsync(ms, new TextExtractionRequest { MediaType = PdfTextExtractor.PdfMediaType });
             }
 
             var extractSeconds = swX.Elapsed.TotalSeconds;

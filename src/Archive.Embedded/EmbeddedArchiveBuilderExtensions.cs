@@ -16,7 +16,9 @@ public static class EmbeddedArchiveBuilderExtensions
 {
     /// <summary>
     /// Registers the embedded providers with <c>TryAdd</c>: the file-system object store in <c>DataPath/store</c>,
-    /// the Lucene.NET index in <c>DataPath/index</c> and the OpenXml writer of the handover and transfer documents.
+    /// the Lucene.NET index in <c>DataPath/index</c> and the OpenXml writer of the handover and transfer documents; and
+    /// the text extractors of DOCX, XLSX, ODT, ODS, HTML and plain text (<c>AddOfficeTextExtraction</c>, options
+    /// <see cref="Archive.TextExtraction.Office.OfficeTextExtractionOptions"/>), so those uploads are searchable.
     /// A provider registered on the builder with its own call (e.g. <c>.AddMinioStorage(...)</c>,
     /// <c>.AddElasticsearchSearch(...)</c>, your own <see cref="IObjectStore"/>) wins, whether it is added before or
     /// after this call.
@@ -35,6 +37,7 @@ public static class EmbeddedArchiveBuilderExtensions
             new LuceneSearchOptions { IndexPath = Path.Combine(DataPath(sp), "index") },
             sp.GetService<ILogger<LuceneSearchIndex>>()));
         services.TryAddSingleton<IOfficeDocumentWriter, OpenXmlDocumentWriter>();
+        builder.AddOfficeTextExtraction();
         return builder;
     }
 

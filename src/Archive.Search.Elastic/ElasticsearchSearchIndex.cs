@@ -776,7 +776,10 @@ public sealed partial class ElasticsearchSearchIndex : ISearchIndex, ISearchInde
                 }
             }
 
-            text.AddRange(picked.OrderBy(p => p.Page).ThenBy(p => p.Order).Select(p => new Archive.Search.Highlight(SearchFields.Text, p.Fragment, p.Page)));
+            text.AddRange(picked.OrderBy(p => p.Page).ThenBy(p => p.Order).Select(p => new Archive.Search.Highlight(SearchFields.Text, p.Fragment, p.Page)
+            {
+                Label = document.PageLabels is { } labels && p.Page <= labels.Count ? labels[p.Page - 1] : null,
+            }));
         }
 
         result.AddRange(text);

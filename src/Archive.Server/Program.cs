@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Archive.Api.Security;
 using Archive.Hosting;
+using Archive.TextExtraction.Office;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Console;
@@ -78,7 +79,7 @@ if (exchange is not null)
 
 // Engine on the chosen providers, the embedded defaults where none was chosen (Archive.Embedded: a folder store in
 // DataPath/store, Lucene.NET in DataPath/index, the OpenXml documents always). Archive:* binds ArchiveOptions (DataPath, MaxUploadBytes, YearsIntoAgencyArchive, YearsToTransfer, TempPath,
-// ReindexBatchSize, ExtractText). A relative DataPath is taken from the current directory.
+// ReindexBatchSize, ExtractText, MaxExtractedTextChars). A relative DataPath is taken from the current directory.
 // Reorganisation (events, plans, handover), transfer to the Historical Archives and accession, and the package
 // exchange running them as jobs: Archive:Exchange:* binds ExchangeOptions (WorkPath, ImportRoots, MaxPackageBytes,
 // Seal:CertificatePath/CertificatePassword or Seal:StoreThumbprint, Seal:TrustedCertificates, Seal:RequireSeal).
@@ -87,6 +88,11 @@ providers.Register(builder.Services.AddArchive(_ => { }), configuration).AddEmbe
 builder.Services.AddOptions<ArchiveOptions>()
     .Bind(configuration.GetSection("Archive"))
     .PostConfigure(o => o.DataPath = ServerDefaults.ResolveDataPath(o.DataPath));
+
+// Text of DOCX, XLSX, ODT, ODS, HTML and plain-text uploads (registered by the embedded defaults above, also with S3 or
+// Elasticsearch): Archive:TextExtraction:* binds OfficeTextExtractionOptions (MaxZipEntries, MaxUncompressedBytes,
+// MaxCompressionRatio, LegacyCodePage, SectionCharacters, MaxHtmlBytes); Archive:MaxExtractedTextChars caps the text kept.
+builder.Services.Configure<OfficeTextExtractionOptions>(configuration.GetSection("Archive:TextExtraction"));
 
 // OCR of scanned content (images, PDFs without a text layer) in the background with Tesseract: Archive:Ocr:* binds
 // TesseractOcrOptions (TesseractPath, PdfToPpmPath, Languages, ProcessTimeout, MaxPages, MaxConcurrency). Missing tools

@@ -118,4 +118,18 @@ public sealed class SearchRulesTests
         var error = Assert.Single(ex.Errors);
         Assert.Equal(("documents[1].version", "search.document.version-negative"), (error.Field, error.Rule));
     }
+
+    [Fact]
+    public void Page_labels_are_one_per_page_short_and_without_control_characters()
+    {
+        var ok = new SearchDocument { Id = "a", Pages = ["một", "hai"], PageLabels = ["Sheet1", null] };
+        SearchDocumentValidator.Validate([ok], new SearchDocumentLimits());
+
+        var ex = Assert.Throws<ArchiveValidationException>(() => SearchDocumentValidator.Validate(
+            [ok with { PageLabels = ["Sheet1"] }, ok with { PageLabels = [new string('x', 301), "a\nb"] }],
+            new SearchDocumentLimits()));
+        Assert.Equal(
+            [("documents[0].pageLabels", "search.document.page-labels-count"), ("documents[1].pageLabels[0]", "search.document.page-label"), ("documents[1].pageLabels[1]", "search.document.page-label")],
+            ex.Errors.Select(e => (e.Field, e.Rule)));
+    }
 }

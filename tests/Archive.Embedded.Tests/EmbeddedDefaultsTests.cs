@@ -35,6 +35,36 @@ public sealed class EmbeddedDefaultsTests : IDisposable
     }
 
     [Fact]
+    public void Defaults_extract_the_text_of_office_html_and_plain_text_content_once_each()
+    {
+        var services = new ServiceCollection();
+        services.AddArchive(o => o.DataPath = _path).AddEmbeddedDefaults().AddOfficeTextExtraction(o => o.LegacyCodePage = 1252);
+        using var sp = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        sp.GetRequiredService<IStartupValidator>().Validate();
+
+        var extractors = sp.GetServices<IContentTextExtractor>().ToList();
+        Assert.Equal(6, extractors.Count); // PDF (engine) + five from Archive.TextExtraction.Office, each once
+        string[] types =
+        [
+            "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.oasis.opendocument.text",
+            "application/vnd.oasis.opendocument.spreadsheet", "text/html", "text/plain",
+        ];
+        Assert.All(types, t => Assert.Single(extractors, e => e.CanExtract(t)));
+        Assert.Equal(1252, sp.GetRequiredService<IOptions<Archive.TextExtraction.Office.OfficeTextExtractionOptions>>().Value.LegacyCodePage);
+    }
+
+    [Fact]
+    public void An_unknown_legacy_code_page_stops_the_host_at_start_up()
+    {
+        var services = new ServiceCollection();
+        services.AddArchive(o => o.DataPath = _path).AddEmbeddedDefaults().AddOfficeTextExtraction(o => o.LegacyCodePage = 4242);
+        using var sp = services.BuildServiceProvider();
+        var e = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("LegacyCodePage", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_provider_registered_after_the_defaults_wins()
     {
         var other = Path.Combine(_path, "elsewhere");

@@ -60,6 +60,21 @@ public class BulkTests
     }
 
     [Fact]
+    public async Task Page_labels_travel_in_the_unindexed_src_object_so_existing_mappings_take_them()
+    {
+        var s = new Scenario();
+        await s.Index.IndexAsync([new SearchDocument { Id = "wb", Pages = ["Mã hồ sơ 01.VP", "Ghi chú"], PageLabels = ["Danh mục", null] }], Ct);
+        var doc = s.Cluster.Sent("POST", "/_bulk").Single().NdJson[1]!;
+        JsonAssert.Equivalent("""
+            {"id":"wb","pages":[{"text":"Mã hồ sơ 01.VP"},{"text":"Ghi chú"}],"body":["Mã hồ sơ 01.VP","Ghi chú"],"f":{"kind":"RecordFile","access":"Public"},
+             "src":{"kind":"RecordFile","pageLabels":["Danh mục",null],"keywords":[],"accessLevel":"Public"}}
+            """, doc);
+
+        // The nested page objects are unchanged: the mapping (pinned by IndexDefinitionTests) needs no new field.
+        Assert.Null(doc["pages"]![0]!["label"]);
+    }
+
+    [Fact]
     public async Task Exact_values_are_canonical_and_the_original_is_kept()
     {
         var s = new Scenario();

@@ -131,6 +131,30 @@ public class SearchTests
     }
 
     [Fact]
+    public async Task A_highlight_from_a_labelled_page_carries_its_label_kept_in_src()
+    {
+        var labelled = SearchFixtures.Get("paged") with { PageLabels = [null, "Danh mục hồ sơ", null] };
+        var response = Response(1, withSort: false);
+        var source = JsonNode.Parse(new EsDocument(labelled).Json.Span)!.AsObject();
+        source.Remove("meta");
+        source.Remove("body");
+        Assert.Equal("""[null,"Danh mục hồ sơ",null]""", source["src"]!["pageLabels"]!.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        response["hits"]!["hits"]![0]!["_source"] = source;
+        var s = new Scenario { SearchResponse = response };
+
+        var hit = (await s.Index.SearchAsync(Representative(), Ct)).Hits.Single();
+
+        Assert.Equal(labelled.PageLabels, hit.Document.PageLabels);
+        Assert.Equal(
+            [
+                new Highlight(SearchFields.Title, "Biên bản <em>giao</em> nhận tài liệu"),
+                new Highlight(SearchFields.Text, "hai bên <em>giao</em> và bên nhận.", 1),
+                new Highlight(SearchFields.Text, "Trang hai: bên <em>giao</em> bàn <em>giao</em> phông", 2) { Label = "Danh mục hồ sơ" },
+            ],
+            hit.Highlights);
+    }
+
+    [Fact]
     public async Task Hits_facets_highlights_and_cursor_come_from_the_response()
     {
         var s = new Scenario { SearchResponse = Response(3, withSort: true) };

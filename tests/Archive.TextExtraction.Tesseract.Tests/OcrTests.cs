@@ -145,7 +145,7 @@ public sealed class OcrJobTests
         });
         var code = await h.CreateFileWithDocumentAsync();
         await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "a.png", Content = new MemoryStream(Png) }, null, OcrHarness.User, ct);
-        await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "b.tif", Content = new MemoryStream([1, 2, 3, 4]) }, null, OcrHarness.User, ct);
+        await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "b.tif", Content = new MemoryStream([0x49, 0x49, 0x2A, 0x00, 1, 2, 3, 4]) } /* a TIFF signature, nothing behind it */, null, OcrHarness.User, ct);
 
         var first = await h.Ocr.RunPendingAsync(ct);
         Assert.Equal((0, 2), (first.Recognized, first.Retrying));

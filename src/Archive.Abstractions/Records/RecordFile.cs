@@ -227,8 +227,18 @@ public sealed record ContentFile(string Name, string LogicalPath, string MediaTy
     /// <summary>Whether text was extracted from the content at ingest (for search and page-level highlights).</summary>
     public TextExtractionStatus TextStatus { get; init; }
 
-    /// <summary>Path inside the package of the extracted text (a JSON array of page texts), when there is one.</summary>
+    /// <summary>
+    /// Path inside the package of the extracted text (a JSON array of page texts; a sheet or section with a label is
+    /// <c>{"label", "text"}</c>), when there is one.
+    /// </summary>
     public string? TextPath { get; init; }
+
+    /// <summary>True when the extracted text was cut at the engine's limit (<c>ArchiveOptions.MaxExtractedTextChars</c>); the content itself is whole.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TextTruncated { get; init; }
+
+    /// <summary>Why the text could not be extracted (Vietnamese, for the clerk) when <see cref="TextStatus"/> is <see cref="TextExtractionStatus.Failed"/>.</summary>
+    public string? TextFailureReason { get; init; }
 }
 
 /// <summary>Outcome of text extraction for a content file.</summary>

@@ -39,6 +39,13 @@ public sealed record SearchDocument
     /// <summary>Extracted text page by page (1-based page numbers), when the source has pages. Searched like <see cref="Text"/>; highlights name the page.</summary>
     public IReadOnlyList<string>? Pages { get; init; }
 
+    /// <summary>
+    /// The label of each of <see cref="Pages"/> that is a sheet or a section rather than a numbered page (a workbook's
+    /// sheet name, a heading), null for a numbered page; aligned with <see cref="Pages"/>, or null when no page has a
+    /// label. Stored, not searched; highlights from a labelled page carry it (<see cref="Highlight.Label"/>).
+    /// </summary>
+    public IReadOnlyList<string?>? PageLabels { get; init; }
+
     /// <summary>Keywords (từ khóa): analysed and also exact-match facetable.</summary>
     public IReadOnlyList<string> Keywords { get; init; } = [];
 

@@ -11,6 +11,9 @@ public static class SearchDocumentValidator
     /// <summary>Longest exact-match value, in UTF-8 bytes.</summary>
     public const int MaxExactValueBytes = 4096;
 
+    /// <summary>Longest page label (<see cref="SearchDocument.PageLabels"/>), in characters.</summary>
+    public const int MaxPageLabelLength = 300;
+
     /// <summary>Checks every document and throws one <see cref="ArchiveValidationException"/> listing every broken rule.</summary>
     /// <exception cref="ArchiveValidationException">A rule is broken.</exception>
     public static void Validate(IReadOnlyCollection<SearchDocument> documents, SearchDocumentLimits limits)
@@ -129,6 +132,22 @@ public static class SearchDocumentValidator
             if (limits.MaxPages is { } maxPages && pages.Count > maxPages)
             {
                 errors.Add(new(at + ".pages", "search.document.too-many-pages", $"The document has {pages.Count} pages; the index accepts at most {maxPages}{Why(limits.MaxPagesSource)}."));
+            }
+        }
+
+        if (d.PageLabels is { } labels)
+        {
+            if (labels.Count != (d.Pages?.Count ?? 0))
+            {
+                errors.Add(new(at + ".pageLabels", "search.document.page-labels-count", $"The document has {labels.Count} page labels for {d.Pages?.Count ?? 0} pages; give one per page (null for a numbered page)."));
+            }
+
+            for (var k = 0; k < labels.Count; k++)
+            {
+                if (labels[k] is { } label && (label.Length > MaxPageLabelLength || label.Any(char.IsControl)))
+                {
+                    errors.Add(new($"{at}.pageLabels[{k}]", "search.document.page-label", $"A page label has at most {MaxPageLabelLength} characters and no control characters."));
+                }
             }
         }
 

@@ -118,7 +118,11 @@ public sealed record SearchHit
 /// <param name="Field"><see cref="SearchFields.Title"/>, <see cref="SearchFields.Subject"/> or <see cref="SearchFields.Text"/>.</param>
 /// <param name="Fragment">HTML-safe text with matches in <c>&lt;em&gt;</c>.</param>
 /// <param name="Page">1-based page number when the text came from <see cref="SearchDocument.Pages"/>.</param>
-public sealed record Highlight(string Field, string Fragment, int? Page = null);
+public sealed record Highlight(string Field, string Fragment, int? Page = null)
+{
+    /// <summary>The page's label when it is a sheet or a section rather than a numbered page (<see cref="SearchDocument.PageLabels"/>), e.g. the sheet name.</summary>
+    public string? Label { get; init; }
+}
 
 /// <summary>A facet value and the number of matching documents that have it.</summary>
 public sealed record FacetValue(string Value, long Count);

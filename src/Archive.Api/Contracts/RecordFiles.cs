@@ -336,9 +336,16 @@ public sealed record ContentFileDto
     /// <summary>Lower-case hex SHA-256 (also the download's ETag).</summary>
     public required string Sha256 { get; init; }
 
-    /// <summary>Text extraction outcome: NotApplicable, Extracted, Empty (no text layer), Failed.</summary>
+    /// <summary>Text extraction outcome: NotApplicable, Extracted, Empty (no text layer), Failed (see textFailureReason), PendingOcr, Recognized, RecognizedEmpty, OcrFailed, OcrUnavailable.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<TextExtractionStatus>))]
     public TextExtractionStatus TextStatus { get; init; }
+
+    /// <summary>True when the extracted text was cut at Archive:MaxExtractedTextChars (the content itself is whole).</summary>
+    public bool TextTruncated { get; init; }
+
+    /// <summary>Why no text could be extracted (Vietnamese), when textStatus is Failed.</summary>
+    /// <example>Tệp nén vượt giới hạn an toàn (có thể là "bom nén"): không trích xuất văn bản.</example>
+    public string? TextFailureReason { get; init; }
 }
 
 /// <summary>Weeds a record file (no <c>docOrdinal</c>) or one document out as non-archival material.</summary>

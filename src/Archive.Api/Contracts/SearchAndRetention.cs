@@ -90,8 +90,16 @@ public sealed record HighlightDto
     /// <summary>HTML-safe text with matches in <c>&lt;em&gt;</c>.</summary>
     public required string Fragment { get; init; }
 
-    /// <summary>1-based page of the content the snippet comes from, when known.</summary>
+    /// <summary>1-based page of the content the snippet comes from, when known (for a workbook or an unpaged document: the sheet or section's number).</summary>
     public int? Page { get; init; }
+
+    /// <summary>
+    /// The sheet or section the snippet comes from when the content has no pages: the sheet name of a workbook (XLSX,
+    /// ODS), the heading of a section of a DOCX/ODT/HTML document, or "Phần N" for a part of fixed size; absent for a
+    /// numbered page.
+    /// </summary>
+    /// <example>Sheet1</example>
+    public string? Label { get; init; }
 }
 
 /// <summary>A facet value and its count.</summary>

@@ -35,7 +35,8 @@ internal static class ContentEndpoints
         routes.MapPut(Route, Upload).WithTags("Contents").WithName("UploadContent").WithETag().RequireAuthorization(ArchivePolicies.Write)
             .WithSummary("Upload a content file (raw body, streamed); a file with the same name is replaced in a new version")
             .WithDescription("Send the file's bytes as the request body (not multipart/form-data). Content-Type becomes the media type "
-                + "(application/octet-stream: sniffed from the content and the name). Optional query sha256 = expected hex SHA-256. "
+                + "(application/octet-stream: sniffed from the content; a type the content contradicts, e.g. HTML sent as application/pdf, "
+                + "answers 422 mediaType content.media-type-mismatch). Optional query sha256 = expected hex SHA-256. "
                 + "The size limit is Archive:MaxUploadBytes (413 beyond). If-Match optional.")
             .Accepts<Stream>("application/octet-stream", "application/pdf", "*/*")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)

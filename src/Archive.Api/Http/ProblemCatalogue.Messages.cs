@@ -150,6 +150,7 @@ internal static partial class ProblemCatalogue
         ["file-name.path"] = ("Tên tệp không được chứa đường dẫn ('/' hoặc '\\').", "The file name must not be a path."),
         ["file-name.edges"] = ("Tên tệp không được bắt đầu hoặc kết thúc bằng dấu cách, hoặc kết thúc bằng dấu chấm.", "The file name has spaces or a dot at its edges."),
         ["file-name.too-long"] = ("Tên tệp dài tối đa 200 byte UTF-8.", "The file name is too long."),
+        ["content.media-type-mismatch"] = ("Kiểu dữ liệu khai báo không khớp với nội dung tệp; hãy khai báo đúng kiểu, hoặc application/octet-stream (hay không khai báo) để hệ thống tự nhận biết. Chưa lưu gì.", "The declared media type contradicts the content."),
         ["file-name.percent-encoding"] = ("Tên tệp có mã hóa phần trăm (%) sai hoặc không phải UTF-8; viết ký tự % thành %25.", "The file name's percent-encoding is malformed or not UTF-8."),
         ["file-name.case-clash"] = ("Hai tệp có tên chỉ khác nhau về chữ hoa, chữ thường.", "Two file names differ only in case."),
         ["file-name.empty"] = ("Tên tệp không được để trống.", "The file name must not be empty."),

@@ -44,8 +44,22 @@ public sealed class ArchiveOptions : IValidatableObject
     /// </summary>
     public TimeSpan PendingIndexInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Whether text is extracted from content at ingest (PDF text layer). Default true.</summary>
+    /// <summary>
+    /// Whether text is extracted from content at ingest (PDF text layer; DOCX, XLSX, ODT, ODS, HTML and plain text when
+    /// <c>Archive.TextExtraction.Office</c> is registered, as the embedded defaults do). Default true.
+    /// </summary>
     public bool ExtractText { get; set; } = true;
+
+    /// <summary>Default of <see cref="MaxExtractedTextChars"/>: 5 million characters.</summary>
+    public const int DefaultMaxExtractedTextChars = 5_000_000;
+
+    /// <summary>
+    /// Most characters of text kept from one content file (default 5 million, about 2 000 printed pages): the rest is
+    /// not extracted, the content is stored whole and marked <see cref="Archive.Records.ContentFile.TextTruncated"/>.
+    /// Bounds the memory one extraction takes, whatever the file's size.
+    /// </summary>
+    [Range(1_000, 100_000_000)]
+    public int MaxExtractedTextChars { get; set; } = DefaultMaxExtractedTextChars;
 
     /// <summary>Audit trail settings (<c>Archive:Audit:*</c>): checkpoints, signing certificate, WORM retention.</summary>
     [ValidateObjectMembers]

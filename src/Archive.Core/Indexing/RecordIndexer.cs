@@ -50,10 +50,11 @@ public sealed partial class RecordIndexer
         ArgumentNullException.ThrowIfNull(stored);
         var file = stored.Value;
         var version = stored.Version;
-        var pages = new Dictionary<int, IReadOnlyList<string>>();
+        var pages = new Dictionary<int, (List<string> Texts, List<string?> Labels)>();
         foreach (var document in file.Documents)
         {
             List<string>? all = null;
+            List<string?>? labels = null;
             foreach (var content in document.Contents)
             {
                 if (content.TextPath is null)
@@ -61,24 +62,36 @@ public sealed partial class RecordIndexer
                     continue;
                 }
 
-                var text = await ReadPagesAsync(file.FileCode, content.TextPath, version, cancellationToken).ConfigureAwait(false);
+                var text = await ReadSectionsAsync(file.FileCode, content.TextPath, version, cancellationToken).ConfigureAwait(false);
                 if (text is not null)
                 {
-                    (all ??= []).AddRange(text);
+                    (all ??= []).AddRange(text.Select(p => p.Text));
+                    (labels ??= []).AddRange(text.Select(p => p.Label));
                 }
             }
 
             if (all is not null)
             {
-                pages[document.DocOrdinal] = all;
+                pages[document.DocOrdinal] = (all, labels!);
             }
         }
 
-        return SearchProjection.Project(file, d => pages.GetValueOrDefault(d.DocOrdinal), version);
+        return SearchProjection.Project(
+            file,
+            d => pages.TryGetValue(d.DocOrdinal, out var p) ? p.Texts : null,
+            version,
+            d => pages.TryGetValue(d.DocOrdinal, out var p) && p.Labels.Any(l => l is not null) ? p.Labels : null);
     }
 
     /// <summary>Reads an extracted-text file (JSON array of page texts) of a record file package; null when absent.</summary>
     public async ValueTask<IReadOnlyList<string>?> ReadPagesAsync(string fileCode, string textPath, int? version = null, CancellationToken cancellationToken = default)
+        => (await ReadSectionsAsync(fileCode, textPath, version, cancellationToken).ConfigureAwait(false))?.Select(p => p.Text).ToList();
+
+    /// <summary>
+    /// Reads an extracted-text file of a record file package with the label of each sheet or section (a page's label
+    /// is null; files written before labels existed hold pages only); null when absent.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<ExtractedPage>?> ReadSectionsAsync(string fileCode, string textPath, int? version = null, CancellationToken cancellationToken = default)
     {
         var content = await _storage.Files.OpenFileAsync(fileCode, textPath, version, null, cancellationToken).ConfigureAwait(false);
         if (content is null)
@@ -88,7 +101,7 @@ public sealed partial class RecordIndexer
 
         await using (content.ConfigureAwait(false))
         {
-            return await ArchiveJson.DeserializeAsync<List<string>>(content.Stream, $"record file '{fileCode}' {textPath}", cancellationToken).ConfigureAwait(false);
+            return await ArchiveJson.DeserializeAsync<List<ExtractedPage>>(content.Stream, $"record file '{fileCode}' {textPath}", cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -13,7 +13,8 @@ namespace Archive.Indexing;
 /// Record file: <c>Id</c> = file code; title; text = description and the unfinished-work note; keywords; agency =
 /// <c>OrganId</c>; fonds; retention; access = <c>Rights</c>; status <c>finished</c>/<c>unfinished</c>/<c>accessioned</c>;
 /// date = start date. Document: <c>Id</c> = file code + '/' + ordinal; parent = file code; title = type name and number;
-/// subject = trích yếu; number and symbol; type; issuing body; date = issue date; pages = extracted text; access and
+/// subject = trích yếu; number and symbol; type; issuing body; date = issue date; pages = extracted text (with the
+/// label of each sheet or section that is not a page); access and
 /// retention from the file. Tags (both kinds): <see cref="TagClosingYear"/>, <see cref="TagNonArchival"/>,
 /// <see cref="TagLegalHold"/>, <see cref="TagScheduleItem"/> (when classified). Version (both kinds, when given): the
 /// package version of the record file the documents were projected from (<see cref="SearchDocument.Version"/>), so an
@@ -50,12 +51,13 @@ public static class SearchProjection
     /// <param name="file">The record file.</param>
     /// <param name="pages">Extracted page texts of a document (all its content files, in order), or null.</param>
     /// <param name="version">The package version <paramref name="file"/> was read from, set as every document's <see cref="SearchDocument.Version"/>; null when unknown.</param>
-    public static IReadOnlyList<SearchDocument> Project(RecordFile file, Func<Document, IReadOnlyList<string>?>? pages = null, long? version = null)
+    /// <param name="pageLabels">The label of each of a document's pages (sheet name, section heading; null for a numbered page), aligned with <paramref name="pages"/>, or null.</param>
+    public static IReadOnlyList<SearchDocument> Project(RecordFile file, Func<Document, IReadOnlyList<string>?>? pages = null, long? version = null, Func<Document, IReadOnlyList<string?>?>? pageLabels = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentOutOfRangeException.ThrowIfNegative(version ?? 0, nameof(version));
         var list = new List<SearchDocument>(file.Documents.Count + 1) { ForRecordFile(file) with { Version = version } };
-        list.AddRange(file.Documents.OrderBy(d => d.DocOrdinal).Select(d => ForDocument(file, d, pages?.Invoke(d)) with { Version = version }));
+        list.AddRange(file.Documents.OrderBy(d => d.DocOrdinal).Select(d => ForDocument(file, d, pages?.Invoke(d), pageLabels?.Invoke(d)) with { Version = version }));
         return list;
     }
 
@@ -82,7 +84,11 @@ public static class SearchProjection
     }
 
     /// <summary>The search document of one document of <paramref name="file"/>.</summary>
-    public static SearchDocument ForDocument(RecordFile file, Document document, IReadOnlyList<string>? pages)
+    /// <param name="file">The record file.</param>
+    /// <param name="document">One of its documents.</param>
+    /// <param name="pages">The document's extracted page texts, or null.</param>
+    /// <param name="pageLabels">The label of each page (null for a numbered page), or null when none has one.</param>
+    public static SearchDocument ForDocument(RecordFile file, Document document, IReadOnlyList<string>? pages, IReadOnlyList<string?>? pageLabels = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(document);
@@ -96,6 +102,7 @@ public static class SearchProjection
             Subject = document.Subject,
             Text = Join(document.Description, document.NonArchival?.Reason, document.SignerInfo?.FullName, document.SignerInfo?.Position),
             Pages = pages is { Count: > 0 } ? pages : null,
+            PageLabels = pages is { Count: > 0 } && pageLabels is not null && pageLabels.Count == pages.Count && pageLabels.Any(l => l is not null) ? pageLabels : null,
             AgencyId = file.OrganId,
             FondsId = file.FondsCode,
             FileCode = file.FileCode,

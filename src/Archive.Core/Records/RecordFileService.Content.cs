@@ -14,9 +14,10 @@ public sealed partial class RecordFileService
     /// Uploads a content file into a document (a file with the same name is replaced; earlier versions keep it).
     /// The stream is spooled to a temporary file while it is hashed and measured (memory does not grow with its
     /// size), checked against <see cref="ContentUpload.ExpectedSha256"/> and <see cref="ArchiveOptions.MaxUploadBytes"/>,
-    /// its text extracted (PDF, page by page), then content, extracted text and metadata are committed as one version.
+    /// its media type checked against its content (see <see cref="ContentUpload.MediaType"/>), its text extracted
+    /// (page by page, or by section or sheet), then content, extracted text and metadata are committed as one version.
     /// </summary>
-    /// <exception cref="ArchiveValidationException">Bad name, media type or checksum; nothing is stored.</exception>
+    /// <exception cref="ArchiveValidationException">Bad name, media type (also <c>content.media-type-mismatch</c>: the declared type contradicts the content) or checksum; nothing is stored.</exception>
     /// <exception cref="ContentTooLargeException">Larger than the limit; nothing is stored.</exception>
     /// <exception cref="ArchiveNotFoundException">No such record file or document.</exception>
     public async ValueTask<WriteResult<RecordFile>> AddContentAsync(string fileCode, int docOrdinal, ContentUpload upload, int? expectedVersion, ArchiveUser user, CancellationToken cancellationToken = default)
@@ -75,8 +76,15 @@ public sealed partial class RecordFileService
                 throw new ArchiveValidationException("sha256", "content.sha256-mismatch", $"The content's SHA-256 is {spool.Sha256}, not {expectedSha}; nothing was stored.");
             }
 
-            mediaType ??= await MediaTypes.SniffAsync(spool.Path, name!, cancellationToken).ConfigureAwait(false);
-            var (status, pages) = await ExtractAsync(spool.Path, mediaType, fileCode, name!, cancellationToken).ConfigureAwait(false);
+            var resolved = await MediaTypes.ResolveAsync(spool.Path, name!, mediaType, cancellationToken).ConfigureAwait(false);
+            if (resolved.Mismatch is { } mismatch)
+            {
+                throw new ArchiveValidationException("mediaType", MediaTypes.MismatchRule, mismatch);
+            }
+
+            mediaType = resolved.MediaType;
+            var extraction = await ExtractAsync(spool.Path, mediaType, fileCode, name!, cancellationToken).ConfigureAwait(false);
+            var (status, pages) = (extraction.Status, extraction.Pages);
             var contentPath = ContentPath(docOrdinal, name!);
             var textPath = pages is { Count: > 0 } ? DerivedPath(docOrdinal, name!) : null;
             if (textPath is not null)
@@ -84,7 +92,7 @@ public sealed partial class RecordFileService
                 textTemp = await WriteTextTempAsync(pages!, tempDir, cancellationToken).ConfigureAwait(false);
             }
 
-            var contentFile = new ContentFile(name!, contentPath, mediaType, spool.Length, spool.Sha256) { TextStatus = status, TextPath = textPath };
+            var contentFile = extraction.Apply(new ContentFile(name!, contentPath, mediaType, spool.Length, spool.Sha256) { TextPath = textPath });
             if (status == TextExtractionStatus.PendingOcr)
             {
                 // Flagged before the commit: a crash in between leaves a flag the OCR job clears, never a lost request.

@@ -3,14 +3,22 @@ namespace Archive.Records;
 
 public sealed partial class RecordFileService
 {
-    private async ValueTask<(TextExtractionStatus Status, IReadOnlyList<string>? Pages)> ExtractAsync(string path, string mediaType, string fileCode, string name, CancellationToken cancellationToken)
+    /// <summary>Reason recorded when an extractor fails without saying why (Vietnamese: the clerk reads it).</summary>
+    internal const string GenericExtractionFailure = "Không đọc được văn bản của tệp: tệp hỏng hoặc không đúng định dạng đã khai báo.";
+
+    private sealed record Extraction(TextExtractionStatus Status, IReadOnlyList<ExtractedPage>? Pages, bool Truncated = false, string? FailureReason = null)
+    {
+        public ContentFile Apply(ContentFile file) => file with { TextStatus = Status, TextTruncated = Truncated, TextFailureReason = FailureReason };
+    }
+
+    private async ValueTask<Extraction> ExtractAsync(string path, string mediaType, string fileCode, string name, CancellationToken cancellationToken)
     {
         var extractor = _options.ExtractText ? _extractors.FirstOrDefault(e => e.CanExtract(mediaType)) : null;
         var ocr = _options.ExtractText && _recognizers.Any(r => r.CanRecognize(mediaType));
         if (extractor is null)
         {
             // Scanned images wait for the background OCR job when a recognizer is registered.
-            return (ocr ? TextExtractionStatus.PendingOcr : TextExtractionStatus.NotApplicable, null);
+            return new(ocr ? TextExtractionStatus.PendingOcr : TextExtractionStatus.NotApplicable, null);
         }
 
         try
@@ -22,14 +30,15 @@ public sealed partial class RecordFileService
                 : (Stream)new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 65536, FileOptions.RandomAccess);
             await using (fs.ConfigureAwait(false))
             {
-                var pages = await extractor.ExtractPagesAsync(fs, cancellationToken).ConfigureAwait(false);
-                if (pages.All(string.IsNullOrWhiteSpace))
+                var request = new TextExtractionRequest { MediaType = mediaType, MaxCharacters = _options.MaxExtractedTextChars };
+                var text = TextLimits.Limit(await extractor.ExtractAsync(fs, request, cancellationToken).ConfigureAwait(false), _options.MaxExtractedTextChars);
+                if (text.Pages.All(p => string.IsNullOrWhiteSpace(p.Text)))
                 {
                     // A PDF without a text layer is a scan: OCR it in the background when a recognizer is registered.
-                    return (ocr ? TextExtractionStatus.PendingOcr : TextExtractionStatus.Empty, null);
+                    return new(ocr ? TextExtractionStatus.PendingOcr : TextExtractionStatus.Empty, null);
                 }
 
-                return (TextExtractionStatus.Extracted, pages);
+                return new(TextExtractionStatus.Extracted, text.Pages, text.Truncated);
             }
         }
 #pragma warning disable CA1031 // A damaged file is still stored; the failure is recorded on the content file.
@@ -37,7 +46,7 @@ public sealed partial class RecordFileService
 #pragma warning restore CA1031
         {
             LogExtractFailed(_logger, fileCode, name, ex);
-            return (TextExtractionStatus.Failed, null);
+            return new(TextExtractionStatus.Failed, null, FailureReason: ex is ContentTextException ? ex.Message : GenericExtractionFailure);
         }
     }
 }

@@ -222,8 +222,15 @@ public sealed partial class RecordFileService
                             errors.Add(new($"documents[{i}].contents[{j}].sha256", "content.sha256-mismatch", $"The content's SHA-256 is {spool.Sha256}, not {sha}; nothing was stored."));
                         }
 
-                        var mediaType = givenType ?? await MediaTypes.SniffAsync(spool.Path, name, cancellationToken).ConfigureAwait(false);
-                        var (status, pages) = await ExtractAsync(spool.Path, mediaType, file.FileCode, name, cancellationToken).ConfigureAwait(false);
+                        var resolved = await MediaTypes.ResolveAsync(spool.Path, name, givenType, cancellationToken).ConfigureAwait(false);
+                        if (resolved.Mismatch is { } mismatch)
+                        {
+                            errors.Add(new($"documents[{i}].contents[{j}].mediaType", MediaTypes.MismatchRule, mismatch));
+                        }
+
+                        var mediaType = resolved.MediaType;
+                        var extraction = await ExtractAsync(spool.Path, mediaType, file.FileCode, name, cancellationToken).ConfigureAwait(false);
+                        var pages = extraction.Pages;
                         var contentPath = ContentPath(document.DocOrdinal, name);
                         string? textPath = null;
                         if (pages is { Count: > 0 })
@@ -234,7 +241,7 @@ public sealed partial class RecordFileService
                             pageCount += pages.Count;
                         }
 
-                        var contentFile = new ContentFile(name, contentPath, mediaType, spool.Length, spool.Sha256) { TextStatus = status, TextPath = textPath };
+                        var contentFile = extraction.Apply(new ContentFile(name, contentPath, mediaType, spool.Length, spool.Sha256) { TextPath = textPath });
                         staged.Add(new StagedContent(contentFile, spool.Path, textTemp));
                         files.Add(contentFile);
                     }

@@ -7,7 +7,14 @@ namespace Archive.Records;
 public sealed partial class RecordFileService
 {
     /// <summary>Writes extracted page texts (a JSON array) to a new temporary file, to be committed as derived text.</summary>
-    private static async ValueTask<string> WriteTextTempAsync(IReadOnlyList<string> pages, string tempDir, CancellationToken cancellationToken)
+    private static ValueTask<string> WriteTextTempAsync(IReadOnlyList<string> pages, string tempDir, CancellationToken cancellationToken)
+        => WriteTextTempAsync([.. pages.Select(p => new ExtractedPage(p))], tempDir, cancellationToken);
+
+    /// <summary>
+    /// Writes extracted pages (a JSON array: a string per unlabelled page, <c>{"label", "text"}</c> per sheet or section)
+    /// to a new temporary file, to be committed as derived text.
+    /// </summary>
+    private static async ValueTask<string> WriteTextTempAsync(IReadOnlyList<ExtractedPage> pages, string tempDir, CancellationToken cancellationToken)
     {
         var path = Path.Combine(tempDir, "text-" + Guid.NewGuid().ToString("N") + ".json");
         var ts = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16384, FileOptions.Asynchronous);

@@ -126,7 +126,12 @@ public sealed record ContentUpload
     /// <summary>The content, read once forward (need not be seekable); the caller disposes it.</summary>
     public required Stream Content { get; init; }
 
-    /// <summary>Media type; sniffed (<c>%PDF-</c>) or guessed from the extension when null.</summary>
+    /// <summary>
+    /// Declared media type. The content decides: when null or generic (<c>application/octet-stream</c>) the type is
+    /// sniffed from the content (PDF, DOCX, XLSX, PPTX, ODF, ZIP, PNG, JPEG, TIFF, GIF, RTF, HTML, XML, text) and else
+    /// taken from the name's extension; a declared type the content contradicts (HTML declared as PDF, a binary file
+    /// declared as text) is refused with <c>content.media-type-mismatch</c> and nothing is stored.
+    /// </summary>
     public string? MediaType { get; init; }
 
     /// <summary>Expected lower- or upper-case hex SHA-256; the upload is refused when the content differs.</summary>

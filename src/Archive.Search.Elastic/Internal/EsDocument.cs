@@ -17,7 +17,7 @@ namespace Archive.Search.Elastic.Internal;
 ///   "meta": [...], "body": [...],                            analysed search groups, excluded from _source
 ///   "date": "yyyy-MM-dd",
 ///   "f": { "kind", "agency", …, "year", "keyword": [...], "tag": {name: value} },   canonical exact values
-///   "src": { original non-text properties, "version"? } }    not indexed
+///   "src": { original non-text properties, "version"?, "pageLabels"? } }    not indexed
 /// </code>
 /// </remarks>
 [JsonConverter(typeof(EsDocumentConverter))]
@@ -216,6 +216,25 @@ internal sealed class EsDocumentConverter : JsonConverter<EsDocument>
         }
 
         WriteIfNotNull(w, "parentId", d.ParentId);
+        if (d.PageLabels is { } labels)
+        {
+            // Kept in the unindexed "src" object: no mapping change, so indices created before labels existed take them.
+            w.WriteStartArray("pageLabels");
+            foreach (var label in labels)
+            {
+                if (label is null)
+                {
+                    w.WriteNullValue();
+                }
+                else
+                {
+                    w.WriteStringValue(label);
+                }
+            }
+
+            w.WriteEndArray();
+        }
+
         w.WriteStartArray("keywords");
         foreach (var k in d.Keywords ?? [])
         {
@@ -281,6 +300,7 @@ internal sealed class EsDocumentConverter : JsonConverter<EsDocument>
             Subject = String(root, Fields.Subject.Accented),
             Text = String(root, Fields.Text),
             Pages = pages,
+            PageLabels = Get(src, "pageLabels") is { ValueKind: JsonValueKind.Array } pl ? pl.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : null).ToList() : null,
             Keywords = Get(src, "keywords") is { ValueKind: JsonValueKind.Array } k ? k.EnumerateArray().Select(e => e.GetString() ?? "").ToList() : [],
             AgencyId = String(src, "agencyId"),
             FondsId = String(src, "fondsId"),

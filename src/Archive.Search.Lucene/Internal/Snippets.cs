@@ -4,7 +4,7 @@ using Lucene.Net.Search.Highlight;
 
 namespace Archive.Search.Lucene.Internal;
 
-/// <summary>HTML-safe highlighted snippets (matches in &lt;em&gt;), with page numbers for paged text.</summary>
+/// <summary>HTML-safe highlighted snippets (matches in &lt;em&gt;), with page numbers (and sheet or section labels) for paged text.</summary>
 internal sealed class Snippets(LuceneSearchOptions options)
 {
     private static readonly VietnameseAnalyzer Folded = new(VietnameseAnalysisMode.Folded);
@@ -19,11 +19,11 @@ internal sealed class Snippets(LuceneSearchOptions options)
         var scorer = new QueryScorer(highlightFor(field), field);
         var highlighter = NewHighlighter(scorer);
         highlighter.TextFragmenter = new SimpleSpanFragmenter(scorer, options.HighlightFragmentSize);
-        var fragments = new List<(float Score, int Order, string Text, int? Page)>();
+        var fragments = new List<(float Score, int Order, string Text, int? Page, string? Label)>();
         var order = 0;
         if (!string.IsNullOrEmpty(doc.Text))
         {
-            Collect(highlighter, field, doc.Text, null, fragments, ref order);
+            Collect(highlighter, field, doc.Text, null, null, fragments, ref order);
         }
 
         if (doc.Pages is { } pages)
@@ -32,7 +32,7 @@ internal sealed class Snippets(LuceneSearchOptions options)
             {
                 if (!string.IsNullOrEmpty(pages[p]))
                 {
-                    Collect(highlighter, field, pages[p], p + 1, fragments, ref order);
+                    Collect(highlighter, field, pages[p], p + 1, doc.PageLabels is { } labels && p < labels.Count ? labels[p] : null, fragments, ref order);
                 }
             }
         }
@@ -42,18 +42,18 @@ internal sealed class Snippets(LuceneSearchOptions options)
             .ThenBy(f => f.Order)
             .Take(options.MaxHighlightFragments)
             .OrderBy(f => f.Order)
-            .Select(f => new Highlight(SearchFields.Text, f.Text, f.Page)));
+            .Select(f => new Highlight(SearchFields.Text, f.Text, f.Page) { Label = f.Label }));
         return result;
     }
 
-    private void Collect(Highlighter highlighter, string field, string text, int? page, List<(float, int, string, int?)> into, ref int order)
+    private void Collect(Highlighter highlighter, string field, string text, int? page, string? label, List<(float, int, string, int?, string?)> into, ref int order)
     {
         using var tokens = Folded.GetTokenStream(field, text);
         foreach (var fragment in highlighter.GetBestTextFragments(tokens, text, false, options.MaxHighlightFragments))
         {
             if (fragment is not null && fragment.Score > 0)
             {
-                into.Add((fragment.Score, order++, fragment.ToString().Trim(), page));
+                into.Add((fragment.Score, order++, fragment.ToString().Trim(), page, label));
             }
         }
     }

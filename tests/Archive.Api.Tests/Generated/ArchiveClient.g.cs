@@ -2333,7 +2333,7 @@ namespace Archive.Api.Tests.Generated
         /// Upload a content file (raw body, streamed); a file with the same name is replaced in a new version
         /// </summary>
         /// <remarks>
-        /// Send the file's bytes as the request body (not multipart/form-data). Content-Type becomes the media type (application/octet-stream: sniffed from the content and the name). Optional query sha256 = expected hex SHA-256. The size limit is Archive:MaxUploadBytes (413 beyond). If-Match optional.
+        /// Send the file's bytes as the request body (not multipart/form-data). Content-Type becomes the media type (application/octet-stream: sniffed from the content; a type the content contradicts, e.g. HTML sent as application/pdf, answers 422 mediaType content.media-type-mismatch). Optional query sha256 = expected hex SHA-256. The size limit is Archive:MaxUploadBytes (413 beyond). If-Match optional.
         /// <br/>
         /// <br/>Roles: clerk, archivist, agency-head, administrator.
         /// </remarks>
@@ -2350,7 +2350,7 @@ namespace Archive.Api.Tests.Generated
         /// Upload a content file (raw body, streamed); a file with the same name is replaced in a new version
         /// </summary>
         /// <remarks>
-        /// Send the file's bytes as the request body (not multipart/form-data). Content-Type becomes the media type (application/octet-stream: sniffed from the content and the name). Optional query sha256 = expected hex SHA-256. The size limit is Archive:MaxUploadBytes (413 beyond). If-Match optional.
+        /// Send the file's bytes as the request body (not multipart/form-data). Content-Type becomes the media type (application/octet-stream: sniffed from the content; a type the content contradicts, e.g. HTML sent as application/pdf, answers 422 mediaType content.media-type-mismatch). Optional query sha256 = expected hex SHA-256. The size limit is Archive:MaxUploadBytes (413 beyond). If-Match optional.
         /// <br/>
         /// <br/>Roles: clerk, archivist, agency-head, administrator.
         /// </remarks>
@@ -18423,6 +18423,18 @@ namespace Archive.Api.Tests.Generated
         [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TextExtractionStatus>))]
         public TextExtractionStatus TextStatus { get; set; } = default!;
 
+        /// <summary>
+        /// True when the extracted text was cut at Archive:MaxExtractedTextChars (the content itself is whole).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("textTruncated")]
+        public bool TextTruncated { get; set; } = default!;
+
+        /// <summary>
+        /// Why no text could be extracted (Vietnamese), when textStatus is Failed.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("textFailureReason")]
+        public string? TextFailureReason { get; set; } = default!;
+
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -19978,10 +19990,18 @@ namespace Archive.Api.Tests.Generated
         public string Fragment { get; set; } = default!;
 
         /// <summary>
-        /// 1-based page of the content the snippet comes from, when known.
+        /// 1-based page of the content the snippet comes from, when known (for a workbook or an unpaged document: the sheet or section's number).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("page")]
         public int? Page { get; set; } = default!;
+
+        /// <summary>
+        /// The sheet or section the snippet comes from when the content has no pages: the sheet name of a workbook (XLSX,
+        /// <br/>ODS), the heading of a section of a DOCX/ODT/HTML document, or "Phần N" for a part of fixed size; absent for a
+        /// <br/>numbered page.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("label")]
+        public string? Label { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 

@@ -29,7 +29,7 @@ public sealed class ContentTests
         // Exactly at the limit is accepted (non-PDF: no text).
         var exact = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "scan.tif", Content = new GeneratedStream(1_000_000, seed: 7) }, null, ArchiveHarness.User, ct);
         var stored = Assert.Single(exact.Stored.Value.Documents[0].Contents);
-        Assert.Equal("image/tiff", stored.MediaType);
+        Assert.Equal("application/octet-stream", stored.MediaType); // random bytes: the name says TIFF, the content does not
         Assert.Equal(TextExtractionStatus.NotApplicable, stored.TextStatus);
         Assert.Null(stored.TextPath);
         Assert.Equal(GeneratedStream.ComputeSha256(1_000_000, 7), stored.Sha256);
@@ -121,6 +121,7 @@ public sealed class ContentTests
         var c = Assert.Single(r.Stored.Value.Documents[0].Contents);
         Assert.Equal("application/pdf", c.MediaType);
         Assert.Equal(TextExtractionStatus.Failed, c.TextStatus);
+        Assert.Equal(RecordFileService.GenericExtractionFailure, c.TextFailureReason);
         Assert.Null(c.TextPath);
 
         var blank = TestPdf.Create(" ");

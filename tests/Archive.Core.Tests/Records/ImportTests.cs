@@ -44,10 +44,10 @@ public sealed class ImportTests
         Assert.Equal(1, result.Stored.Version);
         Assert.Single(await h.Files.GetHistoryAsync(file.FileCode, ct));
         Assert.Equal([1, 2], file.Documents.Select(d => d.DocOrdinal));
-        Assert.Equal((2, 6), (file.DocTotal, file.PageTotal)); // 2 pages read from the PDF + 4 given
+        Assert.Equal((2, 7), (file.DocTotal, file.PageTotal)); // 2 pages read from the PDF + 1 from the text note (embedded defaults extract TXT) + 4 given
         var pdf = file.Documents[0].Contents.Single(c => c.MediaType == "application/pdf");
         Assert.Equal(("quyết định.pdf", Convert.ToHexStringLower(SHA256.HashData(Pdf)), (long)Pdf.Length, TextExtractionStatus.Extracted), (pdf.Name, pdf.Sha256, pdf.Length, pdf.TextStatus));
-        Assert.Equal("text/plain", file.Documents[0].Contents.Single(c => c.Name == "ghi-chu.txt").MediaType);
+        Assert.Equal(("text/plain", TextExtractionStatus.Extracted), file.Documents[0].Contents.Single(c => c.Name == "ghi-chu.txt") is var note ? (note.MediaType, note.TextStatus) : default);
 
         // The content reads back byte for byte; the text layer was stored page by page.
         await using (var content = await h.Files.OpenContentAsync(file.FileCode, 1, "quyết định.pdf", cancellationToken: ct))
