@@ -44,8 +44,8 @@ internal static partial class PrivateFiles
     }
 
     /// <summary>
-    /// Creates <paramref name="folder"/> when missing (with the mask in force) and removes from an existing one the
-    /// permission bits <paramref name="mask"/> forbids; returns true when it narrowed the folder.
+    /// Removes from an existing <paramref name="folder"/> the permission bits <paramref name="mask"/> forbids (a missing
+    /// one is left to be created later, under the mask); returns true when it narrowed the folder.
     /// </summary>
     public static bool Narrow(string folder, int mask)
     {
@@ -54,7 +54,11 @@ internal static partial class PrivateFiles
             return false;
         }
 
-        Directory.CreateDirectory(folder);
+        if (!Directory.Exists(folder))
+        {
+            return false;
+        }
+
         var mode = File.GetUnixFileMode(folder);
         var allowed = (UnixFileMode)(0x1FF & ~mask) | (mode & ~(UnixFileMode)0x1FF);
         if ((mode & ~allowed) == 0)

@@ -221,6 +221,89 @@ public sealed class OpenApiContractTests(ApiFactory factory) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task Declared_length_and_count_limits_are_those_the_server_enforces()
+    {
+        // For every top-level maxLength / maxItems of a JSON request body: a value at the limit is not refused for that
+        // property, one past it is. So the document's limits are the engine's, not prose.
+        var document = await DocumentAsync();
+        var seed = await SeedAsync();
+        var client = factory.CreateClient();
+        var failures = new List<string>();
+        var checkedLimits = 0;
+        foreach (var op in Operations(document))
+        {
+            if (op.Node["requestBody"]?["content"]?["application/json"]?["schema"] is not { } bodySchema
+                || Resolve(document, bodySchema) is not { } schema || schema["properties"] is not JsonObject properties)
+            {
+                continue;
+            }
+
+            if (!properties.Any(p => Resolve(document, p.Value!) is var ps && (ps["maxLength"] is not null || ps["maxItems"] is not null)))
+            {
+                continue;
+            }
+
+            var full = Sample(document, schema, 0)!.AsObject();
+            if (full.ContainsKey("fondsCode") && op.Method == "POST")
+            {
+                full["fondsCode"] = seed.SpareFondsCode; // an open fonds, so the body's own rules are checked
+            }
+
+            var url = Url(op, seed);
+            var (_, baselineProblem) = await SendAsync(client, op, url, Json(full));
+            var baseline = Named(baselineProblem);
+            foreach (var (name, node) in properties)
+            {
+                if (baseline.Any(f => Names(f.Field, name)))
+                {
+                    continue; // refused already (e.g. an identity member a PUT cannot change): no evidence either way
+                }
+
+                var property = Resolve(document, node!);
+                var maxLength = (int?)property["maxLength"];
+                var maxItems = (int?)property["maxItems"];
+                if (maxLength is null && maxItems is null)
+                {
+                    continue;
+                }
+
+                checkedLimits++;
+                foreach (var (size, mustRefuse) in new[] { ((maxLength ?? maxItems)!.Value, false), ((maxLength ?? maxItems)!.Value + 1, true) })
+                {
+                    var body = full.DeepClone().AsObject();
+                    if (body.ContainsKey("fileNotation") && name != "fileNotation" && op.Method == "POST")
+                    {
+                        body["fileNotation"] = $"{++_notation:D2}.GH"; // a new record file each time, not a conflict
+                    }
+
+                    body[name] = maxLength is not null
+                        ? JsonValue.Create(Fill((string?)Sample(document, property, 0) ?? "x", size))
+                        : new JsonArray([.. Enumerable.Range(1, size).Select(i => (JsonNode?)JsonValue.Create("k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))]);
+                    var (status, problem) = await SendAsync(client, op, url, Json(body));
+                    var refused = status is 400 or 422 && Named(problem).Any(f => Names(f.Field, name) && !baseline.Contains(f));
+                    if (refused != mustRefuse)
+                    {
+                        failures.Add($"{op.Id}: '{name}' declares {(maxLength is null ? "maxItems" : "maxLength")} {maxLength ?? maxItems}, but {size} was {(refused ? "refused" : "accepted")} ({status} {problem?["errors"]?.ToJsonString()})");
+                    }
+                }
+            }
+        }
+
+        Assert.True(checkedLimits >= 15, $"only {checkedLimits} limits checked");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private int _notation = 10;
+
+    /// <summary>The sample stretched (or cut) to <paramref name="length"/> characters by repeating its last letter or digit.</summary>
+    private static string Fill(string sample, int length)
+    {
+        var pad = sample.LastOrDefault(char.IsLetterOrDigit);
+        pad = pad == default ? 'A' : pad;
+        return sample.Length >= length ? sample[..length] : sample + new string(pad, length - sample.Length);
+    }
+
+    [Fact]
     public async Task Descriptions_carry_no_escaped_markup()
     {
         var json = (await DocumentAsync()).ToJsonString();

@@ -262,6 +262,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
             await admin.AddDocumentAsync(file, null, new DocumentRequest { TypeName = "Bản đồ", Subject = "Bản đồ địa chính số hóa", Language = "vi" }, Ct);
             var scan = new byte[50 << 20];
             new Random(i).NextBytes(scan);
+            "II*\0"u8.CopyTo(scan); // a TIFF signature: the server takes the media type from the content
             await admin.UploadContentAsync(file, 1, "ban-do.tif", null, null, new FileParameter(new MemoryStream(scan), "ban-do.tif", "image/tiff"), Ct);
             files.Add(file);
         }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Archive.Records;
 
@@ -20,6 +21,7 @@ public sealed record RecordFileRequest
 
     /// <summary>Số và ký hiệu hồ sơ (FileNotation, 20), e.g. <c>01.TCCB</c>.</summary>
     /// <example>01.TCCB</example>
+    [MaxLength(RecordRules.FileNotationMax)]
     public required string FileNotation { get; init; }
 
     /// <summary>Mã cơ quan lưu trữ (OrganId); must equal the fonds' creating agency (filled from it when left out).</summary>
@@ -27,6 +29,7 @@ public sealed record RecordFileRequest
 
     /// <summary>Tiêu đề hồ sơ (Title, 500).</summary>
     /// <example>Hồ sơ tuyển dụng công chức năm 2024</example>
+    [MaxLength(RecordRules.TitleMax)]
     public required string Title { get; init; }
 
     /// <summary>
@@ -45,10 +48,12 @@ public sealed record RecordFileRequest
 
     /// <summary>Người lập hồ sơ (Creator, 30).</summary>
     /// <example>Trần Thị Bình</example>
+    [MaxLength(30)]
     public string? Creator { get; init; }
 
     /// <summary>Ngôn ngữ (Language, 50): an ISO 639 code, <c>vi</c> by default; <c>Tiếng Việt</c> is read as <c>vi</c>.</summary>
     /// <example>vi</example>
+    [MaxLength(50)]
     public string Language { get; init; } = "vi";
 
     /// <summary>Thời gian bắt đầu (StartDate).</summary>
@@ -60,12 +65,15 @@ public sealed record RecordFileRequest
     public DateOnly? EndDate { get; init; }
 
     /// <summary>Ghi chú (Description, 500).</summary>
+    [MaxLength(RecordRules.DescriptionMax)]
     public string? Description { get; init; }
 
     /// <summary>Ký hiệu thông tin (InforSign, 30).</summary>
+    [MaxLength(30)]
     public string? InforSign { get; init; }
 
     /// <summary>Từ khóa (keywords, 100 each).</summary>
+    [MaxLength(RecordRules.KeywordsMax)]
     public IReadOnlyList<string> Keywords { get; init; } = [];
 
     /// <summary>Số lượng tờ (SheetNumber).</summary>
@@ -80,6 +88,7 @@ public sealed record RecordFileRequest
     public Reliability? ConfidenceLevel { get; init; }
 
     /// <summary>Mã hồ sơ giấy gốc (the paper file a digitised file comes from).</summary>
+    [MaxLength(50)]
     public string? PaperFileCode { get; init; }
 
     /// <summary>Finished (đã giải quyết xong) or Unfinished (chưa giải quyết xong, needs <c>unfinishedNote</c>).</summary>
@@ -220,14 +229,17 @@ public sealed record DocumentRequest
 
     /// <summary>Tên loại văn bản (TypeName, 100), e.g. Công văn, Quyết định.</summary>
     /// <example>Quyết định</example>
+    [MaxLength(100)]
     public string? TypeName { get; init; }
 
     /// <summary>Số của văn bản (CodeNumber, 11 digits, zero-padded below 10).</summary>
     /// <example>05</example>
+    [MaxLength(RecordRules.CodeNumberMax)]
     public string? CodeNumber { get; init; }
 
     /// <summary>Ký hiệu của văn bản (CodeNotation, 30), e.g. <c>QĐ-BNV</c>.</summary>
     /// <example>QĐ-BNV</example>
+    [MaxLength(RecordRules.CodeNotationMax)]
     public string? CodeNotation { get; init; }
 
     /// <summary>Ngày, tháng, năm văn bản (IssuedDate).</summary>
@@ -236,28 +248,34 @@ public sealed record DocumentRequest
 
     /// <summary>Tên cơ quan, tổ chức ban hành văn bản (OrganName, 200).</summary>
     /// <example>Bộ Nội vụ</example>
+    [MaxLength(200)]
     public string? OrganName { get; init; }
 
     /// <summary>Trích yếu nội dung (Subject, 500).</summary>
     /// <example>Về việc tuyển dụng công chức năm 2024</example>
+    [MaxLength(RecordRules.SubjectMax)]
     public string? Subject { get; init; }
 
     /// <summary>Ngôn ngữ: an ISO 639 code, <c>vi</c> by default; <c>Tiếng Việt</c> is read as <c>vi</c>.</summary>
     /// <example>vi</example>
+    [MaxLength(50)]
     public string Language { get; init; } = "vi";
 
     /// <summary>Số trang (PageAmount, 0–999); kept on update, or taken from the pages of uploaded PDF content, when left out.</summary>
     public int? PageAmount { get; init; }
 
     /// <summary>Ghi chú (Description, 500).</summary>
+    [MaxLength(RecordRules.DescriptionMax)]
     public string? Description { get; init; }
 
     /// <summary>Chức vụ người ký (signer's position, 100).</summary>
     /// <example>Thứ trưởng</example>
+    [MaxLength(100)]
     public string? SignerPosition { get; init; }
 
     /// <summary>Họ tên người ký (signer's full name, 50).</summary>
     /// <example>Nguyễn Văn Hùng</example>
+    [MaxLength(50)]
     public string? SignerFullName { get; init; }
 
     /// <summary>Mức độ tin cậy (ConfidenceLevel); BornDigital when omitted or null.</summary>

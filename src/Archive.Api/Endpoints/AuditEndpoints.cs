@@ -45,14 +45,14 @@ internal static class AuditEndpoints
         {
             parsedOutcome = Enum.TryParse<AuditOutcome>(outcome, ignoreCase: true, out var o) && Enum.IsDefined(o)
                 ? o
-                : throw new ApiRequestException(StatusCodes.Status400BadRequest, "outcome", "enum", "outcome must be Success, Failure or Denied.");
+                : throw new ApiRequestException(StatusCodes.Status400BadRequest, "outcome", "enum", "outcome must be one of Success, Failure, Denied.");
         }
 
         var newest = order is null || string.Equals(order, "newest", StringComparison.OrdinalIgnoreCase)
             ? true
             : string.Equals(order, "oldest", StringComparison.OrdinalIgnoreCase)
                 ? false
-                : throw new ApiRequestException(StatusCodes.Status400BadRequest, "order", "enum", "order must be 'newest' or 'oldest'.");
+                : throw new ApiRequestException(StatusCodes.Status400BadRequest, "order", "enum", "order must be one of newest, oldest.");
         var page = await ArchiveScope.QueryAuditAsync(http, log, new AuditQuery
         {
             From = from,

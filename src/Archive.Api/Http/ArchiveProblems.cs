@@ -91,7 +91,16 @@ public static class ArchiveProblems
     }
 
     private static List<FieldError> Errors(IReadOnlyList<ValidationError> errors)
-        => errors.Select(e => new FieldError { Field = e.Field, Rule = e.Rule, Message = e.Message }).ToList();
+        => errors.Select(e => new FieldError { Field = RestField(e.Field), Rule = e.Rule, Message = e.Message }).ToList();
+
+    /// <summary>
+    /// An engine field path as the REST contract spells it: the document's signer is one object in the engine
+    /// (<c>signerInfo.position</c>) and two flat members in the DTOs (<c>signerPosition</c>, <c>signerFullName</c>).
+    /// </summary>
+    private static string RestField(string field)
+        => field.EndsWith("signerInfo.position", StringComparison.Ordinal) ? field[..^"signerInfo.position".Length] + "signerPosition"
+            : field.EndsWith("signerInfo.fullName", StringComparison.Ordinal) ? field[..^"signerInfo.fullName".Length] + "signerFullName"
+            : field;
 
     private static string Title(int status) => status switch
     {

@@ -279,6 +279,8 @@ internal static partial class ProblemCatalogue
         ["search.document.null"] = ("Tài liệu chỉ mục không được để trống.", "A search document must not be null."),
         ["search.document.id-required"] = ("Tài liệu chỉ mục cần có mã.", "An id is required."),
         ["search.document.id-too-long"] = ("Mã tài liệu chỉ mục quá dài.", "The id is too long."),
+        ["search.document.page-labels-count"] = ("Số nhãn trang của tài liệu chỉ mục phải bằng số trang.", "Give one page label per page."),
+        ["search.document.page-label"] = ("Nhãn trang quá dài hoặc chứa ký tự điều khiển.", "A page label is too long or holds a control character."),
         ["search.document.kind-unknown"] = ("Loại tài liệu chỉ mục không xác định.", "Unknown kind."),
         ["search.document.access-unknown"] = ("Mức độ tiếp cận không xác định.", "Unknown access level."),
         ["search.document.keyword-null"] = ("Từ khóa không được để trống.", "A keyword must not be null."),

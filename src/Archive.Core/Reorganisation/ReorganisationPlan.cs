@@ -387,12 +387,12 @@ public sealed class ReorganisationPlanService
             var errors = new List<ValidationError>();
             if (!Enum.IsDefined(input.Kind))
             {
-                errors.Add(new("kind", "enum", $"'{input.Kind}' is not a kind of task."));
+                errors.Add(new("kind", "enum", $"'{input.Kind}' is not a kind of task: one of {string.Join(", ", Enum.GetNames(input.Kind.GetType()))}."));
             }
 
             if (!Enum.IsDefined(input.Status))
             {
-                errors.Add(new("status", "enum", $"'{input.Status}' is not a task status."));
+                errors.Add(new("status", "enum", $"'{input.Status}' is not a task status: one of {string.Join(", ", Enum.GetNames(input.Status.GetType()))}."));
             }
 
             if (string.IsNullOrWhiteSpace(input.Title))

@@ -335,7 +335,7 @@ public sealed partial class ReorganisationService
 
         if (!Enum.IsDefined(input.Kind))
         {
-            errors.Add(new("kind", "enum", $"'{input.Kind}' is not a kind of reorganisation."));
+            errors.Add(new("kind", "enum", $"'{input.Kind}' is not a kind of reorganisation: one of {string.Join(", ", Enum.GetNames(input.Kind.GetType()))}."));
         }
 
         var decision = input.DecisionNumber?.Trim();

@@ -19380,18 +19380,21 @@ namespace Archive.Api.Tests.Generated
         /// Tên loại văn bản (TypeName, 100), e.g. Công văn, Quyết định.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("typeName")]
+        [System.ComponentModel.DataAnnotations.StringLength(100)]
         public string? TypeName { get; set; } = default!;
 
         /// <summary>
         /// Số của văn bản (CodeNumber, 11 digits, zero-padded below 10).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("codeNumber")]
+        [System.ComponentModel.DataAnnotations.StringLength(11)]
         public string? CodeNumber { get; set; } = default!;
 
         /// <summary>
         /// Ký hiệu của văn bản (CodeNotation, 30), e.g. `QĐ-BNV`.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("codeNotation")]
+        [System.ComponentModel.DataAnnotations.StringLength(30)]
         public string? CodeNotation { get; set; } = default!;
 
         /// <summary>
@@ -19404,18 +19407,21 @@ namespace Archive.Api.Tests.Generated
         /// Tên cơ quan, tổ chức ban hành văn bản (OrganName, 200).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("organName")]
+        [System.ComponentModel.DataAnnotations.StringLength(200)]
         public string? OrganName { get; set; } = default!;
 
         /// <summary>
         /// Trích yếu nội dung (Subject, 500).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("subject")]
+        [System.ComponentModel.DataAnnotations.StringLength(500)]
         public string? Subject { get; set; } = default!;
 
         /// <summary>
         /// Ngôn ngữ: an ISO 639 code, `vi` by default; `Tiếng Việt` is read as `vi`.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("language")]
+        [System.ComponentModel.DataAnnotations.StringLength(50)]
         public string Language { get; set; } = default!;
 
         /// <summary>
@@ -19428,18 +19434,21 @@ namespace Archive.Api.Tests.Generated
         /// Ghi chú (Description, 500).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("description")]
+        [System.ComponentModel.DataAnnotations.StringLength(500)]
         public string? Description { get; set; } = default!;
 
         /// <summary>
         /// Chức vụ người ký (signer's position, 100).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("signerPosition")]
+        [System.ComponentModel.DataAnnotations.StringLength(100)]
         public string? SignerPosition { get; set; } = default!;
 
         /// <summary>
         /// Họ tên người ký (signer's full name, 50).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("signerFullName")]
+        [System.ComponentModel.DataAnnotations.StringLength(50)]
         public string? SignerFullName { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("confidenceLevel")]
@@ -21366,6 +21375,7 @@ namespace Archive.Api.Tests.Generated
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("fileNotation")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.StringLength(20)]
         public string FileNotation { get; set; } = default!;
 
         /// <summary>
@@ -21379,6 +21389,7 @@ namespace Archive.Api.Tests.Generated
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("title")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.StringLength(500)]
         public string Title { get; set; } = default!;
 
         /// <summary>
@@ -21402,12 +21413,14 @@ namespace Archive.Api.Tests.Generated
         /// Người lập hồ sơ (Creator, 30).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("creator")]
+        [System.ComponentModel.DataAnnotations.StringLength(30)]
         public string? Creator { get; set; } = default!;
 
         /// <summary>
         /// Ngôn ngữ (Language, 50): an ISO 639 code, `vi` by default; `Tiếng Việt` is read as `vi`.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("language")]
+        [System.ComponentModel.DataAnnotations.StringLength(50)]
         public string Language { get; set; } = default!;
 
         /// <summary>
@@ -21426,18 +21439,21 @@ namespace Archive.Api.Tests.Generated
         /// Ghi chú (Description, 500).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("description")]
+        [System.ComponentModel.DataAnnotations.StringLength(500)]
         public string? Description { get; set; } = default!;
 
         /// <summary>
         /// Ký hiệu thông tin (InforSign, 30).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("inforSign")]
+        [System.ComponentModel.DataAnnotations.StringLength(30)]
         public string? InforSign { get; set; } = default!;
 
         /// <summary>
         /// Từ khóa (keywords, 100 each).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("keywords")]
+        [System.ComponentModel.DataAnnotations.MaxLength(100)]
         public System.Collections.Generic.ICollection<string> Keywords { get; set; } = default!;
 
         /// <summary>
@@ -21458,6 +21474,7 @@ namespace Archive.Api.Tests.Generated
         /// Mã hồ sơ giấy gốc (the paper file a digitised file comes from).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("paperFileCode")]
+        [System.ComponentModel.DataAnnotations.StringLength(50)]
         public string? PaperFileCode { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("status")]
