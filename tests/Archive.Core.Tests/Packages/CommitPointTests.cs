@@ -93,19 +93,13 @@ public sealed class CommitPointTests : IDisposable
     }
 
     /// <summary>Records the key of every put, in order, and fails the puts <see cref="FailWhen"/> picks.</summary>
-    private sealed class RecordingStore(IObjectStore inner) : IObjectStore
+    private sealed class RecordingStore(IObjectStore inner) : DelegatingObjectStore(inner)
     {
         public List<string> Puts { get; } = [];
 
         public Func<string, PutObjectOptions?, bool>? FailWhen { get; set; }
 
-        public string SystemName => inner.SystemName;
-
-        public string ContainerName => inner.ContainerName;
-
-        public ObjectStoreCapabilities Capabilities => inner.Capabilities;
-
-        public ValueTask<ObjectInfo> PutAsync(string key, Stream content, PutObjectOptions? options = null, CancellationToken cancellationToken = default)
+        public override ValueTask<ObjectInfo> PutAsync(string key, Stream content, PutObjectOptions? options = null, CancellationToken cancellationToken = default)
         {
             if (FailWhen?.Invoke(key, options) == true)
             {
@@ -117,17 +111,7 @@ public sealed class CommitPointTests : IDisposable
                 Puts.Add(key);
             }
 
-            return inner.PutAsync(key, content, options, cancellationToken);
+            return base.PutAsync(key, content, options, cancellationToken);
         }
-
-        public ValueTask<ObjectContent?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) => inner.GetAsync(key, range, cancellationToken);
-
-        public ValueTask<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken = default) => inner.StatAsync(key, cancellationToken);
-
-        public ValueTask<ObjectListPage> ListPageAsync(string prefix, ObjectListOptions? options = null, CancellationToken cancellationToken = default) => inner.ListPageAsync(prefix, options, cancellationToken);
-
-        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => inner.GetService(serviceType, serviceKey);
     }
 }
