@@ -32,9 +32,6 @@ public sealed class ApiRequestException : ArchiveException
     /// <summary>The rule identifier.</summary>
     public string Rule { get; }
 
-    /// <summary>Named values the problem catalogue puts into its messages (e.g. <c>allowed</c>).</summary>
-    internal IReadOnlyDictionary<string, string?>? Arguments { get; init; }
-
     internal static ApiRequestException BadRequest(string field, string rule, string message, Exception? inner = null)
         => new(StatusCodes.Status400BadRequest, field, rule, message, inner);
 }

@@ -40,7 +40,7 @@ public static class ArchiveProblems
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            ApiRequestException e => Create(e.StatusCode, Title(e.StatusCode), e.Message, "request", [new FieldError { Field = e.Field, Rule = e.Rule, Message = e.Message, Arguments = e.Arguments }], httpContext),
+            ApiRequestException e => Create(e.StatusCode, Title(e.StatusCode), e.Message, "request", [new FieldError { Field = e.Field, Rule = e.Rule, Message = e.Message }], httpContext),
             ArchiveAccessDeniedException e => Create(StatusCodes.Status403Forbidden, Title(StatusCodes.Status403Forbidden), e.Message, "request", [new FieldError { Field = e.Field, Rule = e.Rule, Message = e.Message }], httpContext),
             ContentTooLargeException e => Create(StatusCodes.Status413PayloadTooLarge, "Content too large", e.Message, "too-large", [.. Errors(e.Errors).Select(f => f with { Arguments = new Dictionary<string, string?> { ["limit"] = e.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) } })], httpContext, new() { ["limit"] = e.Limit }),
             ArchiveValidationException e => Create(StatusCodes.Status422UnprocessableEntity, "The request breaks validation rules", e.Message, "validation", Errors(e.Errors), httpContext),

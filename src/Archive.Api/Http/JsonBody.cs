@@ -77,11 +77,7 @@ public static class JsonBody
                 "json.null" => $"The value at '{path}' must not be null.",
                 _ => what + " is not well-formed JSON" + (ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})." : "."),
             };
-            var allowed = rule == "json.type" && EnumAt(typeof(T), inner) is { } allowedType ? string.Join(", ", Enum.GetNames(allowedType)) : null;
-            throw new ApiRequestException(StatusCodes.Status400BadRequest, path, rule, message, ex)
-            {
-                Arguments = allowed is null ? null : new Dictionary<string, string?> { ["allowed"] = allowed },
-            };
+            throw ApiRequestException.BadRequest(path, rule, message, ex);
         }
     }
 
