@@ -538,17 +538,11 @@ public sealed class ApiKeyStore
             return;
         }
 
-        await _audit.AppendAsync(new AuditEvent
+        await _audit.AppendAsync(by.ToAuditEvent(action) with
         {
-            Action = action,
-            Actor = by.Actor,
-            ActorId = by.PrincipalId,
-            ActorRoles = by.RolesForAudit,
-            ActorAgencyId = by.PrimaryAgency,
             ObjectType = "api-key",
             ObjectId = record.Id,
             Detail = detail,
-            ClientAddress = by.ClientAddress,
         }, CancellationToken.None).ConfigureAwait(false);
     }
 

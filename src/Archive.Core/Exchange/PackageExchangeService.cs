@@ -407,18 +407,12 @@ public sealed partial class PackageExchangeService
             return;
         }
 
-        await _audit.AppendAsync(new AuditEvent
+        await _audit.AppendAsync(caller.ToAuditEvent(action) with
         {
-            Action = action,
-            Actor = caller.Actor,
-            ActorId = caller.PrincipalId,
-            ActorRoles = caller.RolesForAudit,
-            ActorAgencyId = caller.PrimaryAgency,
             ObjectType = ObjectTypeOf(job.Kind),
             ObjectId = job.Id,
             Outcome = outcome,
             Detail = detail,
-            ClientAddress = caller.ClientAddress,
         }, cancellationToken).ConfigureAwait(false);
     }
 

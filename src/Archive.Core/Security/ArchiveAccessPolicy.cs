@@ -192,18 +192,12 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
             return;
         }
 
-        await _audit.AppendBestEffortAsync(new AuditEvent
+        await _audit.AppendBestEffortAsync(caller.ToAuditEvent(action) with
         {
-            Action = action,
-            Actor = caller.Actor,
-            ActorId = caller.PrincipalId,
-            ActorRoles = caller.RolesForAudit,
-            ActorAgencyId = caller.PrimaryAgency,
             ObjectType = "record-file",
             ObjectId = fileCode,
             Outcome = outcome,
             Detail = detail,
-            ClientAddress = caller.ClientAddress,
             Classification = classification,
         }, _logger, cancellationToken).ConfigureAwait(false);
     }
@@ -335,17 +329,11 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
             return;
         }
 
-        await _audit.AppendAsync(new AuditEvent
+        await _audit.AppendAsync(caller.ToAuditEvent(action) with
         {
-            Action = action,
-            Actor = caller.Actor,
-            ActorId = caller.PrincipalId,
-            ActorRoles = caller.RolesForAudit,
-            ActorAgencyId = caller.PrimaryAgency,
             ObjectType = objectType,
             ObjectId = objectId,
             Detail = detail,
-            ClientAddress = caller.ClientAddress,
 
             // A cleared caller's query text may quote secret material: auditors without clearance see it redacted.
             Classification = action == AuditActions.Search && caller.HasSecretClearance ? AccessLevel.Secret : null,
@@ -361,18 +349,12 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
             return;
         }
 
-        await _audit.AppendBestEffortAsync(new AuditEvent
+        await _audit.AppendBestEffortAsync(caller.ToAuditEvent(AuditActions.AccessDenied) with
         {
-            Action = AuditActions.AccessDenied,
-            Actor = caller.Actor,
-            ActorId = caller.PrincipalId,
-            ActorRoles = caller.RolesForAudit,
-            ActorAgencyId = caller.PrimaryAgency,
             ObjectType = objectType,
             ObjectId = objectId,
             Outcome = AuditOutcome.Denied,
             Detail = detail,
-            ClientAddress = caller.ClientAddress,
         }, _logger, cancellationToken).ConfigureAwait(false);
     }
 }

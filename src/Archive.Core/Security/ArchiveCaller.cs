@@ -1,3 +1,4 @@
+using Archive.Audit;
 using Archive.Records;
 
 namespace Archive.Security;
@@ -109,6 +110,21 @@ public sealed class ArchiveCaller
 
     /// <summary>Where the call came from (recorded in audit entries), when the host knows.</summary>
     public string? ClientAddress { get; }
+
+    /// <summary>
+    /// An audit event of <paramref name="action"/> by this caller, naming it as every event must: actor, principal id,
+    /// roles, agency and client address; the caller adds the object, outcome and detail (<c>with { ... }</c>).
+    /// </summary>
+    /// <param name="action">The action (<see cref="AuditActions"/>).</param>
+    public AuditEvent ToAuditEvent(string action) => new()
+    {
+        Action = action,
+        Actor = Actor,
+        ActorId = PrincipalId,
+        ActorRoles = RolesForAudit,
+        ActorAgencyId = PrimaryAgency,
+        ClientAddress = ClientAddress,
+    };
 
     /// <summary>Staff (any role but researcher): sees the records in its scope.</summary>
     public bool IsStaff => StaffRoles.Any(Roles.Contains);
