@@ -7,24 +7,23 @@ using Archive.Hosting;
 using Archive.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace Archive.Api.Endpoints;
 
 /// <summary>
-/// <c>POST /record-files/import</c>: a whole record file — elements, documents and content files — in one request and
-/// one package version (<see cref="RecordFileService.ImportAsync"/>). The body is <c>multipart/form-data</c>: first a
-/// part named <c>manifest</c> (JSON, <see cref="RecordFileImportRequest"/>), then one part per content file, named as
-/// the manifest says. Parts are streamed to temporary files as they arrive (memory does not grow with their size).
+/// Uploads of several parts in one request and one package version: <c>POST /record-files/import</c>, a whole record
+/// file (<see cref="RecordFileService.ImportAsync"/>), and <c>POST /record-files/{fileCode}/documents/upload</c>, one
+/// document with its content files. The body is <c>multipart/form-data</c>: first a JSON part (<c>manifest</c>,
+/// <see cref="RecordFileImportRequest"/>; <c>document</c>, <see cref="DocumentImportRequest"/>), then one part per
+/// content file, named as the JSON says (<see cref="MultipartManifest{T}"/>).
 /// </summary>
 internal static class ImportEndpoints
 {
     private const string ManifestPart = "manifest";
+    private const string DocumentPart = "document";
 
     public static void Map(IEndpointRouteBuilder routes)
     {
@@ -37,117 +36,52 @@ internal static class ImportEndpoints
             .Accepts<RecordFileImportRequest>("multipart/form-data", "*/*").WithMetadata(new MultipartManifestMetadata(ManifestPart))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        routes.MapPost("/record-files/{fileCode}/documents/upload", FileDocument).WithTags("Record files").WithName("AddDocumentWithContent").WithETag().RequireAuthorization(ArchivePolicies.Write)
+            .WithSummary("File a document (văn bản) with its content files in one request and one version (If-Match optional)")
+            .WithDescription("multipart/form-data: first a part named 'document' (application/json: { document, contents: [{ part, fileName, mediaType?, sha256? }] }), "
+                + "then one part per content file, its form name = contents[].part. What POST .../documents followed by PUT .../contents/{fileName} per file does in "
+                + "1 + n versions, in one: every rule of both is checked (document fields by their own names, content files as contents[j].fileName etc.) before "
+                + "anything is stored. Location names the new document.")
+            .Accepts<DocumentImportRequest>("multipart/form-data", "*/*").WithMetadata(new MultipartManifestMetadata(DocumentPart))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
     private static async Task<Created<RecordFileDto>> Import(HttpContext http, RecordFileService files, ArchiveApiMapper mapper, IOptions<ArchiveOptions> archiveOptions, CancellationToken cancellationToken)
     {
-        var request = http.Request;
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ApiRequestException(StatusCodes.Status415UnsupportedMediaType, "Content-Type", "media-type.multipart-required", "Send multipart/form-data: a 'manifest' JSON part, then one part per content file.");
-        }
-
-        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
-        if (string.IsNullOrEmpty(boundary))
-        {
-            throw ApiRequestException.BadRequest("Content-Type", "multipart.boundary", "The multipart/form-data Content-Type has no boundary.");
-        }
-
         var options = archiveOptions.Value;
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        await using var body = await MultipartManifest<RecordFileImportRequest>.ReadAsync(
+            http,
+            ManifestPart,
+            m => (m.Documents ?? []).SelectMany(d => d?.Contents ?? []).Select(c => c?.Part),
+            m => ArchiveScope.RequireChangeAsync(http, m.File?.FondsCode ?? string.Empty, "fonds", m.File?.FondsCode ?? string.Empty, cancellationToken).AsTask(),
+            options.ResolveTempPath(),
+            options.MaxUploadBytes,
+            cancellationToken).ConfigureAwait(false);
+        var manifest = body.Manifest;
+        var documents = new List<DocumentImport>();
+        var errors = new List<ValidationError>();
+        var docsIn = manifest.Documents ?? [];
+        for (var i = 0; i < docsIn.Count; i++)
         {
-            // Each part is limited below; the request as a whole may carry many of them.
-            sizeFeature.MaxRequestBodySize = null;
+            var contents = body.Contents(docsIn[i]?.Contents, $"documents[{i}].contents", errors);
+            documents.Add(new DocumentImport { Document = docsIn[i]?.Document is { } d ? mapper.Map<DocumentInput>(d) : null!, Contents = contents });
         }
 
-        var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 };
-        var tempDir = options.ResolveTempPath();
-        Directory.CreateDirectory(tempDir);
-        var parts = new Dictionary<string, (string Path, string? MediaType)>(StringComparer.Ordinal);
-        var streams = new List<Stream>();
+        if (manifest.File is null)
+        {
+            errors.Add(new("file", "import.file-required", "The manifest needs the record file's elements ('file')."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+
         try
         {
-            // The manifest comes first.
-            var first = await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false);
-            if (first is null || PartName(first) != ManifestPart)
-            {
-                throw ApiRequestException.BadRequest(ManifestPart, "import.manifest-first", "The first part must be the JSON 'manifest'.");
-            }
-
-            var manifest = await JsonBody.DeserializeAsync<RecordFileImportRequest>(first.Body, http, ManifestPart, cancellationToken).ConfigureAwait(false);
-
-            var fondsCode = manifest.File?.FondsCode ?? string.Empty;
-            await ArchiveScope.RequireChangeAsync(http, fondsCode, "fonds", fondsCode, cancellationToken).ConfigureAwait(false);
-
-            // Content parts, each streamed to a temporary file. Only parts the manifest names are accepted, so the request
-            // can carry no more than the manifest's content files, each up to MaxUploadBytes.
-            var expected = (manifest.Documents ?? []).SelectMany(d => d?.Contents ?? []).Select(c => c?.Part).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            MultipartSection? section;
-            while ((section = await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false)) is not null)
-            {
-                var name = PartName(section);
-                if (string.IsNullOrEmpty(name) || name == ManifestPart || parts.ContainsKey(name))
-                {
-                    throw ApiRequestException.BadRequest(name ?? "part", "import.part-name", $"Every content part needs its own form name (got '{name}').");
-                }
-
-                if (!expected.Contains(name))
-                {
-                    throw ApiRequestException.BadRequest("parts[" + name + "]", "import.part-unused", $"The form part '{name}' is not named by any content of the manifest.");
-                }
-
-                var path = Path.Combine(tempDir, "import-" + Guid.NewGuid().ToString("N") + ".part");
-                parts[name] = (path, section.ContentType);
-                var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-                await using (target.ConfigureAwait(false))
-                {
-                    await new LimitedReadStream(section.Body, options.MaxUploadBytes, "parts[" + name + "]").CopyToAsync(target, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            var documents = new List<DocumentImport>();
-            var used = new HashSet<string>(StringComparer.Ordinal);
-            var errors = new List<ValidationError>();
-            var docsIn = manifest.Documents ?? [];
-            for (var i = 0; i < docsIn.Count; i++)
-            {
-                var contents = new List<ContentUpload>();
-                var cs = docsIn[i]?.Contents ?? [];
-                for (var j = 0; j < cs.Count; j++)
-                {
-                    var c = cs[j];
-                    var field = $"documents[{i}].contents[{j}].part";
-                    if (c?.Part is null || !parts.TryGetValue(c.Part, out var part))
-                    {
-                        errors.Add(new(field, "import.part-missing", $"No form part named '{c?.Part}' was sent."));
-                        continue;
-                    }
-
-                    if (!used.Add(c.Part))
-                    {
-                        errors.Add(new(field, "import.part-reused", $"The form part '{c.Part}' is used twice."));
-                        continue;
-                    }
-
-                    var stream = new FileStream(part.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan);
-                    streams.Add(stream);
-                    var mediaType = c.MediaType ?? (part.MediaType is { } t && !t.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase) ? t : null);
-                    contents.Add(new ContentUpload { FileName = c.FileName, MediaType = mediaType, ExpectedSha256 = string.IsNullOrEmpty(c.Sha256) ? null : c.Sha256, Content = stream });
-                }
-
-                documents.Add(new DocumentImport { Document = docsIn[i]?.Document is { } d ? mapper.Map<DocumentInput>(d) : null!, Contents = contents });
-            }
-
-            if (manifest.File is null)
-            {
-                errors.Add(new("file", "import.file-required", "The manifest needs the record file's elements ('file')."));
-            }
-
-            if (errors.Count > 0)
-            {
-                throw new ArchiveValidationException(errors);
-            }
-
             var result = await files.ImportAsync(new RecordFileImport { File = RecordFileEndpoints.ToInput(manifest.File!, mapper), Documents = documents }, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
             ETags.SetVersion(http.Response, result.Stored.Version);
             return TypedResults.Created(Links.Sibling(http, result.Stored.Value.FileCode), RecordFileEndpoints.ToDto(result, mapper));
@@ -157,32 +91,40 @@ internal static class ImportEndpoints
             await ArchiveScope.AuditCodeCollisionAsync(http, ex.Id, cancellationToken).ConfigureAwait(false);
             throw;
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException)
-        {
-            throw ApiRequestException.BadRequest("body", "multipart.malformed", "The multipart body could not be read: " + ex.Message, ex);
-        }
-        finally
-        {
-            foreach (var s in streams)
-            {
-                await s.DisposeAsync().ConfigureAwait(false);
-            }
-
-            foreach (var (path, _) in parts.Values)
-            {
-                try
-                {
-                    File.Delete(path);
-                }
-                catch (IOException)
-                {
-                }
-            }
-        }
     }
 
-    private static string? PartName(MultipartSection section)
-        => ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var cd) && cd.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
-            ? HeaderUtilities.RemoveQuotes(cd.Name).Value
-            : null;
+    /// <summary>
+    /// <c>POST /record-files/{fileCode}/documents/upload</c>: one document with its content files, one version
+    /// (<see cref="RecordFileService.AddDocumentAsync(string, DocumentImport, int?, ArchiveUser, CancellationToken)"/>).
+    /// </summary>
+    private static async Task<Created<RecordFileDto>> FileDocument(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, IOptions<ArchiveOptions> archiveOptions, CancellationToken cancellationToken)
+    {
+        var options = archiveOptions.Value;
+        var expected = ETags.ExpectedVersion(http.Request, required: false);
+        await using var body = await MultipartManifest<DocumentImportRequest>.ReadAsync(
+            http,
+            DocumentPart,
+            m => (m.Contents ?? []).Select(c => c?.Part),
+            async _ => await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false),
+            options.ResolveTempPath(),
+            options.MaxUploadBytes,
+            cancellationToken).ConfigureAwait(false);
+        var errors = new List<ValidationError>();
+        if (body.Manifest.Document is null)
+        {
+            errors.Add(new("document", "document.required", "Give the document's elements."));
+        }
+
+        var contents = body.Contents(body.Manifest.Contents, "contents", errors);
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+
+        var input = mapper.Map<DocumentInput>(body.Manifest.Document!);
+        var result = await files.AddDocumentAsync(fileCode, new DocumentImport { Document = input, Contents = contents }, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        ETags.SetVersion(http.Response, result.Stored.Version);
+        var ordinal = input.DocOrdinal ?? result.Stored.Value.Documents.Max(d => d.DocOrdinal);
+        return TypedResults.Created(Links.Sibling(http, ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture)), RecordFileEndpoints.ToDto(result, mapper));
+    }
 }

@@ -131,7 +131,7 @@ public sealed partial class RecordFileService
         return MutateAsync(fileCode, expectedVersion, user, false, null, async (current, fonds, errors, warnings, ct) =>
         {
             var c = current.Value;
-            var ordinal = input.DocOrdinal ?? (c.Documents.Count == 0 ? 1 : c.Documents.Max(d => d.DocOrdinal) + 1);
+            var ordinal = input.DocOrdinal ?? NextOrdinal(c);
             if (c.Documents.Any(d => d.DocOrdinal == ordinal))
             {
                 errors.Add(new("docOrdinal", "doc-ordinal.taken", $"Document {ordinal} already exists in record file '{c.FileCode}'."));

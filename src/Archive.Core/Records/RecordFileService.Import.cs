@@ -10,7 +10,7 @@ public sealed partial class RecordFileService
     /// <summary>
     /// Imports a complete record file — its elements, documents and content files — as <b>one</b> package version
     /// (version 1), with one audit event and one index update, instead of one version per document and per content
-    /// file. Every rule of <see cref="CreateAsync"/>, <see cref="AddDocumentAsync"/> and <see cref="AddContentAsync"/>
+    /// file. Every rule of <see cref="CreateAsync"/>, <see cref="AddDocumentAsync(string, DocumentInput, int?, ArchiveUser, CancellationToken)"/> and <see cref="AddContentAsync"/>
     /// applies; every content file is spooled, hashed (checked against its <see cref="ContentUpload.ExpectedSha256"/>)
     /// and its text extracted before anything is stored; all broken rules are reported together, and then nothing
     /// is stored.
@@ -103,15 +103,6 @@ public sealed partial class RecordFileService
         }
     }
 
-    private sealed class StagedContent(ContentFile file, string spoolPath, string? textTemp)
-    {
-        public ContentFile File { get; } = file;
-
-        public string SpoolPath { get; } = spoolPath;
-
-        public string? TextTemp { get; } = textTemp;
-    }
-
     private async ValueTask<WriteResult<RecordFile>> ImportCoreAsync(RecordFileImport import, ArchiveUser user, bool index, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(import);
@@ -129,7 +120,7 @@ public sealed partial class RecordFileService
 
         // Documents and the checks that need no content: ordinals, names, media types, announced digests.
         var documents = new List<Document>();
-        var plans = new List<(Document Document, int Index, List<(ContentUpload Upload, string Name, string? MediaType, string? Sha)> Contents)>();
+        var plans = new List<(Document Document, int Index, List<ContentPlan> Contents)>();
         var next = 1;
         for (var i = 0; i < documentsIn.Count; i++)
         {
@@ -152,43 +143,7 @@ public sealed partial class RecordFileService
                 documents.Add(document);
             }
 
-            var contents = new List<(ContentUpload, string, string?, string?)>();
-            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            var uploads = item.Contents ?? [];
-            for (var j = 0; j < uploads.Count; j++)
-            {
-                var upload = uploads[j];
-                var prefix = $"documents[{i}].contents[{j}].";
-                if (upload?.Content is null)
-                {
-                    errors.Add(new(prefix + "content", "content.required", "Give the content stream."));
-                    continue;
-                }
-
-                var name = ValidateFileName(upload.FileName, prefix + "fileName", errors);
-                if (name is not null && !names.Add(name))
-                {
-                    errors.Add(new(prefix + "fileName", "file-name.case-clash", $"Document {ordinal} already has a file named '{name}' (names are compared without case)."));
-                }
-
-                string? mediaType = null;
-                if (upload.MediaType is not null && (mediaType = MediaTypes.Normalize(upload.MediaType)) is null)
-                {
-                    errors.Add(new(prefix + "mediaType", "content.media-type", $"'{upload.MediaType}' is not a media type such as application/pdf."));
-                }
-
-                string? sha = null;
-                if (upload.ExpectedSha256 is not null && !Sha256Pattern().IsMatch(sha = upload.ExpectedSha256.Trim().ToLowerInvariant()))
-                {
-                    errors.Add(new(prefix + "sha256", "content.sha256-format", "The expected SHA-256 is 64 hexadecimal characters."));
-                }
-
-                if (name is not null)
-                {
-                    contents.Add((upload, name, mediaType, sha));
-                }
-            }
-
+            var contents = PlanContents(item.Contents, $"documents[{i}].contents", ordinal, errors);
             plans.Add((document, i, contents));
         }
 
@@ -210,51 +165,12 @@ public sealed partial class RecordFileService
             {
                 var files = new List<ContentFile>();
                 var pageCount = 0;
-                for (var j = 0; j < contents.Count; j++)
+                foreach (var plan in contents)
                 {
-                    var (upload, name, givenType, sha) = contents[j];
-                    var spool = await SpoolAsync(upload.Content, tempDir, cancellationToken).ConfigureAwait(false);
-                    string? textTemp = null;
-                    try
-                    {
-                        if (sha is not null && !string.Equals(sha, spool.Sha256, StringComparison.Ordinal))
-                        {
-                            errors.Add(new($"documents[{i}].contents[{j}].sha256", "content.sha256-mismatch", $"The content's SHA-256 is {spool.Sha256}, not {sha}; nothing was stored."));
-                        }
-
-                        var resolved = await MediaTypes.ResolveAsync(spool.Path, name, givenType, cancellationToken).ConfigureAwait(false);
-                        if (resolved.Mismatch is { } mismatch)
-                        {
-                            errors.Add(new($"documents[{i}].contents[{j}].mediaType", MediaTypes.MismatchRule, mismatch));
-                        }
-
-                        var mediaType = resolved.MediaType;
-                        var extraction = await ExtractAsync(spool.Path, mediaType, file.FileCode, name, cancellationToken).ConfigureAwait(false);
-                        var pages = extraction.Pages;
-                        var contentPath = ContentPath(document.DocOrdinal, name);
-                        string? textPath = null;
-                        if (pages is { Count: > 0 })
-                        {
-                            textPath = DerivedPath(document.DocOrdinal, name);
-                            textTemp = await WriteTextTempAsync(pages, tempDir, cancellationToken).ConfigureAwait(false);
-
-                            pageCount += pages.Count;
-                        }
-
-                        var contentFile = extraction.Apply(new ContentFile(name, contentPath, mediaType, spool.Length, spool.Sha256) { TextPath = textPath });
-                        staged.Add(new StagedContent(contentFile, spool.Path, textTemp));
-                        files.Add(contentFile);
-                    }
-                    catch
-                    {
-                        TryDelete(spool.Path);
-                        if (textTemp is not null)
-                        {
-                            TryDelete(textTemp);
-                        }
-
-                        throw;
-                    }
+                    var s = await StageAsync(plan, document.DocOrdinal, file.FileCode, tempDir, errors, cancellationToken).ConfigureAwait(false);
+                    staged.Add(s);
+                    files.Add(s.File);
+                    pageCount += s.Pages;
                 }
 
                 var pageAmount = document.PageAmount == 0 && pageCount > 0 ? Math.Min(pageCount, 999) : document.PageAmount;
@@ -289,7 +205,7 @@ public sealed partial class RecordFileService
                     await FlagOcrPendingAsync(file.FileCode, ordinal, s.File.Name, s.File.Sha256, cancellationToken).ConfigureAwait(false);
                 }
 
-                var streams = new List<Stream>();
+                var streams = new List<IDisposable>();
                 Versioned<RecordFile> stored;
                 try
                 {
@@ -298,28 +214,14 @@ public sealed partial class RecordFileService
                         file,
                         $"Import record file {file.FileCode} ({file.Documents.Count} documents, {staged.Count} content files)",
                         user,
-                        commit =>
-                        {
-                            foreach (var s in staged)
-                            {
-                                var cs = OpenRead(s.SpoolPath);
-                                streams.Add(cs);
-                                commit.Put(s.File.LogicalPath, cs, s.File.Sha256);
-                                if (s.TextTemp is not null)
-                                {
-                                    var ts = OpenRead(s.TextTemp);
-                                    streams.Add(ts);
-                                    commit.Put(s.File.TextPath!, ts);
-                                }
-                            }
-                        },
+                        commit => PutStaged(commit, staged.Select(s => (s.File, s)), streams),
                         cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
                     foreach (var stream in streams)
                     {
-                        await stream.DisposeAsync().ConfigureAwait(false);
+                        stream.Dispose();
                     }
                 }
 
@@ -335,14 +237,7 @@ public sealed partial class RecordFileService
         }
         finally
         {
-            foreach (var s in staged)
-            {
-                TryDelete(s.SpoolPath);
-                if (s.TextTemp is not null)
-                {
-                    TryDelete(s.TextTemp);
-                }
-            }
+            DeleteStaged(staged);
         }
     }
 }

@@ -251,8 +251,12 @@ public static class Api
 
     /// <summary>A <c>POST /record-files/import</c> body: the JSON manifest part, then the named content parts.</summary>
     public static MultipartFormDataContent ImportBody(object manifest, params (string Part, byte[] Bytes, string MediaType)[] parts)
+        => MultipartBody("manifest", manifest, parts);
+
+    /// <summary>A multipart upload body: the JSON part named <paramref name="jsonPart"/>, then the named content parts.</summary>
+    public static MultipartFormDataContent MultipartBody(string jsonPart, object manifest, params (string Part, byte[] Bytes, string MediaType)[] parts)
     {
-        var body = new MultipartFormDataContent { { Json(manifest), "manifest" } };
+        var body = new MultipartFormDataContent { { Json(manifest), jsonPart } };
         foreach (var (part, bytes, mediaType) in parts)
         {
             var content = new ByteArrayContent(bytes);
