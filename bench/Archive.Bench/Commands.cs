@@ -15,5 +15,6 @@ internal static partial class BenchCommands
         list.Add(new S3ThroughputCommand());
         list.Add(new SearchQualityCommand());
         list.Add(new SearchSpeedCommand());
+        list.Add(new WritePathCommand());
     }
 }

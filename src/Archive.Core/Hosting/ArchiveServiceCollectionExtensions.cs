@@ -58,6 +58,7 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetServices<ArchiveCollectionRoot>().Select(r => r.Root))
         {
             RegistryCacheMaxAge = sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Hosts.Shared ? TimeSpan.FromSeconds(5) : null,
+            Shared = sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Hosts.Shared,
         });
         services.TryAddSingleton(sp => new AgencyRegistry(sp.GetRequiredService<ArchiveStorage>()));
         services.TryAddSingleton(sp => new FondsRegistry(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>(), sp.GetService<TimeProvider>()));

@@ -45,13 +45,20 @@ public sealed partial class RecordIndexer
     /// extracted page texts from that version; each carries the version as <see cref="SearchDocument.Version"/>, so an
     /// index shared by several hosts keeps the newest projection whatever order the writes arrive in.
     /// </summary>
-    public async ValueTask<IReadOnlyList<SearchDocument>> ProjectAsync(Versioned<RecordFile> stored, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<SearchDocument>> ProjectAsync(Versioned<RecordFile> stored, CancellationToken cancellationToken = default)
+        => ProjectAsync(stored, null, cancellationToken);
+
+    /// <summary>
+    /// The record file's own search document and those of <paramref name="only"/> of its documents (all when null),
+    /// reading only their extracted texts.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<SearchDocument>> ProjectAsync(Versioned<RecordFile> stored, IReadOnlyCollection<Document>? only, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stored);
         var file = stored.Value;
         var version = stored.Version;
         var pages = new Dictionary<int, (List<string> Texts, List<string?> Labels)>();
-        foreach (var document in file.Documents)
+        foreach (var document in only ?? file.Documents)
         {
             List<string>? all = null;
             List<string?>? labels = null;
@@ -76,11 +83,16 @@ public sealed partial class RecordIndexer
             }
         }
 
-        return SearchProjection.Project(
-            file,
-            d => pages.TryGetValue(d.DocOrdinal, out var p) ? p.Texts : null,
-            version,
-            d => pages.TryGetValue(d.DocOrdinal, out var p) && p.Labels.Any(l => l is not null) ? p.Labels : null);
+        Func<Document, IReadOnlyList<string>?> texts = d => pages.TryGetValue(d.DocOrdinal, out var p) ? p.Texts : null;
+        Func<Document, IReadOnlyList<string?>?> pageLabels = d => pages.TryGetValue(d.DocOrdinal, out var p) && p.Labels.Any(l => l is not null) ? p.Labels : null;
+        if (only is null)
+        {
+            return SearchProjection.Project(file, texts, version, pageLabels);
+        }
+
+        var list = new List<SearchDocument>(only.Count + 1) { SearchProjection.ForRecordFile(file) with { Version = version } };
+        list.AddRange(only.OrderBy(d => d.DocOrdinal).Select(d => SearchProjection.ForDocument(file, d, texts(d), pageLabels(d)) with { Version = version }));
+        return list;
     }
 
     /// <summary>Reads an extracted-text file (JSON array of page texts) of a record file package; null when absent.</summary>
@@ -147,10 +159,14 @@ public sealed partial class RecordIndexer
             foreach (var file in files)
             {
                 _touched?.TryAdd(file.Value.FileCode, 0);
-                documents.AddRange(await ProjectAsync(file, cancellationToken).ConfigureAwait(false));
+                documents.AddRange(await ProjectChangesAsync(file, cancellationToken).ConfigureAwait(false));
             }
 
             await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
+            foreach (var file in files)
+            {
+                RememberProjected(file);
+            }
         }
 #pragma warning disable CA1031 // Storage is the truth: the flags stay and RecordFileService.IndexPendingAsync or a reindex completes the index.
         catch (Exception ex)
@@ -209,8 +225,9 @@ public sealed partial class RecordIndexer
     internal async ValueTask IndexOrThrowAsync(Versioned<RecordFile> stored, CancellationToken cancellationToken)
     {
         _touched?.TryAdd(stored.Value.FileCode, 0);
-        var documents = await ProjectAsync(stored, cancellationToken).ConfigureAwait(false);
+        var documents = await ProjectChangesAsync(stored, cancellationToken).ConfigureAwait(false);
         await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
+        RememberProjected(stored);
     }
 
     /// <summary>Removes the reindex flag of a record file (after its index update).</summary>

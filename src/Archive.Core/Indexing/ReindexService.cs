@@ -361,6 +361,7 @@ public sealed partial class ReindexService
 
                 documents += await FlushAsync(batch, rebuild, cancellationToken).ConfigureAwait(false);
                 await rebuild.CommitAsync(cancellationToken).ConfigureAwait(false);
+                _indexer.ForgetProjected(); // the live index is the rebuilt one now
                 foreach (var code in _indexer.DrainTouched())
                 {
                     if (await _indexer.ReadHeadAsync(code, cancellationToken).ConfigureAwait(false) is { } f)

@@ -33,6 +33,12 @@ public sealed class ArchiveStorage
     /// </summary>
     public TimeSpan? RegistryCacheMaxAge { get; init; }
 
+    /// <summary>
+    /// Whether several hosts write this storage (<see cref="Archive.Hosting.ArchiveHostsOptions.Shared"/>): then a host
+    /// cannot know from its own changes what the others changed, and caches of what it wrote must not be trusted.
+    /// </summary>
+    public bool Shared { get; init; }
+
     /// <summary>Creates the layout over <paramref name="objects"/>.</summary>
     /// <param name="objects">The object store.</param>
     /// <param name="packageStoreFactory">Creates a package store over an object store and a root prefix.</param>
