@@ -307,7 +307,9 @@ public sealed partial class OcflPackageStore
             // landed (e.g. a lost acknowledgement), and deleting the version's files would then break a committed
             // package. An unfinished version is invisible and removed by the next commit or by recovery instead.
             written.Clear();
-            await _objects.PutBytesAsync(objectRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, CancellationToken.None).ConfigureAwait(false);
+            ForgetInventory(objectRoot);
+            var rootInfo = await _objects.PutBytesAsync(objectRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, CancellationToken.None).ConfigureAwait(false);
+            CacheInventory(objectRoot, new LoadedInventory(document, bytes, digestOfInventory, number, SidecarStale: false), rootInfo.ETag);
             try
             {
                 await WriteSidecarAsync(objectRoot + SidecarName, digestOfInventory, CancellationToken.None).ConfigureAwait(false);

@@ -36,7 +36,7 @@ public sealed partial class OcflPackageStore
                     LoadedInventory? loaded;
                     try
                     {
-                        loaded = await LoadAsync(document.Id, objectRoot, cancellationToken).ConfigureAwait(false);
+                        loaded = await LoadAsync(document.Id, objectRoot, cancellationToken, fromStorage: true).ConfigureAwait(false);
                     }
                     catch (PackageCorruptException)
                     {

@@ -109,9 +109,25 @@ public sealed partial class OcflPackageStore : IPackageStore
     /// to the head version's inventory, which itself matches its own sidecar (a crash between the root inventory and
     /// its sidecar); otherwise the package is reported corrupt.
     /// </summary>
-    private async Task<LoadedInventory?> LoadAsync(string id, string objectRoot, CancellationToken cancellationToken)
+    private async Task<LoadedInventory?> LoadAsync(string id, string objectRoot, CancellationToken cancellationToken, bool fromStorage = false)
     {
-        var bytes = await ReadSmallAsync(objectRoot + InventoryName, cancellationToken).ConfigureAwait(false);
+        // A cached inventory is used while the root inventory object is unchanged (same entity tag: one stat, no read);
+        // recovery reads from storage, to see (and repair) a sidecar left stale by a crash.
+        if (CachesInventories && !fromStorage)
+        {
+            var info = await _objects.StatAsync(objectRoot + InventoryName, cancellationToken).ConfigureAwait(false);
+            if (info is null)
+            {
+                return null;
+            }
+
+            if (CachedInventory(objectRoot, info.ETag) is { } cached && cached.Document.Id == id)
+            {
+                return cached;
+            }
+        }
+
+        var (bytes, etag) = await ReadSmallWithTagAsync(objectRoot + InventoryName, cancellationToken).ConfigureAwait(false);
         if (bytes is null)
         {
             return null;
@@ -142,7 +158,9 @@ public sealed partial class OcflPackageStore : IPackageStore
             throw new PackageCorruptException(id, InventoryName, problem);
         }
 
-        return new LoadedInventory(document!, bytes, digest, OcflInventoryDocument.ParseVersionName(document!.Head)!.Value, stale);
+        var loaded = new LoadedInventory(document!, bytes, digest, OcflInventoryDocument.ParseVersionName(document!.Head)!.Value, stale);
+        CacheInventory(objectRoot, loaded, etag);
+        return loaded;
     }
 
     /// <summary>Structural checks of an inventory this store relies on; returns a problem or null.</summary>
@@ -188,16 +206,21 @@ public sealed partial class OcflPackageStore : IPackageStore
     }
 
     private async Task<byte[]?> ReadSmallAsync(string key, CancellationToken cancellationToken)
+        => (await ReadSmallWithTagAsync(key, cancellationToken).ConfigureAwait(false)).Bytes;
+
+    /// <summary>A small object's bytes and entity tag; (null, null) when absent.</summary>
+    private async Task<(byte[]? Bytes, string? ETag)> ReadSmallWithTagAsync(string key, CancellationToken cancellationToken)
     {
         await using var content = await _objects.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (content is null)
         {
-            return null;
+            return (null, null);
         }
 
-        using var buffer = new MemoryStream();
+        // Sized from the object's length when known, so a large inventory is not copied while the buffer grows.
+        using var buffer = new MemoryStream(content.Info.Length is > 0 and < int.MaxValue ? (int)content.Info.Length + 1 : 0);
         await content.Stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return buffer.ToArray();
+        return (buffer.ToArray(), content.Info.ETag);
     }
 
     private async Task<string?> ReadSidecarDigestAsync(string key, CancellationToken cancellationToken)
