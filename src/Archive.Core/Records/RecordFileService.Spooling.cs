@@ -33,8 +33,9 @@ public sealed partial class RecordFileService
 
     /// <summary>
     /// Copies the upload to a temporary file while hashing and measuring it. Each block's write (handed to the thread
-    /// pool by the asynchronous file) runs while the same block is hashed: on two cores the spool costs about the
-    /// larger of the two instead of their sum. The block is only read by both, and reused only after both finished.
+    /// pool by the asynchronous file) runs while the same block is hashed, so that on two cores the two can overlap
+    /// (docs/benchmarks.md: less CPU, no wall-clock gain measurable on a busy machine). The block is only read by both,
+    /// and reused only after both finished.
     /// </summary>
     private async ValueTask<Spool> SpoolAsync(Stream content, string tempDir, CancellationToken cancellationToken)
     {
