@@ -120,7 +120,7 @@ internal sealed class ExportCommand : IBenchCommand
             table.Add("engine export to tar (ExportToTarAsync)", BenchEngine.F1(payloadBytes / 1e6), payloadFiles, BenchEngine.F1(tarBytes / 1e6), BenchEngine.F1(exportSeconds), BenchEngine.F1(BenchEngine.MBps(payloadBytes, exportSeconds)), BenchEngine.Pct(ratio), FixityCommand.Target(ratio, 0.7) + $"; RSS <= 200 MB {(rssMet ? "met" : "NOT met")}", $"{hwmKb / 1024.0:0} (VmHWM); {sampledPeakKb / 1024.0:0} (sampled)", BenchEngine.F1(exportCpu), BenchEngine.F1(payloadBytes / 1e6 / exportCpu));
             table.Add("  same, child process wall clock (incl. start-up)", "", "", "", BenchEngine.F1(wallSeconds), BenchEngine.F1(BenchEngine.MBps(payloadBytes, wallSeconds)), BenchEngine.Pct(refSeconds / wallSeconds), "", "", "", "");
             table.Add("  reference: tar cf - store \\| tee out.tar \\| openssl dgst -sha256, + fsync", BenchEngine.F1(payloadBytes / 1e6), "", BenchEngine.F1(storeBytes / 1e6) + " (store)", BenchEngine.F1(refSeconds), BenchEngine.F1(BenchEngine.MBps(payloadBytes, refSeconds)), "100 %", "", "", BenchEngine.F1(refCpu), BenchEngine.F1(payloadBytes / 1e6 / refCpu));
-            BenchEngine.PrintHeading("export", $"{files} record files, {sizeMb} MB of content, load {BenchEngine.LoadAverage()}");
+            BenchEngine.PrintHeading("export", $"{files} record files, {sizeMb} MB of content");
             Console.WriteLine(table);
             return 0;
         }

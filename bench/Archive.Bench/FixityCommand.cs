@@ -136,7 +136,7 @@ internal sealed class FixityCommand : IBenchCommand
             table.Add("  reference: tee \\| openssl dgst -sha256, + fsync", count, mb, BenchEngine.F1(teeSeconds), BenchEngine.F1(BenchEngine.MBps(total, teeSeconds)), "100 %", "", BenchEngine.F1(teeCpu), BenchEngine.F1(total / 1e6 / teeCpu));
             table.Add("engine fixity audit (VerifyAsync)", count, mb, BenchEngine.F1(verifySeconds), BenchEngine.F1(BenchEngine.MBps(total, verifySeconds)), BenchEngine.Pct(verifyRatio), Target(verifyRatio, 0.8), BenchEngine.F1(verifyCpu), BenchEngine.F1(total / 1e6 / verifyCpu));
             table.Add("  reference: openssl dgst -sha256, stored files", count, mb, BenchEngine.F1(dgstSeconds), BenchEngine.F1(BenchEngine.MBps(total, dgstSeconds)), "100 %", "", BenchEngine.F1(dgstCpu), BenchEngine.F1(total / 1e6 / dgstCpu));
-            BenchEngine.PrintHeading("fixity", $"{count} files x {sizeMb} MB, parallel {parallel}, load {BenchEngine.LoadAverage()}");
+            BenchEngine.PrintHeading("fixity", $"{count} files x {sizeMb} MB, parallel {parallel}");
             Console.WriteLine(table);
             return 0;
         }
