@@ -1,4 +1,5 @@
 using Archive.IO;
+using System.Formats.Tar;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -254,55 +255,7 @@ public sealed class HandoverService
         Directory.CreateDirectory(root);
         await File.WriteAllTextAsync(Path.Combine(root, BagIt.IncompleteMarker), "This bag is being written or its export was interrupted: do not use it.\n", cancellationToken).ConfigureAwait(false);
 
-        // Plan the payload from the package inventories (head version), so the totals are known up front.
-        var plan = new List<(string BagPath, string FileCode, string LogicalPath, int Version, string Sha256, long Length)>();
-        var finished = new List<CatalogueRow>();
-        var unfinished = new List<CatalogueRow>();
-        foreach (var file in files)
-        {
-            var f = file.Value;
-            var inventory = await _storage.Files.GetInventoryAsync(f.FileCode, cancellationToken).ConfigureAwait(false)
-                ?? throw new ArchiveNotFoundException("record-file", f.FileCode);
-            var weeded = f.Documents.Where(d => d.NonArchival is not null).Select(d => d.DocOrdinal.ToString("D3", CultureInfo.InvariantCulture) + "/").ToList();
-            var dir = (f.Status == RecordFileStatus.Unfinished ? UnfinishedDir : FinishedDir) + f.FileCode + "/";
-            foreach (var pf in inventory.HeadVersion.Files)
-            {
-                if (weeded.Any(w => pf.LogicalPath.StartsWith("content/" + w, StringComparison.Ordinal) || pf.LogicalPath.StartsWith("derived/" + w, StringComparison.Ordinal)))
-                {
-                    continue;
-                }
-
-                plan.Add((dir + pf.LogicalPath, f.FileCode, pf.LogicalPath, inventory.Head, pf.Sha256, pf.Length));
-            }
-
-            var list = f.Status == RecordFileStatus.Unfinished ? unfinished : finished;
-            list.Add(new CatalogueRow
-            {
-                No = list.Count + 1,
-                FileCode = f.FileCode,
-                FileNotation = f.FileNotation,
-                Title = f.Title,
-                StartDate = f.StartDate,
-                EndDate = f.EndDate,
-                Retention = f.Maintenance.ToString(),
-                RetentionText = f.Maintenance.ToVietnamese(),
-                Sheets = f.SheetNumber,
-                Pages = f.PageTotal,
-                Documents = f.Documents.Count(d => d.NonArchival is null),
-                Notes = f.Status == RecordFileStatus.Unfinished ? f.UnfinishedNote : f.Description,
-                BagPath = dir,
-            });
-        }
-
-        var all = finished.Concat(unfinished).Select(r => files.First(x => x.Value.FileCode == r.FileCode).Value).ToList();
-        var catalogue = new HandoverCatalogue
-        {
-            FondsCode = fonds.Code,
-            Files = finished,
-            Unfinished = unfinished,
-            Permanent = all.Count(x => x.Maintenance.IsPermanent),
-            FixedTerm = all.Count(x => !x.Maintenance.IsPermanent),
-        };
+        var (plan, catalogue) = await PlanAsync(fonds, files, cancellationToken).ConfigureAwait(false);
 
         // Payload, streamed file by file.
         var manifest = new SortedDictionary<string, (string Sha256, long Length)>(StringComparer.Ordinal);
@@ -354,6 +307,34 @@ public sealed class HandoverService
 
         // Tag files.
         long payloadBytes = manifest.Values.Sum(v => v.Length);
+        var tags = await TagFilesAsync(request, fonds, handing, receiving, catalogue, manifest, user, cancellationToken).ConfigureAwait(false);
+        foreach (var (path, bytes) in tags)
+        {
+            await BagIt.WriteAtomicAsync(Path.Combine(root, path), bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        await BagIt.WriteAtomicAsync(Path.Combine(root, BagIt.TagManifestFile), TagManifest(tags), cancellationToken).ConfigureAwait(false);
+        File.Delete(Path.Combine(root, BagIt.SealFile));
+        if (request.SealCertificate is { } cert)
+        {
+            await BagIt.SealAsync(root, cert, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Leftovers of an interrupted export that are no longer part of the bag.
+        foreach (var stale in Directory.EnumerateFiles(Path.Combine(root, "data"), "*", SearchOption.AllDirectories)
+                     .Where(p => !manifest.ContainsKey(Path.GetRelativePath(root, p).Replace(Path.DirectorySeparatorChar, '/').Normalize(NormalizationForm.FormC))).ToList())
+        {
+            File.Delete(stale);
+        }
+
+        File.Delete(Path.Combine(root, BagIt.IncompleteMarker));
+        return new HandoverExport(root, catalogue, manifest.Count, payloadBytes, reused, request.SealCertificate is not null);
+    }
+
+    /// <summary>bagit.txt, bag-info.txt and manifest-sha256.txt of a bag whose payload is <paramref name="manifest"/>, by name in ordinal order.</summary>
+    private async ValueTask<SortedDictionary<string, byte[]>> TagFilesAsync(HandoverRequest request, Fonds fonds, string handing, string receiving, HandoverCatalogue catalogue, SortedDictionary<string, (string Sha256, long Length)> manifest, ArchiveUser user, CancellationToken cancellationToken)
+    {
+        long payloadBytes = manifest.Values.Sum(v => v.Length);
         var manifestText = new StringBuilder();
         foreach (var (path, v) in manifest)
         {
@@ -392,53 +373,253 @@ public sealed class HandoverService
             [BagIt.InfoFile] = Encoding.UTF8.GetBytes(bagInfo.ToString()),
             [BagIt.ManifestFile] = Encoding.UTF8.GetBytes(manifestText.ToString()),
         };
+
+        return tags;
+    }
+
+    /// <summary>The tag manifest (SHA-256 of every tag file in <paramref name="tags"/>).</summary>
+    private static byte[] TagManifest(SortedDictionary<string, byte[]> tags)
+    {
         var tagManifest = new StringBuilder();
         foreach (var (path, bytes) in tags)
         {
-            await BagIt.WriteAtomicAsync(Path.Combine(root, path), bytes, cancellationToken).ConfigureAwait(false);
             tagManifest.Append(Convert.ToHexStringLower(SHA256.HashData(bytes))).Append("  ").Append(path).Append('\n');
         }
 
-        await BagIt.WriteAtomicAsync(Path.Combine(root, BagIt.TagManifestFile), Encoding.UTF8.GetBytes(tagManifest.ToString()), cancellationToken).ConfigureAwait(false);
-        File.Delete(Path.Combine(root, BagIt.SealFile));
-        if (request.SealCertificate is { } cert)
+        return Encoding.UTF8.GetBytes(tagManifest.ToString());
+    }
+
+    /// <summary>One payload file of an export: where it goes in the bag, where it comes from, what the inventory says it is.</summary>
+    private readonly record struct PlannedFile(string BagPath, string FileCode, string LogicalPath, int Version, string Sha256, long Length);
+
+    /// <summary>Plans the payload from the package inventories (head version), so the totals — and every file's size — are known up front.</summary>
+    private async ValueTask<(List<PlannedFile> Plan, HandoverCatalogue Catalogue)> PlanAsync(Fonds fonds, List<Versioned<RecordFile>> files, CancellationToken cancellationToken)
+    {
+        var plan = new List<PlannedFile>();
+        var finished = new List<CatalogueRow>();
+        var unfinished = new List<CatalogueRow>();
+        foreach (var file in files)
         {
-            await BagIt.SealAsync(root, cert, cancellationToken).ConfigureAwait(false);
+            var f = file.Value;
+            var inventory = await _storage.Files.GetInventoryAsync(f.FileCode, cancellationToken).ConfigureAwait(false)
+                ?? throw new ArchiveNotFoundException("record-file", f.FileCode);
+            var weeded = f.Documents.Where(d => d.NonArchival is not null).Select(d => d.DocOrdinal.ToString("D3", CultureInfo.InvariantCulture) + "/").ToList();
+            var dir = (f.Status == RecordFileStatus.Unfinished ? UnfinishedDir : FinishedDir) + f.FileCode + "/";
+            foreach (var pf in inventory.HeadVersion.Files)
+            {
+                if (weeded.Any(w => pf.LogicalPath.StartsWith("content/" + w, StringComparison.Ordinal) || pf.LogicalPath.StartsWith("derived/" + w, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                plan.Add(new PlannedFile(dir + pf.LogicalPath, f.FileCode, pf.LogicalPath, inventory.Head, pf.Sha256, pf.Length));
+            }
+
+            var list = f.Status == RecordFileStatus.Unfinished ? unfinished : finished;
+            list.Add(new CatalogueRow
+            {
+                No = list.Count + 1,
+                FileCode = f.FileCode,
+                FileNotation = f.FileNotation,
+                Title = f.Title,
+                StartDate = f.StartDate,
+                EndDate = f.EndDate,
+                Retention = f.Maintenance.ToString(),
+                RetentionText = f.Maintenance.ToVietnamese(),
+                Sheets = f.SheetNumber,
+                Pages = f.PageTotal,
+                Documents = f.Documents.Count(d => d.NonArchival is null),
+                Notes = f.Status == RecordFileStatus.Unfinished ? f.UnfinishedNote : f.Description,
+                BagPath = dir,
+            });
         }
 
-        // Leftovers of an interrupted export that are no longer part of the bag.
-        foreach (var stale in Directory.EnumerateFiles(Path.Combine(root, "data"), "*", SearchOption.AllDirectories)
-                     .Where(p => !manifest.ContainsKey(Path.GetRelativePath(root, p).Replace(Path.DirectorySeparatorChar, '/').Normalize(NormalizationForm.FormC))).ToList())
+        var all = finished.Concat(unfinished).Select(r => files.First(x => x.Value.FileCode == r.FileCode).Value).ToList();
+        var catalogue = new HandoverCatalogue
         {
-            File.Delete(stale);
-        }
+            FondsCode = fonds.Code,
+            Files = finished,
+            Unfinished = unfinished,
+            Permanent = all.Count(x => x.Maintenance.IsPermanent),
+            FixedTerm = all.Count(x => !x.Maintenance.IsPermanent),
+        };
 
-        File.Delete(Path.Combine(root, BagIt.IncompleteMarker));
-        return new HandoverExport(root, catalogue, manifest.Count, payloadBytes, reused, request.SealCertificate is not null);
+        return (plan, catalogue);
     }
 
     /// <summary>
-    /// Exports the bag as a tar file (PAX, one top-level folder named after the file): the bag is written to a
-    /// staging folder beside it, then streamed into <c>&lt;path&gt;.partial</c>, which is renamed to
-    /// <paramref name="tarPath"/> when complete. An interrupted export leaves only <c>.partial</c>/<c>.staging</c>
-    /// names, which the next export discards or resumes.
+    /// Exports the bag as a tar file (PAX, one top-level folder named after the file), streamed: each payload file goes
+    /// from the package store straight into <c>&lt;path&gt;.partial</c> — its size from the package inventory, its
+    /// SHA-256 checked against the inventory while it is read — followed by the catalogue, the printable documents and
+    /// the tag files (manifests computed on the way, sealed when a certificate is given); the file is flushed to disk
+    /// and renamed to <paramref name="tarPath"/> only when complete. A failure (a stored file that does not match its
+    /// inventory, cancellation) removes the <c>.partial</c> file. A <c>.partial</c> file or <c>.staging</c> folder an
+    /// interrupted export left behind (a crash) is refused with <see cref="IncompleteExportMode.Fail"/>, and discarded with
+    /// <see cref="IncompleteExportMode.Discard"/> or <see cref="IncompleteExportMode.Resume"/>: a tar is always written
+    /// from the start (<see cref="HandoverExport.ReusedFiles"/> is 0).
     /// </summary>
+    /// <exception cref="ArchiveValidationException">Unknown fonds, agency or file; a file outside the fonds; a seal certificate without its private key.</exception>
+    /// <exception cref="ArchiveConflictException">The file exists (<c>handover.target-exists</c>) or an interrupted export left its leftovers (<c>handover.incomplete-target</c>).</exception>
+    /// <exception cref="ArchiveException">A stored file does not match its package inventory (fixity failure): nothing is left behind.</exception>
     public ValueTask<HandoverExport> ExportToTarAsync(HandoverRequest request, string tarPath, ArchiveUser user, IncompleteExportMode mode = IncompleteExportMode.Fail, IProgress<HandoverProgress>? progress = null, CancellationToken cancellationToken = default)
         => AuditedExportAsync(request, user, () => ExportToTarCoreAsync(request, tarPath, user, mode, progress, cancellationToken), cancellationToken);
 
     private async ValueTask<HandoverExport> ExportToTarCoreAsync(HandoverRequest request, string tarPath, ArchiveUser user, IncompleteExportMode mode, IProgress<HandoverProgress>? progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(tarPath);
+        ArgumentNullException.ThrowIfNull(user);
+        user.Validate();
         var path = Path.GetFullPath(tarPath);
         if (File.Exists(path))
         {
             throw new ArchiveConflictException("handover", path, "handover.target-exists", $"'{path}' exists; choose another file.");
         }
 
-        var staging = path + ".staging";
-        var export = await ExportToFolderCoreAsync(request, staging, user, mode, progress, cancellationToken).ConfigureAwait(false);
-        await BagIt.PackFolderAsTarAsync(staging, path, cancellationToken).ConfigureAwait(false);
-        return export with { Path = path };
+        if (request.SealCertificate is { HasPrivateKey: false })
+        {
+            throw new ArchiveValidationException("certificate", "seal.private-key-required", "Sealing needs the handing agency's certificate with its private key.");
+        }
+
+        var (fonds, handing, receiving, files) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        var partial = path + ".partial";
+        var scratch = path + ".staging";
+        if (File.Exists(partial) || Directory.Exists(scratch))
+        {
+            if (mode == IncompleteExportMode.Fail)
+            {
+                throw new ArchiveConflictException("handover", path, "handover.incomplete-target", $"'{partial}' or '{scratch}' was left by an interrupted export; discard it or export again with resume.");
+            }
+
+            File.Delete(partial);
+            if (Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+
+        var (plan, catalogue) = await PlanAsync(fonds, files, cancellationToken).ConfigureAwait(false);
+        var top = Path.GetFileNameWithoutExtension(path) + "/";
+        var manifest = new SortedDictionary<string, (string Sha256, long Length)>(StringComparer.Ordinal);
+        long bytesTotal = plan.Sum(p => p.Length), bytesDone = 0;
+        var filesTotal = plan.Count + 4 + HandoverDocuments.FileCount;
+        var complete = false;
+        try
+        {
+            // Buffered (the tar headers are 512-byte writes); the payload's large blocks pass straight through.
+            var output = new FileStream(partial, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = TarBufferSize, Options = FileOptions.Asynchronous });
+            await using (output.ConfigureAwait(false))
+            {
+                var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+                await using (writer.ConfigureAwait(false))
+                {
+                    // Payload: straight from the store, checked against the inventory (size up front, SHA-256 at the end).
+                    foreach (var p in plan)
+                    {
+                        await WritePayloadEntryAsync(writer, top, p, cancellationToken).ConfigureAwait(false);
+                        manifest[p.BagPath] = (p.Sha256, p.Length);
+                        bytesDone += p.Length;
+                        ArchiveTelemetry.JobItem("handover");
+                        progress?.Report(new HandoverProgress(manifest.Count, filesTotal, bytesDone, bytesTotal, p.BagPath));
+                    }
+
+                    // The catalogue and the unfinished-files list.
+                    foreach (var (bagPath, bytes) in CatalogueFiles(catalogue))
+                    {
+                        await WriteEntryAsync(writer, top + bagPath, bytes, cancellationToken).ConfigureAwait(false);
+                        manifest[bagPath] = (Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
+                        progress?.Report(new HandoverProgress(manifest.Count, filesTotal, bytesDone, bytesTotal, bagPath));
+                    }
+
+                    // The printable documents: small, written to a scratch folder beside the tar, then added.
+                    Directory.CreateDirectory(scratch);
+                    foreach (var (bagPath, sha, length) in await HandoverDocuments.WriteAsync(scratch, request, fonds, handing, receiving, catalogue, plan.Select(p => (p.LogicalPath, p.Length)), user, _agencies, _documents, _time.GetLocalNow(), cancellationToken).ConfigureAwait(false))
+                    {
+                        await writer.WriteEntryAsync(Path.Combine(scratch, bagPath.Replace('/', Path.DirectorySeparatorChar)), top + bagPath, cancellationToken).ConfigureAwait(false);
+                        manifest[bagPath] = (sha, length);
+                        progress?.Report(new HandoverProgress(manifest.Count, filesTotal, bytesDone, bytesTotal, bagPath));
+                    }
+
+                    // Tag files, the tag manifest and the seal.
+                    var tags = await TagFilesAsync(request, fonds, handing, receiving, catalogue, manifest, user, cancellationToken).ConfigureAwait(false);
+                    foreach (var (name, bytes) in tags)
+                    {
+                        await WriteEntryAsync(writer, top + name, bytes, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var tagManifest = TagManifest(tags);
+                    await WriteEntryAsync(writer, top + BagIt.TagManifestFile, tagManifest, cancellationToken).ConfigureAwait(false);
+                    if (request.SealCertificate is { } cert)
+                    {
+                        await WriteEntryAsync(writer, top + BagIt.SealFile, SealTrust.SignDetached(tagManifest, cert), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                output.Flush(flushToDisk: true);
+            }
+
+            File.Move(partial, path);
+            complete = true;
+        }
+        finally
+        {
+            if (!complete)
+            {
+                File.Delete(partial);
+            }
+
+            if (Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+
+        return new HandoverExport(path, catalogue, manifest.Count, manifest.Values.Sum(v => v.Length), 0, request.SealCertificate is not null);
+    }
+
+    private const int TarBufferSize = 1 << 20;
+
+    /// <summary>
+    /// One payload file into the tar, read from the package store: the entry's size is the inventory's, the store's
+    /// stream checks the SHA-256 when it reaches the end, and content shorter or longer than the inventory says fails.
+    /// </summary>
+    private async ValueTask WritePayloadEntryAsync(TarWriter writer, string top, PlannedFile p, CancellationToken cancellationToken)
+    {
+        var content = await _storage.Files.OpenFileAsync(p.FileCode, p.LogicalPath, p.Version, null, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArchiveNotFoundException("content", p.FileCode + "/" + p.LogicalPath);
+        await using (content.ConfigureAwait(false))
+        {
+            if (!string.Equals(content.Info.Sha256, p.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw FixityFailure(p, $"the store serves SHA-256 {content.Info.Sha256}");
+            }
+
+            var data = new DeclaredLengthReadStream(content.Stream, p.Length, read => FixityFailure(p, $"{read} bytes or more"));
+            try
+            {
+                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, top + p.BagPath) { DataStream = data }, cancellationToken).ConfigureAwait(false);
+
+                // Whatever the tar writer did, the content is read to its end: its digest is checked there.
+                if (await data.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
+                {
+                    throw FixityFailure(p, "more bytes");
+                }
+            }
+            catch (Archive.Packages.PackageCorruptException ex)
+            {
+                throw FixityFailure(p, ex.Message);
+            }
+        }
+    }
+
+    private static ArchiveException FixityFailure(PlannedFile p, string found)
+        => new($"Fixity failure while exporting {p.FileCode}/{p.LogicalPath}: {found}; the package inventory says SHA-256 {p.Sha256} ({p.Length} bytes). Run a fixity check.");
+
+    private static async ValueTask WriteEntryAsync(TarWriter writer, string name, byte[] bytes, CancellationToken cancellationToken)
+    {
+        using var data = new MemoryStream(bytes, writable: false);
+        await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = data }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -174,6 +174,93 @@ public sealed class HandoverEndToEndTests
     }
 
     [Fact]
+    public async Task Tar_export_streams_from_the_store_without_a_staging_bag_and_a_damaged_stored_file_fails_it_leaving_nothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = Create();
+        await h.SeedCommunesAsync();
+        using var certC = Certificate("UBND xã An Minh");
+        var contents = new List<byte[]>();
+        for (var i = 1; i <= 2; i++)
+        {
+            var f = (await h.Files.CreateAsync(ArchiveHarness.FileInput($"0{i}.VP", 2024, "P-C"), ArchiveHarness.User, ct)).Stored;
+            var d = await h.Files.AddDocumentAsync(f.Value.FileCode, ArchiveHarness.DocInput(), f.Version, ArchiveHarness.User, ct);
+            contents.Add(RandomNumberGenerator.GetBytes(200_000 + i));
+            await h.Files.AddContentAsync(f.Value.FileCode, 1, new ContentUpload { FileName = $"Bản scan {i}.bin", Content = new MemoryStream(contents[^1]) }, d.Stored.Version, ArchiveHarness.User, ct);
+        }
+
+        var dir = Path.Combine(h.DataPath, "tars");
+        Directory.CreateDirectory(dir);
+        var tar = Path.Combine(dir, "P-C.tar");
+        var request = new HandoverRequest { FondsCode = "P-C", ReceivingAgencyId = D, SealCertificate = certC };
+
+        // While the payload is written, nothing but the .partial tar exists: no staging bag, no copy of the payload.
+        var payloadReports = 0;
+        var export = await h.Handover().ExportToTarAsync(request, tar, ArchiveHarness.User, progress: new SyncProgress(p =>
+        {
+            if (p.CurrentPath?.Contains("/content/", StringComparison.Ordinal) == true)
+            {
+                payloadReports++;
+                Assert.False(Directory.Exists(tar + ".staging"), "the payload went through a staging folder");
+                Assert.True(File.Exists(tar + ".partial"));
+            }
+        }), cancellationToken: ct);
+        Assert.Equal(2, payloadReports);
+        Assert.Equal(0, export.ReusedFiles);
+        Assert.True(export.Sealed);
+        Assert.False(File.Exists(tar + ".partial"));
+        Assert.False(Directory.Exists(tar + ".staging"));
+
+        // A valid, sealed BagIt bag under one top folder, the stored bytes in it.
+        var verified = await h.Handover().VerifyAsync(tar, new HandoverReceipt { ReceivingAgencyId = D, ExpectedSigner = certC }, ct);
+        Assert.True(verified.IsValid, string.Join("; ", verified.Problems));
+        Assert.Equal(export.PayloadFiles, verified.PayloadFiles);
+        Assert.Equal(export.PayloadBytes, verified.PayloadBytes);
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using (var reader = new TarReader(File.OpenRead(tar)))
+        {
+            while (reader.GetNextEntry() is { } e)
+            {
+                Assert.StartsWith("P-C/", e.Name, StringComparison.Ordinal);
+                using var copy = new MemoryStream();
+                e.DataStream?.CopyTo(copy);
+                entries[e.Name] = copy.ToArray();
+            }
+        }
+
+        Assert.Contains(entries, e => e.Key.EndsWith("Bản scan 1.bin", StringComparison.Ordinal) && e.Value.AsSpan().SequenceEqual(contents[0]));
+        Assert.Contains(entries, e => e.Key.EndsWith("Bản scan 2.bin", StringComparison.Ordinal) && e.Value.AsSpan().SequenceEqual(contents[1]));
+        Assert.Contains("P-C/" + BagIt.SealFile, entries.Keys);
+        File.Delete(tar);
+
+        // Bit rot in the second stored file: the export fails naming it, and leaves neither tar nor .partial nor staging.
+        var stored = Directory.EnumerateFiles(Path.Combine(h.DataPath, "store"), "*", SearchOption.AllDirectories)
+            .Single(p => new FileInfo(p).Length == contents[1].Length && File.ReadAllBytes(p).AsSpan().SequenceEqual(contents[1]));
+        FlipByte(stored);
+        var failed = await Assert.ThrowsAnyAsync<ArchiveException>(async () => await h.Handover().ExportToTarAsync(request, tar, ArchiveHarness.User, cancellationToken: ct));
+        Assert.Contains("Fixity failure", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("Bản scan 2.bin", failed.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(tar));
+        Assert.False(File.Exists(tar + ".partial"));
+        Assert.False(Directory.Exists(tar + ".staging"));
+
+        // Truncated in the store: fails the same way.
+        FlipByte(stored);
+        await File.WriteAllBytesAsync(stored, contents[1][..1000], ct);
+        var cut = await Assert.ThrowsAnyAsync<ArchiveException>(async () => await h.Handover().ExportToTarAsync(request, tar, ArchiveHarness.User, cancellationToken: ct));
+        Assert.Contains("Fixity failure", cut.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(tar) || File.Exists(tar + ".partial"));
+
+        // What a crash leaves (.partial) is refused by default and discarded on request.
+        await File.WriteAllBytesAsync(stored, contents[1], ct);
+        await File.WriteAllTextAsync(tar + ".partial", "half a tar", ct);
+        var refused = await Assert.ThrowsAsync<ArchiveConflictException>(async () => await h.Handover().ExportToTarAsync(request, tar, ArchiveHarness.User, cancellationToken: ct));
+        Assert.Equal("handover.incomplete-target", refused.Rule);
+        await h.Handover().ExportToTarAsync(request, tar, ArchiveHarness.User, IncompleteExportMode.Discard, cancellationToken: ct);
+        Assert.True((await h.Handover().VerifyAsync(tar, new HandoverReceipt { ReceivingAgencyId = D, ExpectedSigner = certC }, ct)).IsValid);
+    }
+
+    [Fact]
     public async Task Interrupted_export_is_marked_then_resumed_or_discarded()
     {
         var ct = TestContext.Current.CancellationToken;

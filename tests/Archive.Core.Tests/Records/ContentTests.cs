@@ -36,6 +36,39 @@ public sealed class ContentTests
     }
 
     [Fact]
+    public async Task A_multi_block_upload_from_a_forward_only_stream_is_stored_byte_for_byte()
+    {
+        // The spool reads 1 MiB blocks and hashes each while it is written: an upload of several blocks plus a tail,
+        // handed out 1,000 bytes at a time like a network body, must come back identical with the right digest.
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+        var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, ct)).Stored.Value.FileCode;
+        await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput(), null, ArchiveHarness.User, ct);
+        const long Length = (3L << 20) + 12_345;
+        var sha = GeneratedStream.ComputeSha256(Length, 11);
+
+        var added = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "ban-scan.bin", Content = new ForwardOnlyStream(new GeneratedStream(Length, seed: 11)), ExpectedSha256 = sha }, null, ArchiveHarness.User, ct);
+        var stored = Assert.Single(added.Stored.Value.Documents[0].Contents);
+        Assert.Equal((Length, sha), (stored.Length, stored.Sha256));
+
+        await using var content = await h.Files.OpenContentAsync(code, 1, "ban-scan.bin", cancellationToken: ct);
+        Assert.NotNull(content);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[100_000];
+        long read = 0;
+        int n;
+        while ((n = await content.Content.Stream.ReadAsync(buffer, ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, n);
+            read += n;
+        }
+
+        Assert.Equal((Length, sha), (read, Convert.ToHexStringLower(hash.GetHashAndReset())));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+    }
+
+    [Fact]
     public async Task Path_like_or_unsafe_file_names_are_refused()
     {
         var ct = TestContext.Current.CancellationToken;
