@@ -174,14 +174,28 @@ public sealed partial class FileSystemObjectStore : IObjectBatchStore
             return _groupSync.FlushAsync();
         }
 
-        // Blocking fsyncs run off the caller's thread; concurrent ones share the journal's commits.
-        return Task.Run(
-            () => Parallel.ForEach(staged, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelFsyncs, CancellationToken = cancellationToken }, path =>
-            {
-                using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
-                file.Flush(flushToDisk: true);
-            }),
-            cancellationToken);
+        // Blocking fsyncs on their own threads (not the pool's, which has about one per core): concurrent fsyncs share
+        // the journal's commits, so n of them cost about one.
+        var next = -1;
+        var workers = new Task[Math.Min(MaxParallelFsyncs, staged.Count)];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            workers[w] = Task.Factory.StartNew(
+                () =>
+                {
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < staged.Count)
+                    {
+                        using var file = new FileStream(staged[i], FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
+                        file.Flush(flushToDisk: true);
+                    }
+                },
+                cancellationToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        }
+
+        return Task.WhenAll(workers);
     }
 
     /// <summary>Makes new names durable: one group flush, or (Fsync mode) one fsync per folder.</summary>
