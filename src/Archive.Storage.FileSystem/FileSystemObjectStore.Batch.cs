@@ -6,10 +6,11 @@ namespace Archive.Storage.FileSystem;
 /// <remarks>
 /// <para>A batch stages every item's content and sidecar without flushing them, then makes all staged files durable at
 /// once (<see cref="FileSystemDurability.GroupSync"/>: one shared <c>syncfs</c>; <see cref="FileSystemDurability.Fsync"/>:
-/// the staged files fsynced in parallel, which the file system's journal commits together), then gives the items their
-/// names in order (content, then sidecar, item after item, create-only), and finally makes the names durable at once
-/// (one <c>syncfs</c>, or one fsync per folder the names went into). So a batch of n items costs two flushes instead of
-/// about 4n fsyncs.</para>
+/// the staged files fsynced in parallel), then gives the items their names in order (content, then sidecar, item after
+/// item, create-only), and finally makes the names durable at once (one <c>syncfs</c>, or one fsync per folder the names
+/// went into). With group sync a batch of n items costs two flushes instead of about 4n fsyncs; in Fsync mode it saves
+/// the folder fsyncs, and the file fsyncs only where the disk's journal commits concurrent ones together (on the
+/// virtual disk measured here they hardly do: docs/benchmarks.md, audit-append).</para>
 /// <para><b>Prefix after a crash.</b> The names are made in order and flushed together; a journaling file system (ext4,
 /// xfs, btrfs) commits metadata changes in the order they were made, so after a crash before the final flush the
 /// names that survive are a prefix of the batch. A crash between an item's two renames leaves its content without
