@@ -6,6 +6,7 @@ internal static partial class BenchCommands
     {
         // One line per command; keep sorted.
         list.Add(new ApiLoadCommand());
+        list.Add(new AuditAppendCommand());
         list.Add(new ExchangeCommand());
         list.Add(new ExportCommand());
         list.Add(new ExtractCommand());

@@ -382,7 +382,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
         }
     }
 
-    private void PublishContent(string key, string stagedContent, string contentPath, bool createOnly)
+    private void PublishContent(string key, string stagedContent, string contentPath, bool createOnly, bool syncDirectory = true)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -409,10 +409,13 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
             }
         }
 
-        SyncDirectory(Path.GetDirectoryName(contentPath)!);
+        if (syncDirectory)
+        {
+            SyncDirectory(Path.GetDirectoryName(contentPath)!);
+        }
     }
 
-    private void PublishSidecar(string key, string stagedMeta, string metaPath)
+    private void PublishSidecar(string key, string stagedMeta, string metaPath, bool syncDirectory = true)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -427,7 +430,10 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
             }
         }
 
-        SyncDirectory(Path.GetDirectoryName(metaPath)!);
+        if (syncDirectory)
+        {
+            SyncDirectory(Path.GetDirectoryName(metaPath)!);
+        }
     }
 
     /// <summary>Creates the missing ancestors of a file one by one, fsyncing each parent so the new entries are durable.</summary>

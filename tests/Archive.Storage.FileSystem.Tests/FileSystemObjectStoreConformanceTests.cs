@@ -22,6 +22,8 @@ public abstract class FileSystemConformanceBase : ObjectStoreConformanceTests
 
     protected override bool SupportsRetention => true;
 
+    protected override bool SupportsOrderedBatch => true;
+
     protected override RetentionEnforcement? ExpectedEnforcement => RetentionEnforcement.Advisory;
 
     protected override ObjectStoreCapabilities ExpectedCapabilities => ObjectStoreCapabilities.AtomicCreateOnly | ObjectStoreCapabilities.NativeRangedRead;

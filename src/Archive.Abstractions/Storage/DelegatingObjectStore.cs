@@ -48,9 +48,21 @@ public abstract class DelegatingObjectStore : IObjectStore
         => InnerStore.DeleteAsync(key, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="IObjectBatchStore"/> writes bypass <see cref="PutAsync"/>, so it is passed on only when this decorator
+    /// does not override <see cref="PutAsync"/> (a decorator that does, and can batch, implements it itself).
+    /// </remarks>
     public virtual object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : InnerStore.GetService(serviceType, serviceKey);
+        if (serviceKey is null && serviceType.IsInstanceOfType(this))
+        {
+            return this;
+        }
+
+        return serviceType == typeof(IObjectBatchStore) && OverridesPut() ? null : InnerStore.GetService(serviceType, serviceKey);
     }
+
+    private bool OverridesPut()
+        => GetType().GetMethod(nameof(PutAsync), [typeof(string), typeof(Stream), typeof(PutObjectOptions), typeof(CancellationToken)])?.DeclaringType != typeof(DelegatingObjectStore);
 }

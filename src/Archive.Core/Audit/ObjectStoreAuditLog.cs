@@ -21,7 +21,11 @@ namespace Archive.Audit;
 /// verification streams with flat memory.</para>
 /// <para><b>Tail discovery</b> at first use: the latest checkpoint, then galloping + binary search over the existence of
 /// record keys (O(log n) stats). On a create-only conflict the tail is re-read forward and the append retried.</para>
-/// <para>Appends in one process are serialised; each append is durable when it returns (the store's put is).</para>
+/// <para><b>Group commit.</b> Concurrent appends in one process are batched: one writer chains every queued event onto
+/// the tail and stores the records together — where the store offers <see cref="IObjectBatchStore"/> (the file-system
+/// store) with one flush for the batch, which keeps any crash's survivors a prefix of the batch; elsewhere (S3) one
+/// create-only put after the other, each durable before the next is written. Each append returns when its own record
+/// is durable. A sequence taken by another process stops the batch there; the rest is chained onto the real tail.</para>
 /// </remarks>
 public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
 {
@@ -37,14 +41,19 @@ public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
     private const int MaxField = 1000;
     private const int MaxDetail = 4000;
     private const int MaxRecordBytes = 1 << 20;
+    private const int MaxBatch = 256;
 
     private readonly IObjectStore _store;
+    private readonly IObjectBatchStore? _batchStore;
     private readonly AuditOptions _options;
     private readonly X509Certificate2? _signer;
     private readonly HashSet<string> _trusted;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<PendingAppend> _queue = [];
+    private bool _writing;
+    private bool _disposed;
     private bool _loaded;
     private long _tailSequence;
     private string _tailHash = AuditCodec.GenesisHash;
@@ -60,6 +69,7 @@ public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        _batchStore = store.GetService<IObjectBatchStore>();
         _options = options;
         _signer = options.LoadSigningCertificate();
         _trusted = new HashSet<string>(options.TrustedSignerThumbprints.Select(t => t.ToLowerInvariant()), StringComparer.Ordinal);
@@ -82,52 +92,124 @@ public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
     public static string CheckpointKey(long sequence) => CheckpointsPrefix + sequence.ToString("D12", CultureInfo.InvariantCulture) + ".json";
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Group commit: the event joins the queue; one writer takes every queued event, chains them onto the tail and
+    /// stores them together (<see cref="IObjectBatchStore"/> where the store offers it, else one create-only put after
+    /// the other). The call returns when its own record is durable. Cancelling stops the wait, not a write that has
+    /// begun: the record may still be stored.
+    /// </remarks>
     public async ValueTask<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
-        var e = Validate(auditEvent);
-        AuditRecord record;
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var pending = new PendingAppend(Validate(auditEvent), cancellationToken);
+        bool lead;
+        lock (_queue)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _queue.Add(pending);
+            lead = !_writing;
+            _writing = true;
+        }
+
+        if (lead)
+        {
+            // One writer at a time, off the caller's path so that no caller waits for batches queued after its own.
+            _ = Task.Run(WriteQueuedAsync, CancellationToken.None);
+        }
+
+        return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes batches until the queue is empty.</summary>
+    private async Task WriteQueuedAsync()
+    {
+        while (true)
+        {
+            List<PendingAppend> batch;
+            lock (_queue)
+            {
+                _queue.RemoveAll(p => p.CancellationToken.IsCancellationRequested && p.Done.TrySetCanceled(p.CancellationToken));
+                if (_queue.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                var take = Math.Min(_queue.Count, MaxBatch);
+                batch = _queue.GetRange(0, take);
+                _queue.RemoveRange(0, take);
+            }
+
+            try
+            {
+                await WriteBatchAsync(batch).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Handed to every caller of the batch.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                foreach (var p in batch)
+                {
+                    p.Done.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>Chains <paramref name="batch"/> onto the tail and stores it; completes each caller once its record is durable.</summary>
+    private async Task WriteBatchAsync(List<PendingAppend> batch)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-            for (var attempt = 0; ; attempt++)
+            await EnsureLoadedAsync(CancellationToken.None).ConfigureAwait(false);
+            var done = 0;
+            for (var attempt = 0; done < batch.Count; attempt++)
             {
                 var now = _time.GetUtcNow();
-                var timestamp = now > _tailTime ? now : _tailTime; // monotonic, so time ranges can be binary-searched
-                var sequence = _tailSequence + 1;
-                var hash = AuditCodec.ComputeHash(sequence, timestamp, e, _tailHash);
-                record = new AuditRecord { Sequence = sequence, Timestamp = timestamp, Event = e, PreviousHash = _tailHash, Hash = hash };
+                var records = new AuditRecord[batch.Count - done];
+                var (sequence, previous, time) = (_tailSequence, _tailHash, _tailTime);
+                for (var i = 0; i < records.Length; i++)
+                {
+                    var e = batch[done + i].Event;
+                    time = now > time ? now : time; // monotonic, so time ranges can be binary-searched
+                    sequence++;
+                    var hash = AuditCodec.ComputeHash(sequence, time, e, previous);
+                    records[i] = new AuditRecord { Sequence = sequence, Timestamp = time, Event = e, PreviousHash = previous, Hash = hash };
+                    previous = hash;
+                }
+
+                int written;
                 try
                 {
-                    await _store.PutBytesAsync(RecordKey(sequence), AuditCodec.Serialize(record), WriteOptions(now), cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                catch (ObjectAlreadyExistsException) when (attempt < 1000)
-                {
-                    // Another process took this sequence: move to the real tail and chain onto it.
-                    await AdvanceTailAsync(cancellationToken).ConfigureAwait(false);
+                    written = await StoreInOrderAsync(records, now).ConfigureAwait(false);
                 }
                 catch
                 {
-                    // The write may or may not have landed; re-read the tail on the next call.
+                    // A prefix may or may not have landed; re-read the tail on the next batch.
                     _loaded = false;
                     throw;
                 }
-            }
 
-            _tailSequence = record.Sequence;
-            _tailHash = record.Hash;
-            _tailTime = record.Timestamp;
-            if (record.Sequence % _options.CheckpointInterval == 0)
-            {
-                try
+                if (written > 0)
                 {
-                    await WriteCheckpointAsync(record.Sequence, record.Hash, cancellationToken).ConfigureAwait(false);
+                    (_tailSequence, _tailHash, _tailTime) = (records[written - 1].Sequence, records[written - 1].Hash, records[written - 1].Timestamp);
+                    await CheckpointIfDueAsync(records.AsSpan(0, written).ToArray()).ConfigureAwait(false);
                 }
-                catch (ArchiveStorageException ex)
+
+                for (var i = 0; i < written; i++)
                 {
-                    // Not fatal: the record is stored; the next on-demand or periodic checkpoint covers it.
-                    LogCheckpointFailed(_logger, record.Sequence, ex);
+                    batch[done + i].Done.TrySetResult(records[i]);
+                }
+                done += written;
+                if (done < batch.Count)
+                {
+                    if (attempt >= 1000)
+                    {
+                        throw new ArchiveStorageException(_store.SystemName, _store.ContainerName, "put", RecordKey(_tailSequence + 1), "other writers kept taking the next audit sequence");
+                    }
+
+                    // Another process took the next sequence: move to the real tail and chain the rest onto it.
+                    await AdvanceTailAsync(CancellationToken.None).ConfigureAwait(false);
                 }
             }
         }
@@ -135,8 +217,57 @@ public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
         {
             _gate.Release();
         }
+    }
 
-        return record;
+    /// <summary>
+    /// Stores <paramref name="records"/> in sequence order, create-only, stopping at the first sequence another writer
+    /// holds; returns how many were stored (all durable). A record is never stored unless its predecessor is stored.
+    /// </summary>
+    private async ValueTask<int> StoreInOrderAsync(AuditRecord[] records, DateTimeOffset now)
+    {
+        var options = WriteOptions(now);
+        if (_batchStore is { } batch)
+        {
+            // One flush for the batch; the store guarantees that what survives a crash is a prefix.
+            return await batch.CreateInOrderAsync(records.Select(r => new ObjectBatchItem(RecordKey(r.Sequence), AuditCodec.Serialize(r), options)).ToList(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // Without that guarantee (e.g. S3, several hosts on one bucket): each record durable before the next is written,
+        // so no record ever chains on a predecessor that could still be lost or taken by another host.
+        for (var i = 0; i < records.Length; i++)
+        {
+            try
+            {
+                await _store.PutBytesAsync(RecordKey(records[i].Sequence), AuditCodec.Serialize(records[i]), options, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                return i;
+            }
+        }
+
+        return records.Length;
+    }
+
+    private async ValueTask CheckpointIfDueAsync(AuditRecord[] written)
+    {
+        foreach (var record in written)
+        {
+            if (record.Sequence % _options.CheckpointInterval != 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await WriteCheckpointAsync(record.Sequence, record.Hash, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ArchiveStorageException ex)
+            {
+                // Not fatal: the record is stored; the next on-demand or periodic checkpoint covers it.
+                LogCheckpointFailed(_logger, record.Sequence, ex);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -198,6 +329,11 @@ public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        lock (_queue)
+        {
+            _disposed = true;
+        }
+
         _gate.Dispose();
         _signer?.Dispose();
     }
@@ -413,6 +549,16 @@ public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
 
         var digits = key.AsSpan(prefix.Length, key.Length - prefix.Length - ".json".Length);
         return digits.Length == 12 && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : null;
+    }
+
+    /// <summary>An event waiting for its batch.</summary>
+    private sealed class PendingAppend(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        public AuditEvent Event { get; } = auditEvent;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<AuditRecord> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     [LoggerMessage(EventId = 1210, EventName = "AuditCheckpointFailed", Level = LogLevel.Error, Message = "Writing the audit checkpoint at sequence {Sequence} failed; the records are stored, the next checkpoint covers them.")]

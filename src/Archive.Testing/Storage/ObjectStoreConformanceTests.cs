@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Archive.Storage;
 using Xunit;
@@ -39,6 +40,9 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
 
     /// <summary>The enforcement the store must report when it supports retention.</summary>
     protected virtual RetentionEnforcement? ExpectedEnforcement => null;
+
+    /// <summary>Whether the store offers <see cref="IObjectBatchStore"/> (through <see cref="IObjectStore.GetService"/>).</summary>
+    protected virtual bool SupportsOrderedBatch => false;
 
     /// <summary>Capabilities the store must report (at least these flags).</summary>
     protected virtual ObjectStoreCapabilities ExpectedCapabilities => ObjectStoreCapabilities.None;
@@ -420,6 +424,90 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
     private interface IUnknownCapability;
 
     private sealed class PassThroughStore(IObjectStore inner) : DelegatingObjectStore(inner);
+
+    /// <summary>A decorator that changes puts, so it must not pass on a batch capability that would bypass it.</summary>
+    private sealed class PutChangingStore(IObjectStore inner) : DelegatingObjectStore(inner)
+    {
+        public override ValueTask<ObjectInfo> PutAsync(string key, Stream content, PutObjectOptions? options = null, CancellationToken cancellationToken = default)
+            => base.PutAsync(key, content, options, cancellationToken);
+    }
+
+    // ------------------------------------------------------------------ ordered batches (IObjectBatchStore)
+
+    private IObjectBatchStore BatchStoreOrSkip()
+    {
+        var batch = Store.GetService<IObjectBatchStore>();
+        Assert.Equal(SupportsOrderedBatch, batch is not null);
+        if (batch is null)
+        {
+            Assert.Skip("The store does not offer IObjectBatchStore.");
+        }
+
+        return batch;
+    }
+
+    /// <summary>A batch creates its items in order, each readable with its digest, content type and metadata.</summary>
+    [Fact]
+    public async Task An_ordered_batch_creates_every_item_durably_readable()
+    {
+        var batch = BatchStoreOrSkip();
+        var items = Enumerable.Range(0, 5).Select(i => new ObjectBatchItem(
+            Root + "log/" + i.ToString("D4", CultureInfo.InvariantCulture),
+            Bytes(100 + i, 300 + i),
+            new PutObjectOptions { ContentType = "application/json", Metadata = new Dictionary<string, string> { ["n"] = i.ToString(CultureInfo.InvariantCulture) } })).ToList();
+
+        Assert.Equal(5, await batch.CreateInOrderAsync(items, Ct));
+        Assert.Equal(0, await batch.CreateInOrderAsync([], Ct));
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            Assert.Equal(items[i].Content.ToArray(), await ReadAsync(items[i].Key));
+            var info = await Store.StatAsync(items[i].Key, Ct);
+            Assert.NotNull(info);
+            Assert.Equal(100 + i, info.Length);
+            Assert.True(info.Sha256 is null || info.Sha256 == StreamAssert.Sha256(items[i].Content.ToArray()), "wrong digest");
+            Assert.Equal("application/json", info.ContentType);
+        }
+    }
+
+    /// <summary>A batch stops before the first existing key: that object is untouched and nothing after it is written.</summary>
+    [Fact]
+    public async Task An_ordered_batch_stops_before_an_existing_key_and_writes_nothing_after_it()
+    {
+        var batch = BatchStoreOrSkip();
+        var taken = Root + "log/0002";
+        await PutAsync(taken, Bytes(10, 1), new PutObjectOptions { CreateOnly = true });
+        var items = Enumerable.Range(0, 5).Select(i => new ObjectBatchItem(Root + "log/" + i.ToString("D4", CultureInfo.InvariantCulture), Bytes(50, 400 + i))).ToList();
+
+        Assert.Equal(2, await batch.CreateInOrderAsync(items, Ct));
+
+        Assert.Equal(items[0].Content.ToArray(), await ReadAsync(items[0].Key));
+        Assert.Equal(items[1].Content.ToArray(), await ReadAsync(items[1].Key));
+        Assert.Equal(Bytes(10, 1), await ReadAsync(taken));
+        Assert.Null(await Store.StatAsync(items[3].Key, Ct));
+        Assert.Null(await Store.StatAsync(items[4].Key, Ct));
+    }
+
+    /// <summary>An invalid item refuses the whole batch before anything is written.</summary>
+    [Fact]
+    public async Task An_ordered_batch_with_an_invalid_key_writes_nothing()
+    {
+        var batch = BatchStoreOrSkip();
+        var first = Root + "log/ok";
+        var error = await Record.ExceptionAsync(async () => await batch.CreateInOrderAsync([new ObjectBatchItem(first, Bytes(5, 2)), new ObjectBatchItem(Root + "../escape", Bytes(5, 3))], Ct));
+        Assert.IsType<ArchiveValidationException>(error, exactMatch: false);
+        Assert.Null(await Store.StatAsync(first, Ct));
+    }
+
+    /// <summary>A plain decorator passes the batch capability on; one that overrides the put does not (it would be bypassed).</summary>
+    [Fact]
+    public void The_batch_capability_is_passed_on_only_by_decorators_that_keep_the_put()
+    {
+        var batch = Store.GetService<IObjectBatchStore>();
+        Assert.Equal(SupportsOrderedBatch, batch is not null);
+        Assert.Same(batch, new PassThroughStore(Store).GetService<IObjectBatchStore>());
+        Assert.Null(new PutChangingStore(Store).GetService<IObjectBatchStore>());
+    }
 
     /// <summary>Concurrent create only has exactly one winner when atomic.</summary>
     [Fact]
