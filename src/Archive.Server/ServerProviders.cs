@@ -51,6 +51,7 @@ internal sealed partial class ServerProviders
     public const string SearchProviderKey = "Archive:Search:Provider";
     public const string ElasticsearchSection = "Archive:Search:Elasticsearch";
     public const string SharedKey = "Archive:Hosts:Shared";
+    public const string DurabilityKey = "Archive:Storage:FileSystem:Durability";
 
     /// <summary>Exit code of a server that refuses to start on its configuration (EX_CONFIG of sysexits.h).</summary>
     public const int ConfigurationExitCode = 78;
@@ -58,12 +59,16 @@ internal sealed partial class ServerProviders
     /// <summary>How long the start-up check waits for the bucket.</summary>
     private static readonly TimeSpan BucketCheckTimeout = TimeSpan.FromSeconds(30);
 
-    private ServerProviders(StorageProvider storage, SearchProvider search, bool shared)
+    private ServerProviders(StorageProvider storage, SearchProvider search, bool shared, Archive.Storage.FileSystem.FileSystemDurability? durability)
     {
         Storage = storage;
         Search = search;
         Shared = shared;
+        Durability = durability;
     }
+
+    /// <summary>How the folder store makes writes durable, when configured (<see cref="DurabilityKey"/>); the store's default otherwise.</summary>
+    public Archive.Storage.FileSystem.FileSystemDurability? Durability { get; }
 
     public StorageProvider Storage { get; }
 
@@ -96,12 +101,30 @@ internal sealed partial class ServerProviders
             errors.Add($"{SharedKey}=true: an embedded per-host index cannot serve several hosts: set {SearchProviderKey}=Elasticsearch (or None).");
         }
 
+        Archive.Storage.FileSystem.FileSystemDurability? durability = null;
+        if (configuration[DurabilityKey] is { } durabilityText && !string.IsNullOrWhiteSpace(durabilityText))
+        {
+            if (Enum.TryParse<Archive.Storage.FileSystem.FileSystemDurability>(durabilityText.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(durabilityText, out _))
+            {
+                durability = parsed;
+            }
+            else
+            {
+                errors.Add($"{DurabilityKey}: '{durabilityText}' is not one of Fsync, GroupSync.");
+            }
+
+            if (storage != StorageProvider.FileSystem && !HasError(errors, StorageProviderKey))
+            {
+                errors.Add($"{DurabilityKey} applies to the folder store ({StorageProviderKey}=FileSystem) only.");
+            }
+        }
+
         if (errors.Count > 0)
         {
             throw new ServerConfigurationException(errors);
         }
 
-        return new ServerProviders(storage, search, shared);
+        return new ServerProviders(storage, search, shared, durability);
     }
 
     /// <summary>
@@ -115,6 +138,13 @@ internal sealed partial class ServerProviders
         if (Storage == StorageProvider.S3)
         {
             builder.AddMinioStorage(configuration.GetSection(S3Section));
+        }
+        else if (Durability is { } durability)
+        {
+            // The embedded folder store (DataPath/store) with the configured durability; AddEmbeddedDefaults keeps it.
+            builder.Services.TryAddSingleton<IObjectStore>(sp => new Archive.Storage.FileSystem.FileSystemObjectStore(
+                new Archive.Storage.FileSystem.FileSystemStoreOptions { RootPath = Path.Combine(sp.GetRequiredService<IOptions<Archive.Hosting.ArchiveOptions>>().Value.DataPath!, "store"), Durability = durability },
+                sp.GetService<Microsoft.Extensions.Logging.ILogger<Archive.Storage.FileSystem.FileSystemObjectStore>>()));
         }
 
         switch (Search)

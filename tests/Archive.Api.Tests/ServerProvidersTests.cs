@@ -166,6 +166,8 @@ public sealed class ServerProvidersTests(S3ServerFixture s3) : IClassFixture<S3S
     [InlineData("Archive__Storage__Provider", "1", "Archive:Storage:Provider: unknown provider '1'; one of FileSystem, S3.")]
     [InlineData("Archive__Search__Provider", "Solr", "Archive:Search:Provider: unknown provider 'Solr'; one of Lucene, Elasticsearch, None.")]
     [InlineData("Archive__Hosts__Shared", "yes", "Archive:Hosts:Shared: 'yes' is neither true nor false.")]
+    [InlineData("Archive__Storage__FileSystem__Durability", "fast", "Archive:Storage:FileSystem:Durability: 'fast' is not one of Fsync, GroupSync.")]
+    [InlineData("Archive__Storage__FileSystem__Durability", "1", "Archive:Storage:FileSystem:Durability: '1' is not one of Fsync, GroupSync.")]
     public async Task An_unknown_provider_refuses_to_start_naming_the_key(string variable, string value, string message)
     {
         var (code, log) = await RunToExitAsync(new() { [variable] = value });
@@ -261,6 +263,33 @@ public sealed class NoSearchIndexTests(NoSearchIndexTests.Factory factory) : ICl
         {
             base.ConfigureWebHost(builder);
             builder.UseSetting("Archive:Search:Provider", "None");
+        }
+    }
+}
+
+/// <summary><c>Archive:Storage:FileSystem:Durability</c> chooses how the standalone server's folder store makes writes durable.</summary>
+public sealed class FolderDurabilityTests(FolderDurabilityTests.Factory factory) : IClassFixture<FolderDurabilityTests.Factory>
+{
+    [Fact]
+    public async Task The_folder_store_uses_the_configured_group_sync_and_serves_writes()
+    {
+        var store = Assert.IsType<Archive.Storage.FileSystem.FileSystemObjectStore>(factory.Services.GetService(typeof(Archive.Storage.IObjectStore)));
+        Assert.Equal(Archive.Storage.FileSystem.FileSystemDurability.GroupSync, store.Durability);
+        Assert.Equal(Path.Combine(factory.DataPath, "store"), store.RootPath);
+
+        var client = factory.CreateClient();
+        var (_, fondsCode) = await SeedAsync(client);
+        var fileCode = await CreateRecordFileAsync(client, fondsCode, "01.NHOM");
+        await client.GetAsync(FileUrl(fileCode), Ct).ExpectAsync(200);
+        Assert.True(store.GroupSyncFlushes > 0);
+    }
+
+    public sealed class Factory : ApiFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Archive:Storage:FileSystem:Durability", "groupsync");
         }
     }
 }
