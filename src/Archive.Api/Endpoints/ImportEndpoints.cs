@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -39,8 +40,9 @@ internal static class ImportEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
-    private static async Task<Created<RecordFileDto>> Import(HttpContext http, RecordFileService files, ArchiveApiMapper mapper, IOptions<ArchiveOptions> archiveOptions, CancellationToken cancellationToken)
+    private static async Task<Created<RecordFileDto>> Import([FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, IOptions<ArchiveOptions> archiveOptions, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var request = http.Request;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
@@ -150,7 +152,7 @@ internal static class ImportEndpoints
 
             var result = await files.ImportAsync(new RecordFileImport { File = RecordFileEndpoints.ToInput(manifest.File!, mapper), Documents = documents }, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
             ETags.SetVersion(http.Response, result.Stored.Version);
-            return TypedResults.Created(Links.Sibling(http, result.Stored.Value.FileCode), RecordFileEndpoints.ToDto(result, mapper));
+            return TypedResults.Created(Links.Sibling(http, result.Stored.Value.FileCode), await RecordFileEndpoints.ToDtoAsync(files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false));
         }
         catch (ArchiveConflictException ex) when (ex.Rule == ConflictRules.AlreadyExists && ex.Entity == "record-file")
         {
