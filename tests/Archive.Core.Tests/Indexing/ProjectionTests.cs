@@ -163,7 +163,7 @@ public sealed class ProjectionTests
         await WaitUntilAsync(() => Task.FromResult(index.Waiting > 0));
 
         // The start-up/periodic run does not project (nor unflag) what this engine's projector is projecting.
-        Assert.Equal(0, await h.Files.IndexPendingAsync(ct));
+        Assert.Equal(0, await h.Files.IndexPendingAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), ct));
         Assert.Equal([created.Stored.Value.FileCode], await h.Indexer.ListPendingAsync(ct));
 
         index.Release();
