@@ -229,12 +229,6 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
     /// <summary>After the batch holding <paramref name="version"/> is in the index: remember it and clear the flag unless a newer change arrived.</summary>
     private async ValueTask SettleAsync(string fileCode, int version, CancellationToken stoppingToken)
     {
-        if (_searchable.Count >= MaxRemembered)
-        {
-            _searchable.Clear();
-        }
-
-        _searchable.AddOrUpdate(fileCode, version, (_, v) => Math.Max(v, version));
         var gate = _fileLock(fileCode);
         await gate.WaitAsync(stoppingToken).ConfigureAwait(false);
         try
@@ -250,6 +244,7 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
 
             if (newer)
             {
+                Remember(fileCode, version);
                 Enqueue(fileCode);
                 if (_hosts.Shared && _flagged.TryGetValue(fileCode, out var written) && _time.GetUtcNow() - written > _hosts.Lease / 2)
                 {
@@ -262,6 +257,7 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
             }
 
             await _indexer.ClearPendingAsync(fileCode, stoppingToken).ConfigureAwait(false);
+            Remember(fileCode, version);
             Release(fileCode);
         }
 #pragma warning disable CA1031 // A flag left behind only costs one needless projection by the pending-index run.
@@ -269,12 +265,24 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
 #pragma warning restore CA1031
         {
             LogClearFailed(_logger, fileCode, ex);
+            Remember(fileCode, version);
             Release(fileCode);
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>Remembers that the index holds <paramref name="version"/> (once its flag is settled, so a caller woken by the batch sees the flag gone too).</summary>
+    private void Remember(string fileCode, int version)
+    {
+        if (_searchable.Count >= MaxRemembered)
+        {
+            _searchable.Clear();
+        }
+
+        _searchable.AddOrUpdate(fileCode, version, (_, v) => Math.Max(v, version));
     }
 
     private void Release(string fileCode)

@@ -36,7 +36,7 @@ public sealed partial class RecordFileService
         var committed = false;
         try
         {
-            await _projector.BeforeCommitAsync(file.FileCode, "record file created, projection follows", cancellationToken).ConfigureAwait(false);
+            await FlagNewAsync(file.FileCode, "record file created, projection follows", cancellationToken).ConfigureAwait(false);
             var stored = await CommitNewAsync(fonds.Value.Code, file, $"Create record file {file.FileCode}", user, null, cancellationToken).ConfigureAwait(false);
             committed = true;
             ArchiveTelemetry.RecordFilesCreated.Add(1, new KeyValuePair<string, object?>(ArchiveTelemetry.IngestModeTag, "create"));

@@ -247,7 +247,7 @@ public sealed partial class RecordFileService
             try
             {
                 // The projection comes later, in the background; the flag covers a crash before it.
-                await _projector.BeforeCommitAsync(file.FileCode, "import committed, projection follows", cancellationToken).ConfigureAwait(false);
+                await FlagNewAsync(file.FileCode, "import committed, projection follows", cancellationToken).ConfigureAwait(false);
 
                 foreach (var s in staged.Where(s => s.File.TextStatus == TextExtractionStatus.PendingOcr))
                 {

@@ -120,6 +120,20 @@ public sealed partial class RecordFileService
     /// <summary>Stops the background projector without waiting for it; what is queued stays flagged for the next start-up.</summary>
     public void Dispose() => _projector.Dispose();
 
+    /// <summary>
+    /// Before the commit of a new record file, under its lock: an existing code is refused before anything is written
+    /// (its flag may be another host's); otherwise the file is flagged as for any change.
+    /// </summary>
+    private async ValueTask FlagNewAsync(string fileCode, string reason, CancellationToken cancellationToken)
+    {
+        if (!_projector.Owns(fileCode) && await _storage.Files.GetInventoryAsync(fileCode, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new ArchiveConflictException("record-file", fileCode, ConflictRules.AlreadyExists, $"record-file '{fileCode}' already exists.");
+        }
+
+        await _projector.BeforeCommitAsync(fileCode, reason, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>After a commit, under the record file's lock: queues the projection and answers the write.</summary>
     private WriteResult<RecordFile> Acknowledge(Versioned<RecordFile> stored, IReadOnlyList<RecordWarning> warnings)
     {

@@ -223,9 +223,17 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             || key.StartsWith("objects/audit/", StringComparison.Ordinal)
             || key.StartsWith(".meta/audit/", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Waits (on the engine's signal) until the changes acknowledged so far are projected and their pending flags
+    /// cleared, so that a digest taken before and after a refused request sees the same bookkeeping (#23).
+    /// </summary>
+    protected void WaitForProjection()
+        => Services.GetRequiredService<Archive.Records.RecordFileService>().WaitForProjectionAsync(TimeSpan.FromSeconds(30)).AsTask().GetAwaiter().GetResult();
+
     /// <summary>Every stored file under the object store (path, length, SHA-256): equal before and after means nothing changed.</summary>
     public virtual string StoreDigest()
     {
+        WaitForProjection();
         var root = Path.Combine(DataPath, "store");
         var sb = new StringBuilder();
         if (Directory.Exists(root))
