@@ -205,9 +205,9 @@ internal sealed class IngestCommand : IBenchCommand
                 {
                     var items = Enumerable.Range(start, Math.Min(batch, files - start)).Select(Import).ToList();
                     var outcomes = await engine.Files.ImportBatchAsync(items, BenchEngine.User, parallel);
-                    if (outcomes.FirstOrDefault(o => o.Error is not null || o.Result?.Indexed != true) is { } bad)
+                    if (outcomes.FirstOrDefault(o => o.Error is not null || o.Result is null) is { } bad)
                     {
-                        Console.Error.WriteLine($"batch import failed at {start + bad.Index}: {bad.Error?.Message ?? "not indexed"}");
+                        Console.Error.WriteLine($"batch import failed at {start + bad.Index}: {bad.Error?.Message ?? "no result"}");
                         return (-1, 0, default);
                     }
 
@@ -243,6 +243,16 @@ internal sealed class IngestCommand : IBenchCommand
 
         var seconds = sw.Elapsed.TotalSeconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+
+        // Acknowledged above (committed); the search projection runs in the background: wait for it before checking.
+        var projectedSw = Stopwatch.StartNew();
+        if (!await engine.Files.WaitForProjectionAsync(RecordFileService.MaxProjectionWait))
+        {
+            Console.Error.WriteLine($"{mode}: the background projection did not finish within {RecordFileService.MaxProjectionWait.TotalSeconds} s");
+            return (-1, 0, default);
+        }
+
+        Console.WriteLine($"{mode}: searchable {projectedSw.Elapsed.TotalSeconds:0.0} s after the last acknowledgement");
 
         // The text layer really was extracted, stored and indexed.
         var pages = extract ? await engine.Files.GetContentTextAsync(firstCode, 1, "van-ban-001.pdf") : ["(extraction off) Sở Nội vụ"];

@@ -31,7 +31,9 @@ internal sealed class WritePathCommand : IBenchCommand
                   upload     RecordFileService.AddDocumentAsync(code, DocumentImport): one call, one version per document
                              (REST: POST /record-files/{code}/documents/upload);
                   two-calls  AddDocumentAsync + AddContentAsync: two calls and two versions per document.
-                A call returns when the change is acknowledged (committed). Physical reference, same run: the same
+                A call returns when the change is acknowledged (committed); the search projection follows in the
+                background: "searchable after ack" is the time from each acknowledgement until that version is
+                searchable (WaitSearchableAsync). Physical reference, same run: the same
                 metadata (JSON) and PDF bytes written as files, fsync each, by --clients tasks.
                 Flat cost (--flat N, 0 = skip): one record file gets N documents one by one (upload); CPU seconds of the
                 process and bytes it wrote (/proc/self/io write_bytes) per call, averaged over calls 6-15 and N-9..N.
@@ -58,7 +60,7 @@ internal sealed class WritePathCommand : IBenchCommand
         var pdfs = Enumerable.Range(0, distinct).Select(i => BenchPdf.Create(new Random(2000 + i), pdfKb * 1024)).ToArray();
         var pdfBytes = (long)pdfs.Average(p => p.Length);
         Console.WriteLine($"{docs} documents, {clients} clients, a record file per {perFile} documents, PDFs {pdfBytes / 1024.0:0.0} KB, data {data}, load {BenchEngine.LoadAverage()}");
-        var table = new Table("path", "documents", "seconds", "docs/s", "p50 ms", "p95 ms", "p99 ms", "CPU ms/doc", "vs physical");
+        var table = new Table("path", "documents", "seconds", "docs/s", "p50 ms", "p95 ms", "p99 ms", "CPU ms/doc", "vs physical", "searchable p50 / p95 ms after ack", "all searchable s after last ack");
         try
         {
             var physical = await PhysicalAsync(Path.Combine(data, "physical"), docs, clients, pdfs);
@@ -70,12 +72,13 @@ internal sealed class WritePathCommand : IBenchCommand
                     return 1;
                 }
 
-                var (seconds, cpu, latencies) = run.Value;
+                var (seconds, cpu, latencies, lags, drain) = run.Value;
                 table.Add(mode == "upload" ? "engine: AddDocumentAsync with content (1 call/doc)" : "engine: AddDocument + AddContent (2 calls/doc)", docs, BenchEngine.F1(seconds), BenchEngine.F1(docs / seconds),
-                    Ms(latencies, 0.50), Ms(latencies, 0.95), Ms(latencies, 0.99), BenchEngine.F1(cpu * 1000 / docs), BenchEngine.Pct(physical.Seconds / seconds));
+                    Ms(latencies, 0.50), Ms(latencies, 0.95), Ms(latencies, 0.99), BenchEngine.F1(cpu * 1000 / docs), BenchEngine.Pct(physical.Seconds / seconds),
+                    Ms(lags, 0.50) + " / " + Ms(lags, 0.95), BenchEngine.F1(drain));
             }
 
-            table.Add("physical: same bytes as files, fsync each", docs, BenchEngine.F1(physical.Seconds), BenchEngine.F1(docs / physical.Seconds), "", "", "", BenchEngine.F1(physical.Cpu * 1000 / docs), "");
+            table.Add("physical: same bytes as files, fsync each", docs, BenchEngine.F1(physical.Seconds), BenchEngine.F1(docs / physical.Seconds), "", "", "", BenchEngine.F1(physical.Cpu * 1000 / docs), "", "", "");
 
             Table? flatTable = null;
             if (flat > 15)
@@ -109,7 +112,7 @@ internal sealed class WritePathCommand : IBenchCommand
         Contents = [new ContentUpload { FileName = $"van-ban-{d:D4}.pdf", MediaType = "application/pdf", Content = new MemoryStream(pdf, writable: false) }],
     };
 
-    private static async Task<(double Seconds, double Cpu, List<double> Latencies)?> FileDocumentsAsync(string mode, string path, int docs, int clients, int perFile, byte[][] pdfs, bool extract, Archive.Storage.FileSystem.FileSystemDurability? durability)
+    private static async Task<(double Seconds, double Cpu, List<double> Latencies, List<double> Lags, double Drain)?> FileDocumentsAsync(string mode, string path, int docs, int clients, int perFile, byte[][] pdfs, bool extract, Archive.Storage.FileSystem.FileSystemDurability? durability)
     {
         await using var engine = BenchEngine.Open(path, extract, durability);
         await engine.SeedRegistriesAsync();
@@ -126,6 +129,7 @@ internal sealed class WritePathCommand : IBenchCommand
         }
 
         var latencies = new double[docs];
+        var lags = new Task<double>[docs];
         var next = -1;
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
@@ -148,28 +152,44 @@ internal sealed class WritePathCommand : IBenchCommand
 
                 inFile++;
                 var t = Stopwatch.GetTimestamp();
-                await FileOneAsync(engine, mode, code, fileNumber, inFile, pdfs[i % pdfs.Length], rng);
-                latencies[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+                var version = await FileOneAsync(engine, mode, code, fileNumber, inFile, pdfs[i % pdfs.Length], rng);
+                var acknowledged = Stopwatch.GetTimestamp();
+                latencies[i] = Stopwatch.GetElapsedTime(t, acknowledged).TotalMilliseconds;
+
+                // From acknowledgement to searchable (the projection runs in the background).
+                var fileCode = code;
+                lags[i] = Task.Run(async () =>
+                {
+                    var state = await engine.Files.WaitSearchableAsync(fileCode, version, RecordFileService.MaxProjectionWait);
+                    return state.State == ProjectionState.Searchable ? Stopwatch.GetElapsedTime(acknowledged).TotalMilliseconds : double.PositiveInfinity;
+                });
             }
         })));
         var seconds = sw.Elapsed.TotalSeconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-        Console.WriteLine($"{mode}: {docs} documents in {seconds:0.0} s");
-        return (seconds, cpu, latencies.Order().ToList());
+        var lagValues = await Task.WhenAll(lags);
+        var drain = sw.Elapsed.TotalSeconds - seconds;
+        Console.WriteLine($"{mode}: {docs} documents acknowledged in {seconds:0.0} s, all searchable {drain:0.0} s later");
+        if (lagValues.Any(double.IsInfinity))
+        {
+            Console.Error.WriteLine($"{mode}: {lagValues.Count(double.IsInfinity)} changes were not searchable within {RecordFileService.MaxProjectionWait.TotalSeconds} s");
+        }
+
+        return (seconds, cpu, latencies.Order().ToList(), lagValues.Order().ToList(), drain);
     }
 
-    private static async Task FileOneAsync(BenchEngine engine, string mode, string code, int n, int d, byte[] pdf, Random rng)
+    /// <summary>Files one document; returns the version it was acknowledged as.</summary>
+    private static async Task<int> FileOneAsync(BenchEngine engine, string mode, string code, int n, int d, byte[] pdf, Random rng)
     {
         if (mode == "upload")
         {
-            _ = await engine.Files.AddDocumentAsync(code, Filing(n, d, pdf, rng), null, BenchEngine.User);
-            return;
+            return (await engine.Files.AddDocumentAsync(code, Filing(n, d, pdf, rng), null, BenchEngine.User)).Stored.Version;
         }
 
         var added = await engine.Files.AddDocumentAsync(code, BenchEngine.DocInput(n, d, rng), null, BenchEngine.User);
         var ordinal = added.Stored.Value.Documents.Max(x => x.DocOrdinal);
         await using var content = new MemoryStream(pdf, writable: false);
-        _ = await engine.Files.AddContentAsync(code, ordinal, new ContentUpload { FileName = $"van-ban-{d:D4}.pdf", MediaType = "application/pdf", Content = content }, null, BenchEngine.User);
+        return (await engine.Files.AddContentAsync(code, ordinal, new ContentUpload { FileName = $"van-ban-{d:D4}.pdf", MediaType = "application/pdf", Content = content }, null, BenchEngine.User)).Stored.Version;
     }
 
     private static async Task<(double Seconds, double Cpu)> PhysicalAsync(string path, int docs, int clients, byte[][] pdfs)

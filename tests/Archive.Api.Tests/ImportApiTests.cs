@@ -41,7 +41,7 @@ public sealed class ImportApiTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(FileUrl(fileCode), response.Headers.Location!.OriginalString);
         Assert.Equal("\"v1\"", response.Headers.ETag!.Tag);
         Assert.Equal(1, (int)created["version"]!);
-        Assert.True((bool)created["indexed"]!);
+        Assert.NotNull(created["projection"]!["state"]); // stored; searchable once projected (#23)
         var documents = created["documents"]!.AsArray();
         Assert.Equal(2, documents.Count);
         var pdf = documents[0]!["contents"]!.AsArray().Single(c => (string)c!["name"]! == "quyết định 12.pdf")!;

@@ -91,8 +91,8 @@ public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S
         const string agency = "000.00.81.H26";
         await a.CreateAgencyAsync(new CreateAgencyRequest { Id = agency, Name = "Sở Nội vụ tỉnh Bắc Ninh" }, Ct);
         await b.CreateFondsAsync(new CreateFondsRequest { Code = "P-SNV", Name = "Phông Sở Nội vụ", AgencyId = agency, Language = "vi" }, Ct);
-        var file = await RetryAsync(() => a.CreateRecordFileAsync(Request("Hồ sơ dùng chung"), Ct));
-        await RetryAsync(() => b.AddDocumentAsync(file.FileCode, null, new DocumentRequest { TypeName = "Công văn", Subject = "Công văn dùng chung", Language = "vi" }, Ct));
+        var file = await RetryAsync(() => a.CreateRecordFileAsync("searchable", null, Request("Hồ sơ dùng chung"), Ct));
+        await RetryAsync(() => b.AddDocumentAsync(file.FileCode, "searchable", null, null, new DocumentRequest { TypeName = "Công văn", Subject = "Công văn dùng chung", Language = "vi" }, Ct));
 
         // Burst: both hosts, four writers each, metadata updates and content uploads to the same record file.
         var acks = new ConcurrentBag<Ack>();
@@ -202,13 +202,13 @@ public sealed class MultiHostEndToEndTests(S3ServerFixture s3) : IClassFixture<S
                 {
                     // A metadata change: a new document entry (the record file's own update needs If-Match, which a
                     // writer racing on purpose would only turn into 412s).
-                    var updated = await client.AddDocumentAsync(fileCode, null, new DocumentRequest { TypeName = "Công văn", Subject = "Văn bản " + tag, Language = "vi" }, Ct);
+                    var updated = await client.AddDocumentAsync(fileCode, "searchable", null, null, new DocumentRequest { TypeName = "Công văn", Subject = "Văn bản " + tag, Language = "vi" }, Ct);
                     return (new Ack(updated.Version, "Văn bản " + tag, null), conflicts);
                 }
 
                 var bytes = Encoding.UTF8.GetBytes("Nội dung " + tag);
                 var name = tag + ".txt";
-                var uploaded = await client.UploadContentAsync(fileCode, 1, name, Convert.ToHexStringLower(SHA256.HashData(bytes)), null, new FileParameter(new MemoryStream(bytes), name, "text/plain"), Ct);
+                var uploaded = await client.UploadContentAsync(fileCode, 1, name, Convert.ToHexStringLower(SHA256.HashData(bytes)), "searchable", null, null, new FileParameter(new MemoryStream(bytes), name, "text/plain"), Ct);
                 return (new Ack(uploaded.Version, null, name), conflicts);
             }
             catch (ArchiveApiException ex) when (ex.StatusCode is 409 or 412 && conflicts < 1000)

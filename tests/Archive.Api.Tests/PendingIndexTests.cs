@@ -31,6 +31,7 @@ public sealed class PendingIndexTests(PendingIndexApiFactory factory) : IClassFi
         var fileCode = await CreateRecordFileAsync(client, fondsCode, "09.PEND");
         var search = factory.Services.GetRequiredService<ISearchIndex>();
         var indexer = factory.Services.GetRequiredService<RecordIndexer>();
+        Assert.True(await factory.Services.GetRequiredService<Archive.Records.RecordFileService>().WaitForProjectionAsync(TimeSpan.FromSeconds(30), Ct));
 
         // As if its index update had failed: gone from the index, flagged for reindex.
         await search.DeleteAsync([fileCode], Ct);

@@ -126,7 +126,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
             TestPdf.Create("Phương án phòng thủ dân sự khu vực biên giới Tân Lập", "Vị trí kho vũ khí dự trữ Thạch Bàn"));
         var weeded = await FileAsync(handing, fonds, "03.VP", "Sổ theo dõi công văn đến", "5y", Generated.AccessLevel.Public, RecordFileStatus.Finished, null);
         var unfinished = await FileAsync(handing, fonds, "04.DC", "Hồ sơ giải quyết tranh chấp đất đai thôn Đông", "permanent", Generated.AccessLevel.Public, RecordFileStatus.Unfinished, null);
-        await handing.MarkNonArchivalAsync(weeded, null, new MarkNonArchivalRequest { Kind = NonArchivalKind.ReferenceCopy, Reason = "Bản sao để tham khảo, bản chính lưu tại Văn phòng" }, Ct);
+        await handing.MarkNonArchivalAsync(weeded, "searchable", null, null, new MarkNonArchivalRequest { Kind = NonArchivalKind.ReferenceCopy, Reason = "Bản sao để tham khảo, bản chính lưu tại Văn phòng" }, Ct);
 
         // The merger: recorded, planned (tasks per agency), applied (fonds closed, custody to the successor).
         var eventId = "NQ-1656-2025";
@@ -259,11 +259,11 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         for (var i = 1; i <= 4; i++)
         {
             var file = await FileAsync(admin, "P-PHUCHAN", $"0{i}.VP", $"Hồ sơ số hóa tập {i}", "permanent", Generated.AccessLevel.Public, RecordFileStatus.Finished, null);
-            await admin.AddDocumentAsync(file, null, new DocumentRequest { TypeName = "Bản đồ", Subject = "Bản đồ địa chính số hóa", Language = "vi" }, Ct);
+            await admin.AddDocumentAsync(file, "searchable", null, null, new DocumentRequest { TypeName = "Bản đồ", Subject = "Bản đồ địa chính số hóa", Language = "vi" }, Ct);
             var scan = new byte[50 << 20];
             new Random(i).NextBytes(scan);
             "II*\0"u8.CopyTo(scan); // a TIFF signature: the server takes the media type from the content
-            await admin.UploadContentAsync(file, 1, "ban-do.tif", null, null, new FileParameter(new MemoryStream(scan), "ban-do.tif", "image/tiff"), Ct);
+            await admin.UploadContentAsync(file, 1, "ban-do.tif", null, "searchable", null, null, new FileParameter(new MemoryStream(scan), "ban-do.tif", "image/tiff"), Ct);
             files.Add(file);
         }
 
@@ -361,7 +361,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
 
     private async Task<string> FileAsync(ArchiveClient client, string fonds, string notation, string title, string maintenance, Generated.AccessLevel rights, RecordFileStatus status, byte[]? pdf)
     {
-        var file = await client.CreateRecordFileAsync(new RecordFileRequest
+        var file = await client.CreateRecordFileAsync("searchable", null, new RecordFileRequest
         {
             FondsCode = fonds,
             FileCatalog = 2015,
@@ -378,8 +378,8 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         }, Ct);
         if (pdf is not null)
         {
-            await client.AddDocumentAsync(file.FileCode, null, new DocumentRequest { TypeName = "Quyết định", CodeNumber = "05", CodeNotation = "QĐ-UBND", IssuedDate = new DateOnly(2015, 3, 2), OrganName = "UBND xã Tân Lập", Subject = title, Language = "vi", PageAmount = 1 }, Ct);
-            await client.UploadContentAsync(file.FileCode, 1, "quyet-dinh.pdf", Convert.ToHexStringLower(SHA256.HashData(pdf)), null, new FileParameter(new MemoryStream(pdf), "quyet-dinh.pdf", "application/pdf"), Ct);
+            await client.AddDocumentAsync(file.FileCode, "searchable", null, null, new DocumentRequest { TypeName = "Quyết định", CodeNumber = "05", CodeNotation = "QĐ-UBND", IssuedDate = new DateOnly(2015, 3, 2), OrganName = "UBND xã Tân Lập", Subject = title, Language = "vi", PageAmount = 1 }, Ct);
+            await client.UploadContentAsync(file.FileCode, 1, "quyet-dinh.pdf", Convert.ToHexStringLower(SHA256.HashData(pdf)), "searchable", null, null, new FileParameter(new MemoryStream(pdf), "quyet-dinh.pdf", "application/pdf"), Ct);
         }
 
         return file.FileCode;

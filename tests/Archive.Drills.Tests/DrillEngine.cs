@@ -115,6 +115,9 @@ internal sealed class DrillEngine : IAsyncDisposable
     /// <inheritdoc cref="CheckIndexAsync(CancellationToken)"/>
     public static async Task<IndexConsistency> CheckIndexAsync(RecordFileService recordFiles, ISearchIndex search, CancellationToken ct)
     {
+        // Writes are acknowledged at their commit and projected in the background (#23): compare once this engine's
+        // acknowledged changes are projected (a crashed engine's are projected by IndexPendingAsync before the check).
+        await recordFiles.WaitForProjectionAsync(TimeSpan.FromSeconds(30), ct);
         var expected = new Dictionary<string, SearchDocument>(StringComparer.Ordinal);
         var files = 0;
         await foreach (var f in recordFiles.ListAsync(cancellationToken: ct))

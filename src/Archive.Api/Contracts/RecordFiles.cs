@@ -217,8 +217,25 @@ public sealed record RecordFileDto
     /// <summary>Warnings of the change that produced this response (e.g. <c>document.duplicate-number</c>); empty on reads.</summary>
     public IReadOnlyList<FieldError> Warnings { get; init; } = [];
 
-    /// <summary>False when the change was committed but not yet indexed for search (it is indexed again later).</summary>
-    public bool Indexed { get; init; } = true;
+    /// <summary>
+    /// Whether this version is searchable yet: a change is acknowledged when it is stored and indexed for search in the
+    /// background. On a record file's GET and on every write's response; absent on lists and past versions. A write
+    /// with <c>?wait=searchable</c> answers once the version is searchable or the wait's bound passed (then
+    /// <c>Pending</c>; the change is stored all the same).
+    /// </summary>
+    public ProjectionDto? Projection { get; init; }
+}
+
+/// <summary>The search projection state of a record file version.</summary>
+public sealed record ProjectionDto
+{
+    /// <summary><c>Searchable</c>: search finds this version (or a newer one); <c>Pending</c>: stored, not yet indexed (đang lập chỉ mục).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<ProjectionState>))]
+    public ProjectionState State { get; init; }
+
+    /// <summary>The newest version known to be searchable; absent when not known (a pending change made on another host or before a restart).</summary>
+    /// <example>3</example>
+    public int? SearchableVersion { get; init; }
 }
 
 /// <summary>What a client sets on a document (văn bản); content files are uploaded separately.</summary>

@@ -58,12 +58,15 @@ internal static class ContentEndpoints
         int docOrdinal,
         string fileName,
         [FromQuery] string? sha256,
+        [FromQuery] string? wait,
+        [FromQuery] int? timeoutMs,
         HttpContext http,
         RecordFileService files,
         ArchiveApiMapper mapper,
         IOptions<ArchiveOptions> archiveOptions,
         CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var request = http.Request;
         var limit = archiveOptions.Value.MaxUploadBytes;
         string? mediaType = null;
@@ -108,7 +111,7 @@ internal static class ContentEndpoints
                 ExpectedSha256 = string.IsNullOrEmpty(sha256) ? null : sha256,
             };
             var result = await files.AddContentAsync(fileCode, docOrdinal, upload, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
-            return RecordFileEndpoints.Written(http, result, mapper);
+            return await RecordFileEndpoints.WrittenAsync(http, files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -156,12 +159,13 @@ internal static class ContentEndpoints
         return new ContentStreamResult(opened, content, range, length);
     }
 
-    private static async Task<Ok<RecordFileDto>> Remove(string fileCode, int docOrdinal, string fileName, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    private static async Task<Ok<RecordFileDto>> Remove(string fileCode, int docOrdinal, string fileName, [FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.RemoveContentAsync(fileCode, docOrdinal, NameOf(http, fileName), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
-        return RecordFileEndpoints.Written(http, result, mapper);
+        return await RecordFileEndpoints.WrittenAsync(http, files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ using Archive.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
@@ -49,8 +50,9 @@ internal static class ImportEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
-    private static async Task<Created<RecordFileDto>> Import(HttpContext http, RecordFileService files, ArchiveApiMapper mapper, IOptions<ArchiveOptions> archiveOptions, CancellationToken cancellationToken)
+    private static async Task<Created<RecordFileDto>> Import([FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, IOptions<ArchiveOptions> archiveOptions, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var options = archiveOptions.Value;
         await using var body = await MultipartManifest<RecordFileImportRequest>.ReadAsync(
             http,
@@ -84,7 +86,7 @@ internal static class ImportEndpoints
         {
             var result = await files.ImportAsync(new RecordFileImport { File = RecordFileEndpoints.ToInput(manifest.File!, mapper), Documents = documents }, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
             ETags.SetVersion(http.Response, result.Stored.Version);
-            return TypedResults.Created(Links.Sibling(http, result.Stored.Value.FileCode), RecordFileEndpoints.ToDto(result, mapper));
+            return TypedResults.Created(Links.Sibling(http, result.Stored.Value.FileCode), await RecordFileEndpoints.ToDtoAsync(files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false));
         }
         catch (ArchiveConflictException ex) when (ex.Rule == ConflictRules.AlreadyExists && ex.Entity == "record-file")
         {
@@ -97,8 +99,9 @@ internal static class ImportEndpoints
     /// <c>POST /record-files/{fileCode}/documents/upload</c>: one document with its content files, one version
     /// (<see cref="RecordFileService.AddDocumentAsync(string, DocumentImport, int?, ArchiveUser, CancellationToken)"/>).
     /// </summary>
-    private static async Task<Created<RecordFileDto>> FileDocument(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, IOptions<ArchiveOptions> archiveOptions, CancellationToken cancellationToken)
+    private static async Task<Created<RecordFileDto>> FileDocument(string fileCode, [FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, IOptions<ArchiveOptions> archiveOptions, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var options = archiveOptions.Value;
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         await using var body = await MultipartManifest<DocumentImportRequest>.ReadAsync(
@@ -125,6 +128,6 @@ internal static class ImportEndpoints
         var result = await files.AddDocumentAsync(fileCode, new DocumentImport { Document = input, Contents = contents }, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, result.Stored.Version);
         var ordinal = input.DocOrdinal ?? result.Stored.Value.Documents.Max(d => d.DocOrdinal);
-        return TypedResults.Created(Links.Sibling(http, ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture)), RecordFileEndpoints.ToDto(result, mapper));
+        return TypedResults.Created(Links.Sibling(http, ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture)), await RecordFileEndpoints.ToDtoAsync(files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false));
     }
 }

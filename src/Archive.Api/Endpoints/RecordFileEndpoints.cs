@@ -108,8 +108,9 @@ internal static class RecordFileEndpoints
         return TypedResults.Ok(new RecordFilePageDto { Items = items, NextAfter = next });
     }
 
-    private static async Task<Created<RecordFileDto>> Create(HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    private static async Task<Created<RecordFileDto>> Create([FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var body = await JsonBody.ReadAsync<RecordFileRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         var input = ToInput(body, mapper);
         await ArchiveScope.RequireChangeAsync(http, input.FondsCode, "fonds", input.FondsCode, cancellationToken).ConfigureAwait(false);
@@ -125,7 +126,7 @@ internal static class RecordFileEndpoints
         }
 
         ETags.SetVersion(http.Response, result.Stored.Version);
-        return TypedResults.Created(Links.Child(http, result.Stored.Value.FileCode), ToDto(result, mapper));
+        return TypedResults.Created(Links.Child(http, result.Stored.Value.FileCode), await ToDtoAsync(files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Ok<RecordFileDto>> Get(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
@@ -133,16 +134,18 @@ internal static class RecordFileEndpoints
         var file = await ArchiveScope.VisibleAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         await ArchiveScope.AuditReadAsync(http, Archive.Audit.AuditActions.RecordRead, "record-file", fileCode, null, cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, file.Version);
-        return TypedResults.Ok(mapper.Map<RecordFileDto>(file));
+        var projection = await files.GetProjectionAsync(fileCode, file.Version, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(mapper.Map<RecordFileDto>(file) with { Projection = ProjectionWait.ToDto(projection) });
     }
 
-    private static async Task<Ok<RecordFileDto>> Update(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    private static async Task<Ok<RecordFileDto>> Update(string fileCode, [FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var expected = ETags.ExpectedVersion(http.Request, required: true);
         var body = await JsonBody.ReadAsync<RecordFileRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.UpdateAsync(fileCode, ToInput(body, mapper), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
-        return Written(http, result, mapper);
+        return await WrittenAsync(http, files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<Ok<List<VersionInfoDto>>> History(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
@@ -168,15 +171,16 @@ internal static class RecordFileEndpoints
         return TypedResults.Ok(mapper.Map<FixityReportDto>(report));
     }
 
-    private static async Task<Created<RecordFileDto>> AddDocument(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    private static async Task<Created<RecordFileDto>> AddDocument(string fileCode, [FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         var body = await JsonBody.ReadAsync<DocumentRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.AddDocumentAsync(fileCode, mapper.Map<DocumentInput>(body), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, result.Stored.Version);
         var ordinal = body.DocOrdinal ?? result.Stored.Value.Documents.Max(d => d.DocOrdinal);
-        return TypedResults.Created(Links.Child(http, ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture)), ToDto(result, mapper));
+        return TypedResults.Created(Links.Child(http, ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture)), await ToDtoAsync(files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Ok<DocumentDto>> GetDocument(string fileCode, int docOrdinal, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
@@ -189,40 +193,44 @@ internal static class RecordFileEndpoints
         return TypedResults.Ok(mapper.Map<DocumentDto>(document));
     }
 
-    private static async Task<Ok<RecordFileDto>> UpdateDocument(string fileCode, int docOrdinal, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    private static async Task<Ok<RecordFileDto>> UpdateDocument(string fileCode, int docOrdinal, [FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var expected = ETags.ExpectedVersion(http.Request, required: true);
         var body = await JsonBody.ReadAsync<DocumentRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.UpdateDocumentAsync(fileCode, docOrdinal, mapper.Map<DocumentInput>(body), expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
-        return Written(http, result, mapper);
+        return await WrittenAsync(http, files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<Ok<RecordFileDto>> MarkNonArchival(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    private static async Task<Ok<RecordFileDto>> MarkNonArchival(string fileCode, [FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         var body = await JsonBody.ReadAsync<MarkNonArchivalRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.MarkNonArchivalAsync(fileCode, body.DocOrdinal, body.Kind, body.Reason, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
-        return Written(http, result, mapper);
+        return await WrittenAsync(http, files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<Ok<RecordFileDto>> ClearNonArchival(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    private static async Task<Ok<RecordFileDto>> ClearNonArchival(string fileCode, [FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         var body = await JsonBody.ReadAsync<ClearNonArchivalRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.ClearNonArchivalAsync(fileCode, body.DocOrdinal, body.Reason, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
-        return Written(http, result, mapper);
+        return await WrittenAsync(http, files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<Ok<RecordFileDto>> LegalHold(string fileCode, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
+    private static async Task<Ok<RecordFileDto>> LegalHold(string fileCode, [FromQuery] string? wait, [FromQuery] int? timeoutMs, HttpContext http, RecordFileService files, ArchiveApiMapper mapper, CancellationToken cancellationToken)
     {
+        var waitFor = ProjectionWait.Parse(wait, timeoutMs);
         var expected = ETags.ExpectedVersion(http.Request, required: false);
         var body = await JsonBody.ReadAsync<LegalHoldRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         _ = await ArchiveScope.ChangeableAsync(http, await files.GetAsync(fileCode, cancellationToken).ConfigureAwait(false), fileCode, cancellationToken).ConfigureAwait(false);
         var result = await files.SetLegalHoldAsync(fileCode, body.Hold, body.Reason, expected, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
-        return Written(http, result, mapper);
+        return await WrittenAsync(http, files, result, mapper, waitFor, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<Ok<List<NonArchivalEntryDto>>> ListNonArchival(HttpContext http, RecordFileService files, ArchiveApiMapper mapper, [FromQuery] string? agencyId, CancellationToken cancellationToken)
@@ -244,17 +252,18 @@ internal static class RecordFileEndpoints
 
     // ------------------------------------------------------------------------------------------------ helpers
 
-    internal static Ok<RecordFileDto> Written(HttpContext http, WriteResult<RecordFile> result, ArchiveApiMapper mapper)
+    internal static async Task<Ok<RecordFileDto>> WrittenAsync(HttpContext http, RecordFileService files, WriteResult<RecordFile> result, ArchiveApiMapper mapper, TimeSpan? wait, CancellationToken cancellationToken)
     {
         ETags.SetVersion(http.Response, result.Stored.Version);
-        return TypedResults.Ok(ToDto(result, mapper));
+        return TypedResults.Ok(await ToDtoAsync(files, result, mapper, wait, cancellationToken).ConfigureAwait(false));
     }
 
-    internal static RecordFileDto ToDto(WriteResult<RecordFile> result, ArchiveApiMapper mapper)
+    /// <summary>The response of a write: the stored state, its warnings and its projection state (after the wait, when asked).</summary>
+    internal static async Task<RecordFileDto> ToDtoAsync(RecordFileService files, WriteResult<RecordFile> result, ArchiveApiMapper mapper, TimeSpan? wait, CancellationToken cancellationToken)
         => mapper.Map<RecordFileDto>(result.Stored) with
         {
             Warnings = result.Warnings.Select(mapper.Map<FieldError>).ToList(),
-            Indexed = result.Indexed,
+            Projection = await ProjectionWait.AfterWriteAsync(files, result, wait, cancellationToken).ConfigureAwait(false),
         };
 
     internal static RecordFileInput ToInput(RecordFileRequest body, ArchiveApiMapper mapper)

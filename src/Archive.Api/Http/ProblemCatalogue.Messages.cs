@@ -29,6 +29,8 @@ internal static partial class ProblemCatalogue
         ["request.unreadable"] = ("Không đọc được yêu cầu.", "The request could not be read."),
         ["parameter.format"] = ("Giá trị '{value}' của tham số {field} không hợp lệ[: cần {expected}].", "'{value}' is not {expected}."),
         ["page-size.range"] = ("Số bản ghi mỗi trang (pageSize) nằm ngoài phạm vi cho phép[ (từ {min} đến {max})].", "pageSize is out of range."),
+        ["wait.value"] = ("Tham số wait chỉ nhận giá trị searchable (chờ đến khi tìm kiếm được) hoặc bỏ trống.", "wait is 'searchable' (or absent)."),
+        ["wait.timeout-range"] = ("Thời gian chờ (timeoutMs) phải từ 0 đến 30000 mili giây.", "timeoutMs is between 0 and 30000 milliseconds."),
         ["status.value"] = ("Trạng thái phải là Finished, Unfinished hoặc Accessioned.", "status is Finished, Unfinished or Accessioned."),
         ["authentication.required"] = ("Cần xác thực: gửi khóa API (X-Api-Key) hoặc mã thông báo (Authorization: Bearer …).", "Send an API key (X-Api-Key) or a bearer token (Authorization: Bearer …)."),
         ["authentication.failed"] = ("Khóa API hoặc mã thông báo không được chấp nhận (không tồn tại, đã thu hồi, đã hết hạn hoặc không dùng được cho máy chủ này).", "The API key or bearer token was not accepted."),

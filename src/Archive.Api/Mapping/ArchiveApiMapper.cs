@@ -79,7 +79,7 @@ internal sealed class ArchiveApiMappingProfile : Profile
             .ForMember(d => d.Modified, o => o.MapFrom(s => s.Modified))
             .ForMember(d => d.ModifiedBy, o => o.MapFrom(s => s.ModifiedBy))
             .ForMember(d => d.Warnings, o => o.Ignore())
-            .ForMember(d => d.Indexed, o => o.Ignore())
+            .ForMember(d => d.Projection, o => o.Ignore())
             .MaxDepth(depth);
         CreateMap<RecordFile, RecordFileDto>(MemberList.None)
             .ForMember(d => d.Maintenance, o => o.MapFrom(s => s.Maintenance.ToString()))

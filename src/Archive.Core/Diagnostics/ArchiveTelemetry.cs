@@ -32,7 +32,7 @@ internal static class ArchiveTelemetry
         "archive.content.bytes", "By", "Bytes of content ingested (uploaded or imported).");
 
     public static readonly Counter<long> JobItems = Meter.CreateCounter<long>(
-        "archive.job.items", "{item}", "Items processed by background jobs (tag archive.job: reindex, ocr, handover).");
+        "archive.job.items", "{item}", "Items processed by background jobs (tag archive.job: reindex, projection, ocr, handover).");
 
     private static long _pending = -1;
 

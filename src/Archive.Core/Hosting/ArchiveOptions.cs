@@ -76,6 +76,10 @@ public sealed class ArchiveOptions : IValidatableObject
     [ValidateObjectMembers]
     public ArchiveRecordsOptions Records { get; set; } = new();
 
+    /// <summary>The background search projection of record file changes (<c>Archive:Projection:*</c>).</summary>
+    [ValidateObjectMembers]
+    public ArchiveProjectionOptions Projection { get; set; } = new();
+
     /// <summary>The folder uploads are spooled to.</summary>
     public string ResolveTempPath() => TempPath ?? Path.Combine(DataPath, "tmp");
 
@@ -124,6 +128,25 @@ public sealed class ArchiveHostsOptions
     /// <summary>The largest difference between the hosts' clocks (default 30 seconds): a lease counts as expired only this long after its end.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// The background search projection (<c>Archive:Projection:*</c>): a change to a record file is acknowledged once its
+/// package version is committed; the engine's projector then indexes the record files changed since its last batch,
+/// each once from its head, with one search index commit per batch.
+/// </summary>
+public sealed class ArchiveProjectionOptions
+{
+    /// <summary>Most record files projected and written to the index in one batch (one index commit); default 100.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// How long the projector waits for more changes after the first one before it writes a batch smaller than
+    /// <see cref="BatchSize"/> (default zero: at once; changes that arrive while a batch is written form the next one).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.Zero;
 }
 
 /// <summary>Rules of the records model that an archive may adapt (<c>Archive:Records:*</c>).</summary>

@@ -10,11 +10,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Archive.Indexing;
 
 /// <summary>
-/// Keeps the search index in step with stored record files. Called after every successful package commit; when the
-/// index cannot be updated the package stays committed (storage is the truth) and the record file is flagged for
-/// reindex with a small object <c>jobs/reindex-pending/&lt;fileCode&gt;</c>, cleared by
-/// <see cref="RecordFileService.IndexPendingAsync"/> (run at start-up and periodically by the API host) or by a full
-/// reindex.
+/// Keeps the search index in step with stored record files: projects them and writes the projections. The engine's
+/// background projector writes every committed change through it; a record file is flagged for reindex with a small
+/// object <c>jobs/reindex-pending/&lt;fileCode&gt;</c> before its change is committed and the flag is cleared once the
+/// change is in the index — by the projector, by <see cref="RecordFileService.IndexPendingAsync"/> (run at start-up and
+/// periodically) or by a full reindex — so an index update that fails or never happens (a crash) is completed later.
 /// </summary>
 public sealed partial class RecordIndexer
 {
@@ -229,6 +229,34 @@ public sealed partial class RecordIndexer
         await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
         RememberProjected(stored);
     }
+
+    /// <summary>Projects record files read at their heads and writes them with one index update (one index commit).</summary>
+    internal async ValueTask WriteProjectionAsync(IReadOnlyList<Versioned<RecordFile>> heads, CancellationToken cancellationToken)
+    {
+        if (heads.Count == 0)
+        {
+            return;
+        }
+
+        var documents = new List<SearchDocument>();
+        foreach (var head in heads)
+        {
+            _touched?.TryAdd(head.Value.FileCode, 0);
+            documents.AddRange(await ProjectChangesAsync(head, cancellationToken).ConfigureAwait(false));
+        }
+
+        await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
+        foreach (var head in heads)
+        {
+            RememberProjected(head);
+        }
+    }
+
+    /// <summary>The storage the record files are read from.</summary>
+    internal ArchiveStorage Storage => _storage;
+
+    /// <summary>Whether the engine's projector holds the flag of a record file (set by the projector; a reindex leaves those flags alone).</summary>
+    internal Func<string, bool> OwnedByProjector { get; set; } = static _ => false;
 
     /// <summary>Removes the reindex flag of a record file (after its index update).</summary>
     internal async ValueTask ClearPendingAsync(string fileCode, CancellationToken cancellationToken)

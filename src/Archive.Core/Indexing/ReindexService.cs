@@ -372,8 +372,9 @@ public sealed partial class ReindexService
             }
 
             await _indexer.Index.RefreshAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var code in pendingAtStart)
+            foreach (var code in pendingAtStart.Where(c => !_indexer.OwnedByProjector(c)))
             {
+                // A flag the engine's projector holds covers a change that may be newer than what the rebuild read.
                 await _indexer.ClearPendingAsync(code, cancellationToken).ConfigureAwait(false);
             }
 

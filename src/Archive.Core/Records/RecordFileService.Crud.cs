@@ -33,15 +33,22 @@ public sealed partial class RecordFileService
 
         var gate = FileLock(file.FileCode);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var committed = false;
         try
         {
+            await FlagNewAsync(file.FileCode, "record file created, projection follows", cancellationToken).ConfigureAwait(false);
             var stored = await CommitNewAsync(fonds.Value.Code, file, $"Create record file {file.FileCode}", user, null, cancellationToken).ConfigureAwait(false);
+            committed = true;
             ArchiveTelemetry.RecordFilesCreated.Add(1, new KeyValuePair<string, object?>(ArchiveTelemetry.IngestModeTag, "create"));
-            var indexed = await IndexCommittedAsync(stored).ConfigureAwait(false);
-            return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
+            return Acknowledge(stored, warnings);
         }
         finally
         {
+            if (!committed)
+            {
+                _projector.NotCommitted(file.FileCode);
+            }
+
             gate.Release();
         }
     }

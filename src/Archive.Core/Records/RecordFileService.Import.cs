@@ -9,7 +9,7 @@ public sealed partial class RecordFileService
 {
     /// <summary>
     /// Imports a complete record file — its elements, documents and content files — as <b>one</b> package version
-    /// (version 1), with one audit event and one index update, instead of one version per document and per content
+    /// (version 1), with one audit event and one background projection, instead of one version per document and per content
     /// file. Every rule of <see cref="CreateAsync"/>, <see cref="AddDocumentAsync(string, DocumentInput, int?, ArchiveUser, CancellationToken)"/> and <see cref="AddContentAsync"/>
     /// applies; every content file is spooled, hashed (checked against its <see cref="ContentUpload.ExpectedSha256"/>)
     /// and its text extracted before anything is stored; all broken rules are reported together, and then nothing
@@ -21,22 +21,22 @@ public sealed partial class RecordFileService
     /// <exception cref="ArchiveConflictException">A record file with this code exists.</exception>
     public async ValueTask<WriteResult<RecordFile>> ImportAsync(RecordFileImport import, ArchiveUser user, CancellationToken cancellationToken = default)
     {
-        return await ImportCoreAsync(import, user, index: true, cancellationToken).ConfigureAwait(false);
+        return await ImportCoreAsync(import, user, single: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Imports many complete record files (see <see cref="ImportAsync"/>), up to <paramref name="maxParallelism"/> at a
-    /// time, and indexes them together with one index commit. Each record file is atomic on its own: one that breaks a
-    /// rule is reported in its <see cref="ImportOutcome"/> and the others are still imported. Every record file is
-    /// flagged for reindex (<see cref="Indexing.RecordIndexer.PendingPrefix"/>) before its commit and the flag is
-    /// cleared once the batch is indexed, so a crash in between leaves flags that
+    /// time. Each record file is atomic on its own: one that breaks a rule is reported in its
+    /// <see cref="ImportOutcome"/> and the others are still imported. As every change, each record file is flagged for
+    /// reindex (<see cref="Indexing.RecordIndexer.PendingPrefix"/>) before its commit and projected in the background,
+    /// many per index commit; the flag is cleared once it is in the index, so a crash in between leaves flags that
     /// <see cref="RecordFileService.IndexPendingAsync"/> (or a reindex) completes — never a stored record file that
     /// search silently misses.
     /// </summary>
     /// <param name="imports">The record files.</param>
     /// <param name="user">Who imports them.</param>
     /// <param name="maxParallelism">How many record files are spooled, extracted and committed at once (default: 4 per processor; commits mostly wait for the disk).</param>
-    /// <param name="cancellationToken">Cancels the batch; record files already committed stay committed, flagged until <see cref="IndexPendingAsync"/> indexes them.</param>
+    /// <param name="cancellationToken">Cancels the batch; record files already committed stay committed and are projected.</param>
     /// <returns>One outcome per input, in input order.</returns>
     public async ValueTask<IReadOnlyList<ImportOutcome>> ImportBatchAsync(IReadOnlyList<RecordFileImport> imports, ArchiveUser user, int? maxParallelism = null, CancellationToken cancellationToken = default)
     {
@@ -52,7 +52,7 @@ public sealed partial class RecordFileService
         {
             try
             {
-                committed[i] = await ImportCoreAsync(imports[i], user, index: false, ct).ConfigureAwait(false);
+                committed[i] = await ImportCoreAsync(imports[i], user, single: false, ct).ConfigureAwait(false);
             }
             catch (ArchiveException ex)
             {
@@ -60,50 +60,18 @@ public sealed partial class RecordFileService
             }
         }).ConfigureAwait(false);
 
-        // One index update (one durable index commit) for the whole batch.
-        var stored = committed.OfType<WriteResult<RecordFile>>().Select(c => c.Stored).ToList();
-        var indexed = await _indexer.IndexBatchAsync(stored, cancellationToken).ConfigureAwait(false);
-
-        // A change committed by someone else between an import and the batch's index update may have been indexed
-        // before it and then overwritten by the older projection: index those again, under the file's lock.
-        foreach (var done in indexed ? committed.OfType<WriteResult<RecordFile>>() : [])
-        {
-            var head = await _storage.Files.GetInventoryAsync(done.Stored.Value.FileCode, cancellationToken).ConfigureAwait(false);
-            if (head is not null && head.Head != done.Stored.Version)
-            {
-                await ReindexLockedAsync(done.Stored.Value.FileCode, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
         for (var i = 0; i < imports.Count; i++)
         {
             if (committed[i] is { } done)
             {
-                outcomes[i] = new ImportOutcome(i, done with { Indexed = indexed }, null);
+                outcomes[i] = new ImportOutcome(i, done, null);
             }
         }
 
         return outcomes;
     }
 
-    private async ValueTask ReindexLockedAsync(string fileCode, CancellationToken cancellationToken)
-    {
-        var gate = FileLock(fileCode);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (await _store.GetAsync(fileCode, null, cancellationToken).ConfigureAwait(false) is { } head)
-            {
-                await IndexCommittedAsync(head).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    private async ValueTask<WriteResult<RecordFile>> ImportCoreAsync(RecordFileImport import, ArchiveUser user, bool index, CancellationToken cancellationToken)
+    private async ValueTask<WriteResult<RecordFile>> ImportCoreAsync(RecordFileImport import, ArchiveUser user, bool single, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(import);
         ArgumentNullException.ThrowIfNull(import.File);
@@ -186,18 +154,16 @@ public sealed partial class RecordFileService
 
             foreach (var document in file.Documents)
             {
-                await CheckDuplicatesAsync(file, document, warnings, cancellationToken, index ? SearchConsistency.ReadYourWrites : SearchConsistency.Eventual).ConfigureAwait(false);
+                await CheckDuplicatesAsync(file, document, warnings, cancellationToken, single ? SearchConsistency.ReadYourWrites : SearchConsistency.Eventual).ConfigureAwait(false);
             }
 
             var gate = FileLock(file.FileCode);
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var committed = false;
             try
             {
-                if (!index)
-                {
-                    // Batch: the index update comes later, for the whole batch; the flag covers a crash before it.
-                    await _indexer.FlagPendingAsync(file.FileCode, "import batch: indexed after the batch commits", cancellationToken).ConfigureAwait(false);
-                }
+                // The projection comes later, in the background; the flag covers a crash before it.
+                await FlagNewAsync(file.FileCode, "import committed, projection follows", cancellationToken).ConfigureAwait(false);
 
                 foreach (var s in staged.Where(s => s.File.TextStatus == TextExtractionStatus.PendingOcr))
                 {
@@ -227,11 +193,16 @@ public sealed partial class RecordFileService
 
                 ArchiveTelemetry.RecordFilesCreated.Add(1, new KeyValuePair<string, object?>(ArchiveTelemetry.IngestModeTag, "import"));
                 ArchiveTelemetry.Ingested("import", staged.Count, staged.Sum(s => s.File.Length));
-                var indexed = !index || await IndexCommittedAsync(stored).ConfigureAwait(false);
-                return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
+                committed = true;
+                return Acknowledge(stored, warnings);
             }
             finally
             {
+                if (!committed)
+                {
+                    _projector.NotCommitted(file.FileCode);
+                }
+
                 gate.Release();
             }
         }

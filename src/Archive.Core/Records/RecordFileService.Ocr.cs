@@ -82,6 +82,7 @@ public sealed partial class RecordFileService
                 var pageAmount = document.PageAmount == 0 && hasText ? Math.Min(pages!.Count, 999) : document.PageAmount;
                 var nextDocument = document with { Contents = document.Contents.Select(c => ReferenceEquals(c, content) ? updated : c).ToList(), PageAmount = pageAmount };
                 var next = Finish(current.Value with { Documents = current.Value.Documents.Select(d => ReferenceEquals(d, document) ? nextDocument : d).ToList() });
+                await _projector.BeforeCommitAsync(fileCode, "OCR text committed, projection follows", cancellationToken).ConfigureAwait(false);
                 var disposables = new List<IDisposable>();
                 Versioned<RecordFile> stored;
                 try
@@ -114,12 +115,14 @@ public sealed partial class RecordFileService
                     }
                 }
 
-                await IndexCommittedAsync(stored).ConfigureAwait(false);
+                _projector.Committed(fileCode, stored.Version);
                 return true;
             }
         }
         finally
         {
+            // The flag of a commit that did not happen (or of one that did, a second time: harmless) is reconciled.
+            _projector.NotCommitted(fileCode);
             gate.Release();
             if (textTemp is not null)
             {

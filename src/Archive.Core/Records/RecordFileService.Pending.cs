@@ -7,32 +7,39 @@ public sealed partial class RecordFileService
     public static readonly TimeSpan AbandonedFlagAge = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Indexes a record file whose change is committed. Not cancellable: the update runs to the end even if the caller
-    /// gives up after the commit (a cancelled update would leave the change unsearchable until the next pending-index
-    /// run); a failure flags the record file for that run.
-    /// </summary>
-    private ValueTask<bool> IndexCommittedAsync(Versioned<RecordFile> stored) => _indexer.IndexAsync(stored, CancellationToken.None);
-
-    /// <summary>
-    /// Indexes every record file flagged for reindex (<see cref="Indexing.RecordIndexer.PendingPrefix"/>: an index update
-    /// that failed or was cancelled after its commit, or a batch import interrupted before its index update) from its
+    /// Indexes every record file flagged for reindex (<see cref="Indexing.RecordIndexer.PendingPrefix"/>: a change whose
+    /// background projection failed or never ran — a crash between the acknowledgement and the projection) from its
     /// stored head, and clears the flag. Safe while the engine serves requests: each record file is read, indexed and
-    /// unflagged under its lock, so an older head never overwrites a newer one in the index, and a flag whose record
-    /// file is not (yet) stored is left alone until it is <see cref="AbandonedFlagAge"/> old (an import flags before it
-    /// commits), then removed. The engine's background service (registered by <c>AddArchive</c>) runs this at start-up and then periodically
-    /// (<see cref="Hosting.ArchiveOptions.PendingIndexInterval"/>).
+    /// unflagged under its lock, so an older head never overwrites a newer one in the index; flags this engine's
+    /// projector holds (changes it is projecting) are left to it; with several hosts on one storage
+    /// (<see cref="Hosting.ArchiveHostsOptions.Shared"/>) a flag younger than the lease plus the clock skew is left to
+    /// the host that wrote it (its projector clears it, or renews it while the record file keeps changing); and a flag
+    /// whose record file is not (yet) stored is left alone until it is <see cref="AbandonedFlagAge"/> old (an import
+    /// flags before it commits), then removed. The engine's background service (registered by <c>AddArchive</c>) runs
+    /// this at start-up and then periodically (<see cref="Hosting.ArchiveOptions.PendingIndexInterval"/>).
     /// </summary>
     /// <returns>How many record files were indexed.</returns>
     /// <exception cref="Exception">The index cannot be updated; the flags not yet handled stay for the next run.</exception>
     public async ValueTask<int> IndexPendingAsync(CancellationToken cancellationToken = default)
     {
         var done = 0;
+        var othersUntil = _time.GetUtcNow() - _options.Hosts.Lease - _options.Hosts.ClockSkew;
         foreach (var (fileCode, flaggedAt) in await _indexer.ListPendingFlagsAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (_options.Hosts.Shared && flaggedAt > othersUntil && !_projector.Owns(fileCode))
+            {
+                continue; // possibly another host's change in projection there
+            }
+
             var gate = FileLock(fileCode);
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                if (_projector.Owns(fileCode))
+                {
+                    continue; // this engine's projector clears it once the change is in the index
+                }
+
                 var head = await _store.GetAsync(fileCode, null, cancellationToken).ConfigureAwait(false);
                 if (head is null)
                 {

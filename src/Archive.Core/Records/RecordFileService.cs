@@ -15,7 +15,9 @@ namespace Archive.Records;
 /// (id = file code) holding <c>metadata/recordfile.json</c>, the documents' content at
 /// <c>content/&lt;ordinal:D3&gt;/&lt;name&gt;</c> and extracted text at <c>derived/&lt;ordinal:D3&gt;/&lt;name&gt;.pages.json</c>.
 /// Every change is validated completely first (nothing changes on rejection), then committed as one new package
-/// version, then indexed for search.
+/// version — the acknowledgement — and then projected into the search index in the background
+/// (<see cref="GetProjectionAsync"/>, <see cref="WaitSearchableAsync"/>). Disposing the service projects what is
+/// queued (bounded) and stops the projector; what is left stays flagged and is projected at the next start-up.
 /// </summary>
 /// <remarks>
 /// Concurrency: every change takes an optional <c>expectedVersion</c> (the <see cref="Versioned{T}.Version"/> it was
@@ -23,7 +25,7 @@ namespace Archive.Records;
 /// applied to the current head and retried if another writer commits in between.
 /// A record file under legal hold refuses every change but lifting the hold; an accessioned one refuses every change.
 /// </remarks>
-public sealed partial class RecordFileService
+public sealed partial class RecordFileService : IAsyncDisposable, IDisposable
 {
     /// <summary>Path of the record file's metadata inside its package.</summary>
     public const string MetadataPath = "metadata/recordfile.json";
@@ -45,6 +47,7 @@ public sealed partial class RecordFileService
     private readonly ILogger _logger;
     private readonly PackageEntityStore<RecordFile> _store;
     private readonly IReadOnlyCollection<string> _localAbbreviations;
+    private readonly RecordProjector _projector;
 
     /// <summary>Creates the service.</summary>
     public RecordFileService(
@@ -75,6 +78,7 @@ public sealed partial class RecordFileService
         _logger = logger ?? NullLogger<RecordFileService>.Instance;
         _store = new PackageEntityStore<RecordFile>(storage.Files, "record-file", MetadataPath);
         _localAbbreviations = _options.Records.LocalTypeAbbreviations.ToHashSet(StringComparer.Ordinal);
+        _projector = new RecordProjector(indexer, FileLock, _options, _time, _logger);
     }
 
     // ----------------------------------------------------------------------------------------------- core
@@ -103,12 +107,20 @@ public sealed partial class RecordFileService
         // version never overwrites a newer one in the index); other processes are caught by the package's ExpectedHead.
         var gate = FileLock(fileCode);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var committed = false;
         try
         {
-            return await MutateLockedAsync(fileCode, expectedVersion, user, allowOnHold, message, apply, cancellationToken).ConfigureAwait(false);
+            var result = await MutateLockedAsync(fileCode, expectedVersion, user, allowOnHold, message, apply, cancellationToken).ConfigureAwait(false);
+            committed = true;
+            return result;
         }
         finally
         {
+            if (!committed)
+            {
+                _projector.NotCommitted(fileCode);
+            }
+
             gate.Release();
         }
     }
@@ -146,6 +158,8 @@ public sealed partial class RecordFileService
                 throw new ArchiveValidationException(errors);
             }
 
+            // Flagged before the commit (once per dirty period): a crash before the projection leaves the flag.
+            await _projector.BeforeCommitAsync(fileCode, "change committed, projection follows", cancellationToken).ConfigureAwait(false);
             var disposables = new List<IDisposable>();
             Versioned<RecordFile> stored;
             try
@@ -176,8 +190,7 @@ public sealed partial class RecordFileService
                 }
             }
 
-            var indexed = await IndexCommittedAsync(stored).ConfigureAwait(false);
-            return new WriteResult<RecordFile> { Stored = stored, Warnings = warnings, Indexed = indexed };
+            return Acknowledge(stored, warnings);
         }
     }
 

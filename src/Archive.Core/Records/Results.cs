@@ -53,11 +53,33 @@ public sealed record WriteResult<T>
     public IReadOnlyList<RecordWarning> Warnings { get; init; } = [];
 
     /// <summary>
-    /// False when the package was committed but the search index could not be updated; the record is flagged and
-    /// is indexed again by <see cref="RecordFileService.IndexPendingAsync"/> or a reindex.
+    /// Whether the change is searchable yet. A change is acknowledged once its package version is committed; the
+    /// search projection follows in the background (<see cref="RecordFileService.WaitSearchableAsync"/> waits for it).
+    /// For a write this is normally <see cref="ProjectionState.Pending"/>; null for results that are not record files.
     /// </summary>
-    public bool Indexed { get; init; } = true;
+    public RecordFileProjection? Projection { get; init; }
 }
+
+/// <summary>Whether a version of a record file is searchable.</summary>
+public enum ProjectionState
+{
+    /// <summary>Committed, not yet in the search index (đang lập chỉ mục).</summary>
+    Pending,
+
+    /// <summary>The search index holds this version or a newer one.</summary>
+    Searchable,
+}
+
+/// <summary>The projection state of a record file version (see <see cref="RecordFileService.GetProjectionAsync"/>).</summary>
+/// <param name="FileCode">The record file.</param>
+/// <param name="Version">The version asked about.</param>
+/// <param name="State">Whether that version (or a newer one) is searchable.</param>
+/// <param name="SearchableVersion">
+/// The newest version known to be searchable: at least <paramref name="Version"/> when <paramref name="State"/> is
+/// <see cref="ProjectionState.Searchable"/>; when pending, the last version this engine projected, or null when it
+/// does not know (e.g. the change was made by another host or before a restart).
+/// </param>
+public sealed record RecordFileProjection(string FileCode, int Version, ProjectionState State, int? SearchableVersion);
 
 /// <summary>A warning: the change went through, but something looks wrong.</summary>
 /// <param name="Field">The input field concerned.</param>

@@ -1966,9 +1966,9 @@ namespace Archive.Api.Tests.Generated
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> ImportRecordFileAsync(RecordFileImportRequest? manifest)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> ImportRecordFileAsync(string? wait, int? timeoutMs, RecordFileImportRequest? manifest)
         {
-            return ImportRecordFileAsync(manifest, System.Threading.CancellationToken.None);
+            return ImportRecordFileAsync(wait, timeoutMs, manifest, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -1982,7 +1982,7 @@ namespace Archive.Api.Tests.Generated
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> ImportRecordFileAsync(RecordFileImportRequest? manifest, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> ImportRecordFileAsync(string? wait, int? timeoutMs, RecordFileImportRequest? manifest, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -2010,6 +2010,16 @@ namespace Archive.Api.Tests.Generated
                     if (!string.IsNullOrEmpty(_baseUrl)) urlBuilder_.Append(_baseUrl);
                     // Operation Path: "api/record-files/import"
                     urlBuilder_.Append("api/record-files/import");
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -2577,9 +2587,9 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> UploadContentAsync(string fileCode, int docOrdinal, string fileName, string? sha256, string? if_Match, FileParameter body)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> UploadContentAsync(string fileCode, int docOrdinal, string fileName, string? sha256, string? wait, int? timeoutMs, string? if_Match, FileParameter body)
         {
-            return UploadContentAsync(fileCode, docOrdinal, fileName, sha256, if_Match, body, System.Threading.CancellationToken.None);
+            return UploadContentAsync(fileCode, docOrdinal, fileName, sha256, wait, timeoutMs, if_Match, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -2594,7 +2604,7 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> UploadContentAsync(string fileCode, int docOrdinal, string fileName, string? sha256, string? if_Match, FileParameter body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> UploadContentAsync(string fileCode, int docOrdinal, string fileName, string? sha256, string? wait, int? timeoutMs, string? if_Match, FileParameter body, System.Threading.CancellationToken cancellationToken)
         {
             if (fileCode == null)
                 throw new System.ArgumentNullException("fileCode");
@@ -2636,6 +2646,14 @@ namespace Archive.Api.Tests.Generated
                     if (sha256 != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("sha256")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sha256, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -3049,9 +3067,9 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> RemoveContentAsync(string fileCode, int docOrdinal, string fileName, string? if_Match)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> RemoveContentAsync(string fileCode, int docOrdinal, string fileName, string? wait, int? timeoutMs, string? if_Match)
         {
-            return RemoveContentAsync(fileCode, docOrdinal, fileName, if_Match, System.Threading.CancellationToken.None);
+            return RemoveContentAsync(fileCode, docOrdinal, fileName, wait, timeoutMs, if_Match, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -3066,7 +3084,7 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> RemoveContentAsync(string fileCode, int docOrdinal, string fileName, string? if_Match, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> RemoveContentAsync(string fileCode, int docOrdinal, string fileName, string? wait, int? timeoutMs, string? if_Match, System.Threading.CancellationToken cancellationToken)
         {
             if (fileCode == null)
                 throw new System.ArgumentNullException("fileCode");
@@ -3098,6 +3116,16 @@ namespace Archive.Api.Tests.Generated
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(docOrdinal, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/contents/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(fileName, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -3845,9 +3873,9 @@ namespace Archive.Api.Tests.Generated
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> CreateRecordFileAsync(RecordFileRequest body)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> CreateRecordFileAsync(string? wait, int? timeoutMs, RecordFileRequest body)
         {
-            return CreateRecordFileAsync(body, System.Threading.CancellationToken.None);
+            return CreateRecordFileAsync(wait, timeoutMs, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -3861,7 +3889,7 @@ namespace Archive.Api.Tests.Generated
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> CreateRecordFileAsync(RecordFileRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> CreateRecordFileAsync(string? wait, int? timeoutMs, RecordFileRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (body == null)
                 throw new System.ArgumentNullException("body");
@@ -3883,6 +3911,16 @@ namespace Archive.Api.Tests.Generated
                     if (!string.IsNullOrEmpty(_baseUrl)) urlBuilder_.Append(_baseUrl);
                     // Operation Path: "api/record-files"
                     urlBuilder_.Append("api/record-files");
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -4221,9 +4259,9 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise; 428 when missing).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> UpdateRecordFileAsync(string fileCode, string if_Match, RecordFileRequest body)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> UpdateRecordFileAsync(string fileCode, string? wait, int? timeoutMs, string if_Match, RecordFileRequest body)
         {
-            return UpdateRecordFileAsync(fileCode, if_Match, body, System.Threading.CancellationToken.None);
+            return UpdateRecordFileAsync(fileCode, wait, timeoutMs, if_Match, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -4238,7 +4276,7 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise; 428 when missing).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> UpdateRecordFileAsync(string fileCode, string if_Match, RecordFileRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> UpdateRecordFileAsync(string fileCode, string? wait, int? timeoutMs, string if_Match, RecordFileRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (fileCode == null)
                 throw new System.ArgumentNullException("fileCode");
@@ -4268,6 +4306,16 @@ namespace Archive.Api.Tests.Generated
                     // Operation Path: "api/record-files/{fileCode}"
                     urlBuilder_.Append("api/record-files/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(fileCode, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -4991,9 +5039,9 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>Created</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> AddDocumentAsync(string fileCode, string? if_Match, DocumentRequest body)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> AddDocumentAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, DocumentRequest body)
         {
-            return AddDocumentAsync(fileCode, if_Match, body, System.Threading.CancellationToken.None);
+            return AddDocumentAsync(fileCode, wait, timeoutMs, if_Match, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -5008,7 +5056,7 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>Created</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> AddDocumentAsync(string fileCode, string? if_Match, DocumentRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> AddDocumentAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, DocumentRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (fileCode == null)
                 throw new System.ArgumentNullException("fileCode");
@@ -5038,6 +5086,16 @@ namespace Archive.Api.Tests.Generated
                     urlBuilder_.Append("api/record-files/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(fileCode, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/documents");
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -5401,9 +5459,9 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise; 428 when missing).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> UpdateDocumentAsync(string fileCode, int docOrdinal, string if_Match, DocumentRequest body)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> UpdateDocumentAsync(string fileCode, int docOrdinal, string? wait, int? timeoutMs, string if_Match, DocumentRequest body)
         {
-            return UpdateDocumentAsync(fileCode, docOrdinal, if_Match, body, System.Threading.CancellationToken.None);
+            return UpdateDocumentAsync(fileCode, docOrdinal, wait, timeoutMs, if_Match, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -5418,7 +5476,7 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise; 428 when missing).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> UpdateDocumentAsync(string fileCode, int docOrdinal, string if_Match, DocumentRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> UpdateDocumentAsync(string fileCode, int docOrdinal, string? wait, int? timeoutMs, string if_Match, DocumentRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (fileCode == null)
                 throw new System.ArgumentNullException("fileCode");
@@ -5453,6 +5511,16 @@ namespace Archive.Api.Tests.Generated
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(fileCode, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/documents/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(docOrdinal, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -5647,9 +5715,9 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> MarkNonArchivalAsync(string fileCode, string? if_Match, MarkNonArchivalRequest body)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> MarkNonArchivalAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, MarkNonArchivalRequest body)
         {
-            return MarkNonArchivalAsync(fileCode, if_Match, body, System.Threading.CancellationToken.None);
+            return MarkNonArchivalAsync(fileCode, wait, timeoutMs, if_Match, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -5664,7 +5732,7 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> MarkNonArchivalAsync(string fileCode, string? if_Match, MarkNonArchivalRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> MarkNonArchivalAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, MarkNonArchivalRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (fileCode == null)
                 throw new System.ArgumentNullException("fileCode");
@@ -5694,6 +5762,16 @@ namespace Archive.Api.Tests.Generated
                     urlBuilder_.Append("api/record-files/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(fileCode, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/non-archival");
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -5878,9 +5956,9 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> ClearNonArchivalAsync(string fileCode, string? if_Match, ClearNonArchivalRequest body)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> ClearNonArchivalAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, ClearNonArchivalRequest body)
         {
-            return ClearNonArchivalAsync(fileCode, if_Match, body, System.Threading.CancellationToken.None);
+            return ClearNonArchivalAsync(fileCode, wait, timeoutMs, if_Match, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -5895,7 +5973,7 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> ClearNonArchivalAsync(string fileCode, string? if_Match, ClearNonArchivalRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> ClearNonArchivalAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, ClearNonArchivalRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (fileCode == null)
                 throw new System.ArgumentNullException("fileCode");
@@ -5925,6 +6003,16 @@ namespace Archive.Api.Tests.Generated
                     urlBuilder_.Append("api/record-files/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(fileCode, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/non-archival/clear");
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -6109,9 +6197,9 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> SetLegalHoldAsync(string fileCode, string? if_Match, LegalHoldRequest body)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> SetLegalHoldAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, LegalHoldRequest body)
         {
-            return SetLegalHoldAsync(fileCode, if_Match, body, System.Threading.CancellationToken.None);
+            return SetLegalHoldAsync(fileCode, wait, timeoutMs, if_Match, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -6126,7 +6214,7 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> SetLegalHoldAsync(string fileCode, string? if_Match, LegalHoldRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> SetLegalHoldAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, LegalHoldRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (fileCode == null)
                 throw new System.ArgumentNullException("fileCode");
@@ -6156,6 +6244,16 @@ namespace Archive.Api.Tests.Generated
                     urlBuilder_.Append("api/record-files/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(fileCode, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/legal-hold");
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -21303,6 +21401,49 @@ namespace Archive.Api.Tests.Generated
     }
 
     /// <summary>
+    /// The search projection state of a record file version.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ProjectionDto
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("state")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ProjectionState>))]
+        public ProjectionState State { get; set; } = default!;
+
+        /// <summary>
+        /// The newest version known to be searchable; absent when not known (a pending change made on another host or before a restart).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("searchableVersion")]
+        public int? SearchableVersion { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// Whether a version of a record file is searchable.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ProjectionState
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"Pending")]
+        Pending = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"Searchable")]
+        Searchable = 1,
+
+    }
+
+    /// <summary>
     /// A record file (hồ sơ) at one version, with its documents.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -21509,11 +21650,8 @@ namespace Archive.Api.Tests.Generated
         [System.Text.Json.Serialization.JsonPropertyName("warnings")]
         public System.Collections.Generic.ICollection<FieldError> Warnings { get; set; } = default!;
 
-        /// <summary>
-        /// False when the change was committed but not yet indexed for search (it is indexed again later).
-        /// </summary>
-        [System.Text.Json.Serialization.JsonPropertyName("indexed")]
-        public bool Indexed { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonPropertyName("projection")]
+        public ProjectionDto? Projection { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 

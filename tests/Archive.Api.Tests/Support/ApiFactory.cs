@@ -4,7 +4,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Archive.Api.Security;
 using Archive.Security;
@@ -85,6 +87,34 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         }
 
         builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        if (WaitForProjectionBeforeSearch)
+        {
+            builder.ConfigureServices(s => s.AddTransient<IStartupFilter, ProjectedSearchFilter>());
+        }
+    }
+
+    /// <summary>
+    /// Whether a search request first waits (on the engine's signal, <c>RecordFileService.WaitForProjectionAsync</c>)
+    /// until every change acknowledged before it is projected: writes are searchable shortly after their commit (#23),
+    /// and tests that search what they just wrote rely on it. Tests of the projection state itself turn it off.
+    /// </summary>
+    protected virtual bool WaitForProjectionBeforeSearch => true;
+
+    private sealed class ProjectedSearchFilter : IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (Microsoft.AspNetCore.Http.HttpContext context, Func<Task> nextMiddleware) =>
+            {
+                if (context.Request.Path.Value?.Contains("search", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    await context.RequestServices.GetRequiredService<Archive.Records.RecordFileService>().WaitForProjectionAsync(TimeSpan.FromSeconds(30), context.RequestAborted);
+                }
+
+                await nextMiddleware();
+            });
+            next(app);
+        };
     }
 
     /// <summary>Every client this factory creates sends the administrator's API key unless told otherwise.</summary>
@@ -193,9 +223,17 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             || key.StartsWith("objects/audit/", StringComparison.Ordinal)
             || key.StartsWith(".meta/audit/", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Waits (on the engine's signal) until the changes acknowledged so far are projected and their pending flags
+    /// cleared, so that a digest taken before and after a refused request sees the same bookkeeping (#23).
+    /// </summary>
+    protected void WaitForProjection()
+        => Services.GetRequiredService<Archive.Records.RecordFileService>().WaitForProjectionAsync(TimeSpan.FromSeconds(30)).AsTask().GetAwaiter().GetResult();
+
     /// <summary>Every stored file under the object store (path, length, SHA-256): equal before and after means nothing changed.</summary>
     public virtual string StoreDigest()
     {
+        WaitForProjection();
         var root = Path.Combine(DataPath, "store");
         var sb = new StringBuilder();
         if (Directory.Exists(root))

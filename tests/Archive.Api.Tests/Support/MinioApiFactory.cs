@@ -49,6 +49,7 @@ public sealed class MinioApiFactory : ApiFactory
     /// <summary>What is stored in the bucket (key, length, ETag, digest): equal before and after means nothing changed.</summary>
     public override string StoreDigest()
     {
+        WaitForProjection();
         var store = Services.GetRequiredService<IObjectStore>();
         Assert.IsType<MinioObjectStore>(store);
         var sb = new StringBuilder();

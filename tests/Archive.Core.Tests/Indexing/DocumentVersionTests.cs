@@ -90,15 +90,18 @@ public sealed class DocumentVersionTests
         index.Writes.Clear();
 
         var created = (await h.Files.CreateAsync(ArchiveHarness.FileInput("01.VER"), ArchiveHarness.User, Ct)).Stored;
+        await h.ProjectedAsync();
         AssertAllAt(index.Last(), created.Version, 1);
         Assert.Equal(1, created.Version);
 
         var code = created.Value.FileCode;
         var added = (await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput("01"), null, ArchiveHarness.User, Ct)).Stored;
+        await h.ProjectedAsync();
         AssertAllAt(index.Last(), added.Version, 2); // the record file and its document, both at the new head
         Assert.Equal(2, added.Version);
 
         var updated = (await h.Files.UpdateAsync(code, ArchiveHarness.FileInput("01.VER") with { Title = "Tiêu đề mới" }, null, ArchiveHarness.User, Ct)).Stored;
+        await h.ProjectedAsync();
         AssertAllAt(index.Last(), 3, 2);
         Assert.Equal(3, updated.Version);
     }
@@ -112,8 +115,10 @@ public sealed class DocumentVersionTests
         var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput("02.VER"), ArchiveHarness.User, Ct)).Stored.Value.FileCode;
         await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput("02"), null, ArchiveHarness.User, Ct);
 
+        await h.ProjectedAsync();
         index.Fail = true;
         await h.Files.UpdateAsync(code, ArchiveHarness.FileInput("02.VER") with { Title = "Đổi khi chỉ mục hỏng" }, null, ArchiveHarness.User, Ct); // v3, flagged
+        await h.ProjectedAsync(); // its background projection fails
         index.Fail = false;
         index.Writes.Clear();
         Assert.Equal(1, await h.Files.IndexPendingAsync(Ct));

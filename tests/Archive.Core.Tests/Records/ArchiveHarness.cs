@@ -100,8 +100,15 @@ internal sealed class ArchiveHarness : IAsyncDisposable
         SignerInfo = new Signer("Thứ trưởng", "Trần Văn B"),
     };
 
+    /// <summary>Searches once every change acknowledged so far is projected (writes are searchable after their commit, in the background).</summary>
     public async Task<SearchResults> SearchAsync(string query, params SearchFilter[] filters)
-        => await Search.SearchAsync(new SearchRequest { Query = query, Filters = filters, PageSize = 100, Consistency = SearchConsistency.ReadYourWrites, Highlight = true }, TestContext.Current.CancellationToken);
+    {
+        await ProjectedAsync();
+        return await Search.SearchAsync(new SearchRequest { Query = query, Filters = filters, PageSize = 100, Consistency = SearchConsistency.ReadYourWrites, Highlight = true }, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Waits (on the engine's signal) until every change acknowledged so far is in the index or its projection failed.</summary>
+    public async Task ProjectedAsync() => await Files.WaitForProjectionAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -39,7 +39,7 @@ public sealed class ImportTests
 
         var result = await h.Files.ImportAsync(TwoDocuments(), ArchiveHarness.User, ct);
 
-        Assert.True(result.Indexed);
+        Assert.Equal(ProjectionState.Searchable, (await h.Files.WaitSearchableAsync(result.Stored.Value.FileCode, result.Stored.Version, TimeSpan.FromSeconds(30), ct)).State);
         var file = result.Stored.Value;
         Assert.Equal(1, result.Stored.Version);
         Assert.Single(await h.Files.GetHistoryAsync(file.FileCode, ct));
@@ -161,7 +161,7 @@ public sealed class ImportTests
         Assert.Equal([0, 1, 2, 3, 4, 5], outcomes.Select(o => o.Index));
         Assert.IsType<ArchiveValidationException>(outcomes[3].Error);
         Assert.Null(outcomes[3].Result);
-        Assert.All(outcomes.Where(o => o.Index != 3), o => Assert.True(o.Error is null && o.Result is { Indexed: true, Stored.Version: 1 }));
+        Assert.All(outcomes.Where(o => o.Index != 3), o => Assert.True(o.Error is null && o.Result is { Stored.Version: 1 }));
         Assert.Null(await h.Files.GetAsync(ArchiveHarness.AgencyId + ".2015.04.HN", ct));
         Assert.Equal(5, (await h.SearchAsync("sap xep to chuc bo may", new TermsFilter(SearchFields.Kind, [nameof(SearchDocumentKind.RecordFile)]))).Total);
         Assert.Empty(await h.Indexer.ListPendingAsync(ct));
@@ -178,7 +178,12 @@ public sealed class ImportTests
 
         var outcomes = await h.Files.ImportBatchAsync([TwoDocuments("01.HN"), TwoDocuments("02.HN")], ArchiveHarness.User, cancellationToken: ct);
 
-        Assert.All(outcomes, o => Assert.False(o.Result!.Indexed));
+        await h.ProjectedAsync();
+        foreach (var o in outcomes)
+        {
+            Assert.Equal(ProjectionState.Pending, (await h.Files.GetProjectionAsync(o.Result!.Stored.Value.FileCode, 1, ct)).State);
+        }
+
         var codes = outcomes.Select(o => o.Result!.Stored.Value.FileCode).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(codes, (await h.Indexer.ListPendingAsync(ct)).Order(StringComparer.Ordinal));
         flaky.Fail = false;

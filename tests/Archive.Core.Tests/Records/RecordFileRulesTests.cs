@@ -164,7 +164,9 @@ public sealed class RecordFileRulesTests
         var second = (await h.Files.CreateAsync(ArchiveHarness.FileInput("02.VP"), ArchiveHarness.User, ct)).Stored.Value.FileCode;
         Assert.Empty((await h.Files.AddDocumentAsync(first, ArchiveHarness.DocInput("05"), null, ArchiveHarness.User, ct)).Warnings);
 
-        // Same number, symbol, issuing body and year in another file of the agency: stored, with a warning.
+        // Same number, symbol, issuing body and year in another file of the agency: stored, with a warning (found in
+        // the search index, so once the first document is searchable).
+        await h.ProjectedAsync();
         var other = await h.Files.AddDocumentAsync(second, ArchiveHarness.DocInput("05"), null, ArchiveHarness.User, ct);
         var w = Assert.Single(other.Warnings);
         Assert.Equal("document.duplicate-number", w.Rule);

@@ -23,7 +23,7 @@ public sealed class RecordsEndToEndTests
         Assert.Equal("000.00.00.G09.2015.01.TCCB", code);
         Assert.Equal(ArchiveHarness.AgencyId, created.Stored.Value.OrganId);
         Assert.Equal(1, created.Stored.Version);
-        Assert.True(created.Indexed);
+        Assert.Equal(new RecordFileProjection(code, 1, ProjectionState.Searchable, 1), await h.Files.WaitSearchableAsync(code, 1, TimeSpan.FromSeconds(30), ct));
 
         // A document with a two-page PDF in Vietnamese, uploaded as a forward-only stream.
         var added = await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput(), created.Stored.Version, ArchiveHarness.User, ct);
