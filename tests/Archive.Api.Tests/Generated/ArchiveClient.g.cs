@@ -2184,9 +2184,9 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>Created</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<RecordFileDto> AddDocumentWithContentAsync(string fileCode, string? if_Match, DocumentImportRequest? document)
+        public virtual System.Threading.Tasks.Task<RecordFileDto> AddDocumentWithContentAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, DocumentImportRequest? document)
         {
-            return AddDocumentWithContentAsync(fileCode, if_Match, document, System.Threading.CancellationToken.None);
+            return AddDocumentWithContentAsync(fileCode, wait, timeoutMs, if_Match, document, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -2201,7 +2201,7 @@ namespace Archive.Api.Tests.Generated
         /// <param name="if_Match">The ETag read (e.g. "v3"): the change is made only if the resource is still at that version (412 otherwise).</param>
         /// <returns>Created</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RecordFileDto> AddDocumentWithContentAsync(string fileCode, string? if_Match, DocumentImportRequest? document, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<RecordFileDto> AddDocumentWithContentAsync(string fileCode, string? wait, int? timeoutMs, string? if_Match, DocumentImportRequest? document, System.Threading.CancellationToken cancellationToken)
         {
             if (fileCode == null)
                 throw new System.ArgumentNullException("fileCode");
@@ -2237,6 +2237,16 @@ namespace Archive.Api.Tests.Generated
                     urlBuilder_.Append("api/record-files/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(fileCode, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/documents/upload");
+                    urlBuilder_.Append('?');
+                    if (wait != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("wait")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(wait, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (timeoutMs != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("timeoutMs")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(timeoutMs, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
