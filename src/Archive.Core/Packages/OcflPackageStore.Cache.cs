@@ -6,7 +6,8 @@ namespace Archive.Packages;
 /// (<see cref="OcflPackageStoreOptions.SharedStorage"/> off), whose own commits keep the cache current; every use is
 /// still checked against the root inventory object's entity tag (one stat, which changes whenever the content does), so
 /// an inventory changed behind the process's back (a restore, a repair, damage written through the store) is read, and
-/// checked against its sidecar, again. Bounded by the inventories' size (<see cref="InventoryCacheBytes"/>), least
+/// checked against its sidecar, again. A store that gives no entity tag (an empty one, as Ceph gives for multipart
+/// uploads) gets no caching. Bounded by the inventories' size (<see cref="InventoryCacheBytes"/>), least
 /// recently used first out.
 /// </summary>
 public sealed partial class OcflPackageStore
@@ -24,7 +25,7 @@ public sealed partial class OcflPackageStore
     /// <summary>The cached inventory of <paramref name="objectRoot"/> when the root inventory object's tag is still <paramref name="etag"/>.</summary>
     private LoadedInventory? CachedInventory(string objectRoot, string? etag)
     {
-        if (!CachesInventories || etag is null)
+        if (!CachesInventories || string.IsNullOrEmpty(etag))
         {
             return null;
         }
@@ -45,7 +46,7 @@ public sealed partial class OcflPackageStore
     /// <summary>Keeps a verified inventory (its digest matches the sidecar it was read with, or it was just written) with the object's tag.</summary>
     private void CacheInventory(string objectRoot, LoadedInventory inventory, string? etag)
     {
-        if (!CachesInventories || etag is null || inventory.SidecarStale || inventory.Bytes.LongLength > InventoryCacheBytes / 4)
+        if (!CachesInventories || string.IsNullOrEmpty(etag) || inventory.SidecarStale || inventory.Bytes.LongLength > InventoryCacheBytes / 4)
         {
             ForgetInventory(objectRoot);
             return;
