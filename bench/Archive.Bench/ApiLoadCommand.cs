@@ -21,7 +21,7 @@ internal sealed partial class ApiLoadCommand : IBenchCommand
         {
             Console.WriteLine("""
                 api-load [--duration 10] [--connections 8] [--threads 1] [--files 200] [--docs-per-file 3] [--pdf-kb 0]
-                         [--requests-per-minute 0] [--server PATH/Archive.Server.dll] [--data DIR] [--keep]
+                         [--requests-per-minute 0] [--durability fsync|groupsync] [--server PATH/Archive.Server.dll] [--data DIR] [--keep]
 
                 Seeds --files record files (--docs-per-file documents each, with ~--pdf-kb KB PDFs when > 0) through the
                 engine in DIR (not timed), then starts src/Archive.Server (`dotnet Archive.Server.dll`, built with
@@ -29,7 +29,9 @@ internal sealed partial class ApiLoadCommand : IBenchCommand
                 over that data folder, with an administrator API key configured by environment variables
                 (Archive__Auth__ApiKeys__0__Name/KeyHash/Roles/Clearance; the key's SHA-256 hex), console logging at
                 Warning, and the per-client rate limit Archive__Api__RequestsPerMinute set to --requests-per-minute
-                (default 0 = off: one key from one client would otherwise be answered 429 past 600 requests/minute). Requests carry `X-Api-Key` (a server without authentication ignores it). Each workload runs
+                (default 0 = off: one key from one client would otherwise be answered 429 past 600 requests/minute), and
+                Archive__Storage__FileSystem__Durability to --durability when given (the server's default otherwise).
+                Requests carry `X-Api-Key` (a server without authentication ignores it). Each workload runs
                 `wrk -t THREADS -c CONNECTIONS -d DURATIONs --latency` with a Lua script adding the header:
                   GET record   GET /api/record-files/{code} for a random seeded record file
                   search       GET /api/search?q=... with a random one- or two-syllable query, with or without
@@ -90,6 +92,10 @@ internal sealed partial class ApiLoadCommand : IBenchCommand
             psi.Environment["Archive__Auth__ApiKeys__0__Clearance"] = "secret";
             // One key from one client: the per-client rate limit (default 600/min) would answer 429; off for the run.
             psi.Environment["Archive__Api__RequestsPerMinute"] = args.Optional("requests-per-minute") ?? "0";
+            if (args.Optional("durability") is { } durability)
+            {
+                psi.Environment["Archive__Storage__FileSystem__Durability"] = durability;
+            }
             psi.Environment["Logging__LogLevel__Default"] = "Warning";
             psi.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
             host = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the server");

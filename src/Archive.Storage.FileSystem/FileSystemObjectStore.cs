@@ -489,6 +489,27 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
         }
     }
 
+    /// <summary>
+    /// Makes a removal from <paramref name="folder"/> durable. A concurrent delete of the folder's last other object may
+    /// already have pruned the folder (the two hold different key locks): then its removal, which carries this one, is
+    /// made durable in the nearest folder that still exists.
+    /// </summary>
+    private void SyncRemoval(string folder)
+    {
+        for (var dir = folder; ; dir = Path.GetDirectoryName(dir)!)
+        {
+            try
+            {
+                SyncDirectory(dir);
+                return;
+            }
+            catch (IOException) when (!Directory.Exists(dir) && dir.Length > _objectsRoot.Length)
+            {
+                // Pruned meanwhile: its parent records that.
+            }
+        }
+    }
+
     private Task GroupFlushAsync() => _groupSync?.FlushAsync() ?? Task.CompletedTask;
 
     private static void WriteDurable(string path, byte[] bytes)
@@ -649,7 +670,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
             // Content first: a crash in between leaves an orphan sidecar (harmless, removed later), never
             // content that lost its retention.
             File.Delete(contentPath);
-            SyncDirectory(Path.GetDirectoryName(contentPath)!);
+            SyncRemoval(Path.GetDirectoryName(contentPath)!);
             await GroupFlushAsync().ConfigureAwait(false);
             File.Delete(metaPath);
             PruneEmptyParents(contentPath, _objectsRoot);

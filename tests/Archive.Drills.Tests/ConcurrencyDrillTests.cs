@@ -183,8 +183,10 @@ public sealed class ConcurrencyDrillTests
                         }, ct);
                         if (put.StatusCode == HttpStatusCode.PreconditionFailed && attempt < 50)
                         {
+                            // As a well-behaved client: back off exponentially with jitter, so that an If-Match writer is
+                            // not starved by the writers without a precondition on a saturated server.
                             Interlocked.Increment(ref ledger.Conflicts);
-                            await Task.Delay(random.Next(1, 20), ct);
+                            await Task.Delay(random.Next(1, Math.Min(1000, 10 << Math.Min(attempt, 7))), ct);
                             continue;
                         }
 

@@ -78,7 +78,7 @@ public sealed class DiskFaultDrillTests : IDisposable
         var big = RandomNumberGenerator.GetBytes(1 << 20);
 
         // (a) The commit fails: the content is spooled on the big disk, the store's write hits ENOSPC.
-        var digest = engine.StoreDigest();
+        var digest = await engine.SettledStoreDigestAsync(ct);
         var ex = await Assert.ThrowsAnyAsync<Exception>(async () => await engine.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "Bản lớn.bin", Content = new MemoryStream(big) }, head, DrillEngine.User, ct));
         output?.WriteLine($"commit on a full disk: {ex.GetType().Name}: {ex.Message}");
         var storage = Assert.IsAssignableFrom<ArchiveStorageException>(ex);
@@ -105,12 +105,12 @@ public sealed class DiskFaultDrillTests : IDisposable
             var head2 = (await spooling.Files.AddDocumentAsync(code2, DrillEngine.DocInput("Văn bản"), null, DrillEngine.User, ct)).Stored.Version;
             Fill(filler);
             Shrink(filler, 64 * 1024);
-            var digest2 = spooling.StoreDigest();
+            var digest2 = await spooling.SettledStoreDigestAsync(ct);
             var ex3 = await Assert.ThrowsAnyAsync<Exception>(async () => await spooling.Files.AddContentAsync(code2, 1, new ContentUpload { FileName = "Bản lớn.bin", Content = new MemoryStream(big) }, head2, DrillEngine.User, ct));
             output?.WriteLine($"spool on a full disk: {ex3.GetType().Name}: {ex3.Message}");
             Assert.True(ex3 is IOException or ArchiveStorageException, ex3.ToString());
             Assert.Contains("No space left on device", ex3.Message, StringComparison.Ordinal);
-            Assert.Equal(digest2, spooling.StoreDigest());
+            Assert.Equal(digest2, await spooling.SettledStoreDigestAsync(ct));
             Assert.Empty(spooling.StagingFiles());
             Assert.Empty(Directory.EnumerateFiles(Path.Combine(disk, "data2", "tmp")));
             Assert.Equal(head2, (await spooling.Files.GetAsync(code2, ct))!.Version);
@@ -146,7 +146,7 @@ public sealed class DiskFaultDrillTests : IDisposable
         // (a) The package folder refuses new entries: no version folder can be created.
         var how = Deny(objectRoot, root);
         output?.WriteLine($"running as {(root ? "root: chattr +i (immutable; root bypasses permission bits)" : "an ordinary user: chmod a-w")} on {objectRoot}");
-        var digest = engine.StoreDigest();
+        var digest = await engine.SettledStoreDigestAsync(ct);
         var ex = await Assert.ThrowsAnyAsync<Exception>(async () => await engine.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "Bản mới.bin", Content = new MemoryStream(next) }, head, DrillEngine.User, ct));
         output?.WriteLine($"content into a {how} package folder: {ex.GetType().Name}: {ex.Message}");
         AssertDenied(ex);
@@ -200,7 +200,7 @@ public sealed class DiskFaultDrillTests : IDisposable
 
     private static async Task AssertUnchangedAsync(DrillEngine engine, string code, int head, byte[] original, string digest, CancellationToken ct)
     {
-        Assert.Equal(digest, engine.StoreDigest());
+        Assert.Equal(digest, await engine.SettledStoreDigestAsync(ct));
         Assert.Empty(engine.StagingFiles());
         var tmp = engine.Options.ResolveTempPath();
         Assert.True(!Directory.Exists(tmp) || !Directory.EnumerateFiles(tmp).Any(), "upload spool files left behind");

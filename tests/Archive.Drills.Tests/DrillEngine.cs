@@ -149,6 +149,23 @@ internal sealed class DrillEngine : IAsyncDisposable
         return new IndexConsistency(files, expected.Count, indexed.Count, missing, ghosts, stale);
     }
 
+    /// <summary>
+    /// <see cref="StoreDigest"/> once the background projection has settled: every acknowledged change projected and
+    /// the reindex flags it cleared (bounded wait), so the digest does not catch a flag on its way out.
+    /// </summary>
+    public async Task<string> SettledStoreDigestAsync(CancellationToken ct)
+    {
+        await Files.WaitForProjectionAsync(TimeSpan.FromSeconds(30), ct);
+        var flags = Path.Combine(StorePath, "objects", "jobs", "reindex-pending");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Directory.Exists(flags) && Directory.EnumerateFiles(flags, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, ct);
+        }
+
+        return StoreDigest();
+    }
+
     /// <summary>Every object file under the store (path and SHA-256), without the store's own staging area.</summary>
     public string StoreDigest()
     {

@@ -258,6 +258,10 @@ public sealed partial class RecordIndexer
     /// <summary>Whether the engine's projector holds the flag of a record file (set by the projector; a reindex leaves those flags alone).</summary>
     internal Func<string, bool> OwnedByProjector { get; set; } = static _ => false;
 
+    /// <summary>Whether the record file is flagged for reindex now.</summary>
+    internal async ValueTask<bool> IsFlaggedAsync(string fileCode, CancellationToken cancellationToken)
+        => await _storage.Objects.StatAsync(PendingPrefix + fileCode, cancellationToken).ConfigureAwait(false) is not null;
+
     /// <summary>Removes the reindex flag of a record file (after its index update).</summary>
     internal async ValueTask ClearPendingAsync(string fileCode, CancellationToken cancellationToken)
         => await _storage.Objects.DeleteAsync(PendingPrefix + fileCode, cancellationToken).ConfigureAwait(false);

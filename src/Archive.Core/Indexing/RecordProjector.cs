@@ -83,15 +83,35 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// After a commit that did not happen (a conflict, a failure) although the flag was written: the projector
-    /// reconciles the record file from its head and clears the flag.
+    /// After a commit that did not happen (a conflict, a failure) although the flag was written, under the record file's
+    /// lock. When the flag was written for this change alone (one host, and no committed change of this engine awaits
+    /// projection), the index has nothing to catch up and the flag is removed now, so a refused change leaves the
+    /// storage as it was; otherwise the projector reconciles the record file from its head and clears the flag.
     /// </summary>
-    public void NotCommitted(string fileCode)
+    public async ValueTask NotCommittedAsync(string fileCode)
     {
-        if (_flagged.ContainsKey(fileCode))
+        if (!_flagged.ContainsKey(fileCode))
         {
-            Enqueue(fileCode);
+            return;
         }
+
+        if (!_hosts.Shared && !_committed.ContainsKey(fileCode))
+        {
+            try
+            {
+                await _indexer.ClearPendingAsync(fileCode, CancellationToken.None).ConfigureAwait(false);
+                _flagged.TryRemove(fileCode, out _);
+                return;
+            }
+#pragma warning disable CA1031 // The flag stays and the projector reconciles instead; nothing is lost.
+            catch (Exception ex) when (ex is ArchiveException or IOException)
+#pragma warning restore CA1031
+            {
+                LogFlagNotCleared(_logger, fileCode, ex);
+            }
+        }
+
+        Enqueue(fileCode);
     }
 
     /// <summary>The newest version of <paramref name="fileCode"/> this engine knows to be searchable, or null.</summary>
@@ -340,4 +360,7 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
 
     [LoggerMessage(EventId = 1103, EventName = "ProjectionFlagClearFailed", Level = LogLevel.Warning, Message = "Could not clear the reindex flag of record file {FileCode} after its projection; the pending-index run projects it once more.")]
     private static partial void LogClearFailed(ILogger logger, string fileCode, Exception exception);
+
+    [LoggerMessage(EventId = 1104, EventName = "ProjectionFlagNotCleared", Level = LogLevel.Warning, Message = "Could not remove the reindex flag of record file {FileCode} after a change that was not committed; the projector reconciles it from its head.")]
+    private static partial void LogFlagNotCleared(ILogger logger, string fileCode, Exception exception);
 }

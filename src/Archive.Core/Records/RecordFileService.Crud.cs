@@ -46,7 +46,7 @@ public sealed partial class RecordFileService
         {
             if (!committed)
             {
-                _projector.NotCommitted(file.FileCode);
+                await _projector.NotCommittedAsync(file.FileCode).ConfigureAwait(false);
             }
 
             gate.Release();

@@ -122,7 +122,7 @@ public sealed partial class RecordFileService
         finally
         {
             // The flag of a commit that did not happen (or of one that did, a second time: harmless) is reconciled.
-            _projector.NotCommitted(fileCode);
+            await _projector.NotCommittedAsync(fileCode).ConfigureAwait(false);
             gate.Release();
             if (textTemp is not null)
             {

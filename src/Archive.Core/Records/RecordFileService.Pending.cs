@@ -40,6 +40,11 @@ public sealed partial class RecordFileService
                     continue; // this engine's projector clears it once the change is in the index
                 }
 
+                if (!await _indexer.IsFlaggedAsync(fileCode, cancellationToken).ConfigureAwait(false))
+                {
+                    continue; // cleared since it was listed (its projection finished meanwhile)
+                }
+
                 var head = await _store.GetAsync(fileCode, null, cancellationToken).ConfigureAwait(false);
                 if (head is null)
                 {

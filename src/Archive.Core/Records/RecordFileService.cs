@@ -118,7 +118,7 @@ public sealed partial class RecordFileService : IAsyncDisposable, IDisposable
         {
             if (!committed)
             {
-                _projector.NotCommitted(fileCode);
+                await _projector.NotCommittedAsync(fileCode).ConfigureAwait(false);
             }
 
             gate.Release();
