@@ -113,7 +113,12 @@ public sealed partial class ObjectStoreAuditLog : IAuditLog, IDisposable
         if (lead)
         {
             // One writer at a time, off the caller's path so that no caller waits for batches queued after its own.
-            _ = Task.Run(WriteQueuedAsync, CancellationToken.None);
+            // Without the caller's execution context: the writer serves every caller, so the lead's ambient state (its
+            // activity, logging scope, async-locals) must not follow it into other callers' batches.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(WriteQueuedAsync, CancellationToken.None);
+            }
         }
 
         return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

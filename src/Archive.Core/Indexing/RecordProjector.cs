@@ -149,7 +149,11 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
         {
             if (_loop is null && !_disposed)
             {
-                _loop = Task.Run(() => RunAsync(_stop.Token));
+                // Without the first changer's execution context (activity, logging scope, async-locals): the loop serves everyone.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _loop = Task.Run(() => RunAsync(_stop.Token));
+                }
             }
         }
     }
