@@ -205,12 +205,17 @@ public sealed class ImportTests
 
         // While the batch's documents are being indexed, another caller updates the first record file (and its own
         // index update lands first): the batch must then index that file again from its head.
+        var updated = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         flaky.BeforeIndex = async () =>
         {
             flaky.BeforeIndex = null;
-            await h.Files.UpdateAsync(code, ArchiveHarness.FileInput("01.HN") with { Title = "Tiêu đề mới sau khi nhập" }, null, ArchiveHarness.User, ct);
+            updated.SetResult((await h.Files.UpdateAsync(code, ArchiveHarness.FileInput("01.HN") with { Title = "Tiêu đề mới sau khi nhập" }, null, ArchiveHarness.User, ct)).Stored.Version);
         };
         await h.Files.ImportBatchAsync([TwoDocuments("01.HN")], ArchiveHarness.User, cancellationToken: ct);
+
+        // The update happens inside the projection of the import (in the background): wait for it, then for its version.
+        var version = await updated.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        Assert.Equal(ProjectionState.Searchable, (await h.Files.WaitSearchableAsync(code, version, TimeSpan.FromSeconds(30), ct)).State);
 
         var hit = Assert.Single((await h.SearchAsync("tieu de moi sau khi nhap", new TermsFilter(SearchFields.Kind, [nameof(SearchDocumentKind.RecordFile)]))).Hits);
         Assert.Equal(code, hit.Document.Id);
