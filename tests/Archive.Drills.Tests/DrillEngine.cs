@@ -158,8 +158,9 @@ internal sealed class DrillEngine : IAsyncDisposable
         await Files.WaitForProjectionAsync(TimeSpan.FromSeconds(30), ct);
         var flags = Path.Combine(StorePath, "objects", "jobs", "reindex-pending");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (Directory.Exists(flags) && Directory.EnumerateFiles(flags, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < deadline)
+        while (Directory.Exists(flags) && Directory.EnumerateFiles(flags, "*", SearchOption.AllDirectories).Any())
         {
+            Xunit.Assert.True(DateTime.UtcNow < deadline, "reindex flags still present 30 s after the projection should have cleared them");
             await Task.Delay(20, ct);
         }
 
