@@ -223,6 +223,14 @@ internal sealed class BenchEngine : IAsyncDisposable
         => Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
 
     /// <summary>Quotes a path for bash.</summary>
+    /// <summary>Writes a file as the physical references do: created new, then flushed to disk (fsync).</summary>
+    public static async Task WriteDurableAsync(string path, byte[] bytes)
+    {
+        await using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+        await fs.WriteAsync(bytes);
+        fs.Flush(flushToDisk: true);
+    }
+
     public static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>A data folder: the one given (must be empty or absent unless reuse), else a new temporary one deleted at the end unless --keep.</summary>

@@ -122,12 +122,12 @@ internal sealed class IngestCommand : IBenchCommand
                 {
                     var rng = new Random(i);
                     var fileJson = JsonSerializer.SerializeToUtf8Bytes(BenchEngine.FileInput(i, rng));
-                    await WriteDurableAsync(Path.Combine(physical, $"{i:D6}.json"), fileJson);
+                    await BenchEngine.WriteDurableAsync(Path.Combine(physical, $"{i:D6}.json"), fileJson);
                     for (var d = 1; d <= perFile; d++)
                     {
                         var json = JsonSerializer.SerializeToUtf8Bytes(BenchEngine.DocInput(i, d, rng));
-                        await WriteDurableAsync(Path.Combine(physical, $"{i:D6}-{d:D3}.json"), json);
-                        await WriteDurableAsync(Path.Combine(physical, $"{i:D6}-{d:D3}.pdf"), pdfs[((i * perFile) + d) % distinct]);
+                        await BenchEngine.WriteDurableAsync(Path.Combine(physical, $"{i:D6}-{d:D3}.json"), json);
+                        await BenchEngine.WriteDurableAsync(Path.Combine(physical, $"{i:D6}-{d:D3}.pdf"), pdfs[((i * perFile) + d) % distinct]);
                     }
                 }
             })));
@@ -307,12 +307,5 @@ internal sealed class IngestCommand : IBenchCommand
         var indexSeconds = swI.Elapsed.TotalSeconds * files / counted;
         var indexCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuI).TotalSeconds * files / counted;
         return (seconds, cpu, (indexSeconds, indexCpu));
-    }
-
-    private static async Task WriteDurableAsync(string path, byte[] bytes)
-    {
-        await using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-        await fs.WriteAsync(bytes);
-        fs.Flush(flushToDisk: true);
     }
 }

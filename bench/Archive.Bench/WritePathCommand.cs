@@ -204,8 +204,8 @@ internal sealed class WritePathCommand : IBenchCommand
             int i;
             while ((i = Interlocked.Increment(ref next)) < docs)
             {
-                await WriteDurableAsync(Path.Combine(path, $"{i:D6}.json"), JsonSerializer.SerializeToUtf8Bytes(BenchEngine.DocInput(i, 1, rng)));
-                await WriteDurableAsync(Path.Combine(path, $"{i:D6}.pdf"), pdfs[i % pdfs.Length]);
+                await BenchEngine.WriteDurableAsync(Path.Combine(path, $"{i:D6}.json"), JsonSerializer.SerializeToUtf8Bytes(BenchEngine.DocInput(i, 1, rng)));
+                await BenchEngine.WriteDurableAsync(Path.Combine(path, $"{i:D6}.pdf"), pdfs[i % pdfs.Length]);
             }
         })));
         return (sw.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
@@ -273,12 +273,5 @@ internal sealed class WritePathCommand : IBenchCommand
         }
 
         return 0;
-    }
-
-    private static async Task WriteDurableAsync(string path, byte[] bytes)
-    {
-        await using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-        await fs.WriteAsync(bytes);
-        fs.Flush(flushToDisk: true);
     }
 }
