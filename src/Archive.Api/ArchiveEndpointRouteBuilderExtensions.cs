@@ -44,6 +44,7 @@ public static class ArchiveEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         RegistryEndpoints.Map(group);
+        CatalogueEndpoints.Map(group);
         ImportEndpoints.Map(group);
         RecordFileEndpoints.Map(group);
         ContentEndpoints.Map(group);

@@ -9,6 +9,7 @@ using Archive.Exchange;
 using Archive.Handover;
 using Archive.Hosting;
 using Archive.Records;
+using Archive.Registers;
 using Archive.Reorganisation;
 using Archive.Transfer;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,7 @@ internal sealed class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -65,6 +66,9 @@ internal sealed class ExchangeCommand
         new("accession import", "PATH --archives ARCHIVES_ID [--reference NUMBER] [--representative NAME] [--records-out FILE.json] [--documents DIR]",
             "Verifies and accessions a submission package; writes the completed transfer record (JSON) for the submitting agency.",
             ["archives", "reference", "representative", "records-out", "documents"], [], "PATH"),
+        new("catalogue export", "--fonds CODE [--status Finished|Unfinished] [--year YYYY] [--format xlsx|docx|csv] --out FILE",
+            "Prints the catalogue of a fonds' record files (mục lục hồ sơ; --status Unfinished: danh sách hồ sơ chưa giải quyết xong), read from storage, into FILE.",
+            ["fonds", "status", "year", "format", "out"], [], null),
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -79,6 +83,9 @@ internal sealed class ExchangeCommand
         ["asOf"] = "--as-of",
         ["due"] = "--as-of",
         ["user"] = "--user",
+        ["year"] = "--year",
+        ["format"] = "--format",
+        ["status"] = "--status",
     };
 
     private readonly Verb? _verb;
@@ -102,7 +109,7 @@ internal sealed class ExchangeCommand
     public bool NeedsEngine => _usageError is null && _helpFor is null;
 
     /// <summary>
-    /// The command when <paramref name="args"/> start with <c>handover</c>, <c>transfer</c>, <c>accession</c> or
+    /// The command when <paramref name="args"/> start with <c>handover</c>, <c>transfer</c>, <c>accession</c>, <c>catalogue</c> or
     /// <c>help</c>; null otherwise (the server starts). <paramref name="hostArgs"/> = the configuration arguments.
     /// </summary>
     public static ExchangeCommand? Parse(string[] args, out string[] hostArgs)
@@ -296,6 +303,7 @@ internal sealed class ExchangeCommand
                 "transfer export" => await run.TransferExportAsync().ConfigureAwait(false),
                 "transfer confirm" => await run.TransferConfirmAsync().ConfigureAwait(false),
                 "accession verify" => await run.AccessionAsync(import: false).ConfigureAwait(false),
+                "catalogue export" => await run.CatalogueExportAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -425,6 +433,11 @@ internal sealed class ExchangeCommand
                     ?? (_options.TryGetValue("as-of", out var asOf) && !DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? $"Option --as-of must be a date yyyy-MM-dd, not '{asOf}'." : null);
             case "accession verify" or "accession import":
                 return argument ?? Need("archives");
+            case "catalogue export":
+                return Need("fonds", "out")
+                    ?? (_options.TryGetValue("year", out var year) && !int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? $"Option --year must be a year (e.g. 2024), not '{year}'." : null)
+                    ?? (_options.TryGetValue("format", out var format) && format.ToLowerInvariant() is not ("xlsx" or "docx" or "csv") ? $"Option --format is xlsx, docx or csv, not '{format}'." : null)
+                    ?? (_options.TryGetValue("status", out var status) && status.ToLowerInvariant() is not ("finished" or "unfinished") ? $"Option --status is Finished or Unfinished, not '{status}'." : null);
             default:
                 return argument;
         }
@@ -555,6 +568,41 @@ internal sealed class ExchangeCommand
             }
 
             return Success;
+        }
+
+        public async Task<int> CatalogueExportAsync()
+        {
+            var request = new CatalogueRequest
+            {
+                FondsCode = Option("fonds")!,
+                Status = string.Equals(Option("status"), "unfinished", StringComparison.OrdinalIgnoreCase) ? RecordFileStatus.Unfinished : RecordFileStatus.Finished,
+                Year = Option("year") is { } year ? int.Parse(year, CultureInfo.InvariantCulture) : null,
+                Format = Option("format")?.ToLowerInvariant() switch { "docx" => CatalogueFormat.Docx, "csv" => CatalogueFormat.Csv, _ => CatalogueFormat.Xlsx },
+            };
+            var target = Path.GetFullPath(Option("out")!);
+            var partial = target + ".partial";
+            CatalogueResult result;
+            try
+            {
+                await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 65536))
+                {
+                    // Offline, the operator: every record file of the fonds is listed.
+                    result = await services.GetRequiredService<CatalogueService>().WriteAsync(request, caller: null, file, cancellationToken).ConfigureAwait(false);
+                    file.Flush(flushToDisk: true);
+                }
+
+                File.Move(partial, target, overwrite: true);
+            }
+            catch
+            {
+                File.Delete(partial);
+                throw;
+            }
+
+            await AppendAsync(AuditActions.Export, "catalogue", request.FondsCode, true, $"{request.Status} {request.Format}{(request.Year is { } y ? " " + y.ToString(CultureInfo.InvariantCulture) : string.Empty)}: {result.Totals.Total} files, offline").ConfigureAwait(false);
+
+            await output.WriteLineAsync($"{target}: {result.Totals.TotalLine}; {result.Totals.SplitLine}; {result.Totals.Pages.ToString(CultureInfo.InvariantCulture)} trang").ConfigureAwait(false);
+            return 0;
         }
 
         public async Task<int> TransferExportAsync()

@@ -278,6 +278,42 @@ public sealed class CliExchangeTests : IDisposable
     /// Commune Tam Xuân with its fonds (a permanent file and another permanent file, each with a scan) and the commune
     /// Núi Thành, its successor under a recorded merger (sáp nhập); returns the two file codes.
     /// </summary>
+    [Fact]
+    public async Task Catalogue_export_prints_the_fonds_catalogue_offline_and_refuses_bad_options_naming_them()
+    {
+        var data = Path.Combine(_root, "agencies");
+        await SeedAgenciesAsync(data);
+        var csv = Path.Combine(_root, "muc-luc.csv");
+
+        // The 2016 catalogue as CSV: one file (02.VP), the total on stdout, the export in the audit trail.
+        var run = await CliAsync("catalogue", "export", "--fonds", Fonds, "--year", "2016", "--format", "csv", "--out", csv, "--user", Clerk, $"--Archive:DataPath={data}");
+        Assert.True(run.Code == 0, run.ToString());
+        Assert.Contains("Tổng số: 1 (Một) hồ sơ", run.Stdout, StringComparison.Ordinal);
+        var lines = (await File.ReadAllLinesAsync(csv, Ct)).Skip(1).ToList();
+        Assert.Equal(["1,02.VP,Hồ sơ sắp xếp đơn vị hành chính năm 2016,05/01/2016,20/12/2016,Vĩnh viễn,,2,"], lines);
+        Assert.False(File.Exists(csv + ".partial"));
+
+        // All years, XLSX (the default format): both files.
+        var xlsx = Path.Combine(_root, "muc-luc.xlsx");
+        var all = await CliAsync("catalogue", "export", "--fonds", Fonds, "--out", xlsx, $"--Archive:DataPath={data}");
+        Assert.True(all.Code == 0, all.ToString());
+        Assert.Contains("Tổng số: 2 (Hai) hồ sơ", all.Stdout, StringComparison.Ordinal);
+        Assert.Equal("PK"u8.ToArray(), (await File.ReadAllBytesAsync(xlsx, Ct))[..2]);
+
+        // Refusals name the option: a usage error (exit 2) before the engine opens, a rule (exit 3) from the engine.
+        var badFormat = await CliAsync("catalogue", "export", "--fonds", Fonds, "--format", "pdf", "--out", csv, $"--Archive:DataPath={data}");
+        Assert.True(badFormat.Code == 2, badFormat.ToString());
+        Assert.Contains("--format", badFormat.Stderr, StringComparison.Ordinal);
+        var badYear = await CliAsync("catalogue", "export", "--fonds", Fonds, "--year", "3000", "--out", csv, $"--Archive:DataPath={data}");
+        Assert.True(badYear.Code == 3, badYear.ToString());
+        Assert.Contains("--year (year)", badYear.Stderr, StringComparison.Ordinal);
+        Assert.Contains("catalogue.year-range", badYear.Stderr, StringComparison.Ordinal);
+
+        await using var engine = Engine(data);
+        var audit = await AuditOfAsync(engine, Clerk);
+        Assert.Contains(audit, e => e is { Action: AuditActions.Export, ObjectType: "catalogue", ObjectId: Fonds });
+    }
+
     private static async Task<(string Permanent, string Other)> SeedAgenciesAsync(string data)
     {
         Directory.CreateDirectory(data);

@@ -128,6 +128,32 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         var unfinished = await FileAsync(handing, fonds, "04.DC", "Hồ sơ giải quyết tranh chấp đất đai thôn Đông", "permanent", Generated.AccessLevel.Public, RecordFileStatus.Unfinished, null);
         await handing.MarkNonArchivalAsync(weeded, "searchable", null, null, new MarkNonArchivalRequest { Kind = NonArchivalKind.ReferenceCopy, Reason = "Bản sao để tham khảo, bản chính lưu tại Văn phòng" }, Ct);
 
+        // The catalogue on demand (mục lục hồ sơ, read from storage): the handing clerk, without clearance, gets the
+        // finished files it may read — not the Secret one, not the weeded or the unfinished one; the administrator
+        // (cleared) gets both permanent files, as XLSX; a format the server does not print is refused naming the field.
+        using (var csv = await handing.GetFondsCatalogueAsync(fonds, null, null, "csv", Ct))
+        {
+            var text = await new StreamReader(csv.Stream).ReadToEndAsync(Ct);
+            Assert.Contains("01.QH", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("02.MAT", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("03.VP", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("04.DC", text, StringComparison.Ordinal);
+            Assert.Equal("1", csv.Headers["Archive-Catalogue-Files"].Single());
+        }
+
+        using (var xlsx = await admin.GetFondsCatalogueAsync(fonds, "Finished", 2015, null, Ct))
+        {
+            using var zip = new System.IO.Compression.ZipArchive(xlsx.Stream, System.IO.Compression.ZipArchiveMode.Read);
+            var sheet = await new StreamReader(await zip.GetEntry("xl/worksheets/sheet1.xml")!.OpenAsync(Ct)).ReadToEndAsync(Ct);
+            Assert.Contains("01.QH", sheet, StringComparison.Ordinal);
+            Assert.Contains("02.MAT", sheet, StringComparison.Ordinal);
+            Assert.Equal("2", xlsx.Headers["Archive-Catalogue-Files"].Single());
+        }
+
+        var badFormat = await Assert.ThrowsAsync<ArchiveApiException<ProblemDetails>>(() => handing.GetFondsCatalogueAsync(fonds, null, null, "pdf", Ct));
+        Assert.Equal(400, badFormat.StatusCode);
+        Assert.Contains(badFormat.Result.Errors, e => e is { Field: "format", Rule: "catalogue.format" });
+
         // The merger: recorded, planned (tasks per agency), applied (fonds closed, custody to the successor).
         var eventId = "NQ-1656-2025";
         await admin.RecordReorganisationAsync(new RecordReorganisationRequest

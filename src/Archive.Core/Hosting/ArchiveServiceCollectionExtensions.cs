@@ -7,6 +7,7 @@ using Archive.Packages;
 using Archive.Records;
 using Archive.Retention;
 using Archive.Search;
+using Archive.Security;
 using Archive.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -98,6 +99,14 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<ReindexService>>(),
             sp.GetRequiredService<StorageLeases>()));
+
+        services.TryAddSingleton(sp => new Archive.Registers.CatalogueService(
+            sp.GetRequiredService<RecordFileService>(),
+            sp.GetRequiredService<FondsRegistry>(),
+            sp.GetRequiredService<AgencyRegistry>(),
+            RequiredServices.OfficeDocuments(sp, nameof(Archive.Registers.CatalogueService)),
+            sp.GetService<IArchiveAccessPolicy>(),
+            sp.GetService<TimeProvider>()));
 
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);
