@@ -16,7 +16,8 @@ namespace Archive.Indexing;
 /// file's lock unless a newer change arrived meanwhile (that change queued the file again). The loop is the only writer
 /// of record-file projections in the engine besides <see cref="RecordFileService.IndexPendingAsync"/> (which leaves the
 /// files this projector owns alone) and a reindex; since it reads heads in queue order, an older head never overwrites
-/// a newer one in an index that ignores <see cref="Search.SearchDocument.Version"/> (Lucene).
+/// a newer one in an index that ignores <see cref="Search.SearchDocument.Version"/> (Lucene). A record file destroyed
+/// after its head was read is left out of the write (<see cref="RecordIndexer.WriteAsync"/>).
 /// </summary>
 internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
 {
