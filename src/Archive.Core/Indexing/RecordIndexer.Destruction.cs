@@ -98,7 +98,7 @@ public sealed partial class RecordIndexer
 
     /// <summary>
     /// After a reindex swapped its index in (or upserted into the live one): removes the record files destroyed while it
-    /// ran or waited, then their notes; returns how many.
+    /// ran or waited (projecting again a new record file that took a destroyed one's code), then their notes; returns how many.
     /// </summary>
     internal async ValueTask<int> ApplyDestroyedAsync(CancellationToken cancellationToken)
     {
@@ -123,6 +123,11 @@ public sealed partial class RecordIndexer
             }
 
             await Index.DeleteAsync(note.Ids, note.Version, cancellationToken).ConfigureAwait(false);
+            if (await ReadHeadAsync(note.FileCode, cancellationToken).ConfigureAwait(false) is { } taken)
+            {
+                // The code was taken again by a new record file, which the swapped-in index may not hold as it is now.
+                await WriteAsync(await ProjectAsync(taken, cancellationToken).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         foreach (var key in keys)

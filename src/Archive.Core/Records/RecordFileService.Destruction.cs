@@ -25,11 +25,13 @@ public sealed partial class RecordFileService
     /// <summary>
     /// Within <see cref="DestroyLockedAsync"/>, before the package is purged: removes the record file's reindex flag
     /// (so no pending-index run, also after a crash, projects it again), then its search documents (<paramref name="ids"/>,
-    /// of package version <paramref name="version"/>) so that no projection of this engine in flight writes them again.
+    /// of package version <paramref name="version"/>) so that no projection of this engine in flight writes them again;
+    /// the projector forgets what it knew of the record file.
     /// </summary>
     internal async ValueTask RemoveFromSearchAsync(string fileCode, IReadOnlyCollection<string> ids, int version, CancellationToken cancellationToken)
     {
         await _indexer.ClearPendingAsync(fileCode, cancellationToken).ConfigureAwait(false);
         await _indexer.RemoveDestroyedAsync(fileCode, ids, version, cancellationToken).ConfigureAwait(false);
+        _projector.Forget(fileCode);
     }
 }

@@ -286,6 +286,23 @@ public sealed class DispositionTests
     }
 
     [Fact]
+    public async Task A_new_record_file_taking_the_code_of_a_destroyed_one_is_searchable()
+    {
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+        var code = await CreateFileAsync(h, "14.AGAIN", 2012, RetentionPeriod.OfYears(5), withContent: true);
+        var service = h.Services.GetRequiredService<DispositionService>();
+        await service.ProposeAsync(Input("QD-2026-14", code), ArchiveHarness.User, Ct);
+        await service.ApproveAsync("QD-2026-14", Approver, Ct);
+        await service.ExecuteAsync("QD-2026-14", Approver, Ct);
+        Assert.Equal(0, (await h.SearchAsync("")).Total);
+
+        // What is left out of the index is the destroyed record file, not its code.
+        Assert.Equal(code, await CreateFileAsync(h, "14.AGAIN", 2012, RetentionPeriod.OfYears(5)));
+        Assert.Equal([code], (await h.SearchAsync("")).Hits.Select(x => x.Document.Id));
+    }
+
+    [Fact]
     public async Task A_record_file_destroyed_while_a_rebuild_reads_it_is_not_brought_back_by_the_swap()
     {
         await using var h = ArchiveHarness.Create(services: HookedStore.Use);
