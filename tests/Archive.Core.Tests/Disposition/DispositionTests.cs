@@ -303,6 +303,40 @@ public sealed class DispositionTests
     }
 
     [Fact]
+    public async Task A_destruction_interrupted_when_it_removes_the_flag_leaves_nothing_for_the_start_up_run_to_bring_back()
+    {
+        await using var h = ArchiveHarness.Create(services: HookedStore.Use);
+        await h.SeedAsync();
+        var code = await CreateFileAsync(h, "15.CRASH", 2012, RetentionPeriod.OfYears(5), withContent: true);
+        Assert.Equal(2, (await h.SearchAsync("")).Total);
+        var service = h.Services.GetRequiredService<DispositionService>();
+        await service.ProposeAsync(Input("QD-2026-15", code), ArchiveHarness.User, Ct);
+        await service.ApproveAsync("QD-2026-15", Approver, Ct);
+
+        // A change whose projection never finished left its flag (an index outage, a crash); the destruction dies
+        // when it removes that flag.
+        await h.Indexer.FlagPendingAsync(code, "projection failed", Ct);
+        ((HookedStore)h.Objects).FailDelete = key => key == RecordIndexer.PendingPrefix + code;
+        await Assert.ThrowsAsync<IOException>(async () => await service.ExecuteAsync("QD-2026-15", Approver, Ct));
+        var left = await IdsAsync(h);
+
+        // The next start-up's pending run does not bring back anything the interrupted destruction had removed.
+        await h.ReopenAsync();
+        await h.Files.IndexPendingAsync(Ct);
+        Assert.Subset(left, await IdsAsync(h));
+
+        // Executing again finishes the destruction, and nothing comes back after another start-up.
+        var executed = await h.Services.GetRequiredService<DispositionService>().ExecuteAsync("QD-2026-15", Approver, Ct);
+        Assert.Equal(DispositionFileOutcome.Destroyed, executed.Value.Results.Single().Outcome);
+        Assert.Empty(await IdsAsync(h));
+        await h.ReopenAsync();
+        Assert.Equal(0, await h.Files.IndexPendingAsync(Ct));
+        Assert.Empty(await IdsAsync(h));
+
+        static async Task<HashSet<string>> IdsAsync(ArchiveHarness h) => [.. (await h.SearchAsync("")).Hits.Select(x => x.Document.Id)];
+    }
+
+    [Fact]
     public async Task A_record_file_destroyed_while_a_rebuild_reads_it_is_not_brought_back_by_the_swap()
     {
         await using var h = ArchiveHarness.Create(services: HookedStore.Use);
@@ -374,6 +408,9 @@ public sealed class DispositionTests
     {
         public Func<string, Task>? AfterGet { get; set; }
 
+        /// <summary>Deletes of the keys it matches fail, as if the process died there.</summary>
+        public Func<string, bool>? FailDelete { get; set; }
+
         public static void Use(IServiceCollection services) => services.Replace(ServiceDescriptor.Singleton<IObjectStore>(sp => new HookedStore(new FileSystemObjectStore(
             new FileSystemStoreOptions { RootPath = Path.Combine(sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.DataPath, "store") }))));
 
@@ -387,6 +424,9 @@ public sealed class DispositionTests
 
             return content;
         }
+
+        public override ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
+            => FailDelete?.Invoke(key) == true ? throw new IOException("simulated crash before deleting " + key) : base.DeleteAsync(key, cancellationToken);
     }
 
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
