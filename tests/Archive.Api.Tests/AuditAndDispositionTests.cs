@@ -54,6 +54,12 @@ public sealed class AuditAndDispositionTests(ApiFactory factory) : IClassFixture
         var (agencyId, fondsCode) = await SeedAsync(client);
         var expired = await CreateRecordFileAsync(client, fondsCode, "01.HUY", year: 2012, maintenance: "5y");
         var young = await CreateRecordFileAsync(client, fondsCode, "02.CON", year: 2024, maintenance: "10y");
+
+        // The file to destroy is searchable at its last change (the write waited for its projection).
+        var filed = await client.PostAsync($"{FileUrl(expired)}/documents?wait=searchable&timeoutMs=30000", Json(new { subject = "Tờ trình hết hạn bảo quản" }), Ct).ExpectAsync(201);
+        Assert.Equal("Searchable", (string?)filed["projection"]!["state"]);
+        Assert.Equal([expired + "/1"], await SearchAsync("hết hạn bảo quản"));
+        Assert.Equal([expired, young], await SearchAsync("tuyển dụng"));
         var id = "QD-" + Guid.NewGuid().ToString("N")[..8];
         var body = new
         {
@@ -83,6 +89,10 @@ public sealed class AuditAndDispositionTests(ApiFactory factory) : IClassFixture
 
         await client.GetAsync(FileUrl(expired), Ct).ExpectAsync(404);
         await client.GetAsync(FileUrl(young), Ct).ExpectAsync(200);
+
+        // Nothing of the destroyed file is found any more, neither the file nor its document.
+        Assert.Empty(await SearchAsync("hết hạn bảo quản"));
+        Assert.Equal([young], await SearchAsync("tuyển dụng"));
         var record = await client.GetAsync($"{Dispositions}/{id}/record", Ct).ExpectAsync(200);
         var tombstone = Assert.Single(record["tombstones"]!.AsArray());
         Assert.Equal(expired, (string?)tombstone!["fileCode"]);
@@ -90,5 +100,11 @@ public sealed class AuditAndDispositionTests(ApiFactory factory) : IClassFixture
 
         var events = await client.GetAsync($"{Audit}/records?action=disposition.destroy&objectId={Uri.EscapeDataString(expired)}", Ct).ExpectAsync(200);
         Assert.Equal("Success", (string?)Assert.Single(events["items"]!.AsArray())!["outcome"]);
+
+        async Task<string[]> SearchAsync(string query)
+        {
+            var found = await client.GetAsync($"{ApiFactory.Prefix}/search?q={Uri.EscapeDataString(query)}&filter=agency:{agencyId}&consistent=true", Ct).ExpectAsync(200);
+            return [.. found["hits"]!.AsArray().Select(h => (string)h!["id"]!).Order(StringComparer.Ordinal)];
+        }
     }
 }

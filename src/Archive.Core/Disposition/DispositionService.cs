@@ -35,7 +35,6 @@ public sealed partial class DispositionService
     private readonly PackageEntityStore<DispositionDecision> _store;
     private readonly ArchiveStorage _storage;
     private readonly RecordFileService _files;
-    private readonly ISearchIndex _index;
     private readonly IAuditTrail _audit;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -43,21 +42,18 @@ public sealed partial class DispositionService
     /// <summary>Creates the service.</summary>
     /// <param name="decisions">The package store of <see cref="DecisionsRoot"/>.</param>
     /// <param name="storage">The engine's storage (record file packages).</param>
-    /// <param name="files">Record files.</param>
-    /// <param name="index">The search index.</param>
+    /// <param name="files">Record files (a destroyed file leaves the search index through them, against their projections).</param>
     /// <param name="audit">The audit trail.</param>
     /// <param name="timeProvider">Clock.</param>
-    public DispositionService(IPackageStore decisions, ArchiveStorage storage, RecordFileService files, ISearchIndex index, IAuditTrail audit, TimeProvider? timeProvider = null)
+    public DispositionService(IPackageStore decisions, ArchiveStorage storage, RecordFileService files, IAuditTrail audit, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(decisions);
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(files);
-        ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(audit);
         _store = new PackageEntityStore<DispositionDecision>(decisions, "disposition-decision", MetadataPath);
         _storage = storage;
         _files = files;
-        _index = index;
         _audit = audit;
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -362,7 +358,14 @@ public sealed partial class DispositionService
         return null;
     }
 
-    private async ValueTask<DispositionFileResult> DestroyAsync(DispositionDecision d, string code, DestructionTombstone? tombstone, ArchiveUser user, CancellationToken cancellationToken)
+    /// <summary>
+    /// Destroys one record file under its lock (<see cref="RecordFileService.DestroyLockedAsync"/>): no change commits
+    /// between the check of its inventory and the purge, and no projection of the engine brings it back into the index.
+    /// </summary>
+    private ValueTask<DispositionFileResult> DestroyAsync(DispositionDecision d, string code, DestructionTombstone? tombstone, ArchiveUser user, CancellationToken cancellationToken)
+        => _files.DestroyLockedAsync(code, () => DestroyLockedAsync(d, code, tombstone, user, cancellationToken), cancellationToken);
+
+    private async ValueTask<DispositionFileResult> DestroyLockedAsync(DispositionDecision d, string code, DestructionTombstone? tombstone, ArchiveUser user, CancellationToken cancellationToken)
     {
         var inventory = await _storage.Files.GetInventoryAsync(code, cancellationToken).ConfigureAwait(false);
         if (inventory is not null)
@@ -381,10 +384,11 @@ public sealed partial class DispositionService
             var file = await _files.GetAsync(code, cancellationToken).ConfigureAwait(false);
             var ids = new List<string> { SearchProjection.RecordFileId(code) };
             ids.AddRange((file?.Value.Documents ?? []).Select(doc => SearchProjection.DocumentId(code, doc.DocOrdinal)));
+            // The flag first, then the index: a crash in between cannot have a pending-index run bring the documents back.
             // With the destroyed head version: an index shared by several hosts then refuses a late write of any version
-            // up to it (e.g. another host's index update of the last change), instead of bringing the documents back.
-            await _index.DeleteAsync(ids, inventory.Head, cancellationToken).ConfigureAwait(false);
-            await _storage.Objects.DeleteAsync(RecordIndexer.PendingPrefix + code, cancellationToken).ConfigureAwait(false);
+            // up to it (e.g. another host's index update of the last change), instead of bringing the documents back;
+            // this engine's own projections in flight leave the record file out (RecordIndexer.RemoveDestroyedAsync).
+            await _files.RemoveFromSearchAsync(code, ids, inventory.Head, cancellationToken).ConfigureAwait(false);
             try
             {
                 await purger.PurgeAsync(code, cancellationToken).ConfigureAwait(false);

@@ -88,7 +88,6 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<ArchiveStorage>().Open(Archive.Disposition.DispositionService.DecisionsRoot),
             sp.GetRequiredService<ArchiveStorage>(),
             sp.GetRequiredService<RecordFileService>(),
-            sp.GetRequiredService<ISearchIndex>(),
             sp.GetRequiredService<IAuditTrail>(),
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new RetentionPlanner(sp.GetRequiredService<RecordFileService>(), sp.GetRequiredService<IOptions<ArchiveOptions>>()));

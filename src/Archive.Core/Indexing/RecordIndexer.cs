@@ -118,81 +118,6 @@ public sealed partial class RecordIndexer
     }
 
     /// <summary>
-    /// Indexes a just-committed record file (<paramref name="stored"/>: as returned by the commit). Never throws for an
-    /// index failure: it logs, flags the file for reindex and returns false.
-    /// </summary>
-    public async ValueTask<bool> IndexAsync(Versioned<RecordFile> stored, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(stored);
-        var file = stored.Value;
-        try
-        {
-            await IndexOrThrowAsync(stored, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-#pragma warning disable CA1031 // Storage is the truth: any index failure leaves the commit in place and flags the record.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogIndexFailed(_logger, file.FileCode, ex);
-            await FlagAsync(file.FileCode, ex.Message).ConfigureAwait(false);
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// Indexes many just-committed record files with one index update (one durable commit of the index), then clears
-    /// their reindex flags (written by the caller before committing, see <see cref="FlagPendingAsync"/>). Never throws
-    /// for an index failure: it logs, leaves the flags in place and returns false.
-    /// </summary>
-    public async ValueTask<bool> IndexBatchAsync(IReadOnlyCollection<Versioned<RecordFile>> files, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(files);
-        if (files.Count == 0)
-        {
-            return true;
-        }
-
-        try
-        {
-            var documents = new List<SearchDocument>();
-            foreach (var file in files)
-            {
-                _touched?.TryAdd(file.Value.FileCode, 0);
-                documents.AddRange(await ProjectChangesAsync(file, cancellationToken).ConfigureAwait(false));
-            }
-
-            await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
-            foreach (var file in files)
-            {
-                RememberProjected(file);
-            }
-        }
-#pragma warning disable CA1031 // Storage is the truth: the flags stay and RecordFileService.IndexPendingAsync or a reindex completes the index.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogIndexFailed(_logger, $"{files.Count} record files of a batch", ex);
-            return false;
-        }
-
-        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = CancellationToken.None }, async (file, _) =>
-        {
-            try
-            {
-                await ClearPendingAsync(file.Value.FileCode, CancellationToken.None).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // A flag left behind only costs one needless reindex of that file.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogFlagFailed(_logger, file.Value.FileCode, ex);
-            }
-        }).ConfigureAwait(false);
-        return true;
-    }
-
-    /// <summary>
     /// Flags a record file for reindex before a change whose index update comes later (a batch): a crash in between
     /// leaves the flag, so the change is indexed by <see cref="RecordFileService.IndexPendingAsync"/> or a reindex. Throws when the flag
     /// cannot be written (the change must then not be committed).
@@ -222,15 +147,13 @@ public sealed partial class RecordIndexer
     }
 
     /// <summary>Projects and indexes <paramref name="stored"/>; throws when the index cannot be updated.</summary>
-    internal async ValueTask IndexOrThrowAsync(Versioned<RecordFile> stored, CancellationToken cancellationToken)
-    {
-        _touched?.TryAdd(stored.Value.FileCode, 0);
-        var documents = await ProjectChangesAsync(stored, cancellationToken).ConfigureAwait(false);
-        await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
-        RememberProjected(stored);
-    }
+    internal ValueTask IndexOrThrowAsync(Versioned<RecordFile> stored, CancellationToken cancellationToken)
+        => WriteProjectionAsync([stored], cancellationToken);
 
-    /// <summary>Projects record files read at their heads and writes them with one index update (one index commit).</summary>
+    /// <summary>
+    /// Projects record files read at their heads and writes them with one index update (one index commit); a record
+    /// file destroyed since its head was read is left out (see <see cref="WriteAsync"/>).
+    /// </summary>
     internal async ValueTask WriteProjectionAsync(IReadOnlyList<Versioned<RecordFile>> heads, CancellationToken cancellationToken)
     {
         if (heads.Count == 0)
@@ -245,8 +168,8 @@ public sealed partial class RecordIndexer
             documents.AddRange(await ProjectChangesAsync(head, cancellationToken).ConfigureAwait(false));
         }
 
-        await Index.IndexAsync(documents, cancellationToken).ConfigureAwait(false);
-        foreach (var head in heads)
+        await WriteAsync(documents, null, cancellationToken).ConfigureAwait(false);
+        foreach (var head in heads.Where(h => !IsDestroyed(h.Value.FileCode)))
         {
             RememberProjected(head);
         }
@@ -292,24 +215,4 @@ public sealed partial class RecordIndexer
     }
 
     internal void EndTracking() => _touched = null;
-
-    private async ValueTask FlagAsync(string fileCode, string reason)
-    {
-        try
-        {
-            await FlagPendingAsync(fileCode, reason, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Best effort: the reason is logged; a full reindex repairs the index in any case.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogFlagFailed(_logger, fileCode, ex);
-        }
-    }
-
-    [LoggerMessage(EventId = 1100, EventName = "IndexUpdateFailed", Level = LogLevel.Warning, Message = "Search index update failed for record file {FileCode}; the package is committed and the file is flagged for reindex.")]
-    private static partial void LogIndexFailed(ILogger logger, string fileCode, Exception exception);
-
-    [LoggerMessage(EventId = 1101, EventName = "ReindexFlagFailed", Level = LogLevel.Error, Message = "Could not flag record file {FileCode} for reindex; run a full reindex to repair the search index.")]
-    private static partial void LogFlagFailed(ILogger logger, string fileCode, Exception exception);
 }

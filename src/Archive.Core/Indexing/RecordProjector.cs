@@ -16,7 +16,8 @@ namespace Archive.Indexing;
 /// file's lock unless a newer change arrived meanwhile (that change queued the file again). The loop is the only writer
 /// of record-file projections in the engine besides <see cref="RecordFileService.IndexPendingAsync"/> (which leaves the
 /// files this projector owns alone) and a reindex; since it reads heads in queue order, an older head never overwrites
-/// a newer one in an index that ignores <see cref="Search.SearchDocument.Version"/> (Lucene).
+/// a newer one in an index that ignores <see cref="Search.SearchDocument.Version"/> (Lucene). A record file destroyed
+/// after its head was read is left out of the write (<see cref="RecordIndexer.WriteAsync"/>).
 /// </summary>
 internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
 {
@@ -112,6 +113,16 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
         }
 
         Enqueue(fileCode);
+    }
+
+    /// <summary>
+    /// After the record file was removed from the index for its destruction, under its lock: forgets what this engine
+    /// projected and committed of it, so that a new record file taking its code is not taken for searchable.
+    /// </summary>
+    public void Forget(string fileCode)
+    {
+        _searchable.TryRemove(fileCode, out _);
+        Release(fileCode);
     }
 
     /// <summary>The newest version of <paramref name="fileCode"/> this engine knows to be searchable, or null.</summary>
@@ -257,6 +268,13 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
         await gate.WaitAsync(stoppingToken).ConfigureAwait(false);
         try
         {
+            if (_indexer.IsDestroyed(fileCode))
+            {
+                // Destroyed meanwhile: its documents were left out of the batch and it has no flag any more.
+                Release(fileCode);
+                return;
+            }
+
             // Under the lock no change of this engine is between its flag check and its commit. A newer change of this
             // engine, or (several hosts) of another host, keeps the flag: the newer version is not projected yet.
             var newer = _committed.TryGetValue(fileCode, out var committed) && committed > version;

@@ -362,13 +362,20 @@ public sealed partial class ReindexService
                 documents += await FlushAsync(batch, rebuild, cancellationToken).ConfigureAwait(false);
                 await rebuild.CommitAsync(cancellationToken).ConfigureAwait(false);
                 _indexer.ForgetProjected(); // the live index is the rebuilt one now
+
+                // It may hold record files read before their destruction (by this run, or before it was resumed).
+                await _indexer.ApplyDestroyedAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var code in _indexer.DrainTouched())
                 {
                     if (await _indexer.ReadHeadAsync(code, cancellationToken).ConfigureAwait(false) is { } f)
                     {
-                        await _indexer.Index.IndexAsync(await _indexer.ProjectAsync(f, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                        await _indexer.WriteAsync(await _indexer.ProjectAsync(f, cancellationToken).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
                     }
                 }
+            }
+            else
+            {
+                await _indexer.ApplyDestroyedAsync(cancellationToken).ConfigureAwait(false);
             }
 
             await _indexer.Index.RefreshAsync(cancellationToken).ConfigureAwait(false);
@@ -413,16 +420,9 @@ public sealed partial class ReindexService
 
         var docs = batch.ToList();
         batch.Clear();
-        if (rebuild is not null)
-        {
-            await rebuild.IndexAsync(docs, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await _indexer.Index.IndexAsync(docs, cancellationToken).ConfigureAwait(false);
-        }
 
-        return docs.Count;
+        // Without the record files destroyed since they were read.
+        return await _indexer.WriteAsync(docs, rebuild, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<ReindexCheckpoint> SaveCheckpointAsync(ReindexCheckpoint checkpoint, CancellationToken cancellationToken)

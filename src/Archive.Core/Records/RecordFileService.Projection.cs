@@ -131,6 +131,7 @@ public sealed partial class RecordFileService
             throw new ArchiveConflictException("record-file", fileCode, ConflictRules.AlreadyExists, $"record-file '{fileCode}' already exists.");
         }
 
+        _indexer.Recreated(fileCode); // a destroyed record file's code taken again: the new one is projected
         await _projector.BeforeCommitAsync(fileCode, reason, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,11 +1,18 @@
 using Archive.Audit;
+using Archive.Core.Tests.Indexing;
 using Archive.Core.Tests.Records;
 using Archive.Disposition;
+using Archive.Hosting;
+using Archive.Indexing;
 using Archive.Packages;
 using Archive.Records;
 using Archive.Retention;
+using Archive.Search;
 using Archive.Storage;
+using Archive.Storage.FileSystem;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Moq;
 using Xunit;
 
@@ -209,5 +216,240 @@ public sealed class DispositionTests
         Assert.Contains("v1: Register agency X", ev.Event.Detail, StringComparison.Ordinal);
         Assert.Contains("reconciled", ev.Event.Detail, StringComparison.Ordinal);
         Assert.Empty(await h.Objects.ListAsync(AuditJournal.PendingPrefix, cancellationToken: Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_projection_in_flight_when_its_record_file_is_destroyed_does_not_bring_it_back()
+    {
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
+        await h.SeedAsync();
+        var index = h.Services.GetRequiredService<ControlledIndex>();
+        var code = await CreateFileAsync(h, "08.RACE", 2012, RetentionPeriod.OfYears(5), withContent: true);
+        Assert.NotEmpty((await h.SearchAsync("tiêu hủy")).Hits);
+        var service = h.Services.GetRequiredService<DispositionService>();
+        await service.ProposeAsync(Input("QD-2026-08", code), ArchiveHarness.User, Ct);
+        await service.ApproveAsync("QD-2026-08", Approver, Ct);
+
+        // A last change is being projected: its search documents were read from storage and are held on their way into
+        // the index while the record file is destroyed.
+        index.Block();
+        await h.Files.UpdateAsync(code, ArchiveHarness.FileInput("08.RACE", 2012) with { Maintenance = RetentionPeriod.OfYears(5), Title = "Hồ sơ tiêu hủy thử, sửa lần cuối" }, null, ArchiveHarness.User, Ct);
+        Assert.True(await WaitUntilAsync(() => index.Waiting > 0, Long));
+        var deletes = index.Deletes;
+        var execute = service.ExecuteAsync("QD-2026-08", Approver, Ct).AsTask();
+
+        // The destruction removes the record file from the index (at once, or after the projection in flight).
+        await WaitUntilAsync(() => index.Deletes > deletes || execute.IsCompleted, TimeSpan.FromSeconds(1));
+        index.Release();
+        var executed = await execute.WaitAsync(Long, Ct);
+        Assert.Equal(DispositionFileOutcome.Destroyed, Assert.Single(executed.Value.Results).Outcome);
+
+        // Nothing of it is searchable: not after the projection ended, not after a restart's pending run, not after a reindex.
+        Assert.Equal(0, (await h.SearchAsync("")).Total);
+        Assert.Empty(await h.Indexer.ListPendingAsync(Ct));
+        await h.ReopenAsync();
+        Assert.Equal(0, await h.Files.IndexPendingAsync(Ct));
+        Assert.Equal(0, (await h.SearchAsync("")).Total);
+        await h.Reindex.RunAsync(cancellationToken: Ct);
+        Assert.Equal(0, (await h.SearchAsync("")).Total);
+    }
+
+    [Fact]
+    public async Task A_projection_that_read_its_record_file_before_the_destruction_leaves_it_out_of_the_index()
+    {
+        await using var h = ArchiveHarness.Create(services: HookedStore.Use);
+        await h.SeedAsync();
+        var code = await CreateFileAsync(h, "13.READ", 2012, RetentionPeriod.OfYears(5), withContent: true);
+        Assert.Equal(2, (await h.SearchAsync("")).Total);
+        var service = h.Services.GetRequiredService<DispositionService>();
+        await service.ProposeAsync(Input("QD-2026-13", code), ArchiveHarness.User, Ct);
+        await service.ApproveAsync("QD-2026-13", Approver, Ct);
+
+        // The projector of a last change has read the record file from storage (its last object, a document's text) and
+        // not yet written it to the index when the decision is executed.
+        var store = (HookedStore)h.Objects;
+        var root = h.Services.GetRequiredService<ArchiveStorage>().Files.GetService<OcflPackageStore>()!.GetObjectRoot(code);
+        var executed = new TaskCompletionSource<DispositionFileOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.AfterGet = async key =>
+        {
+            if (key.StartsWith(root, StringComparison.Ordinal) && key.EndsWith(".pages.json", StringComparison.Ordinal))
+            {
+                store.AfterGet = null;
+                executed.SetResult((await service.ExecuteAsync("QD-2026-13", Approver, Ct)).Value.Results.Single().Outcome);
+            }
+        };
+        await h.Files.UpdateAsync(code, ArchiveHarness.FileInput("13.READ", 2012) with { Maintenance = RetentionPeriod.OfYears(5), Title = "Hồ sơ tiêu hủy thử, sửa lần cuối" }, null, ArchiveHarness.User, Ct);
+        Assert.Equal(DispositionFileOutcome.Destroyed, await executed.Task.WaitAsync(Long, Ct));
+
+        Assert.Equal(0, (await h.SearchAsync("")).Total);
+        Assert.Empty(await h.Indexer.ListPendingAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_new_record_file_taking_the_code_of_a_destroyed_one_is_searchable()
+    {
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+        var code = await CreateFileAsync(h, "14.AGAIN", 2012, RetentionPeriod.OfYears(5), withContent: true);
+        var service = h.Services.GetRequiredService<DispositionService>();
+        await service.ProposeAsync(Input("QD-2026-14", code), ArchiveHarness.User, Ct);
+        await service.ApproveAsync("QD-2026-14", Approver, Ct);
+        await service.ExecuteAsync("QD-2026-14", Approver, Ct);
+        Assert.Equal(0, (await h.SearchAsync("")).Total);
+
+        // What is left out of the index is the destroyed record file, not its code.
+        Assert.Equal(code, await CreateFileAsync(h, "14.AGAIN", 2012, RetentionPeriod.OfYears(5)));
+        Assert.Equal([code], (await h.SearchAsync("")).Hits.Select(x => x.Document.Id));
+    }
+
+    [Fact]
+    public async Task A_destruction_interrupted_when_it_removes_the_flag_leaves_nothing_for_the_start_up_run_to_bring_back()
+    {
+        await using var h = ArchiveHarness.Create(services: HookedStore.Use);
+        await h.SeedAsync();
+        var code = await CreateFileAsync(h, "15.CRASH", 2012, RetentionPeriod.OfYears(5), withContent: true);
+        Assert.Equal(2, (await h.SearchAsync("")).Total);
+        var service = h.Services.GetRequiredService<DispositionService>();
+        await service.ProposeAsync(Input("QD-2026-15", code), ArchiveHarness.User, Ct);
+        await service.ApproveAsync("QD-2026-15", Approver, Ct);
+
+        // A change whose projection never finished left its flag (an index outage, a crash); the destruction dies
+        // when it removes that flag.
+        await h.Indexer.FlagPendingAsync(code, "projection failed", Ct);
+        ((HookedStore)h.Objects).FailDelete = key => key == RecordIndexer.PendingPrefix + code;
+        await Assert.ThrowsAsync<IOException>(async () => await service.ExecuteAsync("QD-2026-15", Approver, Ct));
+        var left = await IdsAsync(h);
+
+        // The next start-up's pending run does not bring back anything the interrupted destruction had removed.
+        await h.ReopenAsync();
+        await h.Files.IndexPendingAsync(Ct);
+        Assert.Subset(left, await IdsAsync(h));
+
+        // Executing again finishes the destruction, and nothing comes back after another start-up.
+        var executed = await h.Services.GetRequiredService<DispositionService>().ExecuteAsync("QD-2026-15", Approver, Ct);
+        Assert.Equal(DispositionFileOutcome.Destroyed, executed.Value.Results.Single().Outcome);
+        Assert.Empty(await IdsAsync(h));
+        await h.ReopenAsync();
+        Assert.Equal(0, await h.Files.IndexPendingAsync(Ct));
+        Assert.Empty(await IdsAsync(h));
+
+        static async Task<HashSet<string>> IdsAsync(ArchiveHarness h) => [.. (await h.SearchAsync("")).Hits.Select(x => x.Document.Id)];
+    }
+
+    [Fact]
+    public async Task A_record_file_destroyed_while_a_rebuild_reads_it_is_not_brought_back_by_the_swap()
+    {
+        await using var h = ArchiveHarness.Create(services: HookedStore.Use);
+        await h.SeedAsync();
+        var destroyed = await CreateFileAsync(h, "09.REBUILD", 2012, RetentionPeriod.OfYears(5), withContent: true);
+        var kept = await CreateFileAsync(h, "10.KEPT", 2020, RetentionPeriod.OfYears(10));
+        Assert.Equal(3, (await h.SearchAsync("")).Total);
+        var service = h.Services.GetRequiredService<DispositionService>();
+        await service.ProposeAsync(Input("QD-2026-09", destroyed), ArchiveHarness.User, Ct);
+        await service.ApproveAsync("QD-2026-09", Approver, Ct);
+
+        // The rebuild has read the record file from storage (its last object, a document's text) when the decision is
+        // executed; its search documents reach the new index after the destruction removed them from the live one.
+        var store = (HookedStore)h.Objects;
+        var text = h.Services.GetRequiredService<ArchiveStorage>().Files.GetService<OcflPackageStore>()!.GetObjectRoot(destroyed);
+        var executed = false;
+        store.AfterGet = async key =>
+        {
+            if (key.StartsWith(text, StringComparison.Ordinal) && key.EndsWith(".pages.json", StringComparison.Ordinal))
+            {
+                store.AfterGet = null;
+                executed = (await service.ExecuteAsync("QD-2026-09", Approver, Ct)).Value.Results.Single().Outcome == DispositionFileOutcome.Destroyed;
+            }
+        };
+        await h.Reindex.RunAsync(cancellationToken: Ct);
+        Assert.True(executed);
+
+        Assert.Equal([kept], (await h.SearchAsync("")).Hits.Select(x => x.Document.Id));
+    }
+
+    [Fact]
+    public async Task A_record_file_destroyed_while_a_rebuild_is_interrupted_is_not_brought_back_when_it_resumes_after_a_restart()
+    {
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+        var destroyed = await CreateFileAsync(h, "11.RESUME", 2012, RetentionPeriod.OfYears(5), withContent: true);
+        var kept = await CreateFileAsync(h, "12.KEPT", 2020, RetentionPeriod.OfYears(10));
+        Assert.Equal(3, (await h.SearchAsync("")).Total);
+        var service = h.Services.GetRequiredService<DispositionService>();
+        await service.ProposeAsync(Input("QD-2026-11", destroyed), ArchiveHarness.User, Ct);
+        await service.ApproveAsync("QD-2026-11", Approver, Ct);
+
+        // The rebuild stops right after it wrote the record file into its new index (batches of one).
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            var progress = new SyncProgress(s =>
+            {
+                if (s.State == ReindexState.Running && s.LastFileCode == destroyed)
+                {
+                    stop.Cancel();
+                }
+            });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await h.Reindex.RunAsync(new ReindexRequest { BatchSize = 1 }, progress, stop.Token));
+        }
+
+        Assert.NotNull(await h.Reindex.GetCheckpointAsync(Ct));
+        Assert.Equal(DispositionFileOutcome.Destroyed, (await service.ExecuteAsync("QD-2026-11", Approver, Ct)).Value.Results.Single().Outcome);
+        Assert.Equal([kept], (await h.SearchAsync("")).Hits.Select(x => x.Document.Id));
+
+        // A restart, and the rebuild resumed and swapped in: it held the destroyed record file, which must not come back.
+        await h.ReopenAsync();
+        Assert.True((await h.Reindex.RunAsync(new ReindexRequest { BatchSize = 1 }, cancellationToken: Ct)).Resumed);
+        Assert.Equal([kept], (await h.SearchAsync("")).Hits.Select(x => x.Document.Id));
+        Assert.Empty(await h.Objects.ListAsync(RecordIndexer.DestroyedPrefix, cancellationToken: Ct).ToListAsync(Ct));
+    }
+
+    /// <summary>The folder store, with a hook run after an object is opened for reading.</summary>
+    private sealed class HookedStore(IObjectStore inner) : DelegatingObjectStore(inner)
+    {
+        public Func<string, Task>? AfterGet { get; set; }
+
+        /// <summary>Deletes of the keys it matches fail, as if the process died there.</summary>
+        public Func<string, bool>? FailDelete { get; set; }
+
+        public static void Use(IServiceCollection services) => services.Replace(ServiceDescriptor.Singleton<IObjectStore>(sp => new HookedStore(new FileSystemObjectStore(
+            new FileSystemStoreOptions { RootPath = Path.Combine(sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.DataPath, "store") }))));
+
+        public override async ValueTask<ObjectContent?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+        {
+            var content = await base.GetAsync(key, range, cancellationToken);
+            if (AfterGet is { } after)
+            {
+                await after(key);
+            }
+
+            return content;
+        }
+
+        public override ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
+            => FailDelete?.Invoke(key) == true ? throw new IOException("simulated crash before deleting " + key) : base.DeleteAsync(key, cancellationToken);
+    }
+
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
+
+    /// <summary>Waits until <paramref name="condition"/> holds or <paramref name="timeout"/> passed; false then.</summary>
+    private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(10, Ct);
+        }
+
+        return true;
+    }
+
+    private sealed class SyncProgress(Action<ReindexStatus> report) : IProgress<ReindexStatus>
+    {
+        public void Report(ReindexStatus value) => report(value);
     }
 }

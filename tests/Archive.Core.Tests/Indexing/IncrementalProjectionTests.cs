@@ -42,31 +42,31 @@ public sealed class IncrementalProjectionTests
         var v4 = (await h.Files.UpdateDocumentAsync(code, 1, ArchiveHarness.DocInput("01", subject: "Về việc sáp nhập"), null, ArchiveHarness.User, ct)).Stored;
         var v5 = (await h.Files.UpdateAsync(code, ArchiveHarness.FileInput("01.TANG") with { Title = "Hồ sơ sáp nhập Sở Khoa học và Công nghệ" }, null, ArchiveHarness.User, ct)).Stored;
 
-        Assert.True(await indexer.IndexAsync(v2, ct)); // first seen: everything
+        await indexer.WriteProjectionAsync([v2], ct); // first seen: everything
         Assert.Equal([code, code + "/1"], Ids(writes[^1]));
 
-        Assert.True(await indexer.IndexAsync(v3, ct)); // a new document: it and the record file only, with its text
+        await indexer.WriteProjectionAsync([v3], ct); // a new document: it and the record file only, with its text
         Assert.Equal([code, code + "/2"], Ids(writes[^1]));
         Assert.Contains("sáp nhập Sở Khoa học", writes[^1].Single(d => d.Id == code + "/2").Pages!.Single(), StringComparison.Ordinal);
         Assert.All(writes[^1], d => Assert.Equal(3, d.Version));
 
-        Assert.True(await indexer.IndexAsync(v4, ct)); // one document's elements changed
+        await indexer.WriteProjectionAsync([v4], ct); // one document's elements changed
         Assert.Equal([code, code + "/1"], Ids(writes[^1]));
 
-        Assert.True(await indexer.IndexAsync(v5, ct)); // the record file's own elements reach every document
+        await indexer.WriteProjectionAsync([v5], ct); // the record file's own elements reach every document
         Assert.Equal([code, code + "/1", code + "/2"], Ids(writes[^1]));
         Assert.Contains("sáp nhập Sở Khoa học", writes[^1].Single(d => d.Id == code + "/2").Pages!.Single(), StringComparison.Ordinal);
 
-        Assert.True(await indexer.IndexAsync(v5, ct)); // the same version again (a pending run): everything
+        await indexer.WriteProjectionAsync([v5], ct); // the same version again (a pending run): everything
         Assert.Equal(3, writes[^1].Count);
-        Assert.True(await indexer.IndexAsync(v4, ct)); // an older version than the one written: everything, never a diff backwards
+        await indexer.WriteProjectionAsync([v4], ct); // an older version than the one written: everything, never a diff backwards
         Assert.Equal(3, writes[^1].Count);
 
         // Forgotten (e.g. after a rebuild): everything again.
-        Assert.True(await indexer.IndexAsync(v5 with { }, ct));
+        await indexer.WriteProjectionAsync([v5 with { }], ct);
         indexer.ForgetProjected();
         var v6 = (await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput("03"), null, ArchiveHarness.User, ct)).Stored;
-        Assert.True(await indexer.IndexAsync(v6, ct));
+        await indexer.WriteProjectionAsync([v6], ct);
         Assert.Equal(4, writes[^1].Count);
     }
 
@@ -89,8 +89,8 @@ public sealed class IncrementalProjectionTests
         var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput("01.CHUNG"), ArchiveHarness.User, ct)).Stored.Value.FileCode;
         var v2 = (await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput("01"), null, ArchiveHarness.User, ct)).Stored;
         var v3 = (await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput("02"), null, ArchiveHarness.User, ct)).Stored;
-        Assert.True(await indexer.IndexAsync(v2, ct));
-        Assert.True(await indexer.IndexAsync(v3, ct));
+        await indexer.WriteProjectionAsync([v2], ct);
+        await indexer.WriteProjectionAsync([v3], ct);
         Assert.Equal([code, code + "/1", code + "/2"], Ids(writes[^1]));
     }
 }

@@ -3,7 +3,6 @@ using Archive.Indexing;
 using Archive.Records;
 using Archive.Search;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Xunit;
 
@@ -22,7 +21,7 @@ public sealed class ProjectionTests
     public async Task A_write_returns_at_its_commit_while_the_index_is_blocked_and_becomes_searchable_after()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: UseControlledIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         await h.SeedAsync();
         var index = h.Services.GetRequiredService<ControlledIndex>();
         index.Block();
@@ -46,7 +45,7 @@ public sealed class ProjectionTests
     public async Task A_burst_of_changes_is_projected_once_per_record_file_in_one_index_call()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: UseControlledIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         await h.SeedAsync();
         var index = h.Services.GetRequiredService<ControlledIndex>();
         var first = await h.Files.CreateAsync(ArchiveHarness.FileInput("01.A"), ArchiveHarness.User, ct);
@@ -82,7 +81,7 @@ public sealed class ProjectionTests
     public async Task A_crash_between_the_acknowledgement_and_the_projection_heals_when_the_engine_starts()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: UseControlledIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         await h.SeedAsync();
         var index = h.Services.GetRequiredService<ControlledIndex>();
 
@@ -121,7 +120,7 @@ public sealed class ProjectionTests
     public async Task The_flag_stays_when_a_newer_change_arrived_while_the_older_one_was_being_projected()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: UseControlledIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         await h.SeedAsync();
         var index = h.Services.GetRequiredService<ControlledIndex>();
         var code = ArchiveHarness.AgencyId + ".2015.01.TCCB";
@@ -155,7 +154,7 @@ public sealed class ProjectionTests
     public async Task The_pending_run_leaves_a_flag_the_projector_holds_and_the_projector_clears_it()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: UseControlledIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         await h.SeedAsync();
         var index = h.Services.GetRequiredService<ControlledIndex>();
         index.Block();
@@ -178,78 +177,6 @@ public sealed class ProjectionTests
         while (!await condition())
         {
             await Task.Delay(10, timeout.Token);
-        }
-    }
-
-    internal static void UseControlledIndex(IServiceCollection services)
-    {
-        services.AddSingleton(sp => new Archive.Search.Lucene.LuceneSearchIndex(new Archive.Search.Lucene.LuceneSearchOptions
-        {
-            IndexPath = Path.Combine(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Archive.Hosting.ArchiveOptions>>().Value.DataPath, "index"),
-        }));
-        services.AddSingleton(sp => new ControlledIndex(sp.GetRequiredService<Archive.Search.Lucene.LuceneSearchIndex>()));
-        services.Replace(ServiceDescriptor.Singleton<ISearchIndex>(sp => sp.GetRequiredService<ControlledIndex>()));
-    }
-
-    /// <summary>A real Lucene index whose writes can be held, counted and made to fail.</summary>
-    internal sealed class ControlledIndex(ISearchIndex inner) : DelegatingSearchIndex(inner)
-    {
-        private TaskCompletionSource _gate = Open();
-        private int _calls;
-        private int _waiting;
-
-        public volatile bool Fail;
-
-        public int FailFromCall { get; set; } = 1;
-
-        public Func<int, Task>? BeforeCall { get; set; }
-
-        public int Calls => Volatile.Read(ref _calls);
-
-        public int Waiting => Volatile.Read(ref _waiting);
-
-        public List<List<SearchDocument>> Batches { get; } = [];
-
-        public void Block() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _gate.TrySetResult();
-
-        public override async ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
-        {
-            var call = Interlocked.Increment(ref _calls);
-            lock (Batches)
-            {
-                Batches.Add([.. documents]);
-            }
-
-            Interlocked.Increment(ref _waiting);
-            try
-            {
-                await _gate.Task.WaitAsync(cancellationToken);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _waiting);
-            }
-
-            if (BeforeCall is { } before)
-            {
-                await before(call);
-            }
-
-            if (Fail && call >= FailFromCall)
-            {
-                throw new ArchiveSearchException("controlled", "test", "index", "simulated outage");
-            }
-
-            await InnerIndex.IndexAsync(documents, cancellationToken);
-        }
-
-        private static TaskCompletionSource Open()
-        {
-            var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            open.SetResult();
-            return open;
         }
     }
 }

@@ -5,7 +5,6 @@ using Archive.Indexing;
 using Archive.Records;
 using Archive.Search;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Archive.Core.Tests.Indexing;
 
@@ -104,9 +103,9 @@ public sealed class ReindexTests
     public async Task Index_failure_keeps_the_commit_flags_the_file_and_pending_indexing_repairs_it()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: UseFlakyIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         await h.SeedAsync();
-        var flaky = h.Services.GetRequiredService<FlakyIndex>();
+        var flaky = h.Services.GetRequiredService<ControlledIndex>();
         flaky.Fail = true;
         var created = await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, ct);
         var code = created.Stored.Value.FileCode;
@@ -126,15 +125,15 @@ public sealed class ReindexTests
     public async Task A_caller_giving_up_after_the_commit_does_not_leave_the_change_unsearchable()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: UseFlakyIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         await h.SeedAsync();
-        var flaky = h.Services.GetRequiredService<FlakyIndex>();
+        var flaky = h.Services.GetRequiredService<ControlledIndex>();
         using var caller = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
         // The caller (an HTTP client that disconnects) gives up between the commit and the index update.
-        flaky.BeforeIndex = () =>
+        flaky.BeforeCall = _ =>
         {
-            flaky.BeforeIndex = null;
+            flaky.BeforeCall = null;
             caller.Cancel();
             return Task.CompletedTask;
         };
@@ -173,9 +172,10 @@ public sealed class ReindexTests
     public async Task Reindex_without_a_rebuild_capability_upserts_and_clears_pending_flags()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: UseFlakyIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         var codes = await FillAsync(h, 3);
-        var flaky = h.Services.GetRequiredService<FlakyIndex>();
+        var flaky = h.Services.GetRequiredService<ControlledIndex>();
+        flaky.HideRebuilder = true;
         flaky.Fail = true;
         await h.Files.UpdateAsync(codes[1], ArchiveHarness.FileInput("02.TH") with { Title = "Tiêu đề đổi khi chỉ mục hỏng" }, null, ArchiveHarness.User, ct);
         await h.ProjectedAsync(); // the background projection fails and leaves the flag
@@ -186,45 +186,6 @@ public sealed class ReindexTests
         Assert.Equal(("upsert", 3L, 6L), (done.Mode, done.Processed, done.DocumentsIndexed));
         Assert.Empty(await h.Indexer.ListPendingAsync(ct));
         Assert.Equal(codes[1], Assert.Single((await h.SearchAsync("chi muc hong")).Hits).Document.Id);
-    }
-
-    /// <summary>Replaces the search index with the real Lucene index behind <see cref="FlakyIndex"/>.</summary>
-    internal static void UseFlakyIndex(IServiceCollection services)
-    {
-        services.AddSingleton(sp => new Archive.Search.Lucene.LuceneSearchIndex(new Archive.Search.Lucene.LuceneSearchOptions
-        {
-            IndexPath = Path.Combine(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Archive.Hosting.ArchiveOptions>>().Value.DataPath, "index"),
-        }));
-        services.AddSingleton(sp => new FlakyIndex(sp.GetRequiredService<Archive.Search.Lucene.LuceneSearchIndex>()));
-        services.Replace(ServiceDescriptor.Singleton<ISearchIndex>(sp => sp.GetRequiredService<FlakyIndex>()));
-    }
-
-    /// <summary>A real Lucene index that can be told to fail, and that hides its rebuild capability.</summary>
-    internal sealed class FlakyIndex(ISearchIndex inner) : DelegatingSearchIndex(inner)
-    {
-        public volatile bool Fail;
-
-        /// <summary>Runs (once set) before the next index update goes through, e.g. to slip in a concurrent change.</summary>
-        public Func<Task>? BeforeIndex { get; set; }
-
-        public override object? GetService(Type serviceType, object? serviceKey = null)
-            => serviceType == typeof(ISearchIndexRebuilder) ? null : base.GetService(serviceType, serviceKey);
-
-        public override async ValueTask IndexAsync(IReadOnlyCollection<SearchDocument> documents, CancellationToken cancellationToken = default)
-        {
-            if (BeforeIndex is { } before)
-            {
-                await before();
-            }
-
-            if (Fail)
-            {
-                throw new ArchiveSearchException("flaky", "test", "index", "simulated outage");
-            }
-
-            cancellationToken.ThrowIfCancellationRequested(); // as a remote index (Elasticsearch) would
-            await InnerIndex.IndexAsync(documents, cancellationToken);
-        }
     }
 
     private sealed class SyncProgress(Action<ReindexStatus> report) : IProgress<ReindexStatus>

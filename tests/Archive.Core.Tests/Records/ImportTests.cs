@@ -171,9 +171,9 @@ public sealed class ImportTests
     public async Task A_batch_whose_index_update_fails_stays_stored_and_flagged_until_pending_indexing_completes_it()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: ReindexTests.UseFlakyIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         await h.SeedAsync();
-        var flaky = h.Services.GetRequiredService<ReindexTests.FlakyIndex>();
+        var flaky = h.Services.GetRequiredService<ControlledIndex>();
         flaky.Fail = true;
 
         var outcomes = await h.Files.ImportBatchAsync([TwoDocuments("01.HN"), TwoDocuments("02.HN")], ArchiveHarness.User, cancellationToken: ct);
@@ -198,17 +198,17 @@ public sealed class ImportTests
     public async Task A_change_committed_between_a_batch_import_and_its_index_update_is_not_overwritten_in_the_index()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var h = ArchiveHarness.Create(services: ReindexTests.UseFlakyIndex);
+        await using var h = ArchiveHarness.Create(services: ControlledIndex.Use);
         await h.SeedAsync();
-        var flaky = h.Services.GetRequiredService<ReindexTests.FlakyIndex>();
+        var flaky = h.Services.GetRequiredService<ControlledIndex>();
         var code = ArchiveHarness.AgencyId + ".2015.01.HN";
 
         // While the batch's documents are being indexed, another caller updates the first record file (and its own
         // index update lands first): the batch must then index that file again from its head.
         var updated = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        flaky.BeforeIndex = async () =>
+        flaky.BeforeCall = async _ =>
         {
-            flaky.BeforeIndex = null;
+            flaky.BeforeCall = null;
             updated.SetResult((await h.Files.UpdateAsync(code, ArchiveHarness.FileInput("01.HN") with { Title = "Tiêu đề mới sau khi nhập" }, null, ArchiveHarness.User, ct)).Stored.Version);
         };
         await h.Files.ImportBatchAsync([TwoDocuments("01.HN")], ArchiveHarness.User, cancellationToken: ct);
