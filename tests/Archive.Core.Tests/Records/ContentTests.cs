@@ -26,6 +26,7 @@ public sealed class ContentTests
         Assert.True(big.BytesRead < 1_200_000, "The upload must stop soon after the limit.");
         Assert.Equal(2, (await h.Files.GetAsync(code, ct))!.Version);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+        Assert.Empty(h.StagedContentFiles());
 
         // Exactly at the limit is accepted (non-PDF: no text).
         var exact = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "scan.tif", Content = new GeneratedStream(1_000_000, seed: 7) }, null, ArchiveHarness.User, ct);
@@ -150,6 +151,7 @@ public sealed class ContentTests
 
         Assert.Equal((Length, sha), (read, Convert.ToHexStringLower(hash.GetHashAndReset())));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+        Assert.Empty(h.StagedContentFiles());
     }
 
     [Fact]
