@@ -134,8 +134,8 @@ public sealed class PackageCommit
     /// Adds or replaces a file with content already staged in the package store's object store
     /// (<see cref="Storage.IObjectStagingStore"/>, obtained through <see cref="IPackageStore.GetService"/>): the store
     /// publishes the staged bytes under the file's content key with the digest it computed when staging them, without
-    /// copying or hashing them again. A store that cannot publish this staged object reads it instead, as for
-    /// <see cref="Put(string, Stream, string?)"/>. The caller keeps ownership of <paramref name="staged"/> and disposes
+    /// copying or hashing them again. A package store whose object store cannot stage reads the staged bytes instead, as
+    /// for <see cref="Put(string, Stream, string?)"/>. The caller keeps ownership of <paramref name="staged"/> and disposes
     /// it after the commit, whatever its outcome.
     /// </summary>
     public PackageCommit Put(string logicalPath, Storage.StagedObject staged, string? expectedSha256 = null)

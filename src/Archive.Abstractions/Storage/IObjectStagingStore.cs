@@ -7,8 +7,8 @@ namespace Archive.Storage;
 /// </summary>
 /// <remarks>
 /// <para><b>Staging.</b> <see cref="StageAsync"/> streams the content into the store's private staging area, computes
-/// its SHA-256 and length from the bytes it writes, and makes it durable before returning. A staged object is visible
-/// under no key, is read back with <see cref="StagedObject.OpenRead"/>, and is discarded by
+/// its SHA-256 and length from the bytes it writes, and makes it durable (at the latest before it is published). A
+/// staged object is visible under no key, is read back with <see cref="StagedObject.OpenRead"/>, and is discarded by
 /// <see cref="IDisposable.Dispose"/>; the store removes staged objects of a process that died (start-up recovery).</para>
 /// <para><b>Publishing.</b> <see cref="PublishAsync"/> makes the staged bytes the object under a key, atomically, with
 /// the digest the store computed when it wrote them (never one the caller supplies: a supplied
@@ -26,7 +26,7 @@ public interface IObjectStagingStore
 {
     /// <summary>
     /// Writes <paramref name="content"/> (read to its end, forward only, possibly non-seekable) into the staging area
-    /// while hashing it, and makes it durable.
+    /// while hashing it, and makes it durable (at the latest before it is published).
     /// </summary>
     /// <param name="content">The content; exceptions it throws pass through unchanged and nothing stays staged.</param>
     /// <param name="cancellationToken">Cancels the write; nothing stays staged.</param>

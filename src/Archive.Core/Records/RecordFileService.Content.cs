@@ -13,7 +13,8 @@ public sealed partial class RecordFileService
     /// <summary>
     /// Uploads a content file into a document (a file with the same name is replaced; earlier versions keep it).
     /// The stream is staged in the object store (or, where it cannot stage, spooled to a temporary file) while it is
-    /// hashed and measured (memory does not grow with its size), checked against <see cref="ContentUpload.ExpectedSha256"/> and <see cref="ArchiveOptions.MaxUploadBytes"/>,
+    /// hashed and measured (memory does not grow with its size), checked against <see cref="ContentUpload.ExpectedSha256"/>
+    /// and <see cref="ArchiveOptions.MaxUploadBytes"/>,
     /// its media type checked against its content (see <see cref="ContentUpload.MediaType"/>), its text extracted
     /// (page by page, or by section or sheet), then content, extracted text and metadata are committed as one version.
     /// </summary>
