@@ -207,47 +207,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
                 throw new ChecksumMismatchException(System, RootPath, key, expectedSha, sha256);
             }
 
-            var sidecar = new Sidecar
-            {
-                Key = key,
-                Length = length,
-                Sha256 = sha256,
-                ContentTicks = ticks,
-                ContentType = options.ContentType,
-                Metadata = options.Metadata is { Count: > 0 } m ? new Dictionary<string, string>(m, StringComparer.Ordinal) : null,
-                Retention = options.Retention is { } r ? new SidecarRetention(r.Mode, r.RetainUntil.ToUniversalTime()) : null,
-            };
-            WriteStaged(stagedMeta, sidecar.ToJson());
-
-            // Group sync: staged content and sidecar reach the disk before they appear under their names.
-            await GroupFlushAsync().ConfigureAwait(false);
-
-            var keyLock = KeyLock(key);
-            await keyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (!options.CreateOnly)
-                {
-                    ThrowIfLocked(key, "put", ReadSidecarIfContentExists(contentPath, metaPath, key, "put"));
-                }
-
-                if (Directory.Exists(contentPath))
-                {
-                    throw KeyConflict(key, "put", $"'{key}' is a folder of other objects");
-                }
-
-                // From here on nothing may be cancelled half-way: the two renames complete together.
-                PublishContent(key, stagedContent, contentPath, options.CreateOnly);
-                PublishSidecar(key, stagedMeta, metaPath);
-            }
-            finally
-            {
-                keyLock.Release();
-            }
-
-            // Group sync: the new names (and any new folders) are on disk before the write is acknowledged.
-            await GroupFlushAsync().ConfigureAwait(false);
-            return ToInfo(key, length, new DateTime(ticks, DateTimeKind.Utc), sidecar);
+            return await PublishFileAsync(key, stagedContent, stagedMeta, sha256, length, ticks, options, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !ex.Data.Contains(SourceStreamFailure))
         {
@@ -258,6 +218,58 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
             TryDelete(stagedContent);
             TryDelete(stagedMeta);
         }
+    }
+
+    /// <summary>
+    /// The second half of a put: writes the sidecar of a staged content file to staging, flushes, and gives both their
+    /// names under the key lock (content first, then sidecar; see the remarks of the class). The staged content file is
+    /// renamed, so it is gone afterwards (unless the rename failed).
+    /// </summary>
+    private async ValueTask<ObjectInfo> PublishFileAsync(string key, string stagedContent, string stagedMeta, string sha256, long length, long ticks, PutObjectOptions options, CancellationToken cancellationToken)
+    {
+        var contentPath = ContentPath(key);
+        var metaPath = MetaPath(key);
+        var sidecar = new Sidecar
+        {
+            Key = key,
+            Length = length,
+            Sha256 = sha256,
+            ContentTicks = ticks,
+            ContentType = options.ContentType,
+            Metadata = options.Metadata is { Count: > 0 } m ? new Dictionary<string, string>(m, StringComparer.Ordinal) : null,
+            Retention = options.Retention is { } r ? new SidecarRetention(r.Mode, r.RetainUntil.ToUniversalTime()) : null,
+        };
+        WriteStaged(stagedMeta, sidecar.ToJson());
+
+        // Group sync: staged content and sidecar reach the disk before they appear under their names.
+        await GroupFlushAsync().ConfigureAwait(false);
+
+        var keyLock = KeyLock(key);
+        await keyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!options.CreateOnly)
+            {
+                ThrowIfLocked(key, "put", ReadSidecarIfContentExists(contentPath, metaPath, key, "put"));
+            }
+
+            if (Directory.Exists(contentPath))
+            {
+                throw KeyConflict(key, "put", $"'{key}' is a folder of other objects");
+            }
+
+            // From here on nothing may be cancelled half-way: the two renames complete together.
+            PublishContent(key, stagedContent, contentPath, options.CreateOnly);
+            PublishSidecar(key, stagedMeta, metaPath);
+        }
+        finally
+        {
+            keyLock.Release();
+        }
+
+        // Group sync: the new names (and any new folders) are on disk before the write is acknowledged.
+        await GroupFlushAsync().ConfigureAwait(false);
+        return ToInfo(key, length, new DateTime(ticks, DateTimeKind.Utc), sidecar);
     }
 
     private string? ValidatePutOptions(PutObjectOptions options)
@@ -310,10 +322,16 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
         return expectedSha;
     }
 
-    private async Task<(string Sha256, long Length, long Ticks)> StageContentAsync(string key, Stream content, string stagedContent, long? expectedLength, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams content into a new staging file while hashing it, sets its last-write time and fsyncs it (or leaves the
+    /// flush to group sync). With <paramref name="blockSize"/> above <see cref="BufferSize"/> (staging for
+    /// <see cref="IObjectStagingStore"/>) each block's write runs while the same block is hashed, so that the two can
+    /// overlap on two cores; the block is reused only after both finished.
+    /// </summary>
+    private async Task<(string Sha256, long Length, long Ticks)> StageContentAsync(string key, Stream content, string stagedContent, long? expectedLength, CancellationToken cancellationToken, int blockSize = BufferSize)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(blockSize);
         try
         {
             await using var file = new FileStream(stagedContent, new FileStreamOptions
@@ -326,9 +344,8 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
             });
             long length = 0;
             int read;
-            while ((read = await ReadSourceAsync(content, buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await ReadSourceAsync(content, buffer, blockSize, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                hash.AppendData(buffer, 0, read);
                 length += read;
                 if (expectedLength is { } max && length > max)
                 {
@@ -336,7 +353,17 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
                     throw new ChecksumMismatchException(System, RootPath, key, $"{max} bytes", $"more than {max} bytes");
                 }
 
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                if (blockSize > BufferSize)
+                {
+                    var write = file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    hash.AppendData(buffer, 0, read);
+                    await write.ConfigureAwait(false);
+                }
+                else
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
             }
 
             var ticks = NextTicks();
@@ -353,11 +380,14 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IObjectRetenti
     /// <summary>Marks an exception of the caller's content stream, which is passed through rather than reported as a storage failure.</summary>
     private const string SourceStreamFailure = "Archive.SourceStreamFailure";
 
-    private static async ValueTask<int> ReadSourceAsync(Stream content, byte[] buffer, CancellationToken cancellationToken)
+    private static async ValueTask<int> ReadSourceAsync(Stream content, byte[] buffer, int blockSize, CancellationToken cancellationToken)
     {
         try
         {
-            return await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+            // Large blocks are filled (a network stream hands out small pieces); small ones take what comes.
+            return blockSize > BufferSize
+                ? await content.ReadAtLeastAsync(buffer.AsMemory(0, blockSize), blockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+                : await content.ReadAsync(buffer.AsMemory(0, blockSize), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

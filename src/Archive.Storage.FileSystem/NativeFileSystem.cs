@@ -125,6 +125,34 @@ internal static partial class NativeFileSystem
         throw Error(linkErrno, "link", source, destination);
     }
 
+    /// <summary>
+    /// Gives the file <paramref name="source"/> a second name <paramref name="destination"/> (a hard link: no copy).
+    /// Returns false where the file system or platform has no hard links (Windows here, FAT, some network file
+    /// systems); the caller then renames instead.
+    /// </summary>
+    public static bool TryLink(string source, string destination)
+    {
+        if (!IsUnix)
+        {
+            return false;
+        }
+
+        if (Link(source, destination) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+
+        // EPERM (Linux: the file system does not allow hard links), EMLINK, ENOSYS, ENOTSUP/EOPNOTSUPP (Linux 95, BSD 45).
+        if (errno is 1 or 31 or 38 or 95 or 45)
+        {
+            return false;
+        }
+
+        throw Error(errno, "link", source, destination);
+    }
+
     /// <summary>Takes an exclusive, non-blocking advisory lock on an open file; false when someone else holds it.</summary>
     public static bool TryLockExclusive(SafeFileHandle handle)
     {

@@ -61,7 +61,8 @@ public sealed class DiskFaultDrillTests : IDisposable
 
         _mounts.Add(disk);
 
-        // Data on the 16 MiB disk; the upload spool either on it too (spool fails) or on the big disk (commit fails).
+        // Data on the 16 MiB disk; TempPath (extracted text) either on it too or on the big disk. Content is written
+        // into the folder store itself (staged there, published at commit), so on a full disk its write fails in any case.
         var spoolElsewhere = Path.Combine(_folder.Path, "spool");
         await using var engine = new DrillEngine(Path.Combine(disk, "data"), o => o.TempPath = spoolElsewhere);
         await engine.SeedAsync(ct);
@@ -81,12 +82,12 @@ public sealed class DiskFaultDrillTests : IDisposable
         Shrink(filler, 64 * 1024);
         var big = RandomNumberGenerator.GetBytes(1 << 20);
 
-        // (a) The commit fails: the content is spooled on the big disk, the store's write hits ENOSPC.
+        // (a) The content's write into the store (its staging) hits ENOSPC, although TempPath is on the big disk.
         var digest = await engine.SettledStoreDigestAsync(ct);
         var ex = await Assert.ThrowsAnyAsync<Exception>(async () => await engine.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "Bản lớn.bin", Content = new MemoryStream(big) }, head, DrillEngine.User, ct));
-        output?.WriteLine($"commit on a full disk: {ex.GetType().Name}: {ex.Message}");
+        output?.WriteLine($"content on a full disk: {ex.GetType().Name}: {ex.Message}");
         var storage = Assert.IsAssignableFrom<ArchiveStorageException>(ex);
-        Assert.Equal("put", storage.Operation);
+        Assert.Equal("stage", storage.Operation);
         Assert.Contains("No space left on device", ex.Message, StringComparison.Ordinal);
         await AssertUnchangedAsync(engine, code, head, original, digest, ct);
         Assert.Empty(Directory.EnumerateFiles(spoolElsewhere));

@@ -24,6 +24,8 @@ public abstract class FileSystemConformanceBase : ObjectStoreConformanceTests
 
     protected override bool SupportsOrderedBatch => true;
 
+    protected override bool SupportsStaging => true;
+
     protected override RetentionEnforcement? ExpectedEnforcement => RetentionEnforcement.Advisory;
 
     protected override ObjectStoreCapabilities ExpectedCapabilities => ObjectStoreCapabilities.AtomicCreateOnly | ObjectStoreCapabilities.NativeRangedRead;

@@ -251,6 +251,65 @@ public sealed class FileSystemObjectStoreTests : IDisposable
         }
     }
 
+    // ---------------------------------------------------------------- staging (IObjectStagingStore)
+
+    [Fact]
+    public async Task A_staged_file_lives_in_the_instance_staging_folder_and_publishes_without_a_copy()
+    {
+        using var store = Open();
+        var staged = await store.StageAsync(new MemoryStream(Encoding.UTF8.GetBytes("hồ sơ số hoá")), Ct);
+        var stagedFile = Assert.Single(Directory.GetFiles(StagingRoot, "*.content", SearchOption.AllDirectories));
+
+        await store.PublishAsync(staged, "doc/a.pdf", null, Ct);
+        var objectFile = Path.Combine(_root.Path, "objects", "doc", "a.pdf");
+
+        // One file with two names (a hard link), not a second copy of the bytes.
+        Assert.Equal(File.GetLastWriteTimeUtc(stagedFile), File.GetLastWriteTimeUtc(objectFile));
+        Assert.Equal(2, LinkCount(objectFile));
+
+        staged.Dispose();
+        Assert.False(File.Exists(stagedFile));
+        Assert.Equal(1, LinkCount(objectFile));
+        Assert.Equal("hồ sơ số hoá", await ReadTextAsync(store, "doc/a.pdf"));
+        Assert.Equal(Sha("hồ sơ số hoá"), (await store.StatAsync("doc/a.pdf", Ct))?.Sha256);
+        Assert.DoesNotContain(Directory.GetFiles(StagingRoot, "*", SearchOption.AllDirectories), f => !f.EndsWith(".lock", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_staged_file_changed_after_staging_is_never_published_under_the_staged_digest()
+    {
+        using var store = Open();
+        using var staged = await store.StageAsync(new MemoryStream(Encoding.UTF8.GetBytes("original")), Ct);
+        var stagedFile = Assert.Single(Directory.GetFiles(StagingRoot, "*.content", SearchOption.AllDirectories));
+
+        // Same length, other bytes, written later (someone edited the staging folder by hand).
+        await Task.Delay(20, Ct);
+        await File.WriteAllTextAsync(stagedFile, "ORIGINAL", Ct);
+
+        await Assert.ThrowsAsync<ChecksumMismatchException>(async () => await store.PublishAsync(staged, "k", null, Ct));
+        Assert.Null(await store.StatAsync("k", Ct));
+        Assert.False(File.Exists(SidecarFile("k")));
+    }
+
+    [Fact]
+    public async Task An_object_staged_by_another_store_is_refused()
+    {
+        using var store = Open();
+        using var other = new FileSystemObjectStore(new FileSystemStoreOptions { RootPath = Path.Combine(_root.Path, "other") });
+        using var staged = await other.StageAsync(new MemoryStream([1, 2, 3]), Ct);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.PublishAsync(staged, "k", null, Ct));
+        Assert.Null(await store.StatAsync("k", Ct));
+    }
+
+    private static long LinkCount(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", path]) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return long.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     // ---------------------------------------------------------------- recovery
 
     [Fact]

@@ -130,6 +130,20 @@ public sealed class PackageCommit
         return this;
     }
 
+    /// <summary>
+    /// Adds or replaces a file with content already staged in the package store's object store
+    /// (<see cref="Storage.IObjectStagingStore"/>, obtained through <see cref="IPackageStore.GetService"/>): the store
+    /// publishes the staged bytes under the file's content key with the digest it computed when staging them, without
+    /// copying or hashing them again. A package store whose object store cannot stage reads the staged bytes instead, as
+    /// for <see cref="Put(string, Stream, string?)"/>. The caller keeps ownership of <paramref name="staged"/> and disposes
+    /// it after the commit, whatever its outcome.
+    /// </summary>
+    public PackageCommit Put(string logicalPath, Storage.StagedObject staged, string? expectedSha256 = null)
+    {
+        Changes.Add(new PackageChange.PutStaged(logicalPath, staged, expectedSha256));
+        return this;
+    }
+
     /// <summary>Removes a file from the new version (earlier versions keep it).</summary>
     public PackageCommit Remove(string logicalPath)
     {
@@ -143,6 +157,9 @@ public abstract record PackageChange(string LogicalPath)
 {
     /// <summary>Add or replace a file.</summary>
     public sealed record PutFile(string LogicalPath, Stream Content, string? ExpectedSha256) : PackageChange(LogicalPath);
+
+    /// <summary>Add or replace a file with content staged in the package store's object store (see <see cref="PackageCommit.Put(string, Storage.StagedObject, string?)"/>).</summary>
+    public sealed record PutStaged(string LogicalPath, Storage.StagedObject Staged, string? ExpectedSha256) : PackageChange(LogicalPath);
 
     /// <summary>Remove a file.</summary>
     public sealed record RemoveFile(string LogicalPath) : PackageChange(LogicalPath);

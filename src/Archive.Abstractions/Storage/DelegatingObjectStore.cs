@@ -49,8 +49,9 @@ public abstract class DelegatingObjectStore : IObjectStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// <see cref="IObjectBatchStore"/> writes bypass <see cref="PutAsync"/>, so it is passed on only when this decorator
-    /// does not override <see cref="PutAsync"/> (a decorator that does, and can batch, implements it itself).
+    /// <see cref="IObjectBatchStore"/> and <see cref="IObjectStagingStore"/> writes bypass <see cref="PutAsync"/>, so they
+    /// are passed on only when this decorator does not override <see cref="PutAsync"/> (a decorator that does, and can
+    /// batch or stage, implements them itself).
     /// </remarks>
     public virtual object? GetService(Type serviceType, object? serviceKey = null)
     {
@@ -60,7 +61,7 @@ public abstract class DelegatingObjectStore : IObjectStore
             return this;
         }
 
-        return serviceType == typeof(IObjectBatchStore) && OverridesPut() ? null : InnerStore.GetService(serviceType, serviceKey);
+        return (serviceType == typeof(IObjectBatchStore) || serviceType == typeof(IObjectStagingStore)) && OverridesPut() ? null : InnerStore.GetService(serviceType, serviceKey);
     }
 
     private bool OverridesPut()

@@ -6,10 +6,19 @@ namespace Archive.Packages;
 public sealed partial class OcflPackageStore : IPackagePurger
 {
     /// <inheritdoc />
-    /// <remarks>The store itself answers for <see cref="IPackagePurger"/> and for <see cref="OcflPackageStore"/>.</remarks>
+    /// <remarks>
+    /// The store itself answers for <see cref="IPackagePurger"/> and for <see cref="OcflPackageStore"/>; the object store
+    /// underneath answers for <see cref="IObjectStagingStore"/>, so that content staged through it can be committed with
+    /// <see cref="PackageCommit.Put(string, StagedObject, string?)"/> and published in place.
+    /// </remarks>
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceType == typeof(IObjectStagingStore))
+        {
+            return _objects.GetService(serviceType, serviceKey);
+        }
+
         return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
     }
 

@@ -82,7 +82,11 @@ public sealed partial class OcflPackageStore
         }
     }
 
-    private sealed record Change(int Index, string LogicalPath, PackageChange.PutFile? Put, string? ExpectedSha256);
+    /// <summary>A validated change: a put (from a stream, or from content staged in <see cref="_objects"/>) or a removal.</summary>
+    private sealed record Change(int Index, string LogicalPath, PackageChange.PutFile? Put, string? ExpectedSha256, StagedObject? Staged = null)
+    {
+        public bool IsPut => Put is not null || Staged is not null;
+    }
 
     private static List<Change> ValidateCommit(PackageCommit commit, string objectRoot)
     {
@@ -130,14 +134,20 @@ public sealed partial class OcflPackageStore
             }
 
             string? expected = null;
-            if (change is PackageChange.PutFile put)
+            var (isPut, announced) = change switch
             {
-                if (put.Content is null)
+                PackageChange.PutFile p => (true, p.ExpectedSha256),
+                PackageChange.PutStaged p => (true, p.ExpectedSha256),
+                _ => (false, null),
+            };
+            if (isPut)
+            {
+                if (change is PackageChange.PutFile { Content: null } or PackageChange.PutStaged { Staged: null })
                 {
                     errors.Add(new ValidationError($"changes[{i}].content", "commit.content-null", "The content stream must not be null."));
                 }
 
-                if (put.ExpectedSha256 is { } sha)
+                if (announced is { } sha)
                 {
                     if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit))
                     {
@@ -149,7 +159,7 @@ public sealed partial class OcflPackageStore
                     }
                 }
 
-                result.Add(new Change(i, path, put, expected));
+                result.Add(new Change(i, path, change as PackageChange.PutFile, expected, (change as PackageChange.PutStaged)?.Staged));
             }
             else
             {
@@ -171,7 +181,7 @@ public sealed partial class OcflPackageStore
         var errors = new List<ValidationError>();
         foreach (var change in changes)
         {
-            if (change.Put is null)
+            if (!change.IsPut)
             {
                 if (!state.Remove(change.LogicalPath))
                 {
@@ -196,11 +206,11 @@ public sealed partial class OcflPackageStore
 
         foreach (var change in changes)
         {
-            if (change.Put is not null && folders.Contains(change.LogicalPath))
+            if (change.IsPut && folders.Contains(change.LogicalPath))
             {
                 errors.Add(new ValidationError($"changes[{change.Index}].logicalPath", "logicalPath.conflict", $"'{change.LogicalPath}' is also a folder of other files in the package."));
             }
-            else if (change.Put is not null)
+            else if (change.IsPut)
             {
                 for (var slash = change.LogicalPath.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = change.LogicalPath.IndexOf('/', slash + 1))
                 {
@@ -237,9 +247,10 @@ public sealed partial class OcflPackageStore
                 written.Add(objectRoot + ObjectNamaste);
             }
 
+            var staging = changes.Any(c => c.Staged is not null) ? _objects.GetService<IObjectStagingStore>() : null;
             foreach (var change in changes)
             {
-                if (change.Put is null)
+                if (!change.IsPut)
                 {
                     continue;
                 }
@@ -253,10 +264,14 @@ public sealed partial class OcflPackageStore
                 var contentPath = version + "/" + ContentDirectory + "/" + claim.ContentPrefix + change.LogicalPath;
                 var contentKey = objectRoot + contentPath;
                 string digest;
-                if (change.ExpectedSha256 is { } announced && manifest.ContainsKey(announced))
+                if (change.Staged is { } staged)
+                {
+                    digest = await PutStagedAsync(change, staged, staging, contentKey, contentPath, manifest, sizes, written, cancellationToken).ConfigureAwait(false);
+                }
+                else if (change.ExpectedSha256 is { } announced && manifest.ContainsKey(announced))
                 {
                     // Already stored: verify the stream without keeping a second copy.
-                    await using var hashing = new HashingReadStream(change.Put.Content, ownsInner: false);
+                    await using var hashing = new HashingReadStream(change.Put!.Content, ownsInner: false);
                     await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
                     if (hashing.Sha256 != announced)
                     {
@@ -267,26 +282,7 @@ public sealed partial class OcflPackageStore
                 }
                 else
                 {
-                    await using var hashing = new HashingReadStream(change.Put.Content, ownsInner: false);
-                    written.Add(contentKey);
-                    var info = await _objects.PutAsync(contentKey, hashing, new PutObjectOptions { ExpectedSha256 = change.ExpectedSha256 }, cancellationToken).ConfigureAwait(false);
-                    digest = hashing.Completed ? hashing.Sha256 : info.Sha256 ?? throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", contentKey, "the store did not read the content to its end");
-                    if (info.Sha256 is not null && info.Sha256 != digest)
-                    {
-                        throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", contentKey, $"the store recorded digest {info.Sha256} but {digest} was sent");
-                    }
-
-                    if (manifest.ContainsKey(digest))
-                    {
-                        // Duplicate of content the package already holds (or that this commit just stored).
-                        await _objects.DeleteAsync(contentKey, cancellationToken).ConfigureAwait(false);
-                        written.Remove(contentKey);
-                    }
-                    else
-                    {
-                        manifest[digest] = [contentPath];
-                        sizes[contentPath] = hashing.BytesRead.ToString(CultureInfo.InvariantCulture);
-                    }
+                    digest = await PutStreamAsync(change.Put!.Content, change.ExpectedSha256, contentKey, contentPath, manifest, sizes, written, cancellationToken).ConfigureAwait(false);
                 }
 
                 state[change.LogicalPath] = digest;
@@ -335,6 +331,71 @@ public sealed partial class OcflPackageStore
             await DeleteQuietlyAsync(written).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Streams a new file to its content key, hashing it; a duplicate of content the package holds is deleted again.</summary>
+    private async Task<string> PutStreamAsync(Stream content, string? expectedSha256, string contentKey, string contentPath, Dictionary<string, List<string>> manifest, Dictionary<string, string> sizes, List<string> written, CancellationToken cancellationToken)
+    {
+        await using var hashing = new HashingReadStream(content, ownsInner: false);
+        written.Add(contentKey);
+        var info = await _objects.PutAsync(contentKey, hashing, new PutObjectOptions { ExpectedSha256 = expectedSha256 }, cancellationToken).ConfigureAwait(false);
+        var digest = hashing.Completed ? hashing.Sha256 : info.Sha256 ?? throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", contentKey, "the store did not read the content to its end");
+        if (info.Sha256 is not null && info.Sha256 != digest)
+        {
+            throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", contentKey, $"the store recorded digest {info.Sha256} but {digest} was sent");
+        }
+
+        if (manifest.ContainsKey(digest))
+        {
+            // Duplicate of content the package already holds (or that this commit just stored).
+            await _objects.DeleteAsync(contentKey, cancellationToken).ConfigureAwait(false);
+            written.Remove(contentKey);
+        }
+        else
+        {
+            manifest[digest] = [contentPath];
+            sizes[contentPath] = hashing.BytesRead.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return digest;
+    }
+
+    /// <summary>
+    /// A file whose content is staged in the object store: published under its content key with the digest the object
+    /// store computed when it wrote the bytes (no copy, no second hash), or nothing at all when the package already holds
+    /// that digest. Without the staging capability (a store that cannot publish) the staged bytes are read and put.
+    /// </summary>
+    private async Task<string> PutStagedAsync(Change change, StagedObject staged, IObjectStagingStore? staging, string contentKey, string contentPath, Dictionary<string, List<string>> manifest, Dictionary<string, string> sizes, List<string> written, CancellationToken cancellationToken)
+    {
+        if (staging is null)
+        {
+            var read = staged.OpenRead();
+            await using (read.ConfigureAwait(false))
+            {
+                return await PutStreamAsync(read, change.ExpectedSha256 ?? staged.Sha256, contentKey, contentPath, manifest, sizes, written, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (change.ExpectedSha256 is { } expected && expected != staged.Sha256)
+        {
+            throw new ChecksumMismatchException(_objects.SystemName, _objects.ContainerName, contentKey, expected, staged.Sha256);
+        }
+
+        if (manifest.ContainsKey(staged.Sha256))
+        {
+            return staged.Sha256;
+        }
+
+        written.Add(contentKey);
+        var info = await staging.PublishAsync(staged, contentKey, new PutObjectOptions { ExpectedSha256 = staged.Sha256, ExpectedLength = staged.Length }, cancellationToken).ConfigureAwait(false);
+        if (info.Sha256 is not null && info.Sha256 != staged.Sha256)
+        {
+            throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "publish", contentKey, $"the store recorded digest {info.Sha256} but {staged.Sha256} was staged");
+        }
+
+        manifest[staged.Sha256] = [contentPath];
+        sizes[contentPath] = staged.Length.ToString(CultureInfo.InvariantCulture);
+        return staged.Sha256;
     }
 
     private async Task EnsureClaimAsync(string id, VersionClaim held, string claimKey, PackageCommit commit, int number, CancellationToken cancellationToken)

@@ -20,7 +20,9 @@ namespace Archive.Packages;
 /// (1) claim version N by writing <c>vN/inventory.json</c> create-only (a provisional claim record) — a second writer
 /// racing for the same version fails here with <see cref="PackageConcurrencyException"/> before it writes any content;
 /// (2) stream each new file to <c>vN/content/...</c>, hashing it (content whose digest the package already holds is
-/// not kept: it is either only hashed, when its digest was announced, or deleted right after being written);
+/// not kept: it is either only hashed, when its digest was announced, or deleted right after being written) — or, for
+/// content already staged in the object store (<see cref="PackageCommit.Put(string, StagedObject, string?)"/>, the folder
+/// store's <see cref="IObjectStagingStore"/>), publish it there with the digest the object store computed, without a copy;
 /// (3) replace the claim with the real <c>vN/inventory.json</c> and write its sidecar; (4) write the root
 /// <c>inventory.json</c> — <b>the commit point</b>; (5) write the root sidecar. A failure before (4) removes what the
 /// commit wrote (a failure reported by (4) itself removes nothing, since the write may have landed); a crash before (4) leaves an unfinished version beyond the head, which readers never see and which

@@ -105,7 +105,7 @@ internal static partial class MediaTypes
         ["application/vnd.openxmlformats-officedocument.presentationml.presentation"] = "application/vnd.ms-powerpoint",
     };
 
-    /// <summary>The outcome of <see cref="ResolveAsync"/>: the type to store, or why the declared one was refused.</summary>
+    /// <summary>The outcome of <see cref="ResolveAsync(string, string, string?, CancellationToken)"/>: the type to store, or why the declared one was refused.</summary>
     internal readonly record struct Resolution(string MediaType, string? Mismatch);
 
     /// <summary>
@@ -116,6 +116,13 @@ internal static partial class MediaTypes
     public static async ValueTask<Resolution> ResolveAsync(string path, string name, string? declared, CancellationToken cancellationToken)
     {
         var sniffed = await SniffAsync(path, cancellationToken).ConfigureAwait(false);
+        return Resolve(sniffed, name, declared);
+    }
+
+    /// <summary>As <see cref="ResolveAsync(string, string, string?, CancellationToken)"/>, for content opened as a seekable stream (read from its start; the caller disposes it).</summary>
+    public static async ValueTask<Resolution> ResolveAsync(Stream content, string name, string? declared, CancellationToken cancellationToken)
+    {
+        var sniffed = await SniffAsync(content, cancellationToken).ConfigureAwait(false);
         return Resolve(sniffed, name, declared);
     }
 
@@ -194,17 +201,24 @@ internal static partial class MediaTypes
         var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous | FileOptions.RandomAccess);
         await using (fs.ConfigureAwait(false))
         {
-            var head = new byte[(int)Math.Min(HeadBytes, fs.Length)];
-            var read = await fs.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            var sniffed = Sniff(head.AsSpan(0, read));
-            if (sniffed.MediaType == Zip)
-            {
-                fs.Position = 0;
-                sniffed = InspectZip(fs, head.AsSpan(0, read)) is { } type ? new(Kind.Signature, type) : new(Kind.Archive, Zip);
-            }
-
-            return sniffed;
+            return await SniffAsync(fs, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Sniffs seekable content from its start (the stream is left open, its position anywhere).</summary>
+    internal static async ValueTask<Sniffed> SniffAsync(Stream fs, CancellationToken cancellationToken)
+    {
+        fs.Position = 0;
+        var head = new byte[(int)Math.Min(HeadBytes, fs.Length)];
+        var read = await fs.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        var sniffed = Sniff(head.AsSpan(0, read));
+        if (sniffed.MediaType == Zip)
+        {
+            fs.Position = 0;
+            sniffed = InspectZip(fs, head.AsSpan(0, read)) is { } type ? new(Kind.Signature, type) : new(Kind.Archive, Zip);
+        }
+
+        return sniffed;
     }
 
     /// <summary>The type from the first bytes of a content.</summary>

@@ -12,8 +12,9 @@ public sealed partial class RecordFileService
 
     /// <summary>
     /// Uploads a content file into a document (a file with the same name is replaced; earlier versions keep it).
-    /// The stream is spooled to a temporary file while it is hashed and measured (memory does not grow with its
-    /// size), checked against <see cref="ContentUpload.ExpectedSha256"/> and <see cref="ArchiveOptions.MaxUploadBytes"/>,
+    /// The stream is staged in the object store (or, where it cannot stage, spooled to a temporary file) while it is
+    /// hashed and measured (memory does not grow with its size), checked against <see cref="ContentUpload.ExpectedSha256"/>
+    /// and <see cref="ArchiveOptions.MaxUploadBytes"/>,
     /// its media type checked against its content (see <see cref="ContentUpload.MediaType"/>), its text extracted
     /// (page by page, or by section or sheet), then content, extracted text and metadata are committed as one version.
     /// </summary>
@@ -76,14 +77,14 @@ public sealed partial class RecordFileService
                 throw new ArchiveValidationException("sha256", "content.sha256-mismatch", $"The content's SHA-256 is {spool.Sha256}, not {expectedSha}; nothing was stored.");
             }
 
-            var resolved = await MediaTypes.ResolveAsync(spool.Path, name!, mediaType, cancellationToken).ConfigureAwait(false);
+            var resolved = await ResolveMediaTypeAsync(spool, name!, mediaType, cancellationToken).ConfigureAwait(false);
             if (resolved.Mismatch is { } mismatch)
             {
                 throw new ArchiveValidationException("mediaType", MediaTypes.MismatchRule, mismatch);
             }
 
             mediaType = resolved.MediaType;
-            var extraction = await ExtractAsync(spool.Path, mediaType, fileCode, name!, cancellationToken).ConfigureAwait(false);
+            var extraction = await ExtractAsync(spool, mediaType, fileCode, name!, cancellationToken).ConfigureAwait(false);
             var (status, pages) = (extraction.Status, extraction.Pages);
             var contentPath = ContentPath(docOrdinal, name!);
             var textPath = pages is { Count: > 0 } ? DerivedPath(docOrdinal, name!) : null;
@@ -116,9 +117,7 @@ public sealed partial class RecordFileService
                 {
                     Extra = (commit, disposables) =>
                     {
-                        var cs = OpenRead(spool.Path);
-                        disposables.Add(cs);
-                        commit.Put(contentPath, cs, spool.Sha256);
+                        spool.PutInto(commit, contentPath, disposables);
                         if (textTemp is not null)
                         {
                             var tsr = OpenRead(textTemp);
@@ -137,7 +136,7 @@ public sealed partial class RecordFileService
         }
         finally
         {
-            TryDelete(spool.Path);
+            spool.Dispose();
             if (textTemp is not null)
             {
                 TryDelete(textTemp);

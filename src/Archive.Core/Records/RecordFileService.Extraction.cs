@@ -11,7 +11,7 @@ public sealed partial class RecordFileService
         public ContentFile Apply(ContentFile file) => file with { TextStatus = Status, TextTruncated = Truncated, TextFailureReason = FailureReason };
     }
 
-    private async ValueTask<Extraction> ExtractAsync(string path, string mediaType, string fileCode, string name, CancellationToken cancellationToken)
+    private async ValueTask<Extraction> ExtractAsync(Spool spool, string mediaType, string fileCode, string name, CancellationToken cancellationToken)
     {
         var extractor = _options.ExtractText ? _extractors.FirstOrDefault(e => e.CanExtract(mediaType)) : null;
         var ocr = _options.ExtractText && _recognizers.Any(r => r.CanRecognize(mediaType));
@@ -24,10 +24,9 @@ public sealed partial class RecordFileService
         try
         {
             // Parsers seek all over a PDF: reading a small one into memory first saves thousands of small reads.
-            var length = new FileInfo(path).Length;
-            var fs = length <= InMemoryExtractionBytes
-                ? new MemoryStream(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), writable: false)
-                : (Stream)new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 65536, FileOptions.RandomAccess);
+            var fs = spool.Length <= InMemoryExtractionBytes
+                ? new MemoryStream(await ReadAllAsync(spool, cancellationToken).ConfigureAwait(false), writable: false)
+                : spool.OpenRead();
             await using (fs.ConfigureAwait(false))
             {
                 var request = new TextExtractionRequest { MediaType = mediaType, MaxCharacters = _options.MaxExtractedTextChars };
@@ -48,5 +47,17 @@ public sealed partial class RecordFileService
             LogExtractFailed(_logger, fileCode, name, ex);
             return new(TextExtractionStatus.Failed, null, FailureReason: ex is ContentTextException ? ex.Message : GenericExtractionFailure);
         }
+    }
+
+    private static async ValueTask<byte[]> ReadAllAsync(Spool spool, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[spool.Length];
+        var stream = spool.OpenRead();
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return bytes;
     }
 }

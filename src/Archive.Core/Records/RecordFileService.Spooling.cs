@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Archive.IO;
+using Archive.Packages;
+using Archive.Storage;
 
 namespace Archive.Records;
 
@@ -26,10 +29,87 @@ public sealed partial class RecordFileService
         return path;
     }
 
-    private sealed record Spool(string Path, string Sha256, long Length);
+    /// <summary>
+    /// An upload read to its end, hashed and measured, waiting for its commit: staged inside the object store (see
+    /// <see cref="SpoolAsync"/>) or spooled to a temporary file. Disposing it removes what is left of it.
+    /// </summary>
+    private sealed class Spool : IDisposable
+    {
+        private readonly RecordFileService _owner;
+        private readonly string? _path;
+        private readonly StagedObject? _staged;
+
+        public Spool(RecordFileService owner, string path, string sha256, long length)
+        {
+            (_owner, _path, Sha256, Length) = (owner, path, sha256, length);
+        }
+
+        public Spool(RecordFileService owner, StagedObject staged)
+        {
+            (_owner, _staged, Sha256, Length) = (owner, staged, staged.Sha256, staged.Length);
+        }
+
+        /// <summary>SHA-256 of the bytes (computed by the store that wrote them, when staged there).</summary>
+        public string Sha256 { get; }
+
+        public long Length { get; }
+
+        /// <summary>Opens the bytes for reading (seekable: media-type sniffing and text extraction).</summary>
+        public Stream OpenRead() => _staged?.OpenRead() ?? RecordFileService.OpenRead(_path!);
+
+        /// <summary>
+        /// Puts the bytes into a commit under <paramref name="logicalPath"/>: staged content is published in place by the
+        /// package store (no copy, no second hash), spooled content is read from its temporary file.
+        /// </summary>
+        public void PutInto(PackageCommit commit, string logicalPath, ICollection<IDisposable> disposables)
+        {
+            if (_staged is not null)
+            {
+                commit.Put(logicalPath, _staged, Sha256);
+                return;
+            }
+
+            var stream = RecordFileService.OpenRead(_path!);
+            disposables.Add(stream);
+            commit.Put(logicalPath, stream, Sha256);
+        }
+
+        public void Dispose()
+        {
+            if (_staged is not null)
+            {
+                _staged.Dispose();
+            }
+            else
+            {
+                _owner.TryDelete(_path!);
+            }
+        }
+    }
 
     /// <summary>Spool block size: large blocks, so that hashing one block and writing it overlap (see <see cref="SpoolAsync"/>).</summary>
     private const int SpoolBlockSize = 1 << 20;
+
+    /// <summary>
+    /// Reads the upload to its end while hashing and measuring it, refusing more than
+    /// <see cref="Hosting.ArchiveOptions.MaxUploadBytes"/>. When the record files' object store can stage content
+    /// (<see cref="IObjectStagingStore"/>, the folder store) the bytes are written there, once: the commit later
+    /// publishes them under their content key without copying or hashing them again (docs/benchmarks.md, content
+    /// ingest). Otherwise (S3) they go to a temporary file in <paramref name="tempDir"/>, and the commit copies them.
+    /// </summary>
+    private async ValueTask<Spool> SpoolAsync(Stream content, string tempDir, CancellationToken cancellationToken)
+    {
+        if (_storage.Files.GetService<IObjectStagingStore>() is { } staging)
+        {
+            var limited = new MaxLengthReadStream(content, _options.MaxUploadBytes);
+            await using (limited.ConfigureAwait(false))
+            {
+                return new Spool(this, await staging.StageAsync(limited, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return await SpoolToFileAsync(content, tempDir, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Copies the upload to a temporary file while hashing and measuring it. Each block's write (handed to the thread
@@ -37,7 +117,7 @@ public sealed partial class RecordFileService
     /// (docs/benchmarks.md: less CPU, no wall-clock gain measurable on a busy machine). The block is only read by both,
     /// and reused only after both finished.
     /// </summary>
-    private async ValueTask<Spool> SpoolAsync(Stream content, string tempDir, CancellationToken cancellationToken)
+    private async ValueTask<Spool> SpoolToFileAsync(Stream content, string tempDir, CancellationToken cancellationToken)
     {
         var path = Path.Combine(tempDir, "upload-" + Guid.NewGuid().ToString("N") + ".tmp");
         var buffer = ArrayPool<byte>.Shared.Rent(SpoolBlockSize);
@@ -63,7 +143,7 @@ public sealed partial class RecordFileService
                 }
             }
 
-            return new Spool(path, Convert.ToHexStringLower(hash.GetHashAndReset()), total);
+            return new Spool(this, path, Convert.ToHexStringLower(hash.GetHashAndReset()), total);
         }
         catch
         {

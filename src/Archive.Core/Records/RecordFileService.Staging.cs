@@ -7,11 +7,11 @@ public sealed partial class RecordFileService
     private sealed record ContentPlan(ContentUpload Upload, string Name, string? MediaType, string? Sha256, string Field);
 
     /// <summary>A content file spooled, checked and extracted, waiting for its commit.</summary>
-    private sealed class StagedContent(ContentFile file, string spoolPath, string? textTemp, int pages)
+    private sealed class StagedContent(ContentFile file, Spool spool, string? textTemp, int pages)
     {
         public ContentFile File { get; } = file;
 
-        public string SpoolPath { get; } = spoolPath;
+        public Spool Spool { get; } = spool;
 
         public string? TextTemp { get; } = textTemp;
 
@@ -82,14 +82,14 @@ public sealed partial class RecordFileService
                 errors.Add(new(plan.Field + "sha256", "content.sha256-mismatch", $"The content's SHA-256 is {spool.Sha256}, not {plan.Sha256}; nothing was stored."));
             }
 
-            var resolved = await MediaTypes.ResolveAsync(spool.Path, plan.Name, plan.MediaType, cancellationToken).ConfigureAwait(false);
+            var resolved = await ResolveMediaTypeAsync(spool, plan.Name, plan.MediaType, cancellationToken).ConfigureAwait(false);
             if (resolved.Mismatch is { } mismatch)
             {
                 errors.Add(new(plan.Field + "mediaType", MediaTypes.MismatchRule, mismatch));
             }
 
             var mediaType = resolved.MediaType;
-            var extraction = await ExtractAsync(spool.Path, mediaType, fileCode, plan.Name, cancellationToken).ConfigureAwait(false);
+            var extraction = await ExtractAsync(spool, mediaType, fileCode, plan.Name, cancellationToken).ConfigureAwait(false);
             var pages = extraction.Pages;
             string? textPath = null;
             if (pages is { Count: > 0 })
@@ -99,17 +99,27 @@ public sealed partial class RecordFileService
             }
 
             var contentFile = extraction.Apply(new ContentFile(plan.Name, ContentPath(docOrdinal, plan.Name), mediaType, spool.Length, spool.Sha256) { TextPath = textPath });
-            return new StagedContent(contentFile, spool.Path, textTemp, pages?.Count ?? 0);
+            return new StagedContent(contentFile, spool, textTemp, pages?.Count ?? 0);
         }
         catch
         {
-            TryDelete(spool.Path);
+            spool.Dispose();
             if (textTemp is not null)
             {
                 TryDelete(textTemp);
             }
 
             throw;
+        }
+    }
+
+    /// <summary>The media type to store for spooled content (see <see cref="MediaTypes.ResolveAsync(Stream, string, string?, CancellationToken)"/>).</summary>
+    private static async ValueTask<MediaTypes.Resolution> ResolveMediaTypeAsync(Spool spool, string name, string? declared, CancellationToken cancellationToken)
+    {
+        var stream = spool.OpenRead();
+        await using (stream.ConfigureAwait(false))
+        {
+            return await MediaTypes.ResolveAsync(stream, name, declared, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -125,9 +135,7 @@ public sealed partial class RecordFileService
     {
         foreach (var (file, s) in staged)
         {
-            var cs = OpenRead(s.SpoolPath);
-            streams.Add(cs);
-            commit.Put(file.LogicalPath, cs, file.Sha256);
+            s.Spool.PutInto(commit, file.LogicalPath, streams);
             if (s.TextTemp is not null)
             {
                 var ts = OpenRead(s.TextTemp);
@@ -141,7 +149,7 @@ public sealed partial class RecordFileService
     {
         foreach (var s in staged)
         {
-            TryDelete(s.SpoolPath);
+            s.Spool.Dispose();
             if (s.TextTemp is not null)
             {
                 TryDelete(s.TextTemp);

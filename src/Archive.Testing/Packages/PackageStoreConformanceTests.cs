@@ -325,6 +325,51 @@ public abstract class PackageStoreConformanceTests : IAsyncLifetime
         Assert.True((await Packages.VerifyAsync(id, Ct)).IsValid);
     }
 
+    /// <summary>
+    /// Content staged in the object store (<see cref="IObjectStagingStore"/>, reached through the package store) is
+    /// committed with the digest the object store computed, stored once per digest, refused under another announced
+    /// digest, and can be committed again after a commit that failed once it had been published.
+    /// </summary>
+    [Fact]
+    public async Task Staged_content_is_committed_with_its_staged_digest_once_per_digest()
+    {
+        var staging = Packages.GetService<IObjectStagingStore>();
+        if (staging is null)
+        {
+            Assert.Skip("The object store underneath does not offer IObjectStagingStore.");
+        }
+
+        const string id = "staged";
+        using var a = await staging.StageAsync(Text("nội dung A"), Ct);
+        using var a2 = await staging.StageAsync(Text("nội dung A"), Ct);
+        using var b = await staging.StageAsync(Text("nội dung B"), Ct);
+        Assert.Equal(Sha("nội dung A"), a.Sha256);
+        await Packages.CommitAsync(id, new PackageCommit { ExpectedHead = 0 }.Put("a.txt", a).Put("copy/a.txt", a2).Put("b.txt", b, Sha("nội dung B")), Ct);
+
+        Assert.Equal(2, (await StoredKeysAsync()).Count(k => k.Contains("/content/", StringComparison.Ordinal)));
+        Assert.Equal("nội dung A", await ReadTextAsync(id, "copy/a.txt"));
+        Assert.Equal("nội dung B", await ReadTextAsync(id, "b.txt"));
+        var head = (await Packages.GetInventoryAsync(id, Ct))!.HeadVersion;
+        Assert.Equal(Sha("nội dung A"), head.Files.Single(f => f.LogicalPath == "a.txt").Sha256);
+
+        // Another announced digest: refused, nothing visible.
+        var before = await StoredKeysAsync();
+        using var c = await staging.StageAsync(Text("nội dung C"), Ct);
+        await Assert.ThrowsAsync<ChecksumMismatchException>(async () => await Packages.CommitAsync(id, new PackageCommit().Put("c.txt", c, Sha("nội dung A")), Ct));
+        Assert.Equal(before, await StoredKeysAsync());
+
+        // A commit that fails after the staged file was published (a later file is refused): nothing visible, and the
+        // same staged object commits afterwards.
+        var failing = new PackageCommit().Put("c.txt", c).Put("d.txt", Text("d"), new string('a', 64));
+        await Assert.ThrowsAsync<ChecksumMismatchException>(async () => await Packages.CommitAsync(id, failing, Ct));
+        Assert.Equal(1, (await Packages.GetInventoryAsync(id, Ct))!.Head);
+        Assert.Equal(before, await StoredKeysAsync());
+        await Packages.CommitAsync(id, new PackageCommit { ExpectedHead = 1 }.Put("c.txt", c), Ct);
+        c.Dispose();
+        Assert.Equal("nội dung C", await ReadTextAsync(id, "c.txt"));
+        Assert.True((await Packages.VerifyAsync(id, Ct)).IsValid);
+    }
+
     /// <summary>Announced digest of stored content is still verified.</summary>
     [Fact]
     public async Task Announced_digest_of_stored_content_is_still_verified()

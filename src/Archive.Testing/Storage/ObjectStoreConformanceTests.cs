@@ -44,6 +44,9 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
     /// <summary>Whether the store offers <see cref="IObjectBatchStore"/> (through <see cref="IObjectStore.GetService"/>).</summary>
     protected virtual bool SupportsOrderedBatch => false;
 
+    /// <summary>Whether the store offers <see cref="IObjectStagingStore"/> (through <see cref="IObjectStore.GetService"/>).</summary>
+    protected virtual bool SupportsStaging => false;
+
     /// <summary>Capabilities the store must report (at least these flags).</summary>
     protected virtual ObjectStoreCapabilities ExpectedCapabilities => ObjectStoreCapabilities.None;
 
@@ -389,6 +392,130 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal(ExpectedCapabilities, caps & ExpectedCapabilities);
         Assert.False(string.IsNullOrWhiteSpace(Store.SystemName));
         Assert.False(string.IsNullOrWhiteSpace(Store.ContainerName));
+    }
+
+    // ------------------------------------------------------------------ stage now, publish later (IObjectStagingStore)
+
+    private IObjectStagingStore StagingStoreOrSkip()
+    {
+        var staging = Store.GetService<IObjectStagingStore>();
+        Assert.Equal(SupportsStaging, staging is not null);
+        if (staging is null)
+        {
+            Assert.Skip("The store does not offer IObjectStagingStore.");
+        }
+
+        return staging;
+    }
+
+    /// <summary>
+    /// Staged content is readable, visible under no key, and published with the digest the store computed while
+    /// writing it, the options of the publish (content type, metadata) and durably readable afterwards.
+    /// </summary>
+    [Fact]
+    public async Task Staged_content_is_invisible_until_published_with_the_digest_the_store_computed()
+    {
+        var staging = StagingStoreOrSkip();
+        var bytes = Bytes(300_000, 21);
+        using var staged = await staging.StageAsync(new NonSeekableStream(bytes), Ct);
+        Assert.Equal(StreamAssert.Sha256(bytes), staged.Sha256);
+        Assert.Equal(bytes.Length, staged.Length);
+        await using (var read = staged.OpenRead())
+        {
+            Assert.Equal(bytes, await StreamAssert.ReadAllAsync(read, Ct));
+        }
+
+        await WaitForConsistencyAsync();
+        Assert.Empty((await Store.ListPageAsync(Root, cancellationToken: Ct)).Items);
+
+        var key = Root + "staged/a.bin";
+        var info = await staging.PublishAsync(staged, key, new PutObjectOptions { ContentType = "application/pdf", Metadata = new Dictionary<string, string> { ["m"] = "1" }, ExpectedSha256 = staged.Sha256.ToUpperInvariant() }, Ct);
+        Assert.Equal(staged.Sha256, info.Sha256);
+        Assert.Equal(bytes.Length, info.Length);
+        Assert.Equal(bytes, await ReadAsync(key));
+        var stat = await Store.StatAsync(key, Ct);
+        Assert.NotNull(stat);
+        Assert.Equal(staged.Sha256, stat.Sha256);
+        Assert.Equal("application/pdf", stat.ContentType);
+        Assert.Equal("1", stat.Metadata["m"]);
+    }
+
+    /// <summary>A publish whose expected digest or length differs from the staged one changes nothing, and the staged object stays publishable.</summary>
+    [Fact]
+    public async Task Publishing_under_another_digest_or_length_is_refused_and_changes_nothing()
+    {
+        var staging = StagingStoreOrSkip();
+        var key = Root + "staged/b.bin";
+        await PutAsync(key, Bytes(10, 1));
+        using var staged = await staging.StageAsync(new MemoryStream(Bytes(2000, 22)), Ct);
+
+        await Assert.ThrowsAsync<ChecksumMismatchException>(async () => await staging.PublishAsync(staged, key, new PutObjectOptions { ExpectedSha256 = StreamAssert.Sha256(Bytes(2000, 23)) }, Ct));
+        await Assert.ThrowsAsync<ChecksumMismatchException>(async () => await staging.PublishAsync(staged, key, new PutObjectOptions { ExpectedLength = 1999 }, Ct));
+        Assert.Equal(Bytes(10, 1), await ReadAsync(key));
+        var other = Root + "staged/new.bin";
+        await Assert.ThrowsAsync<ChecksumMismatchException>(async () => await staging.PublishAsync(staged, other, new PutObjectOptions { ExpectedSha256 = new string('0', 64) }, Ct));
+        Assert.Null(await Store.StatAsync(other, Ct));
+
+        await staging.PublishAsync(staged, key, new PutObjectOptions { ExpectedSha256 = staged.Sha256, ExpectedLength = 2000 }, Ct);
+        Assert.Equal(Bytes(2000, 22), await ReadAsync(key));
+    }
+
+    /// <summary>Create-only holds for a publish; one staged object can be published under several keys (a retried commit); a disposed one cannot be published.</summary>
+    [Fact]
+    public async Task Publishing_honours_create_only_may_repeat_and_ends_with_dispose()
+    {
+        var staging = StagingStoreOrSkip();
+        var taken = Root + "staged/taken";
+        await PutAsync(taken, Bytes(10, 2));
+        var staged = await staging.StageAsync(new MemoryStream(Bytes(5000, 24)), Ct);
+
+        await Assert.ThrowsAsync<ObjectAlreadyExistsException>(async () => await staging.PublishAsync(staged, taken, new PutObjectOptions { CreateOnly = true }, Ct));
+        Assert.Equal(Bytes(10, 2), await ReadAsync(taken));
+
+        await staging.PublishAsync(staged, Root + "staged/v2/c", new PutObjectOptions { CreateOnly = true }, Ct);
+        await staging.PublishAsync(staged, Root + "staged/v3/c", new PutObjectOptions { CreateOnly = true }, Ct);
+        staged.Dispose();
+        staged.Dispose();
+
+        Assert.Equal(Bytes(5000, 24), await ReadAsync(Root + "staged/v2/c"));
+        Assert.Equal(Bytes(5000, 24), await ReadAsync(Root + "staged/v3/c"));
+        Assert.Throws<ObjectDisposedException>(() => staged.OpenRead());
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await staging.PublishAsync(staged, Root + "staged/v4/c", null, Ct));
+        Assert.Null(await Store.StatAsync(Root + "staged/v4/c", Ct));
+    }
+
+    /// <summary>A failure of the source stream passes through unchanged; a large non-seekable stream is staged without holding it in memory.</summary>
+    [Fact]
+    public async Task Staging_passes_source_failures_through_and_streams_large_content()
+    {
+        var staging = StagingStoreOrSkip();
+        var error = await Record.ExceptionAsync(async () => await staging.StageAsync(new FailingStream(100_000), Ct));
+        Assert.IsType<IOException>(error);
+
+        var source = new GeneratedStream(LargeObjectLength, 25);
+        using var staged = await staging.StageAsync(source, Ct);
+        Assert.Equal(source.Sha256, staged.Sha256);
+        Assert.Equal(LargeObjectLength, staged.Length);
+        var key = Root + "staged/large";
+        await staging.PublishAsync(staged, key, null, Ct);
+        var content = await Store.GetAsync(key, cancellationToken: Ct);
+        Assert.NotNull(content);
+        await using (content)
+        {
+            var (sha, length) = await StreamAssert.HashAsync(content.Stream, Ct);
+            Assert.Equal(source.Sha256, sha);
+            Assert.Equal(LargeObjectLength, length);
+        }
+    }
+
+    /// <summary>A plain decorator passes the staging capability on; one that overrides the put does not (a publish would bypass it).</summary>
+    [Fact]
+    public void The_staging_capability_is_passed_on_only_by_decorators_that_keep_the_put()
+    {
+        var staging = Store.GetService<IObjectStagingStore>();
+        Assert.Equal(SupportsStaging, staging is not null);
+        Assert.Same(staging, new PassThroughStore(Store).GetService<IObjectStagingStore>());
+        Assert.Null(new PutChangingStore(Store).GetService<IObjectStagingStore>());
     }
 
     /// <summary>Concurrent create only has exactly one winner when atomic.</summary>

@@ -71,6 +71,7 @@ internal static class CrashChild
 
         var random = new Random(seed);
         var shared = Encoding.UTF8.GetBytes("Nội dung dùng chung giữa nhiều hồ sơ (deduplicated).");
+        var stagedObjects = new List<Archive.Storage.StagedObject>();
         while (true)
         {
             var id = PackageIds[random.Next(PackageIds.Length)];
@@ -99,13 +100,36 @@ internal static class CrashChild
                     ? new NonSeekableStream(shared)
                     : new GeneratedStream(random.Next(1, 160 * 1024), random.Next());
                 streams.Add(content);
-                commit.Put(path, content);
+                if (random.NextDouble() < 0.5)
+                {
+                    // Staged in the store first and published in place by the commit (the content ingest path).
+                    var staged = objects.StageAsync(content).AsTask().GetAwaiter().GetResult();
+                    stagedObjects.Add(staged);
+                    commit.Put(path, staged);
+                }
+                else
+                {
+                    commit.Put(path, content);
+                }
+            }
+
+            if (random.NextDouble() < 0.3)
+            {
+                // Staged and never committed (a refused upload the kill catches before it is discarded).
+                stagedObjects.Add(objects.StageAsync(new GeneratedStream(random.Next(1, 64 * 1024), random.Next())).AsTask().GetAwaiter().GetResult());
             }
 
             var result = packages.CommitAsync(id, commit).AsTask().GetAwaiter().GetResult();
             foreach (var s in streams)
             {
                 s.Dispose();
+            }
+
+            // Discarded some commits later, so that kills also find published and unpublished staged files.
+            while (stagedObjects.Count > 6)
+            {
+                stagedObjects[0].Dispose();
+                stagedObjects.RemoveAt(0);
             }
 
             output.WriteLine($"COMMITTED {Uri.EscapeDataString(id)} v{result.Head}");

@@ -131,6 +131,9 @@ public sealed partial class CrashSafetyTests : IDisposable
         Assert.Equal(0, scan.SidecarsRepaired);
         Assert.Single(Directory.GetDirectories(Path.Combine(_folder.Path, ".staging")));
 
+        // Staged files of the killed children (published or not) went with their staging folders.
+        Assert.Empty(Directory.GetFiles(Path.Combine(_folder.Path, ".staging"), "*.content", SearchOption.AllDirectories));
+
         var listed = new List<string>();
         await foreach (var id in packages.ListPackagesAsync(cancellationToken: ct))
         {

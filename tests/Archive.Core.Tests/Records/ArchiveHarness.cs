@@ -54,6 +54,10 @@ internal sealed class ArchiveHarness : IAsyncDisposable
 
     public string IndexPath => Path.Combine(DataPath, "index");
 
+    /// <summary>Content staged in the folder store and not discarded (uploads the engine refused must leave none).</summary>
+    public string[] StagedContentFiles()
+        => Directory.GetFiles(Path.Combine(Objects.GetService<Archive.Storage.FileSystem.FileSystemObjectStore>()!.RootPath, ".staging"), "*.content", SearchOption.AllDirectories);
+
     public static ArchiveHarness Create(Action<ArchiveOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var path = Path.Combine(Path.GetTempPath(), "archive-core-tests", Guid.NewGuid().ToString("N"));

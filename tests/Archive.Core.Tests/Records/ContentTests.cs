@@ -3,6 +3,7 @@ using Xunit;
 using System.Text;
 using Archive.Testing.Storage;
 using Archive.Records;
+using Archive.Storage;
 
 namespace Archive.Core.Tests.Records;
 
@@ -25,6 +26,7 @@ public sealed class ContentTests
         Assert.True(big.BytesRead < 1_200_000, "The upload must stop soon after the limit.");
         Assert.Equal(2, (await h.Files.GetAsync(code, ct))!.Version);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+        Assert.Empty(h.StagedContentFiles());
 
         // Exactly at the limit is accepted (non-PDF: no text).
         var exact = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "scan.tif", Content = new GeneratedStream(1_000_000, seed: 7) }, null, ArchiveHarness.User, ct);
@@ -33,6 +35,89 @@ public sealed class ContentTests
         Assert.Equal(TextExtractionStatus.NotApplicable, stored.TextStatus);
         Assert.Null(stored.TextPath);
         Assert.Equal(GeneratedStream.ComputeSha256(1_000_000, 7), stored.Sha256);
+    }
+
+    [Fact]
+    public async Task An_upload_is_written_once_into_the_object_store_and_published_there_without_a_copy()
+    {
+        // The folder store stages content (IObjectStagingStore): the upload is written into the store's staging folder,
+        // not into TempPath, and the commit gives that same file (same inode) its content key.
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = ArchiveHarness.Create();
+        await h.SeedAsync();
+        var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput(), ArchiveHarness.User, ct)).Stored.Value.FileCode;
+        await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput(), null, ArchiveHarness.User, ct);
+        var root = h.Objects.GetService<Archive.Storage.FileSystem.FileSystemObjectStore>()!.RootPath;
+        var tmp = Path.Combine(h.DataPath, "tmp");
+        string[] spooled = [], staged = [];
+        var stagedInode = string.Empty;
+        var source = new EndObservingStream(new GeneratedStream(2_500_000, seed: 5), () =>
+        {
+            spooled = Directory.Exists(tmp) ? Directory.GetFiles(tmp) : [];
+            staged = Directory.GetFiles(Path.Combine(root, ".staging"), "*.content", SearchOption.AllDirectories);
+            stagedInode = staged.Length == 1 ? Inode(staged[0]) : string.Empty;
+        });
+
+        var added = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "scan.bin", Content = source }, null, ArchiveHarness.User, ct);
+
+        Assert.Empty(spooled);
+        Assert.Single(staged);
+        var stored = Assert.Single(added.Stored.Value.Documents[0].Contents);
+        Assert.Equal(GeneratedStream.ComputeSha256(2_500_000, 5), stored.Sha256);
+        var objectFile = Assert.Single(Directory.GetFiles(Path.Combine(root, "objects"), "scan.bin", SearchOption.AllDirectories));
+        Assert.Equal(stagedInode, Inode(objectFile));
+        Assert.Empty(Directory.GetFiles(Path.Combine(root, ".staging"), "*.content", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(tmp));
+    }
+
+    private static string Inode(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return output;
+    }
+
+    /// <summary>A forward-only stream that runs an action once, when its end is first read.</summary>
+    private sealed class EndObservingStream(Stream inner, Action atEnd) : Stream
+    {
+        private bool _ended;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Observe(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => Observe(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Observe(int read)
+        {
+            if (read == 0 && !_ended)
+            {
+                _ended = true;
+                atEnd();
+            }
+
+            return read;
+        }
     }
 
     [Fact]
@@ -66,6 +151,7 @@ public sealed class ContentTests
 
         Assert.Equal((Length, sha), (read, Convert.ToHexStringLower(hash.GetHashAndReset())));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+        Assert.Empty(h.StagedContentFiles());
     }
 
     [Fact]

@@ -39,6 +39,7 @@ public sealed class DocumentFilingTests
         Assert.Equal(2, (await h.Files.GetContentTextAsync(code, 1, "công văn.pdf", cancellationToken: ct))!.Count);
         Assert.Empty((await h.Files.VerifyAsync(code, ct)).Problems);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+        Assert.Empty(h.StagedContentFiles());
     }
 
     [Fact]
@@ -87,5 +88,6 @@ public sealed class DocumentFilingTests
 
         Assert.Equal(1, (await h.Files.GetAsync(code, ct))!.Version);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+        Assert.Empty(h.StagedContentFiles());
     }
 }

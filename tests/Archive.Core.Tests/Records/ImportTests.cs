@@ -68,6 +68,7 @@ public sealed class ImportTests
         // Fixity of the package holds, and the temporary folder is empty again.
         Assert.Empty((await h.Files.VerifyAsync(file.FileCode, ct)).Problems);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+        Assert.Empty(h.StagedContentFiles());
     }
 
     [Fact]
@@ -285,6 +286,7 @@ public sealed class ImportTests
         Assert.Empty(await h.Indexer.ListPendingAsync(ct));
         var tmp = Path.Combine(h.DataPath, "tmp");
         Assert.True(!Directory.Exists(tmp) || !Directory.EnumerateFiles(tmp).Any(), "temporary files are removed");
+        Assert.Empty(h.StagedContentFiles());
         Assert.Equal(0, (await h.SearchAsync("sap xep", new TermsFilter(SearchFields.Kind, [nameof(SearchDocumentKind.RecordFile)]))).Total);
     }
 }

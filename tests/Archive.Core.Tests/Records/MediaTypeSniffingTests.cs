@@ -153,6 +153,7 @@ public sealed class MediaTypeSniffingTests
         Assert.Contains("text/html", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, (await h.Files.GetAsync(code, ct))!.Version);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.DataPath, "tmp")));
+        Assert.Empty(h.StagedContentFiles());
 
         // Without a declaration (or application/octet-stream) the content's own type is stored, whatever the name says.
         var stored = await h.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "quyet-dinh.pdf", MediaType = "application/octet-stream", Content = new MemoryStream(html) }, null, ArchiveHarness.User, ct);
