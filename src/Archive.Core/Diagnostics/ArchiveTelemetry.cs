@@ -52,6 +52,7 @@ internal static class ArchiveTelemetry
     public const string PackageVersionTag = "archive.package.version";
     public const string IngestModeTag = "archive.ingest.mode";
     public const string JobTag = "archive.job";
+    public const string ProjectionBatchTag = "archive.projection.record_files";
     public const string ErrorTypeTag = "error.type";
 
     /// <summary>Counts a processed job item.</summary>

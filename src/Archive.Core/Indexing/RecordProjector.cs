@@ -55,6 +55,7 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
         _time = time;
         _logger = logger;
         indexer.OwnedByProjector = _flagged.ContainsKey;
+        indexer.HandOff = new TextHandOff(_options.TextHandOffMegabytes * (1024L * 1024 / 2));
     }
 
     /// <summary>Whether this engine flagged <paramref name="fileCode"/> and its projector will clear the flag.</summary>
@@ -206,6 +207,9 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
 
     private async Task ProjectBatchAsync(List<string> batch, CancellationToken stoppingToken)
     {
+        // One span per batch (record files in it as a tag): how busy the projection is, and what a batch costs.
+        using var activity = ArchiveTelemetry.Source.StartActivity("archive.projection.batch");
+        activity?.SetTag(ArchiveTelemetry.ProjectionBatchTag, batch.Count);
         var heads = new List<Versioned<RecordFile>>(batch.Count);
         try
         {
