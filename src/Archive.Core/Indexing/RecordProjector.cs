@@ -248,9 +248,16 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
             return;
         }
 
-        foreach (var head in heads)
+        // Each record file settles under its own lock, which a write to that file holds for the whole write: settled
+        // one after the other, a batch waited for every such write in turn (the sum; seconds under a closed-loop load),
+        // together it waits for the longest. No settle takes a second lock, so they cannot deadlock.
+        if (heads.Count == 1)
         {
-            await SettleAsync(head.Value.FileCode, head.Version, stoppingToken).ConfigureAwait(false);
+            await SettleAsync(heads[0].Value.FileCode, heads[0].Version, stoppingToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await Task.WhenAll(heads.Select(head => SettleAsync(head.Value.FileCode, head.Version, stoppingToken).AsTask())).ConfigureAwait(false);
         }
     }
 
