@@ -123,11 +123,6 @@ public sealed partial class RecordIndexer
     /// </summary>
     private async ValueTask<IReadOnlyList<ExtractedPage>?> ReadSectionsForProjectionAsync(string fileCode, string textPath, int version, CancellationToken cancellationToken)
     {
-        if (!HandOff.Enabled)
-        {
-            return await ReadSectionsAsync(fileCode, textPath, version, cancellationToken).ConfigureAwait(false);
-        }
-
         var content = await _storage.Files.OpenFileAsync(fileCode, textPath, version, null, cancellationToken).ConfigureAwait(false);
         if (content is null)
         {
@@ -136,7 +131,9 @@ public sealed partial class RecordIndexer
 
         await using (content.ConfigureAwait(false))
         {
-            return HandOff.Take(content.Info.Sha256)
+            var handedOff = HandOff.Take(content.Info.Sha256);
+            ArchiveTelemetry.ProjectionText(handedOff is not null);
+            return handedOff
                 ?? await ArchiveJson.DeserializeAsync<List<ExtractedPage>>(content.Stream, $"record file '{fileCode}' {textPath}", cancellationToken).ConfigureAwait(false);
         }
     }
