@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Archive.Hosting;
 using Archive.Indexing;
 using Archive.Records;
@@ -31,6 +32,9 @@ internal sealed partial class WritePathCommand
         private long _ticks;
         private int _batches;
         private long _files;
+        private readonly MeterListener _meters;
+        private long _fromWrite;
+        private long _readBack;
 
         public ProjectionBusy()
         {
@@ -49,7 +53,31 @@ internal sealed partial class WritePathCommand
                 },
             };
             ActivitySource.AddActivityListener(_listener);
+            _meters = new MeterListener
+            {
+                InstrumentPublished = (instrument, listener) =>
+                {
+                    if (instrument.Meter.Name == ArchiveDiagnostics.MeterName && instrument.Name == "archive.projection.texts")
+                    {
+                        listener.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            _meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "archive.projection.text_source")
+                    {
+                        Interlocked.Add(ref (tag.Value as string == "memory" ? ref _fromWrite : ref _readBack), value);
+                    }
+                }
+            });
+            _meters.Start();
         }
+
+        /// <summary>Extracted texts the projection took from the write's hand-off, and read back from storage.</summary>
+        public string Texts => $"{Interlocked.Read(ref _fromWrite)} / {Interlocked.Read(ref _readBack)}";
 
         public double Seconds => TimeSpan.FromTicks(Interlocked.Read(ref _ticks)).TotalSeconds;
 
@@ -57,12 +85,16 @@ internal sealed partial class WritePathCommand
 
         public long RecordFiles => Interlocked.Read(ref _files);
 
-        public void Dispose() => _listener.Dispose();
+        public void Dispose()
+        {
+            _listener.Dispose();
+            _meters.Dispose();
+        }
     }
 
     /// <summary>What a run says about the projection: share of the wall time it was busy, and documents per busy second.</summary>
-    private static (string Busy, string Capacity, string Batches) Projection(ProjectionBusy busy, int docs, double wallSeconds)
-        => (BenchEngine.Pct(busy.Seconds / wallSeconds), busy.Seconds > 0 ? BenchEngine.F1(docs / busy.Seconds) : "", $"{busy.Batches} ({(busy.Batches > 0 ? busy.RecordFiles / (double)busy.Batches : 0):0.0} files)");
+    private static (string Busy, string Capacity, string Batches, string Texts) Projection(ProjectionBusy busy, int docs, double wallSeconds)
+        => (BenchEngine.Pct(busy.Seconds / wallSeconds), busy.Seconds > 0 ? BenchEngine.F1(docs / busy.Seconds) : "", $"{busy.Batches} ({(busy.Batches > 0 ? busy.RecordFiles / (double)busy.Batches : 0):0.0} files)", busy.Texts);
 
     /// <summary>
     /// Extraction CPU per document: the engine's PDF extractor over the same PDFs, from memory, one thread. Indexing CPU
@@ -120,7 +152,7 @@ internal sealed partial class WritePathCommand
     }
 
     /// <summary>The result of an open-loop run.</summary>
-    private sealed record RateRun(double Rate, int Docs, double AckRate, double SearchableRate, List<double> Latencies, List<double> Lags, double LagP95FirstHalf, double LagP95SecondHalf, double CpuMs, double MaxLateMs, (string Busy, string Capacity, string Batches) Projection);
+    private sealed record RateRun(double Rate, int Docs, double AckRate, double SearchableRate, List<double> Latencies, List<double> Lags, double LagP95FirstHalf, double LagP95SecondHalf, double CpuMs, double MaxLateMs, (string Busy, string Capacity, string Batches, string Texts) Projection);
 
     /// <summary>
     /// Open loop: <paramref name="docs"/> documents arrive at <paramref name="rate"/> per second whatever the engine does
@@ -231,7 +263,7 @@ internal sealed partial class WritePathCommand
     /// acknowledged before it starts; then it projects the backlog with no writer running. Returns the documents
     /// projected per second of its batches, the batches and record files, or null when the writes outlasted the delay.
     /// </summary>
-    private static async Task<(double DocsPerSecond, int Batches, long Files, double Seconds)?> SaturatedAsync(string path, int docs, int clients, byte[][] pdfs, Archive.Storage.FileSystem.FileSystemDurability? durability)
+    private static async Task<(double DocsPerSecond, int Batches, long Files, double Seconds, string Texts)?> SaturatedAsync(string path, int docs, int clients, byte[][] pdfs, Archive.Storage.FileSystem.FileSystemDurability? durability)
     {
         await using var engine = BenchEngine.Open(path, true, durability, o =>
         {
@@ -273,7 +305,7 @@ internal sealed partial class WritePathCommand
         }
 
         Console.WriteLine($"saturated projection: {docs} documents written in {written.TotalSeconds:0.0} s, then projected in {busy.Batches} batches ({busy.RecordFiles} record files) in {busy.Seconds:0.00} s");
-        return (docs / busy.Seconds, busy.Batches, busy.RecordFiles, busy.Seconds);
+        return (docs / busy.Seconds, busy.Batches, busy.RecordFiles, busy.Seconds, busy.Texts);
     }
 
     private static double Quantile(List<double> sorted, double q) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, Math.Max(0, (int)Math.Ceiling(q * sorted.Count) - 1))];
