@@ -18,19 +18,61 @@ public sealed partial class RecordFileService
     private async ValueTask<string> WriteTextTempAsync(IReadOnlyList<ExtractedPage> pages, string tempDir, CancellationToken cancellationToken)
     {
         var path = Path.Combine(tempDir, "text-" + Guid.NewGuid().ToString("N") + ".json");
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(pages, ArchiveJson.Options);
         var ts = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16384, FileOptions.Asynchronous);
+        using var sha = _indexer.HandOff.Enabled ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         await using (ts.ConfigureAwait(false))
         {
-            await ts.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            Stream target = sha is null ? ts : new HashingWriteStream(ts, sha);
+            await JsonSerializer.SerializeAsync(target, pages, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_indexer.HandOff.Enabled)
+        if (sha is not null)
         {
-            _indexer.HandOff.Offer(Convert.ToHexStringLower(SHA256.HashData(bytes)), pages);
+            _indexer.HandOff.Offer(Convert.ToHexStringLower(sha.GetHashAndReset()), pages);
         }
 
         return path;
+    }
+
+    /// <summary>Writes through to <paramref name="inner"/> (not disposed here) and hashes what is written.</summary>
+    private sealed class HashingWriteStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            hash.AppendData(buffer.Span);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     private sealed record Spool(string Path, string Sha256, long Length);
