@@ -37,7 +37,7 @@ internal sealed class BenchEngine : IAsyncDisposable
     public FondsRegistry Fonds => Services.GetRequiredService<FondsRegistry>();
 
     /// <summary>Builds the engine over <paramref name="dataPath"/> (created when absent).</summary>
-    public static BenchEngine Open(string dataPath, bool extractText = true, Archive.Storage.FileSystem.FileSystemDurability? durability = null)
+    public static BenchEngine Open(string dataPath, bool extractText = true, Archive.Storage.FileSystem.FileSystemDurability? durability = null, Action<ArchiveOptions>? configure = null)
     {
         Directory.CreateDirectory(dataPath);
         var services = new ServiceCollection();
@@ -45,6 +45,7 @@ internal sealed class BenchEngine : IAsyncDisposable
         {
             o.DataPath = Path.GetFullPath(dataPath);
             o.ExtractText = extractText;
+            configure?.Invoke(o);
         }).AddEmbeddedDefaults().AddReorganisation();
         if (durability is { } d)
         {

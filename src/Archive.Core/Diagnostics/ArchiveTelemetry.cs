@@ -34,6 +34,9 @@ internal static class ArchiveTelemetry
     public static readonly Counter<long> JobItems = Meter.CreateCounter<long>(
         "archive.job.items", "{item}", "Items processed by background jobs (tag archive.job: reindex, projection, ocr, handover).");
 
+    public static readonly Counter<long> ProjectionTexts = Meter.CreateCounter<long>(
+        "archive.projection.texts", "{file}", "Extracted-text files a projection needed (tag archive.projection.text_source: memory = handed off by the write, storage = read back).");
+
     private static long _pending = -1;
 
     /// <summary>The number of record files flagged for reindex, as of the last listing of the flags (-1: not listed yet).</summary>
@@ -52,7 +55,13 @@ internal static class ArchiveTelemetry
     public const string PackageVersionTag = "archive.package.version";
     public const string IngestModeTag = "archive.ingest.mode";
     public const string JobTag = "archive.job";
+    public const string ProjectionBatchTag = "archive.projection.record_files";
+    public const string TextSourceTag = "archive.projection.text_source";
     public const string ErrorTypeTag = "error.type";
+
+    /// <summary>Counts an extracted-text file a projection took from the write's hand-off (<paramref name="handedOff"/>) or read from storage.</summary>
+    public static void ProjectionText(bool handedOff)
+        => ProjectionTexts.Add(1, new KeyValuePair<string, object?>(TextSourceTag, handedOff ? "memory" : "storage"));
 
     /// <summary>Counts a processed job item.</summary>
     public static void JobItem(string job, long count = 1)

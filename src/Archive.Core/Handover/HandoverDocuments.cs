@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Archive.Documents;
+using Archive.IO;
 using Archive.Records;
 
 namespace Archive.Handover;
@@ -153,7 +154,7 @@ internal static class HandoverDocuments
         var file = new FileStream(part, FileMode.Create, FileAccess.Write, FileShare.None, 81920);
         await using (file.ConfigureAwait(false))
         {
-            var hashing = new HashingStream(file, hash);
+            var hashing = new HashingWriteStream(file, hash);
             write(hashing);
             length = hashing.Length;
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -162,38 +163,5 @@ internal static class HandoverDocuments
 
         File.Move(part, target, overwrite: true);
         return (bagPath, Convert.ToHexStringLower(hash.GetHashAndReset()), length);
-    }
-
-    /// <summary>A write-only, forward-only stream that hashes what passes through it (the document is hashed as it is written).</summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
-    {
-        private long _length;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => _length;
-
-        public override long Position { get => _length; set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            hash.AppendData(buffer);
-            inner.Write(buffer);
-            _length += buffer.Length;
-        }
     }
 }

@@ -147,6 +147,14 @@ public sealed class ArchiveProjectionOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan MaxDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Memory (MB, counted as two bytes per character) for extracted texts handed from a write to the projection of
+    /// that change, so that the projection need not read back and parse the text file just stored; the oldest are
+    /// dropped first, and a text not found here is read from storage as before. Default 32; 0 turns the hand-off off.
+    /// </summary>
+    [Range(0, 4096)]
+    public int TextHandOffMegabytes { get; set; } = 32;
 }
 
 /// <summary>Rules of the records model that an archive may adapt (<c>Archive:Records:*</c>).</summary>

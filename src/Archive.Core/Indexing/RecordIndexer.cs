@@ -69,7 +69,7 @@ public sealed partial class RecordIndexer
                     continue;
                 }
 
-                var text = await ReadSectionsAsync(file.FileCode, content.TextPath, version, cancellationToken).ConfigureAwait(false);
+                var text = await ReadSectionsForProjectionAsync(file.FileCode, content.TextPath, version, cancellationToken).ConfigureAwait(false);
                 if (text is not null)
                 {
                     (all ??= []).AddRange(text.Select(p => p.Text));
@@ -116,6 +116,30 @@ public sealed partial class RecordIndexer
             return await ArchiveJson.DeserializeAsync<List<ExtractedPage>>(content.Stream, $"record file '{fileCode}' {textPath}", cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// <see cref="ReadSectionsAsync"/> for a projection: the pages a write handed off (<see cref="HandOff"/>) when the
+    /// package's digest of the stored file is the digest they were offered under, else the file as stored.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<ExtractedPage>?> ReadSectionsForProjectionAsync(string fileCode, string textPath, int version, CancellationToken cancellationToken)
+    {
+        var content = await _storage.Files.OpenFileAsync(fileCode, textPath, version, null, cancellationToken).ConfigureAwait(false);
+        if (content is null)
+        {
+            return null;
+        }
+
+        await using (content.ConfigureAwait(false))
+        {
+            var handedOff = HandOff.Take(content.Info.Sha256);
+            ArchiveTelemetry.ProjectionText(handedOff is not null);
+            return handedOff
+                ?? await ArchiveJson.DeserializeAsync<List<ExtractedPage>>(content.Stream, $"record file '{fileCode}' {textPath}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Extracted texts handed from the writes to the projection (set by the engine's projector; off by default).</summary>
+    internal TextHandOff HandOff { get; set; } = new(0);
 
     /// <summary>
     /// Flags a record file for reindex before a change whose index update comes later (a batch): a crash in between

@@ -56,6 +56,7 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
         _time = time;
         _logger = logger;
         indexer.OwnedByProjector = _flagged.ContainsKey;
+        indexer.HandOff = new TextHandOff(_options.TextHandOffMegabytes * (1024L * 1024 / 2));
     }
 
     /// <summary>Whether this engine flagged <paramref name="fileCode"/> and its projector will clear the flag.</summary>
@@ -217,6 +218,9 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
 
     private async Task ProjectBatchAsync(List<string> batch, CancellationToken stoppingToken)
     {
+        // One span per batch (record files in it as a tag): how busy the projection is, and what a batch costs.
+        using var activity = ArchiveTelemetry.Source.StartActivity("archive.projection.batch");
+        activity?.SetTag(ArchiveTelemetry.ProjectionBatchTag, batch.Count);
         var heads = new List<Versioned<RecordFile>>(batch.Count);
         try
         {
@@ -255,9 +259,16 @@ internal sealed partial class RecordProjector : IAsyncDisposable, IDisposable
             return;
         }
 
-        foreach (var head in heads)
+        // Each record file settles under its own lock, which a write to that file holds for the whole write: settled
+        // one after the other, a batch waited for every such write in turn (the sum; seconds under a closed-loop load),
+        // together it waits for the longest. No settle takes a second lock, so they cannot deadlock.
+        if (heads.Count == 1)
         {
-            await SettleAsync(head.Value.FileCode, head.Version, stoppingToken).ConfigureAwait(false);
+            await SettleAsync(heads[0].Value.FileCode, heads[0].Version, stoppingToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await Task.WhenAll(heads.Select(head => SettleAsync(head.Value.FileCode, head.Version, stoppingToken).AsTask())).ConfigureAwait(false);
         }
     }
 

@@ -10,20 +10,28 @@ namespace Archive.Records;
 public sealed partial class RecordFileService
 {
     /// <summary>Writes extracted page texts (a JSON array) to a new temporary file, to be committed as derived text.</summary>
-    private static ValueTask<string> WriteTextTempAsync(IReadOnlyList<string> pages, string tempDir, CancellationToken cancellationToken)
+    private ValueTask<string> WriteTextTempAsync(IReadOnlyList<string> pages, string tempDir, CancellationToken cancellationToken)
         => WriteTextTempAsync([.. pages.Select(p => new ExtractedPage(p))], tempDir, cancellationToken);
 
     /// <summary>
     /// Writes extracted pages (a JSON array: a string per unlabelled page, <c>{"label", "text"}</c> per sheet or section)
-    /// to a new temporary file, to be committed as derived text.
+    /// to a new temporary file, to be committed as derived text, and offers them to the background projection under
+    /// the SHA-256 of those bytes (<see cref="Indexing.TextHandOff"/>), so that it need not read them back.
     /// </summary>
-    private static async ValueTask<string> WriteTextTempAsync(IReadOnlyList<ExtractedPage> pages, string tempDir, CancellationToken cancellationToken)
+    private async ValueTask<string> WriteTextTempAsync(IReadOnlyList<ExtractedPage> pages, string tempDir, CancellationToken cancellationToken)
     {
         var path = Path.Combine(tempDir, "text-" + Guid.NewGuid().ToString("N") + ".json");
         var ts = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16384, FileOptions.Asynchronous);
+        using var sha = _indexer.HandOff.Enabled ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         await using (ts.ConfigureAwait(false))
         {
-            await JsonSerializer.SerializeAsync(ts, pages, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
+            Stream target = sha is null ? ts : new HashingWriteStream(ts, sha);
+            await JsonSerializer.SerializeAsync(target, pages, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (sha is not null)
+        {
+            _indexer.HandOff.Offer(Convert.ToHexStringLower(sha.GetHashAndReset()), pages);
         }
 
         return path;
