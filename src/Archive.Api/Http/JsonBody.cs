@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Archive.IO;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 

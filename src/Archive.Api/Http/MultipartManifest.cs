@@ -1,4 +1,5 @@
 using Archive.Api.Contracts;
+using Archive.IO;
 using Archive.Records;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

@@ -109,7 +109,7 @@ public sealed partial class RecordFileService
     {
         if (_storage.Files.GetService<IObjectStagingStore>() is { } staging)
         {
-            var limited = new MaxLengthReadStream(content, _options.MaxUploadBytes);
+            var limited = new LimitedReadStream(content, _options.MaxUploadBytes);
             await using (limited.ConfigureAwait(false))
             {
                 return new Spool(this, await staging.StageAsync(limited, cancellationToken).ConfigureAwait(false));
