@@ -83,10 +83,17 @@ public sealed class CatalogueService
     /// </summary>
     /// <exception cref="ArchiveValidationException">A field of the request is invalid (named in the error).</exception>
     /// <exception cref="ArchiveNotFoundException">The fonds does not exist.</exception>
+    /// <exception cref="InvalidOperationException">A caller is given but the service has no access policy to filter for it.</exception>
     public async ValueTask<CatalogueResult> WriteAsync(CatalogueRequest request, ArchiveCaller? caller, Stream output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(output);
+        if (caller is not null && _policy is null)
+        {
+            // Never list unfiltered for a caller: without a policy only the offline operator (no caller) may print.
+            throw new InvalidOperationException("CatalogueService was created without an IArchiveAccessPolicy, so it cannot filter a catalogue for a caller.");
+        }
+
         var errors = new List<ValidationError>();
         if (string.IsNullOrWhiteSpace(request.FondsCode))
         {
@@ -129,7 +136,7 @@ public sealed class CatalogueService
                 continue;
             }
 
-            if (caller is not null && _policy is not null && !await _policy.CanReadAsync(caller, f, cancellationToken).ConfigureAwait(false))
+            if (caller is not null && !await _policy!.CanReadAsync(caller, f, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }

@@ -93,6 +93,12 @@ public sealed class CatalogueServiceTests
         Assert.Contains(bad.Errors, e => e is { Field: "format", Rule: "catalogue.format" });
         await Assert.ThrowsAsync<ArchiveNotFoundException>(async () => await service.WriteAsync(new CatalogueRequest { FondsCode = "NO-SUCH" }, null, output, ct));
         Assert.Equal(0, output.Length);
+
+        // Secure by default: a service built without an access policy refuses to print for a caller (it could not filter).
+        var unfiltered = new CatalogueService(h.Files, h.Fonds, h.Agencies, h.Services.GetRequiredService<IOfficeDocumentWriter>());
+        var caller = ArchiveCaller.Authenticated(ArchiveHarness.User, [ArchiveRoles.Archivist], [ArchiveHarness.AgencyId]);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await unfiltered.WriteAsync(new CatalogueRequest { FondsCode = ArchiveHarness.FondsCode }, caller, output, ct));
+        Assert.Equal(0, output.Length);
     }
 
     [Theory]
