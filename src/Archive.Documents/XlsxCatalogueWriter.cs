@@ -13,12 +13,7 @@ internal static class XlsxCatalogueWriter
     private const string StylesContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
 
     /// <summary>Column headings, in order (9 columns, A to I).</summary>
-    internal static string[] Columns(CatalogueDocument doc) =>
-    [
-        "STT", "Số và ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian bắt đầu", "Thời gian kết thúc",
-        Fmt.Clean(doc.RetentionColumnTitle), "Số tờ", "Số trang",
-        doc.Kind == CatalogueKind.UnfinishedFiles ? "Ghi chú (công việc còn phải giải quyết)" : "Ghi chú",
-    ];
+    internal static string[] Columns(CatalogueDocument doc) => [.. doc.ColumnTitles.Select(Fmt.Clean)];
 
     private static readonly double[] Widths = [6, 15, 46, 11.5, 11.5, 12, 7, 7.5, 26];
     private static readonly string[] Letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I"];

@@ -90,6 +90,13 @@ public sealed record CatalogueDocument
     /// <summary>Heading of the retention column: <c>Thời hạn bảo quản</c> (Decree 30 forms) or <c>Thời hạn lưu trữ</c> (label since 2025).</summary>
     public string RetentionColumnTitle { get; init; } = "Thời hạn bảo quản";
 
+    /// <summary>The table's column titles, in order (STT, number and notation, title, dates, retention, sheets, pages, notes).</summary>
+    public IReadOnlyList<string> ColumnTitles =>
+    [
+        "STT", "Số và ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian bắt đầu", "Thời gian kết thúc", RetentionColumnTitle, "Số tờ", "Số trang",
+        Kind == CatalogueKind.UnfinishedFiles ? "Ghi chú (công việc còn phải giải quyết)" : "Ghi chú",
+    ];
+
     /// <summary>Signature blocks under the totals (e.g. NGƯỜI LẬP); none when empty.</summary>
     public IReadOnlyList<Signature> Signatures { get; init; } = [];
 

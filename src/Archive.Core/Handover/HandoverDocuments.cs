@@ -89,7 +89,7 @@ internal static class HandoverDocuments
         string[] subtitles =
         [
             $"{FondsName(fonds, "Phông:")} ({fonds.Code})",
-            from is null && to is null ? $"Bên nhận: {receiving?.Name ?? receivingId}" : $"Thời gian tài liệu: {from?.Year.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "…"} - {to?.Year.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "…"}",
+            YearsLine(from, to) ?? $"Bên nhận: {receiving?.Name ?? receivingId}",
         ];
         Signature[] signatures = [new("Người lập", details.CompiledBy ?? user.Name), new("Thủ trưởng cơ quan", details.HandingRepresentatives.FirstOrDefault()?.FullName)];
         var catalogueDoc = new CatalogueDocument { Kind = CatalogueKind.FileCatalogue, Heading = heading, Subtitles = subtitles, Signatures = signatures };
@@ -126,8 +126,13 @@ internal static class HandoverDocuments
     }
 
     /// <summary>The fonds' name with <paramref name="prefix"/> unless it already starts with "Phông".</summary>
-    private static string FondsName(Fonds fonds, string prefix) =>
+    internal static string FondsName(Fonds fonds, string prefix) =>
         fonds.Name.StartsWith("Phông", StringComparison.OrdinalIgnoreCase) ? fonds.Name : prefix + " " + fonds.Name;
+
+    /// <summary>The catalogue's line of years (<c>Thời gian tài liệu: 2010 - 2024</c>), or null when no file has dates.</summary>
+    internal static string? YearsLine(DateOnly? from, DateOnly? to) => from is null && to is null
+        ? null
+        : $"Thời gian tài liệu: {from?.Year.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "…"} - {to?.Year.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "…"}";
 
     /// <summary>A catalogue row as a document entry.</summary>
     internal static CatalogueEntry Entry(CatalogueRow row) => new()

@@ -392,6 +392,24 @@ public sealed class HandoverService
     /// <summary>One payload file of an export: where it goes in the bag, where it comes from, what the inventory says it is.</summary>
     private readonly record struct PlannedFile(string BagPath, string FileCode, string LogicalPath, int Version, string Sha256, long Length);
 
+    /// <summary>A record file as a catalogue row (number <paramref name="no"/>; its notes: what is left to do for an unfinished file, else its description).</summary>
+    internal static CatalogueRow RowOf(RecordFile f, int no, string bagPath) => new()
+    {
+        No = no,
+        FileCode = f.FileCode,
+        FileNotation = f.FileNotation,
+        Title = f.Title,
+        StartDate = f.StartDate,
+        EndDate = f.EndDate,
+        Retention = f.Maintenance.ToString(),
+        RetentionText = f.Maintenance.ToVietnamese(),
+        Sheets = f.SheetNumber,
+        Pages = f.PageTotal,
+        Documents = f.Documents.Count(d => d.NonArchival is null),
+        Notes = f.Status == RecordFileStatus.Unfinished ? f.UnfinishedNote : f.Description,
+        BagPath = bagPath,
+    };
+
     /// <summary>Plans the payload from the package inventories (head version), so the totals — and every file's size — are known up front.</summary>
     private async ValueTask<(List<PlannedFile> Plan, HandoverCatalogue Catalogue)> PlanAsync(Fonds fonds, List<Versioned<RecordFile>> files, CancellationToken cancellationToken)
     {
@@ -416,22 +434,7 @@ public sealed class HandoverService
             }
 
             var list = f.Status == RecordFileStatus.Unfinished ? unfinished : finished;
-            list.Add(new CatalogueRow
-            {
-                No = list.Count + 1,
-                FileCode = f.FileCode,
-                FileNotation = f.FileNotation,
-                Title = f.Title,
-                StartDate = f.StartDate,
-                EndDate = f.EndDate,
-                Retention = f.Maintenance.ToString(),
-                RetentionText = f.Maintenance.ToVietnamese(),
-                Sheets = f.SheetNumber,
-                Pages = f.PageTotal,
-                Documents = f.Documents.Count(d => d.NonArchival is null),
-                Notes = f.Status == RecordFileStatus.Unfinished ? f.UnfinishedNote : f.Description,
-                BagPath = dir,
-            });
+            list.Add(RowOf(f, list.Count + 1, dir));
         }
 
         var all = finished.Concat(unfinished).Select(r => files.First(x => x.Value.FileCode == r.FileCode).Value).ToList();

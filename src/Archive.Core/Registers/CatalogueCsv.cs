@@ -17,12 +17,7 @@ internal static class CatalogueCsv
     public static CatalogueTotals Write(CatalogueDocument document, IEnumerable<CatalogueEntry> entries, Stream output)
     {
         using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 65536, leaveOpen: true) { NewLine = "\r\n" };
-        string[] columns =
-        [
-            "STT", "Số và ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian bắt đầu", "Thời gian kết thúc", document.RetentionColumnTitle,
-            "Số tờ", "Số trang", document.Kind == CatalogueKind.UnfinishedFiles ? "Ghi chú (công việc còn phải giải quyết)" : "Ghi chú",
-        ];
-        WriteRow(writer, columns);
+        WriteRow(writer, document.ColumnTitles);
         int total = 0, permanent = 0;
         long sheets = 0, pages = 0;
         foreach (var e in entries)

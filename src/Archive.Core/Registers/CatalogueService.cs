@@ -1,5 +1,6 @@
 using System.Globalization;
 using Archive.Documents;
+using Archive.Handover;
 using Archive.Records;
 using Archive.Security;
 
@@ -141,18 +142,7 @@ public sealed class CatalogueService
                 continue;
             }
 
-            rows.Add((f.FileCatalog, f.FileNotation, f.FileCode, new CatalogueEntry
-            {
-                FileNotation = f.FileNotation,
-                Title = f.Title,
-                StartDate = f.StartDate,
-                EndDate = f.EndDate,
-                Retention = f.Maintenance.ToVietnamese(),
-                IsPermanent = f.Maintenance.IsPermanent,
-                Sheets = f.SheetNumber,
-                Pages = f.PageTotal,
-                Notes = f.Status == RecordFileStatus.Unfinished ? f.UnfinishedNote : f.Description,
-            }, f.StartDate, f.EndDate));
+            rows.Add((f.FileCatalog, f.FileNotation, f.FileCode, HandoverDocuments.Entry(HandoverService.RowOf(f, rows.Count + 1, string.Empty)), f.StartDate, f.EndDate));
         }
 
         rows.Sort((a, b) =>
@@ -187,10 +177,8 @@ public sealed class CatalogueService
         var holder = (await _agencies.GetAsync(custodianId, cancellationToken).ConfigureAwait(false))?.Value;
         var parent = holder?.ParentId is { } parentId ? (await _agencies.GetAsync(parentId, cancellationToken).ConfigureAwait(false))?.Value : null;
         var now = _time.GetUtcNow().ToOffset(TimeSpan.FromHours(7));
-        var fondsLine = (fonds.Name.StartsWith("Phông", StringComparison.OrdinalIgnoreCase) ? fonds.Name : "Phông: " + fonds.Name) + " (" + fonds.Code + ")";
-        var years = request.Year is { } y
-            ? "Năm: " + y.ToString(CultureInfo.InvariantCulture)
-            : from is null && to is null ? null : $"Thời gian tài liệu: {from?.Year.ToString(CultureInfo.InvariantCulture) ?? "…"} - {to?.Year.ToString(CultureInfo.InvariantCulture) ?? "…"}";
+        var fondsLine = HandoverDocuments.FondsName(fonds, "Phông:") + " (" + fonds.Code + ")";
+        var years = request.Year is { } y ? "Năm: " + y.ToString(CultureInfo.InvariantCulture) : HandoverDocuments.YearsLine(from, to);
         return new CatalogueDocument
         {
             Kind = request.Status == RecordFileStatus.Unfinished ? CatalogueKind.UnfinishedFiles : CatalogueKind.FileCatalogue,
