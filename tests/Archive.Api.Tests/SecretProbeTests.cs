@@ -65,8 +65,13 @@ public sealed class SecretProbeTests(SecretProbeTests.CountingApiFactory factory
         factory.Server.PreserveExecutionContext = true; // before any client: the request runs in the caller's context (the counter's AsyncLocal)
         var admin = factory.CreateClient();
         var (agencyId, fondsCode) = await SeedAsync(admin, "Bộ Chỉ huy quân sự");
-        var visible = await CreateRecordFileAsync(admin, fondsCode, "01.CV");
-        var secret = await CreateRecordFileAsync(admin, fondsCode, "02.MAT", maintenance: "5y", rights: "Secret");
+        // Both files projected before the probe: while a file's projection is pending, the engine that flagged it skips the
+        // existence check and lets the create-only commit refuse (an intent written and dropped) — a difference of timing
+        // that has nothing to do with visibility, but would make the two counts differ by chance.
+        var visibleFile = await admin.PostAsync($"{P}/record-files?wait=searchable&timeoutMs=30000", Json(RecordFile(fondsCode, "01.CV")), Ct).ExpectAsync(201);
+        var secretFile = await admin.PostAsync($"{P}/record-files?wait=searchable&timeoutMs=30000", Json(RecordFile(fondsCode, "02.MAT", maintenance: "5y", rights: "Secret")), Ct).ExpectAsync(201);
+        Assert.All(new[] { visibleFile, secretFile }, f => Assert.Equal("Searchable", (string?)f["projection"]!["state"]));
+        var (visible, secret) = ((string)visibleFile["fileCode"]!, (string)secretFile["fileCode"]!);
 
         using var uncleared = factory.CreateClientFor(ArchiveRoles.Archivist, [agencyId]);
         await uncleared.PostAsync($"{P}/record-files", Json(RecordFile(fondsCode, "03.CV")), Ct).ExpectAsync(201); // warm-up
