@@ -114,11 +114,11 @@ public sealed class ExchangeApiTests(ApiFactory factory) : IClassFixture<ApiFact
         // over, nor see the job (404, its existence is not revealed); a receipt is for the receiving agency's users.
         await factory.CreateClientFor("researcher").PostAsync($"{P}/handovers", Json(new { fondsCode = fonds, receivingAgencyId = other }), Ct).ExpectProblemAsync(403);
         var stranger = factory.CreateClientFor("archivist", [other]);
-        await stranger.PostAsync($"{P}/handovers", Json(new { fondsCode = fonds, receivingAgencyId = "000.00.01.G01" }), Ct).ExpectProblemAsync(403, "fondsCode", "scope.agency");
+        await stranger.PostAsync($"{P}/handovers", Json(new { fondsCode = fonds, receivingAgencyId = NewAgencyId() }), Ct).ExpectProblemAsync(403, "fondsCode", "scope.agency");
         var own = factory.CreateClientFor("archivist", [agency]);
         var job = await own.PostAsync($"{P}/handovers", Json(new { fondsCode = fonds, receivingAgencyId = other }), Ct).ExpectAsync(202);
         var id = (string)job["id"]!;
-        var outsider = factory.CreateClientFor("archivist", ["000.00.02.G02"]);
+        var outsider = factory.CreateClientFor("archivist", [NewAgencyId()]); // never a literal: NewAgencyId's sequence (offset by the process id) once handed "000.00.02.G02" to this test's own agency
         await outsider.GetAsync($"{P}/handovers/{id}", Ct).ExpectProblemAsync(404);
         Assert.DoesNotContain((await outsider.GetAsync($"{P}/handovers", Ct).ExpectAsync(200)).AsArray(), j => (string?)j!["id"] == id);
         await own.GetAsync($"{P}/transfers/{id}", Ct).ExpectProblemAsync(404); // a handover is not a transfer
