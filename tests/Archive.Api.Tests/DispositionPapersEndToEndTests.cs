@@ -121,6 +121,7 @@ public sealed class DispositionPapersEndToEndTests : IAsyncDisposable
         var hidden = await AssertProblemAsync(403, "clearance.disposition", () => head.GetDispositionPaperAsync("QD-DH-02", "list", Ct));
         Assert.DoesNotContain("02.MAT", hidden.Result.Detail ?? string.Empty, StringComparison.Ordinal);
         Assert.DoesNotContain("văn bản mật", hidden.Result.Detail ?? string.Empty, StringComparison.Ordinal);
+        await AssertProblemAsync(403, "clearance.disposition", () => head.GetDestructionRecordAsync("QD-DH-02", Ct)); // the JSON record data too (titles)
         await AssertProblemAsync(403, "scope.agency", () => other.GetDispositionPaperAsync("QD-DH-01", "note", Ct));
         await AssertProblemAsync(400, "disposition.paper", () => head.GetDispositionPaperAsync("QD-DH-01", "minutes", Ct));
         await AssertProblemAsync(404, "not-found", () => head.GetDispositionPaperAsync("QD-KHONG-CO", "list", Ct));

@@ -47,7 +47,8 @@ internal static class DispositionEndpoints
             .WithSummary("Destroys the eligible files of an approved decision; files under legal hold, not yet expired, permanent or accessioned are refused with the rule")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{decisionId}/record", DestructionRecord).WithName("GetDestructionRecord")
-            .WithSummary("Destruction record data (biên bản hủy tài liệu): the decision, results and tombstones").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Destruction record data (biên bản hủy tài liệu): the decision, results and tombstones")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<Ok<DispositionPageDto>> List(
@@ -158,9 +159,12 @@ internal static class DispositionEndpoints
         return TypedResults.Ok(DispositionDto.From(stored));
     }
 
-    private static async Task<Ok<DestructionRecordDto>> DestructionRecord(string decisionId, HttpContext http, DispositionService service, CancellationToken cancellationToken)
+    private static async Task<Ok<DestructionRecordDto>> DestructionRecord(string decisionId, HttpContext http, DispositionService service, DispositionPaperService papers, CancellationToken cancellationToken)
     {
         var stored = await RequireAsync(http, service, decisionId, cancellationToken).ConfigureAwait(false);
+
+        // The tombstones carry titles: only for a caller who may read every listed file, as the papers (clearance.disposition).
+        await papers.RequireListedReadableAsync(decisionId, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
         var record = await service.GetDestructionRecordAsync(decisionId, cancellationToken).ConfigureAwait(false) ?? throw new ArchiveNotFoundException("disposition-decision", decisionId);
         return TypedResults.Ok(DestructionRecordDto.From(stored, record));
     }

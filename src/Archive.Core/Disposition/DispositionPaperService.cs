@@ -125,6 +125,28 @@ public sealed class DispositionPaperService
         }
     }
 
+    /// <summary>
+    /// Passes when <paramref name="caller"/> may see what the decision's papers show: the decision is of an agency it acts
+    /// for and it may read every listed file (destroyed ones by their tombstones), e.g. before the destruction record
+    /// data (titles of the destroyed files) is given out.
+    /// </summary>
+    /// <exception cref="ArchiveNotFoundException">The decision does not exist.</exception>
+    /// <exception cref="ArchiveAccessDeniedException">As for <see cref="WriteAsync"/>.</exception>
+    public async ValueTask RequireListedReadableAsync(string decisionId, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(decisionId);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (_policy is null)
+        {
+            throw new InvalidOperationException("DispositionPaperService was created without an IArchiveAccessPolicy, so it cannot decide for a caller.");
+        }
+
+        var d = (await _decisions.GetAsync(decisionId, cancellationToken).ConfigureAwait(false))?.Value
+            ?? throw new ArchiveNotFoundException("disposition-decision", decisionId);
+        await _policy.RequireAgencyAsync(caller, d.AgencyId, "disposition-decision", cancellationToken).ConfigureAwait(false);
+        _ = await RowsAsync(d, caller, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Media type of the papers (DOCX).</summary>
     public const string DocxMediaType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
