@@ -76,7 +76,7 @@ public static class DispositionRules
     /// <summary>The destruction record (biên bản hủy) is asked for a decision not executed yet.</summary>
     public const string NotExecuted = "disposition.not-executed";
 
-    /// <summary>The papers of a decision that lists a Secret record file are asked for by a caller without clearance.</summary>
+    /// <summary>The papers (or record data) of a decision that lists a record file the caller may not read — a Secret one without clearance — are refused.</summary>
     public const string Clearance = "clearance.disposition";
 }
 
