@@ -27,12 +27,12 @@ internal static class DocxCatalogueWriter
             totals = Table(w, doc, entries);
             w.WriteElement(Docx.P(string.Empty));
             w.WriteElement(Docx.P(XlsxCatalogueWriter.TotalLine(doc, totals), bold: true, size: 13, keepNext: true));
-            if (doc.Kind != CatalogueKind.UnfinishedFiles)
+            if (doc.Kind is not (CatalogueKind.UnfinishedFiles or CatalogueKind.DestructionList))
             {
                 w.WriteElement(Docx.P(totals.SplitLine, size: 13, keepNext: true));
             }
 
-            if (doc.Kind == CatalogueKind.DepositCatalogue)
+            if (doc.Kind is CatalogueKind.DepositCatalogue or CatalogueKind.DestructionList)
             {
                 w.WriteElement(Docx.P("Tổng số tờ: " + Fmt.Number(totals.Sheets) + "; tổng số trang: " + Fmt.Number(totals.Pages), size: 13, keepNext: true));
             }

@@ -58,6 +58,46 @@ public static class OfficeDocuments
         DocxRecordWriter.Write(document, output);
     }
 
+    /// <summary>Writes the explanatory note of a destruction (bản thuyết minh tài liệu hết thời hạn lưu trữ) as a DOCX document (portrait A4).</summary>
+    public static void WriteDestructionNoteDocx(DestructionNoteDocument document, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(document.Heading);
+        ArgumentException.ThrowIfNullOrWhiteSpace(document.Heading.AgencyName, "document.Heading.AgencyName");
+        ArgumentException.ThrowIfNullOrWhiteSpace(document.AgencyName, "document.AgencyName");
+        if (document.Reviewed < 0 || document.Kept < 0 || document.ToDestroy < 0 || document.Pages < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(document), "Counts are never negative.");
+        }
+
+        DocxDestructionWriters.WriteNote(document, output);
+    }
+
+    /// <summary>Writes the destruction record (biên bản hủy tài liệu hết thời hạn lưu trữ) as a DOCX document (portrait A4).</summary>
+    public static void WriteDestructionRecordDocx(DestructionRecordDocument document, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(document.Heading);
+        ArgumentException.ThrowIfNullOrWhiteSpace(document.Heading.AgencyName, "document.Heading.AgencyName");
+        ArgumentNullException.ThrowIfNull(document.Handing);
+        ArgumentNullException.ThrowIfNull(document.Destroying);
+        ArgumentException.ThrowIfNullOrWhiteSpace(document.RecordsBlockName, "document.RecordsBlockName");
+        ArgumentException.ThrowIfNullOrWhiteSpace(document.Method, "document.Method");
+        if (document.Copies < 1)
+        {
+            throw new ArgumentOutOfRangeException("document.Copies", document.Copies, "A record is made in at least one copy (normally two).");
+        }
+
+        if (document.Files < 0 || document.Documents < 0 || document.Pages < 0 || document.DigitalFiles < 0 || document.Bytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(document), "Counts are never negative.");
+        }
+
+        DocxDestructionWriters.WriteRecord(document, output);
+    }
+
     private static void Check(CatalogueDocument document, IEnumerable<CatalogueEntry> entries, Stream output)
     {
         ArgumentNullException.ThrowIfNull(document);

@@ -18,4 +18,12 @@ public sealed class OpenXmlDocumentWriter : IOfficeDocumentWriter
     /// <inheritdoc />
     public void WriteTransferRecordDocx(TransferRecordDocument document, Stream output)
         => OfficeDocuments.WriteTransferRecordDocx(document, output);
+
+    /// <inheritdoc />
+    public void WriteDestructionNoteDocx(DestructionNoteDocument document, Stream output)
+        => OfficeDocuments.WriteDestructionNoteDocx(document, output);
+
+    /// <inheritdoc />
+    public void WriteDestructionRecordDocx(DestructionRecordDocument document, Stream output)
+        => OfficeDocuments.WriteDestructionRecordDocx(document, output);
 }

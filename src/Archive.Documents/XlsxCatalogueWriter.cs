@@ -134,12 +134,12 @@ internal static class XlsxCatalogueWriter
         var totals = new CatalogueTotals(total, permanent, total - permanent, sheets, pages);
         row++;
         Line(STotal, TotalLine(doc, totals));
-        if (doc.Kind != CatalogueKind.UnfinishedFiles)
+        if (doc.Kind is not (CatalogueKind.UnfinishedFiles or CatalogueKind.DestructionList))
         {
             Line(SNormal, totals.SplitLine);
         }
 
-        if (doc.Kind == CatalogueKind.DepositCatalogue)
+        if (doc.Kind is CatalogueKind.DepositCatalogue or CatalogueKind.DestructionList)
         {
             Line(SNormal, "Tổng số tờ: " + Fmt.Number(sheets) + "; tổng số trang: " + Fmt.Number(pages));
         }

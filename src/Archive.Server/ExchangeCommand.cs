@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Archive;
 using Archive.Audit;
+using Archive.Disposition;
 using Archive.Exchange;
 using Archive.Handover;
 using Archive.Hosting;
@@ -39,7 +40,7 @@ internal sealed class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -69,6 +70,12 @@ internal sealed class ExchangeCommand
         new("catalogue export", "--fonds CODE [--status Finished|Unfinished] [--year YYYY] [--format xlsx|docx|csv] --out FILE",
             "Prints the catalogue of a fonds' record files (mục lục hồ sơ; --status Unfinished: danh sách hồ sơ chưa giải quyết xong), read from storage, into FILE.",
             ["fonds", "status", "year", "format", "out"], [], null),
+        new("disposition list", "[--status Proposed|Approved|Executing|Executed] [--agency ID]",
+            "Lists the register of destruction decisions (sổ quyết định hủy tài liệu) read from storage: id, number, date, agency, status, files.",
+            ["status", "agency"], [], null),
+        new("disposition papers", "--decision ID --paper list|note|record --out FILE.docx",
+            "Prints a destruction paper of a decision as DOCX: list (danh mục tài liệu hết thời hạn lưu trữ), note (bản thuyết minh) or record (biên bản hủy tài liệu, once executed).",
+            ["decision", "paper", "out"], [], null),
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -86,6 +93,8 @@ internal sealed class ExchangeCommand
         ["year"] = "--year",
         ["format"] = "--format",
         ["status"] = "--status",
+        ["decisionId"] = "--decision",
+        ["paper"] = "--paper",
     };
 
     private readonly Verb? _verb;
@@ -304,6 +313,8 @@ internal sealed class ExchangeCommand
                 "transfer confirm" => await run.TransferConfirmAsync().ConfigureAwait(false),
                 "accession verify" => await run.AccessionAsync(import: false).ConfigureAwait(false),
                 "catalogue export" => await run.CatalogueExportAsync().ConfigureAwait(false),
+                "disposition list" => await run.DispositionListAsync().ConfigureAwait(false),
+                "disposition papers" => await run.DispositionPapersAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -438,6 +449,12 @@ internal sealed class ExchangeCommand
                     ?? (_options.TryGetValue("year", out var year) && !int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? $"Option --year must be a year (e.g. 2024), not '{year}'." : null)
                     ?? (_options.TryGetValue("format", out var format) && format.ToLowerInvariant() is not ("xlsx" or "docx" or "csv") ? $"Option --format is xlsx, docx or csv, not '{format}'." : null)
                     ?? (_options.TryGetValue("status", out var status) && status.ToLowerInvariant() is not ("finished" or "unfinished") ? $"Option --status is Finished or Unfinished, not '{status}'." : null);
+            case "disposition list":
+                return _options.TryGetValue("status", out var decisionStatus) && decisionStatus.ToLowerInvariant() is not ("proposed" or "approved" or "executing" or "executed")
+                    ? $"Option --status is Proposed, Approved, Executing or Executed, not '{decisionStatus}'." : null;
+            case "disposition papers":
+                return Need("decision", "paper", "out")
+                    ?? (_options.TryGetValue("paper", out var paper) && paper.ToLowerInvariant() is not ("list" or "note" or "record") ? $"Option --paper is list, note or record, not '{paper}'." : null);
             default:
                 return argument;
         }
@@ -603,6 +620,56 @@ internal sealed class ExchangeCommand
 
             await output.WriteLineAsync($"{target}: {result.Totals.TotalLine}; {result.Totals.SplitLine}; {result.Totals.Pages.ToString(CultureInfo.InvariantCulture)} trang").ConfigureAwait(false);
             return 0;
+        }
+
+        public async Task<int> DispositionListAsync()
+        {
+            var query = new DispositionQuery
+            {
+                Status = Option("status") is { } status ? Enum.Parse<DispositionStatus>(status, ignoreCase: true) : null,
+                AgencyId = Option("agency"),
+            };
+            var count = 0;
+            // Offline, the operator: every decision.
+            await foreach (var v in services.GetRequiredService<DispositionService>().ListAsync(query, caller: null, cancellationToken).ConfigureAwait(false))
+            {
+                var d = v.Value;
+                count++;
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{d.Id}\t{d.DecisionNumber}\t{d.DecisionDate:yyyy-MM-dd}\t{d.AgencyId}\t{d.Status}\t{d.FileCodes.Count} files\t{d.Results.Count(r => r.Outcome == DispositionFileOutcome.Destroyed)} destroyed")).ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync(count.ToString(CultureInfo.InvariantCulture) + " decisions").ConfigureAwait(false);
+            return Success;
+        }
+
+        public async Task<int> DispositionPapersAsync()
+        {
+            var id = Option("decision")!;
+            var paper = Enum.Parse<DispositionPaper>(Option("paper")!, ignoreCase: true);
+            var target = Path.GetFullPath(Option("out")!);
+            var partial = target + ".partial";
+            DispositionPaperResult result;
+            try
+            {
+                await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 65536))
+                {
+                    // Offline, the operator: no caller, every listed file is printed.
+                    result = await services.GetRequiredService<DispositionPaperService>().WriteAsync(id, paper, caller: null, file, cancellationToken).ConfigureAwait(false);
+                    file.Flush(flushToDisk: true);
+                }
+
+                File.Move(partial, target, overwrite: true);
+            }
+            catch
+            {
+                File.Delete(partial);
+                throw;
+            }
+
+            await AppendAsync(AuditActions.Export, "disposition-decision", id, true, $"paper {paper}: {result.Files} files, offline").ConfigureAwait(false);
+            await output.WriteLineAsync($"{target}: {paper} of decision {id}, {result.Files.ToString(CultureInfo.InvariantCulture)} hồ sơ").ConfigureAwait(false);
+            return Success;
         }
 
         public async Task<int> TransferExportAsync()

@@ -118,5 +118,9 @@ public sealed class EmbeddedDefaultsTests : IDisposable
         public void WriteHandoverRecordDocx(HandoverRecordDocument document, Stream output) => throw new NotSupportedException();
 
         public void WriteTransferRecordDocx(TransferRecordDocument document, Stream output) => throw new NotSupportedException();
+
+        public void WriteDestructionNoteDocx(DestructionNoteDocument document, Stream output) => throw new NotSupportedException();
+
+        public void WriteDestructionRecordDocx(DestructionRecordDocument document, Stream output) => throw new NotSupportedException();
     }
 }

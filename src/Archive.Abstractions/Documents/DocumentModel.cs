@@ -39,6 +39,12 @@ public enum CatalogueKind
 
     /// <summary>Mục lục hồ sơ, tài liệu nộp lưu — the catalogue of a transfer to the Historical Archives.</summary>
     DepositCatalogue = 2,
+
+    /// <summary>
+    /// Danh mục tài liệu hết thời hạn lưu trữ — the list of a destruction decision (Circular 06/2025); the notes column
+    /// holds the reason (lý do hủy); totals in files, sheets and pages.
+    /// </summary>
+    DestructionList = 3,
 }
 
 /// <summary>One record file (hồ sơ) in a catalogue; the row number (STT) is assigned in order.</summary>
@@ -94,7 +100,12 @@ public sealed record CatalogueDocument
     public IReadOnlyList<string> ColumnTitles =>
     [
         "STT", "Số và ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian bắt đầu", "Thời gian kết thúc", RetentionColumnTitle, "Số tờ", "Số trang",
-        Kind == CatalogueKind.UnfinishedFiles ? "Ghi chú (công việc còn phải giải quyết)" : "Ghi chú",
+        Kind switch
+        {
+            CatalogueKind.UnfinishedFiles => "Ghi chú (công việc còn phải giải quyết)",
+            CatalogueKind.DestructionList => "Lý do hủy, ghi chú",
+            _ => "Ghi chú",
+        },
     ];
 
     /// <summary>Signature blocks under the totals (e.g. NGƯỜI LẬP); none when empty.</summary>
@@ -105,6 +116,7 @@ public sealed record CatalogueDocument
     {
         CatalogueKind.UnfinishedFiles => "DANH SÁCH HỒ SƠ CHƯA GIẢI QUYẾT XONG",
         CatalogueKind.DepositCatalogue => "MỤC LỤC HỒ SƠ, TÀI LIỆU NỘP LƯU",
+        CatalogueKind.DestructionList => "DANH MỤC TÀI LIỆU HẾT THỜI HẠN LƯU TRỮ",
         _ => "MỤC LỤC HỒ SƠ",
     };
 }

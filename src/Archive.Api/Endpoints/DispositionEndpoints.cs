@@ -3,20 +3,37 @@ using Archive.Api.Http;
 using Archive.Api.OpenApi;
 using Archive.Api.Security;
 using Archive.Disposition;
+using Archive.Audit;
+using Archive.Hosting;
 using Archive.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Archive.Api.Endpoints;
 
-/// <summary>Destruction of record files under an approved decision (Circular 06/2025): propose, approve, execute, record.</summary>
+/// <summary>Destruction of record files under an approved decision (Circular 06/2025): propose, approve, execute, record, papers; the register of decisions.</summary>
 internal static class DispositionEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/dispositions").WithTags("Disposition").RequireAuthorization(ArchivePolicies.Dispose);
+        group.MapGet("/", List).WithName("ListDispositions")
+            .WithSummary("The register of destruction decisions of the agencies the caller acts for, filtered by status and agency, in pages")
+            .WithDescription("status = Proposed, Approved, Executing or Executed; agencyId = only that agency's decisions (none outside the caller's scope); "
+                + "pageSize (default 100) and after = nextAfter of the previous page. Lists decisions, not the record files they name.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/{decisionId}/papers/{paper}", Paper).WithName("GetDispositionPaper")
+            .WithSummary("A destruction paper of Circular 06/2025 as DOCX: list (danh mục tài liệu hết thời hạn lưu trữ), note (bản thuyết minh) or record (biên bản hủy tài liệu, once executed)")
+            .WithDescription("paper = list, note or record. Read from storage (destroyed files from their tombstones). A decision that lists a record file the caller "
+                + "may not read (Secret without clearance) answers 403 clearance.disposition; the record of a decision not executed answers 409 "
+                + "disposition.not-executed. The number of files printed is in the header Archive-Disposition-Files.")
+            .Produces<Stream>(StatusCodes.Status200OK, DispositionPaperService.DocxMediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/", Create).WithName("ProposeDisposition").WithETag()
             .WithSummary("Proposes a destruction decision: list of files, explanatory note, council minutes, decision number and date")
             .AcceptsJson<CreateDispositionRequest>()
@@ -30,7 +47,80 @@ internal static class DispositionEndpoints
             .WithSummary("Destroys the eligible files of an approved decision; files under legal hold, not yet expired, permanent or accessioned are refused with the rule")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{decisionId}/record", DestructionRecord).WithName("GetDestructionRecord")
-            .WithSummary("Destruction record data (biên bản hủy tài liệu): the decision, results and tombstones").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Destruction record data (biên bản hủy tài liệu): the decision, results and tombstones")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Ok<DispositionPageDto>> List(
+        HttpContext http,
+        DispositionService service,
+        [FromQuery] string? status,
+        [FromQuery] string? agencyId,
+        [FromQuery] int? pageSize,
+        [FromQuery] string? after,
+        CancellationToken cancellationToken)
+    {
+        var max = RequestContext.Options(http).MaxListPageSize;
+        var size = pageSize ?? 100;
+        if (size < 1 || size > max)
+        {
+            throw ApiRequestException.BadRequest("pageSize", "page-size.range", $"pageSize must be between 1 and {max}.");
+        }
+
+        DispositionStatus? wanted = null;
+        if (status is not null)
+        {
+            wanted = Enum.TryParse<DispositionStatus>(status, ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(status, out _)
+                ? s
+                : throw ApiRequestException.BadRequest("status", "disposition.status", "status is Proposed, Approved, Executing or Executed.");
+        }
+
+        var items = new List<DispositionSummaryDto>();
+        string? next = null;
+        var query = new DispositionQuery { Status = wanted, AgencyId = agencyId, After = string.IsNullOrEmpty(after) ? null : after };
+        await foreach (var decision in service.ListAsync(query, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false))
+        {
+            if (items.Count == size)
+            {
+                next = items[^1].Id;
+                break;
+            }
+
+            items.Add(DispositionSummaryDto.From(decision));
+        }
+
+        return TypedResults.Ok(new DispositionPageDto { Items = items, NextAfter = next });
+    }
+
+    private static async Task<IResult> Paper(string decisionId, string paper, HttpContext http, DispositionPaperService papers, IOptions<ArchiveOptions> archiveOptions, CancellationToken cancellationToken)
+    {
+        var which = paper.ToLowerInvariant() switch
+        {
+            "list" => DispositionPaper.List,
+            "note" => DispositionPaper.Note,
+            "record" => DispositionPaper.Record,
+            _ => throw ApiRequestException.BadRequest("paper", "disposition.paper", "paper is list, note or record."),
+        };
+
+        // The writers write synchronously: the paper goes to a private temporary file first, so a refusal or failure
+        // answers a problem instead of a truncated download, and the answer carries its length.
+        var folder = archiveOptions.Value.ResolveTempPath();
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "disposition-paper-" + Guid.NewGuid().ToString("N") + ".tmp");
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536, FileOptions.DeleteOnClose);
+        try
+        {
+            var result = await papers.WriteAsync(decisionId, which, HttpCaller.Of(http), file, cancellationToken).ConfigureAwait(false);
+            await ArchiveScope.AuditReadAsync(http, AuditActions.Export, "disposition-decision", decisionId, $"paper {which}: {result.Files} files", cancellationToken).ConfigureAwait(false);
+            file.Position = 0;
+            http.Response.Headers["Archive-Disposition-Files"] = result.Files.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.File(file, result.MediaType, result.FileName);
+        }
+        catch
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static async Task<Created<DispositionDto>> Create(HttpContext http, DispositionService service, CancellationToken cancellationToken)
@@ -69,9 +159,12 @@ internal static class DispositionEndpoints
         return TypedResults.Ok(DispositionDto.From(stored));
     }
 
-    private static async Task<Ok<DestructionRecordDto>> DestructionRecord(string decisionId, HttpContext http, DispositionService service, CancellationToken cancellationToken)
+    private static async Task<Ok<DestructionRecordDto>> DestructionRecord(string decisionId, HttpContext http, DispositionService service, DispositionPaperService papers, CancellationToken cancellationToken)
     {
         var stored = await RequireAsync(http, service, decisionId, cancellationToken).ConfigureAwait(false);
+
+        // The tombstones carry titles: only for a caller who may read every listed file, as the papers (clearance.disposition).
+        await papers.RequireListedReadableAsync(decisionId, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
         var record = await service.GetDestructionRecordAsync(decisionId, cancellationToken).ConfigureAwait(false) ?? throw new ArchiveNotFoundException("disposition-decision", decisionId);
         return TypedResults.Ok(DestructionRecordDto.From(stored, record));
     }

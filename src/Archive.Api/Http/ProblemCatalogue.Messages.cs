@@ -196,6 +196,10 @@ internal static partial class ProblemCatalogue
         ["disposition.self-approval"] = ("Người đề xuất không được tự phê duyệt quyết định hủy.", "The proposer cannot approve the decision."),
         ["disposition.state"] = ("Quyết định hủy không ở trạng thái cho phép thao tác này.", "The decision is not in a state that allows this."),
         ["disposition.other-agency"] = ("Hồ sơ thuộc cơ quan khác.", "The record file is of another agency."),
+        ["disposition.not-executed"] = ("Biên bản hủy tài liệu chỉ được lập khi quyết định hủy đã được thực hiện.", "The destruction record exists only once the decision is executed."),
+        ["disposition.paper"] = ("Tài liệu cần in phải là list (danh mục), note (bản thuyết minh) hoặc record (biên bản hủy).", "paper is list, note or record."),
+        ["disposition.status"] = ("Trạng thái quyết định hủy phải là Proposed, Approved, Executing hoặc Executed.", "status is Proposed, Approved, Executing or Executed."),
+        ["clearance.disposition"] = ("Quyết định hủy có hồ sơ mà người dùng không được phép tiếp cận (hồ sơ mật); cần người dùng được phép tiếp cận mọi hồ sơ trong danh mục.", "The decision lists record files you are not cleared for."),
         ["storage.locked"] = ("Dữ liệu đang được khóa lưu giữ, chưa thể xóa.", "The storage keeps the object locked."),
 
         // Packages, storage, options.

@@ -72,6 +72,12 @@ public static class DispositionRules
 
     /// <summary>The storage system refused the delete (WORM retention or legal hold on the objects).</summary>
     public const string StorageLocked = "storage.locked";
+
+    /// <summary>The destruction record (biên bản hủy) is asked for a decision not executed yet.</summary>
+    public const string NotExecuted = "disposition.not-executed";
+
+    /// <summary>The papers (or record data) of a decision that lists a record file the caller may not read — a Secret one without clearance — are refused.</summary>
+    public const string Clearance = "clearance.disposition";
 }
 
 /// <summary>Input of a proposed decision.</summary>
@@ -175,6 +181,18 @@ public sealed record DestructionTombstone
 
     /// <summary>Title of the file.</summary>
     public required string Title { get; init; }
+
+    /// <summary>Số và ký hiệu hồ sơ (null in tombstones written before it was kept).</summary>
+    public string? FileNotation { get; init; }
+
+    /// <summary>Access level of the file when destroyed (null in tombstones written before it was kept: treated as Secret).</summary>
+    public AccessLevel? Rights { get; init; }
+
+    /// <summary>Number of sheets (số tờ), when recorded.</summary>
+    public int? SheetNumber { get; init; }
+
+    /// <summary>Whether the file was marked non-archival (duplicate, reference copy...) and why, when it was.</summary>
+    public string? NonArchivalReason { get; init; }
 
     /// <summary>Its retention period.</summary>
     public required RetentionPeriod Maintenance { get; init; }

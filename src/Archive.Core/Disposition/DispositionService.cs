@@ -269,6 +269,10 @@ public sealed partial class DispositionService
                 FondsCode = f.FondsCode,
                 OrganId = f.OrganId,
                 Title = f.Title,
+                FileNotation = f.FileNotation,
+                Rights = f.Rights,
+                SheetNumber = f.SheetNumber,
+                NonArchivalReason = f.NonArchival?.Reason,
                 Maintenance = f.Maintenance,
                 ScheduleItemCode = f.ScheduleItemCode,
                 ClosingYear = RetentionPlanner.ClosingYear(f),
@@ -408,7 +412,7 @@ public sealed partial class DispositionService
         return result;
     }
 
-    private async ValueTask<DestructionTombstone?> ReadTombstoneAsync(string id, string code, CancellationToken cancellationToken)
+    internal async ValueTask<DestructionTombstone?> ReadTombstoneAsync(string id, string code, CancellationToken cancellationToken)
     {
         var content = await _store.Packages.OpenFileAsync(id, TombstonePath(code), null, null, cancellationToken).ConfigureAwait(false);
         if (content is null)

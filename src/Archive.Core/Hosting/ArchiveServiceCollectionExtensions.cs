@@ -107,6 +107,15 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetService<IArchiveAccessPolicy>(),
             sp.GetService<TimeProvider>()));
 
+        services.TryAddSingleton(sp => new Archive.Disposition.DispositionPaperService(
+            sp.GetRequiredService<Archive.Disposition.DispositionService>(),
+            sp.GetRequiredService<RecordFileService>(),
+            sp.GetRequiredService<FondsRegistry>(),
+            sp.GetRequiredService<AgencyRegistry>(),
+            RequiredServices.OfficeDocuments(sp, nameof(Archive.Disposition.DispositionPaperService)),
+            sp.GetService<IArchiveAccessPolicy>(),
+            sp.GetService<TimeProvider>()));
+
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);
         return new ArchiveBuilder(services);
