@@ -39,7 +39,7 @@ internal sealed class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "record"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -69,6 +69,9 @@ internal sealed class ExchangeCommand
         new("catalogue export", "--fonds CODE [--status Finished|Unfinished] [--year YYYY] [--format xlsx|docx|csv] --out FILE",
             "Prints the catalogue of a fonds' record files (mục lục hồ sơ; --status Unfinished: danh sách hồ sơ chưa giải quyết xong), read from storage, into FILE.",
             ["fonds", "status", "year", "format", "out"], [], null),
+        new("record export", "--file CODE --out DIR",
+            "Exports a whole record file as one PDF (cover, mục lục văn bản, contents in chronological order) plus its XML, each with a .sha256 sidecar, into DIR.",
+            ["file", "out"], [], null),
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -86,6 +89,7 @@ internal sealed class ExchangeCommand
         ["year"] = "--year",
         ["format"] = "--format",
         ["status"] = "--status",
+        ["fileCode"] = "--file",
     };
 
     private readonly Verb? _verb;
@@ -304,6 +308,7 @@ internal sealed class ExchangeCommand
                 "transfer confirm" => await run.TransferConfirmAsync().ConfigureAwait(false),
                 "accession verify" => await run.AccessionAsync(import: false).ConfigureAwait(false),
                 "catalogue export" => await run.CatalogueExportAsync().ConfigureAwait(false),
+                "record export" => await run.RecordExportAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -438,6 +443,8 @@ internal sealed class ExchangeCommand
                     ?? (_options.TryGetValue("year", out var year) && !int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? $"Option --year must be a year (e.g. 2024), not '{year}'." : null)
                     ?? (_options.TryGetValue("format", out var format) && format.ToLowerInvariant() is not ("xlsx" or "docx" or "csv") ? $"Option --format is xlsx, docx or csv, not '{format}'." : null)
                     ?? (_options.TryGetValue("status", out var status) && status.ToLowerInvariant() is not ("finished" or "unfinished") ? $"Option --status is Finished or Unfinished, not '{status}'." : null);
+            case "record export":
+                return Need("file", "out");
             default:
                 return argument;
         }
@@ -603,6 +610,66 @@ internal sealed class ExchangeCommand
 
             await output.WriteLineAsync($"{target}: {result.Totals.TotalLine}; {result.Totals.SplitLine}; {result.Totals.Pages.ToString(CultureInfo.InvariantCulture)} trang").ConfigureAwait(false);
             return 0;
+        }
+
+        public async Task<int> RecordExportAsync()
+        {
+            var code = Option("file")!;
+            var folder = Path.GetFullPath(Option("out")!);
+            Directory.CreateDirectory(folder);
+            var written = new List<string>();
+            RecordExportResult result;
+            var partials = new List<string>();
+            try
+            {
+                // Everything is written as .partial and renamed only when the PDF, the XML and both sidecars are complete:
+                // a refused or failed export (a damaged content) leaves nothing in the folder.
+                var stem = Path.Combine(folder, "ho-so-" + Guid.NewGuid().ToString("N"));
+                var (pdfPartial, xmlPartial) = (stem + ".pdf.partial", stem + ".xml.partial");
+                partials.AddRange([pdfPartial, xmlPartial]);
+                await using (var pdf = new FileStream(pdfPartial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536))
+                await using (var xml = new FileStream(xmlPartial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 65536))
+                {
+                    // Offline, the operator: any record file, Secret ones too.
+                    result = await services.GetRequiredService<RecordExportService>().WriteAsync(code, caller: null, pdf, xml, cancellationToken).ConfigureAwait(false);
+                    pdf.Flush(flushToDisk: true);
+                    xml.Flush(flushToDisk: true);
+                }
+
+                var moves = new List<(string From, string To)>();
+                foreach (var (partial, name) in new[] { (pdfPartial, result.PdfFileName), (xmlPartial, result.XmlFileName) })
+                {
+                    var sidecar = partial + ".sha256";
+                    partials.Add(sidecar);
+                    await File.WriteAllTextAsync(sidecar, await Sha256Async(partial).ConfigureAwait(false) + "  " + name + "\n", cancellationToken).ConfigureAwait(false);
+                    moves.Add((partial, Path.Combine(folder, name)));
+                    moves.Add((sidecar, Path.Combine(folder, name + ".sha256")));
+                }
+
+                foreach (var (from, to) in moves)
+                {
+                    File.Move(from, to, overwrite: true);
+                    written.Add(to);
+                }
+            }
+            catch
+            {
+                foreach (var partial in partials)
+                {
+                    File.Delete(partial);
+                }
+
+                throw;
+            }
+
+            await AppendAsync(AuditActions.Export, "record-file", code, true, $"pdf+xml v{result.Version}: {result.Documents} documents, {result.Contents} contents ({result.Placeholders} as placeholder pages), {result.Pages} pages, offline").ConfigureAwait(false);
+            foreach (var path in written)
+            {
+                await output.WriteLineAsync(path).ConfigureAwait(false);
+            }
+
+            await output.WriteLineAsync($"Hồ sơ {result.FileCode} (phiên bản {result.Version}): {result.Documents} văn bản, {result.Contents} tệp nội dung ({result.Placeholders} tệp chỉ có trang giới thiệu), {result.Pages} trang PDF").ConfigureAwait(false);
+            return Success;
         }
 
         public async Task<int> TransferExportAsync()
