@@ -34,6 +34,7 @@ internal static partial class ProblemCatalogue
         ["fondsCode.required"] = ("Cần mã phông (fondsCode).", "The fonds code is required."),
         ["catalogue.status"] = ("Mục lục in theo trạng thái Finished (mục lục hồ sơ) hoặc Unfinished (danh sách hồ sơ chưa giải quyết xong).", "status is Finished or Unfinished."),
         ["catalogue.format"] = ("Định dạng mục lục phải là xlsx, docx hoặc csv.", "format is xlsx, docx or csv."),
+        ["fileCode.required"] = ("Cần mã hồ sơ (fileCode).", "The record file code is required."),
         ["export.format"] = ("Định dạng xuất hồ sơ phải là pdf hoặc xml.", "format is pdf or xml."),
         ["content.integrity"] = ("Tệp nội dung lưu trữ bị hỏng (mã SHA-256 không khớp); chưa có gì được gửi. Hãy kiểm tra toàn vẹn hồ sơ và khôi phục từ bản sao.", "A stored content does not match its SHA-256; nothing was sent. Run a fixity check and restore from a copy."),
         ["catalogue.year-range"] = ("Năm (year) nằm ngoài phạm vi cho phép (từ 1000 đến năm sau).", "year is out of range."),
