@@ -41,7 +41,8 @@ public sealed record RecordExportResult(string FileCode, int Version, int Docume
 /// copied object to the output at once). What stays in memory is one parsed source PDF or one decoded image at a time —
 /// bounded by the largest single content, not the record file — plus a few hundred bytes per output page (the page
 /// dictionaries PdfPig writes at the end) and one row per document. Temporary disk: about the size of the record file's
-/// contents.
+/// contents. The XML's page ranges come from the PDF's layout, so an XML-only export renders the contents as well (and
+/// writes no PDF).
 /// </remarks>
 public sealed class RecordExportService
 {
@@ -145,8 +146,7 @@ public sealed class RecordExportService
             var context = new ExportContext(file, head.Version, fonds, holder, parent, now, documents, parts, rows, page - 1);
             if (pdf is not null)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                WritePdf(context, listPages, pdf);
+                WritePdf(context, listPages, pdf, cancellationToken);
             }
 
             if (xml is not null)
@@ -237,7 +237,7 @@ public sealed class RecordExportService
         return part;
     }
 
-    private static void WritePdf(ExportContext context, IReadOnlyList<IReadOnlyList<ListRow>> listPages, Stream output)
+    private static void WritePdf(ExportContext context, IReadOnlyList<IReadOnlyList<ListRow>> listPages, Stream output, CancellationToken cancellationToken)
     {
         using var builder = new PdfDocumentBuilder(output, disposeStream: false, PdfWriterType.Default, 1.7);
         builder.DocumentInformation.Title = "Hồ sơ " + context.File.FileCode + ": " + context.File.Title;
@@ -248,6 +248,7 @@ public sealed class RecordExportService
         RecordExportLayout.List(builder, text, context, listPages);
         foreach (var part in context.Parts)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var source = PdfDocument.Open(part.Path!);
             for (var i = 1; i <= source.NumberOfPages; i++)
             {
