@@ -42,8 +42,9 @@ public sealed record RecordExportResult(string FileCode, int Version, int Docume
 /// at a time — bounded by the largest single content, not the record file. Not flat in the page count: PdfPig keeps a
 /// builder per output page until the document is completed, and a provisional measurement (loaded machine, live heap
 /// sampled with full collections) grew by about 36 KiB per output page (202 pages: +15 MiB; 1,602 pages from 80
-/// contents, 11 MiB of output: +66 MiB); what exactly is retained per page is not yet identified. Temporary disk: about
-/// the size of the record file's contents. The XML's page ranges come from the PDF's layout, so an XML-only export renders the contents as well (and
+/// contents, 11 MiB of output: +66 MiB); what exactly is retained is not yet identified — the measured record file also
+/// had 80 versions, whose OCFL inventory (versions × files) the engine reads for every content opened. Temporary disk:
+/// about the size of the record file's contents. The XML's page ranges come from the PDF's layout, so an XML-only export renders the contents as well (and
 /// writes no PDF).
 /// </remarks>
 public sealed class RecordExportService
