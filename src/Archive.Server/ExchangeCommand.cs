@@ -40,7 +40,7 @@ internal sealed class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -76,6 +76,9 @@ internal sealed class ExchangeCommand
         new("disposition papers", "--decision ID --paper list|note|record --out FILE.docx",
             "Prints a destruction paper of a decision as DOCX: list (danh mục tài liệu hết thời hạn lưu trữ), note (bản thuyết minh) or record (biên bản hủy tài liệu, once executed).",
             ["decision", "paper", "out"], [], null),
+        new("record export", "--file CODE --out DIR",
+            "Exports a whole record file as one PDF (cover, mục lục văn bản, contents in chronological order) plus its XML, each with a .sha256 sidecar, into DIR.",
+            ["file", "out"], [], null),
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -95,6 +98,7 @@ internal sealed class ExchangeCommand
         ["status"] = "--status",
         ["decisionId"] = "--decision",
         ["paper"] = "--paper",
+        ["fileCode"] = "--file",
     };
 
     private readonly Verb? _verb;
@@ -315,6 +319,7 @@ internal sealed class ExchangeCommand
                 "catalogue export" => await run.CatalogueExportAsync().ConfigureAwait(false),
                 "disposition list" => await run.DispositionListAsync().ConfigureAwait(false),
                 "disposition papers" => await run.DispositionPapersAsync().ConfigureAwait(false),
+                "record export" => await run.RecordExportAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -455,6 +460,8 @@ internal sealed class ExchangeCommand
             case "disposition papers":
                 return Need("decision", "paper", "out")
                     ?? (_options.TryGetValue("paper", out var paper) && paper.ToLowerInvariant() is not ("list" or "note" or "record") ? $"Option --paper is list, note or record, not '{paper}'." : null);
+            case "record export":
+                return Need("file", "out");
             default:
                 return argument;
         }
@@ -669,6 +676,66 @@ internal sealed class ExchangeCommand
 
             await AppendAsync(AuditActions.Export, "disposition-decision", id, true, $"paper {paper}: {result.Files} files, offline").ConfigureAwait(false);
             await output.WriteLineAsync($"{target}: {paper} of decision {id}, {result.Files.ToString(CultureInfo.InvariantCulture)} hồ sơ").ConfigureAwait(false);
+            return Success;
+        }
+
+        public async Task<int> RecordExportAsync()
+        {
+            var code = Option("file")!;
+            var folder = Path.GetFullPath(Option("out")!);
+            Directory.CreateDirectory(folder);
+            var written = new List<string>();
+            RecordExportResult result;
+            var partials = new List<string>();
+            try
+            {
+                // Everything is written as .partial and renamed only when the PDF, the XML and both sidecars are complete:
+                // a refused or failed export (a damaged content) leaves nothing in the folder.
+                var stem = Path.Combine(folder, "ho-so-" + Guid.NewGuid().ToString("N"));
+                var (pdfPartial, xmlPartial) = (stem + ".pdf.partial", stem + ".xml.partial");
+                partials.AddRange([pdfPartial, xmlPartial]);
+                await using (var pdf = new FileStream(pdfPartial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536))
+                await using (var xml = new FileStream(xmlPartial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 65536))
+                {
+                    // Offline, the operator: any record file, Secret ones too.
+                    result = await services.GetRequiredService<RecordExportService>().WriteAsync(code, caller: null, pdf, xml, cancellationToken).ConfigureAwait(false);
+                    pdf.Flush(flushToDisk: true);
+                    xml.Flush(flushToDisk: true);
+                }
+
+                var moves = new List<(string From, string To)>();
+                foreach (var (partial, name) in new[] { (pdfPartial, result.PdfFileName), (xmlPartial, result.XmlFileName) })
+                {
+                    var sidecar = partial + ".sha256";
+                    partials.Add(sidecar);
+                    await File.WriteAllTextAsync(sidecar, await Sha256Async(partial).ConfigureAwait(false) + "  " + name + "\n", cancellationToken).ConfigureAwait(false);
+                    moves.Add((partial, Path.Combine(folder, name)));
+                    moves.Add((sidecar, Path.Combine(folder, name + ".sha256")));
+                }
+
+                foreach (var (from, to) in moves)
+                {
+                    File.Move(from, to, overwrite: true);
+                    written.Add(to);
+                }
+            }
+            catch
+            {
+                foreach (var partial in partials)
+                {
+                    File.Delete(partial);
+                }
+
+                throw;
+            }
+
+            await AppendAsync(AuditActions.Export, "record-file", code, true, $"pdf+xml v{result.Version}: {result.Documents} documents, {result.Contents} contents ({result.Placeholders} as placeholder pages), {result.Pages} pages, offline").ConfigureAwait(false);
+            foreach (var path in written)
+            {
+                await output.WriteLineAsync(path).ConfigureAwait(false);
+            }
+
+            await output.WriteLineAsync($"Hồ sơ {result.FileCode} (phiên bản {result.Version}): {result.Documents} văn bản, {result.Contents} tệp nội dung ({result.Placeholders} tệp chỉ có trang giới thiệu), {result.Pages} trang PDF").ConfigureAwait(false);
             return Success;
         }
 

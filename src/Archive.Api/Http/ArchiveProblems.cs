@@ -26,6 +26,7 @@ namespace Archive.Api.Http;
 /// <item><term>416</term><description>unsatisfiable Range.</description></item>
 /// <item><term>422</term><description><see cref="ArchiveValidationException"/>: well-formed input that breaks a rule.</description></item>
 /// <item><term>428</term><description>If-Match missing on a replacing update.</description></item>
+/// <item><term>500</term><description><see cref="PackageCorruptException"/>: a stored content does not match its SHA-256 (type <c>integrity</c>, rule <c>content.integrity</c>); nothing was sent.</description></item>
 /// <item><term>503</term><description>storage or search backend failure (details only in the server log); <see cref="SearchUnavailableException"/>: this host keeps no search index (type and rule <c>search.unavailable</c>, the detail naming the setting).</description></item>
 /// </list>
 /// </remarks>
@@ -50,6 +51,7 @@ public static class ArchiveProblems
             PackageConcurrencyException e => Create(StatusCodes.Status409Conflict, "Concurrent change", "Another change was committed at the same time; reload and retry.", "conflict", [new FieldError { Field = "version", Rule = "version.concurrent-change", Message = e.Message }], httpContext),
             BadHttpRequestException e when e.StatusCode == StatusCodes.Status413PayloadTooLarge => Create(StatusCodes.Status413PayloadTooLarge, "Content too large", "The request body is larger than the limit; nothing was stored.", "too-large", [new FieldError { Field = "body", Rule = "content.too-large", Message = "The request body is larger than the limit." }], httpContext),
             BadHttpRequestException e => Create(e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, "Bad request", "The request could not be read.", "request", [new FieldError { Field = "body", Rule = "request.unreadable", Message = "The request could not be read." }], httpContext),
+            PackageCorruptException e => Create(StatusCodes.Status500InternalServerError, "Stored content is damaged", e.Message, "integrity", [new FieldError { Field = "content", Rule = "content.integrity", Message = e.Message }], httpContext),
             SearchUnavailableException e => Create(StatusCodes.Status503ServiceUnavailable, "Search unavailable", e.Message, "search.unavailable", [new FieldError { Field = "search", Rule = "search.unavailable", Message = e.Message }], httpContext),
             ArchiveStorageException or ArchiveSearchException => Create(StatusCodes.Status503ServiceUnavailable, "Backend unavailable", "Storage or search failed; nothing was changed if the request was refused. See the server log (trace id).", "backend", [new FieldError { Field = exception is ArchiveSearchException ? "search" : "storage", Rule = "backend.failure", Message = "The backend failed." }], httpContext),
             _ => null,

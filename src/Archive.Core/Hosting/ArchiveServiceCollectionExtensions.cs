@@ -116,6 +116,14 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetService<IArchiveAccessPolicy>(),
             sp.GetService<TimeProvider>()));
 
+        services.TryAddSingleton(sp => new Archive.Registers.RecordExportService(
+            sp.GetRequiredService<RecordFileService>(),
+            sp.GetRequiredService<FondsRegistry>(),
+            sp.GetRequiredService<AgencyRegistry>(),
+            sp.GetRequiredService<IOptions<ArchiveOptions>>(),
+            sp.GetService<IArchiveAccessPolicy>(),
+            sp.GetService<TimeProvider>()));
+
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);
         return new ArchiveBuilder(services);

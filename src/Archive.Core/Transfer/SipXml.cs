@@ -29,48 +29,57 @@ internal static class SipXml
 
     public static byte[] DublinCore(RecordFile file, string creatorName, Fonds fonds)
     {
-        const string oai = "http://www.openarchives.org/OAI/2.0/oai_dc/";
         using var ms = new MemoryStream();
         using (var w = XmlWriter.Create(ms, Settings))
         {
             w.WriteStartDocument();
-            w.WriteStartElement("oai_dc", "dc", oai);
-            w.WriteAttributeString("xmlns", "dc", null, SipLayout.DcNs);
-            void Dc(string name, string? value)
-            {
-                if (!string.IsNullOrWhiteSpace(value))
-                {
-                    w.WriteElementString("dc", name, SipLayout.DcNs, value);
-                }
-            }
-
-            Dc("identifier", file.FileCode);
-            Dc("title", file.Title);
-            Dc("creator", creatorName);
-            Dc("contributor", file.Creator);
-            foreach (var k in file.Keywords)
-            {
-                Dc("subject", k);
-            }
-
-            Dc("description", file.Description);
-            Dc("date", (file.StartDate, file.EndDate) switch
-            {
-                ({ } s, { } e) => s.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/" + e.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                ({ } s, null) => s.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                (null, { } e) => e.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                _ => file.FileCatalog.ToString(CultureInfo.InvariantCulture),
-            });
-            Dc("type", "Hồ sơ");
-            Dc("language", file.Language);
-            Dc("rights", TransferService.AccessText(file.Rights));
-            Dc("relation", "Phông " + fonds.Code + ": " + fonds.Name);
-            Dc("coverage", "Thời hạn lưu trữ: " + file.Maintenance.ToVietnamese());
-            w.WriteEndElement();
+            WriteDublinCore(w, file, creatorName, fonds);
             w.WriteEndDocument();
         }
 
         return ms.ToArray();
+    }
+
+    /// <summary>
+    /// The record file's Dublin Core description (<c>oai_dc:dc</c>) as one element, for the submission package and for
+    /// the XML of a record file export (<see cref="Archive.Registers.RecordExportService"/>).
+    /// </summary>
+    public static void WriteDublinCore(XmlWriter w, RecordFile file, string creatorName, Fonds fonds)
+    {
+        const string oai = "http://www.openarchives.org/OAI/2.0/oai_dc/";
+        w.WriteStartElement("oai_dc", "dc", oai);
+        w.WriteAttributeString("xmlns", "dc", null, SipLayout.DcNs);
+        void Dc(string name, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                w.WriteElementString("dc", name, SipLayout.DcNs, value);
+            }
+        }
+
+        Dc("identifier", file.FileCode);
+        Dc("title", file.Title);
+        Dc("creator", creatorName);
+        Dc("contributor", file.Creator);
+        foreach (var k in file.Keywords)
+        {
+            Dc("subject", k);
+        }
+
+        Dc("description", file.Description);
+        Dc("date", (file.StartDate, file.EndDate) switch
+        {
+            ({ } s, { } e) => s.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/" + e.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ({ } s, null) => s.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            (null, { } e) => e.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            _ => file.FileCatalog.ToString(CultureInfo.InvariantCulture),
+        });
+        Dc("type", "Hồ sơ");
+        Dc("language", file.Language);
+        Dc("rights", TransferService.AccessText(file.Rights));
+        Dc("relation", "Phông " + fonds.Code + ": " + fonds.Name);
+        Dc("coverage", "Thời hạn lưu trữ: " + file.Maintenance.ToVietnamese());
+        w.WriteEndElement();
     }
 
     public static void WritePremis(string path, string transferId, TransferParty submitting, TransferParty archives, ArchiveUser user, IReadOnlyList<SipFile> entries, IReadOnlyList<RecordFile> files, IReadOnlyDictionary<string, IReadOnlyList<VersionInfo>> history, DateTimeOffset now)
