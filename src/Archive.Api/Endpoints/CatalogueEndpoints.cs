@@ -25,12 +25,12 @@ internal static class CatalogueEndpoints
                 + "number and notation, title, retention, creator, notes); status = Finished (default) or Unfinished "
                 + "(with kind=catalogue: danh sách hồ sơ chưa giải quyết xong); year = only the files formed that year (fileCatalog); "
                 + "fileCode (repeated, at most 100) = only these record files: a code that is not in the fonds, or that the caller may "
-                + "not read, is refused alike (400 catalogue.selection-unknown); format = xlsx (default), "
+                + "not read, is refused alike (422 catalogue.selection-unknown on fileCode[i]; more than 100: catalogue.selection-size); format = xlsx (default), "
                 + "docx or csv (UTF-8 with BOM). Only the record files the caller may read are listed. Rows ordered by year formed "
                 + "and file notation. The totals are also in the headers Archive-Catalogue-Files, -Permanent, -Fixed-Term, -Pages.")
             .Produces<Stream>(StatusCodes.Status200OK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "text/csv")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         routes.MapGet("/record-files/{fileCode}/document-catalogue", DocumentCatalogue).WithTags("Record files").WithName("GetDocumentCatalogue").RequireAuthorization(ArchivePolicies.Read)
             .WithSummary("The catalogue of the documents inside a record file (mục lục văn bản), as XLSX, DOCX or CSV")
             .WithDescription("STT, number and notation, date, type and summary, author, sheet/page, notes, in the file's document order; "
@@ -51,7 +51,7 @@ internal static class CatalogueEndpoints
     /// Writes a catalogue to a private temporary file first (the writers write synchronously), so a failure answers a
     /// problem instead of a truncated download, and the answer carries its length.
     /// </summary>
-    private static async Task<IResult> FileAsync(HttpContext http, IOptions<ArchiveOptions> archiveOptions, Func<Stream, ValueTask<CatalogueResult>> write, Func<CatalogueResult, ValueTask> audit)
+    private static async Task<IResult> FileAsync(HttpContext http, IOptions<ArchiveOptions> archiveOptions, bool documents, Func<Stream, ValueTask<CatalogueResult>> write, Func<CatalogueResult, ValueTask> audit)
     {
         var folder = archiveOptions.Value.ResolveTempPath();
         Directory.CreateDirectory(folder);
@@ -63,7 +63,7 @@ internal static class CatalogueEndpoints
             await audit(result).ConfigureAwait(false);
             file.Position = 0;
             var headers = http.Response.Headers;
-            if (result.FileName.StartsWith("muc-luc-van-ban-", StringComparison.Ordinal))
+            if (documents)
             {
                 headers["Archive-Catalogue-Documents"] = result.Totals.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
@@ -93,7 +93,7 @@ internal static class CatalogueEndpoints
         CancellationToken cancellationToken)
     {
         var request = new DocumentCatalogueRequest { FileCode = fileCode, Format = FormatOf(format) };
-        return FileAsync(http, archiveOptions,
+        return FileAsync(http, archiveOptions, documents: true,
             file => catalogues.WriteDocumentsAsync(request, HttpCaller.Of(http), file, cancellationToken),
             result => ArchiveScope.AuditReadAsync(http, AuditActions.Export, "document-catalogue", fileCode, $"{request.Format}: {result.Totals.Total} documents", cancellationToken));
     }
@@ -119,7 +119,7 @@ internal static class CatalogueEndpoints
             : string.Equals(kind, "list", StringComparison.OrdinalIgnoreCase) ? CatalogueKind.FileList
             : throw ApiRequestException.BadRequest("kind", "catalogue.kind", "kind is catalogue or list.");
         var request = new CatalogueRequest { FondsCode = fondsCode, Status = wanted, Year = year, Format = fileFormat, Kind = listKind, FileCodes = fileCode };
-        return await FileAsync(http, archiveOptions,
+        return await FileAsync(http, archiveOptions, documents: false,
             async file =>
             {
                 try
