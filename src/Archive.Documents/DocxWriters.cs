@@ -7,8 +7,30 @@ namespace Archive.Documents;
 /// <summary>Writes a catalogue as a DOCX (landscape A4), one table row at a time.</summary>
 internal static class DocxCatalogueWriter
 {
-    // Column widths in twips; they add up to the landscape text width (16838 - 1701 - 1134 = 14003).
-    private static readonly int[] Widths = [750, 1500, 4300, 1450, 1450, 1300, 700, 800, 1753];
+    // Text width of landscape A4 in twips (16838 - 1701 - 1134 = 14003); the columns share it.
+    private const int TextWidth = 14003;
+
+    /// <summary>Column widths in twips, adding up to the text width (the catalogue of record files: 750, 1500, 4300, 1450, 1450, 1300, 700, 800, 1753).</summary>
+    private static int[] Widths(CatalogueDocument doc)
+    {
+        var weights = doc.Columns.Select(c => c switch
+        {
+            CatalogueColumn.Number => 750,
+            CatalogueColumn.Notation => 1500,
+            CatalogueColumn.Title => 4300,
+            CatalogueColumn.StartDate or CatalogueColumn.EndDate => 1450,
+            CatalogueColumn.Retention => 1300,
+            CatalogueColumn.Sheets => 700,
+            CatalogueColumn.Pages => 800,
+            CatalogueColumn.Creator => 2200,
+            CatalogueColumn.Position => 900,
+            _ => 1753,
+        }).ToArray();
+        var sum = weights.Sum();
+        var widths = weights.Select(x => x * TextWidth / sum).ToArray();
+        widths[^1] += TextWidth - widths.Sum();
+        return widths;
+    }
 
     public static CatalogueTotals Write(CatalogueDocument doc, IEnumerable<CatalogueEntry> entries, Stream output)
     {
@@ -26,8 +48,8 @@ internal static class DocxCatalogueWriter
             w.WriteElement(Docx.P(string.Empty));
             totals = Table(w, doc, entries);
             w.WriteElement(Docx.P(string.Empty));
-            w.WriteElement(Docx.P(XlsxCatalogueWriter.TotalLine(doc, totals), bold: true, size: 13, keepNext: true));
-            if (doc.Kind is not (CatalogueKind.UnfinishedFiles or CatalogueKind.DestructionList))
+            w.WriteElement(Docx.P(doc.TotalLine(totals), bold: true, size: 13, keepNext: true));
+            if (doc.PrintsRetentionSplit)
             {
                 w.WriteElement(Docx.P(totals.SplitLine, size: 13, keepNext: true));
             }
@@ -50,9 +72,11 @@ internal static class DocxCatalogueWriter
     private static CatalogueTotals Table(OpenXmlWriter w, CatalogueDocument doc, IEnumerable<CatalogueEntry> entries)
     {
         var border = BorderValues.Single;
+        var widths = Widths(doc);
+        var layout = doc.Columns;
         w.WriteStartElement(new Table());
         w.WriteElement(new TableProperties(
-            new TableWidth { Width = Widths.Sum().ToString(CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa },
+            new TableWidth { Width = widths.Sum().ToString(CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa },
             new TableBorders(
                 new TopBorder { Val = border, Size = 4U },
                 new LeftBorder { Val = border, Size = 4U },
@@ -62,7 +86,7 @@ internal static class DocxCatalogueWriter
                 new InsideVerticalBorder { Val = border, Size = 4U }),
             new TableLayout { Type = TableLayoutValues.Fixed }));
         var grid = new TableGrid();
-        foreach (var width in Widths)
+        foreach (var width in widths)
         {
             grid.Append(new GridColumn { Width = width.ToString(CultureInfo.InvariantCulture) });
         }
@@ -71,17 +95,18 @@ internal static class DocxCatalogueWriter
         var columns = XlsxCatalogueWriter.Columns(doc);
 
         // Heading row and column-number row, repeated at the top of every page.
-        w.WriteElement(Row(columns, Docx.TableHead, header: true, columns.Select(_ => JustificationValues.Center).ToArray()));
-        w.WriteElement(Row(columns.Select((_, i) => "(" + (i + 1).ToString(CultureInfo.InvariantCulture) + ")").ToArray(), Docx.TableHead, header: true, columns.Select(_ => JustificationValues.Center).ToArray(), italic: true));
+        w.WriteElement(Row(columns, widths, Docx.TableHead, header: true, columns.Select(_ => JustificationValues.Center).ToArray()));
+        w.WriteElement(Row(columns.Select((_, i) => "(" + (i + 1).ToString(CultureInfo.InvariantCulture) + ")").ToArray(), widths, Docx.TableHead, header: true, columns.Select(_ => JustificationValues.Center).ToArray(), italic: true));
 
-        JustificationValues[] align =
-        [
-            JustificationValues.Center, JustificationValues.Center, JustificationValues.Left, JustificationValues.Center, JustificationValues.Center,
-            JustificationValues.Center, JustificationValues.Right, JustificationValues.Right, JustificationValues.Left,
-        ];
+        var align = layout.Select(c => c switch
+        {
+            CatalogueColumn.Title or CatalogueColumn.Notes or CatalogueColumn.Creator => JustificationValues.Left,
+            CatalogueColumn.Sheets or CatalogueColumn.Pages => JustificationValues.Right,
+            _ => JustificationValues.Center,
+        }).ToArray();
         int total = 0, permanent = 0;
         long sheets = 0, pages = 0;
-        var cells = new string[9];
+        var cells = new string[layout.Count];
         foreach (var e in entries)
         {
             ArgumentNullException.ThrowIfNull(e);
@@ -89,23 +114,19 @@ internal static class DocxCatalogueWriter
             permanent += e.IsPermanent ? 1 : 0;
             sheets += e.Sheets ?? 0;
             pages += e.Pages ?? 0;
-            cells[0] = total.ToString(CultureInfo.InvariantCulture);
-            cells[1] = Fmt.Clean(e.FileNotation);
-            cells[2] = Fmt.Clean(e.Title);
-            cells[3] = Fmt.Date(e.StartDate);
-            cells[4] = Fmt.Date(e.EndDate);
-            cells[5] = Fmt.Clean(e.Retention);
-            cells[6] = e.Sheets?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
-            cells[7] = e.Pages?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
-            cells[8] = Fmt.Clean(e.Notes);
-            w.WriteElement(Row(cells, Docx.TableText, header: false, align));
+            for (var i = 0; i < layout.Count; i++)
+            {
+                cells[i] = layout[i] == CatalogueColumn.Number ? total.ToString(CultureInfo.InvariantCulture) : Fmt.Clean(XlsxCatalogueWriter.Text(e, layout[i]));
+            }
+
+            w.WriteElement(Row(cells, widths, Docx.TableText, header: false, align));
         }
 
         w.WriteEndElement();
         return new CatalogueTotals(total, permanent, total - permanent, sheets, pages);
     }
 
-    private static TableRow Row(string[] cells, string style, bool header, JustificationValues[] align, bool italic = false)
+    private static TableRow Row(string[] cells, int[] widths, string style, bool header, JustificationValues[] align, bool italic = false)
     {
         var row = new TableRow(header ? new TableRowProperties(new TableHeader(), new CantSplit()) : new TableRowProperties(new CantSplit()));
         for (var i = 0; i < cells.Length; i++)
@@ -118,7 +139,7 @@ internal static class DocxCatalogueWriter
 
             row.Append(new TableCell(
                 new TableCellProperties(
-                    new TableCellWidth { Width = Widths[i].ToString(CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa },
+                    new TableCellWidth { Width = widths[i].ToString(CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa },
                     new TableCellVerticalAlignment { Val = header ? TableVerticalAlignmentValues.Center : TableVerticalAlignmentValues.Top }),
                 p));
         }

@@ -12,11 +12,28 @@ internal static class XlsxCatalogueWriter
     private const string WorksheetContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
     private const string StylesContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
 
-    /// <summary>Column headings, in order (9 columns, A to I).</summary>
+    /// <summary>Column headings, in order (<see cref="CatalogueDocument.Columns"/>: 9 columns A to I for the catalogues of record files).</summary>
     internal static string[] Columns(CatalogueDocument doc) => [.. doc.ColumnTitles.Select(Fmt.Clean)];
 
-    private static readonly double[] Widths = [6, 15, 46, 11.5, 11.5, 12, 7, 7.5, 26];
     private static readonly string[] Letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I"];
+
+    /// <summary>A column's width (character units) in this kind of catalogue.</summary>
+    private static double Width(CatalogueKind kind, CatalogueColumn column) => column switch
+    {
+        CatalogueColumn.Number => 6,
+        CatalogueColumn.Notation => kind == CatalogueKind.FileList ? 16 : 15,
+        CatalogueColumn.Title => kind == CatalogueKind.FileList ? 60 : kind == CatalogueKind.DocumentCatalogue ? 50 : 46,
+        CatalogueColumn.StartDate or CatalogueColumn.EndDate => 11.5,
+        CatalogueColumn.Retention => 12,
+        CatalogueColumn.Sheets => 7,
+        CatalogueColumn.Pages => 7.5,
+        CatalogueColumn.Creator => 24,
+        CatalogueColumn.Position => 9,
+        _ => 26,
+    };
+
+    /// <summary>Where the heading's two blocks go: the agency on the left (first to <c>LeftEnd</c>), the national title on the right (<c>RightStart</c> to the last column).</summary>
+    private static (int LeftEnd, int RightStart) HeadingBlocks(int columns) => columns >= 9 ? (2, 4) : columns >= 7 ? (2, 3) : (1, 2);
 
     // Cell formats (index into CellFormats, see Styles()).
     private const uint SAgency = 1, SAgencyBold = 2, SNational = 3, SMotto = 4, STitle = 5, SSubtitle = 6,
@@ -60,10 +77,14 @@ internal static class XlsxCatalogueWriter
         w.WriteElement(new SheetViews(new SheetView(
             new Pane { VerticalSplit = headerRow + 1, TopLeftCell = "A" + (headerRow + 2).ToString(CultureInfo.InvariantCulture), ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen })
         { WorkbookViewId = 0U, ShowGridLines = false }));
+        var layout = doc.Columns;
+        var widths = layout.Select(c => Width(doc.Kind, c)).ToArray();
+        var last = Letters[layout.Count - 1];
+        var (leftEnd, rightStart) = HeadingBlocks(layout.Count);
         var cols = new Columns();
-        for (var i = 0; i < Widths.Length; i++)
+        for (var i = 0; i < widths.Length; i++)
         {
-            cols.Append(new Column { Min = (uint)(i + 1), Max = (uint)(i + 1), Width = Widths[i], CustomWidth = true });
+            cols.Append(new Column { Min = (uint)(i + 1), Max = (uint)(i + 1), Width = widths[i], CustomWidth = true });
         }
 
         w.WriteElement(cols);
@@ -74,17 +95,21 @@ internal static class XlsxCatalogueWriter
         {
             row++;
             Row(w, row, height, (0, text, style));
-            merges.Add($"A{row}:I{row}");
+            merges.Add($"A{row}:{last}{row}");
         }
 
-        // Heading block: agency on the left (A:C), national title on the right (E:I).
+        // Heading block: agency on the left (A:C for 9 columns), national title on the right (E:I for 9 columns).
         var heading = doc.Heading;
         var left1 = heading.ParentAgencyName is { } parent ? Fmt.Upper(parent) : Fmt.Upper(heading.AgencyName);
         var left2 = heading.ParentAgencyName is null ? string.Empty : Fmt.Upper(heading.AgencyName);
-        Row(w, ++row, 18, (0, left1, heading.ParentAgencyName is null ? SAgencyBold : SAgency), (4, Fmt.NationalTitle, SNational));
-        Row(w, ++row, 18, (0, left2, SAgencyBold), (4, Fmt.Motto, SMotto));
-        Row(w, ++row, 18, (0, heading.Number is { } n ? "Số: " + Fmt.Clean(n) : string.Empty, SAgency), (4, heading.Date is null && heading.Place is null ? string.Empty : Fmt.PlaceAndDate(heading.Place, heading.Date), SItalic));
-        merges.AddRange(["A1:C1", "E1:I1", "A2:C2", "E2:I2", "A3:C3", "E3:I3"]);
+        Row(w, ++row, 18, (0, left1, heading.ParentAgencyName is null ? SAgencyBold : SAgency), (rightStart, Fmt.NationalTitle, SNational));
+        Row(w, ++row, 18, (0, left2, SAgencyBold), (rightStart, Fmt.Motto, SMotto));
+        Row(w, ++row, 18, (0, heading.Number is { } n ? "Số: " + Fmt.Clean(n) : string.Empty, SAgency), (rightStart, heading.Date is null && heading.Place is null ? string.Empty : Fmt.PlaceAndDate(heading.Place, heading.Date), SItalic));
+        for (var r = 1; r <= 3; r++)
+        {
+            merges.Add($"A{r}:{Letters[leftEnd]}{r}");
+            merges.Add($"{Letters[rightStart]}{r}:{last}{r}");
+        }
         row++;
         Line(STitle, Fmt.Clean(doc.EffectiveTitle), 21);
         foreach (var s in doc.Subtitles)
@@ -115,26 +140,52 @@ internal static class XlsxCatalogueWriter
             var r = row.ToString(CultureInfo.InvariantCulture);
             // Spreadsheet applications do not grow wrapped rows when they open a file: estimate the height from
             // the longest wrapped text (Times New Roman 12 fits about one character per width unit).
-            var title = Fmt.Clean(e.Title);
-            var notes = Fmt.Clean(e.Notes);
-            var lines = Math.Max(1, Math.Max(Lines(title, Widths[2]), Math.Max(Lines(notes, Widths[8]), Lines(e.FileNotation, Widths[1]))));
+            var lines = 1;
+            for (var i = 0; i < layout.Count; i++)
+            {
+                if (layout[i] is CatalogueColumn.Title or CatalogueColumn.Notes or CatalogueColumn.Notation or CatalogueColumn.Creator)
+                {
+                    lines = Math.Max(lines, Lines(Fmt.Clean(Text(e, layout[i])), widths[i]));
+                }
+            }
+
             w.WriteStartElement(new Row { RowIndex = (uint)row, Height = Math.Min(409, (lines * 15.6) + 3), CustomHeight = true });
-            NumberCell(w, cell, "A" + r, total, SCenter);
-            TextCell(w, cell, "B" + r, Fmt.Clean(e.FileNotation), SCenter);
-            TextCell(w, cell, "C" + r, title, SText);
-            DateCell(w, cell, "D" + r, e.StartDate);
-            DateCell(w, cell, "E" + r, e.EndDate);
-            TextCell(w, cell, "F" + r, Fmt.Clean(e.Retention), SCenter);
-            NumberCell(w, cell, "G" + r, e.Sheets, SNumber);
-            NumberCell(w, cell, "H" + r, e.Pages, SNumber);
-            TextCell(w, cell, "I" + r, notes, SText);
+            for (var i = 0; i < layout.Count; i++)
+            {
+                var reference = Letters[i] + r;
+                switch (layout[i])
+                {
+                    case CatalogueColumn.Number:
+                        NumberCell(w, cell, reference, total, SCenter);
+                        break;
+                    case CatalogueColumn.StartDate:
+                        DateCell(w, cell, reference, e.StartDate);
+                        break;
+                    case CatalogueColumn.EndDate:
+                        DateCell(w, cell, reference, e.EndDate);
+                        break;
+                    case CatalogueColumn.Sheets:
+                        NumberCell(w, cell, reference, e.Sheets, SNumber);
+                        break;
+                    case CatalogueColumn.Pages:
+                        NumberCell(w, cell, reference, e.Pages, SNumber);
+                        break;
+                    case CatalogueColumn.Notation or CatalogueColumn.Retention or CatalogueColumn.Position:
+                        TextCell(w, cell, reference, Fmt.Clean(Text(e, layout[i])), SCenter);
+                        break;
+                    default:
+                        TextCell(w, cell, reference, Fmt.Clean(Text(e, layout[i])), SText);
+                        break;
+                }
+            }
+
             w.WriteEndElement();
         }
 
         var totals = new CatalogueTotals(total, permanent, total - permanent, sheets, pages);
         row++;
-        Line(STotal, TotalLine(doc, totals));
-        if (doc.Kind is not (CatalogueKind.UnfinishedFiles or CatalogueKind.DestructionList))
+        Line(STotal, doc.TotalLine(totals));
+        if (doc.PrintsRetentionSplit)
         {
             Line(SNormal, totals.SplitLine);
         }
@@ -148,9 +199,9 @@ internal static class XlsxCatalogueWriter
         {
             row++;
             row++;
-            Row(w, row, null, (4, Fmt.PlaceAndDate(heading.Place, heading.Date), SItalic));
-            merges.Add($"E{row}:I{row}");
-            var blocks = doc.Signatures.Count == 1 ? [(4, "E", "I")] : new[] { (0, "A", "C"), (4, "E", "I") };
+            Row(w, row, null, (rightStart, Fmt.PlaceAndDate(heading.Place, heading.Date), SItalic));
+            merges.Add($"{Letters[rightStart]}{row}:{last}{row}");
+            var blocks = doc.Signatures.Count == 1 ? [(rightStart, Letters[rightStart], last)] : new[] { (0, "A", Letters[leftEnd]), (rightStart, Letters[rightStart], last) };
             var sigs = doc.Signatures.Take(2).ToList();
             row++;
             Row(w, row, null, sigs.Select((s, i) => (blocks[i].Item1, Fmt.Upper(s.Title), SSignTitle)).ToArray());
@@ -181,9 +232,21 @@ internal static class XlsxCatalogueWriter
         return totals;
     }
 
-    internal static string TotalLine(CatalogueDocument doc, CatalogueTotals totals) => doc.Kind == CatalogueKind.UnfinishedFiles
-        ? "Tổng số: " + VietnameseNumber.FigureAndWords(totals.Total) + " hồ sơ chưa giải quyết xong"
-        : totals.TotalLine;
+    /// <summary>The text of a column of an entry (numbers and dates as printed in a DOCX or CSV).</summary>
+    internal static string? Text(CatalogueEntry e, CatalogueColumn column) => column switch
+    {
+        CatalogueColumn.Notation => e.FileNotation,
+        CatalogueColumn.Title => e.Title,
+        CatalogueColumn.StartDate => Fmt.Date(e.StartDate),
+        CatalogueColumn.EndDate => Fmt.Date(e.EndDate),
+        CatalogueColumn.Retention => e.Retention,
+        CatalogueColumn.Sheets => e.Sheets?.ToString(CultureInfo.InvariantCulture),
+        CatalogueColumn.Pages => e.Pages?.ToString(CultureInfo.InvariantCulture),
+        CatalogueColumn.Notes => e.Notes,
+        CatalogueColumn.Creator => e.Creator,
+        CatalogueColumn.Position => e.Position,
+        _ => null,
+    };
 
     private static int Lines(string? text, double width) => string.IsNullOrEmpty(text) ? 1 : (int)Math.Ceiling(text.Length / Math.Max(1, width - 2));
 

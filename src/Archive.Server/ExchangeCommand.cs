@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using Archive;
 using Archive.Audit;
 using Archive.Disposition;
+using Archive.Documents;
 using Archive.Exchange;
 using Archive.Handover;
 using Archive.Hosting;
@@ -44,6 +45,9 @@ internal sealed class ExchangeCommand
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
+    /// <summary>Options that may be given more than once (their values are kept in order).</summary>
+    private static readonly string[] Repeatable = ["file-code"];
+
     private static readonly Verb[] VerbList =
     [
         new("handover export", "--fonds CODE (--to-agency ID | --event EVENT_ID) [--files C1,C2] (--to DIR | --tar FILE) [--resume]",
@@ -67,9 +71,12 @@ internal sealed class ExchangeCommand
         new("accession import", "PATH --archives ARCHIVES_ID [--reference NUMBER] [--representative NAME] [--records-out FILE.json] [--documents DIR]",
             "Verifies and accessions a submission package; writes the completed transfer record (JSON) for the submitting agency.",
             ["archives", "reference", "representative", "records-out", "documents"], [], "PATH"),
-        new("catalogue export", "--fonds CODE [--status Finished|Unfinished] [--year YYYY] [--format xlsx|docx|csv] --out FILE",
-            "Prints the catalogue of a fonds' record files (mục lục hồ sơ; --status Unfinished: danh sách hồ sơ chưa giải quyết xong), read from storage, into FILE.",
-            ["fonds", "status", "year", "format", "out"], [], null),
+        new("catalogue export", "--fonds CODE [--kind catalogue|list] [--status Finished|Unfinished] [--year YYYY] [--file-code CODE]... [--format xlsx|docx|csv] --out FILE|DIR/",
+            "Prints the catalogue of a fonds' record files (mục lục hồ sơ; --status Unfinished: danh sách hồ sơ chưa giải quyết xong) or its file list (--kind list: danh mục hồ sơ), read from storage, into FILE (its folder is created) or, when --out names a folder (ends with / or exists), into a file named after the list there. --file-code (repeated, at most 100): only these record files.",
+            ["fonds", "kind", "status", "year", "file-code", "format", "out"], [], null),
+        new("catalogue documents", "--file CODE [--format xlsx|docx|csv] --out FILE|DIR/",
+            "Prints the catalogue of the documents inside one record file (mục lục văn bản), in its document order, into FILE or a folder (created when missing).",
+            ["file", "format", "out"], [], null),
         new("disposition list", "[--status Proposed|Approved|Executing|Executed] [--agency ID]",
             "Lists the register of destruction decisions (sổ quyết định hủy tài liệu) read from storage: id, number, date, agency, status, files.",
             ["status", "agency"], [], null),
@@ -206,7 +213,11 @@ internal sealed class ExchangeCommand
                     return Usage(verb, $"Option --{name} needs a value.");
                 }
 
-                if (!options.TryAdd(name, value))
+                if (Repeatable.Contains(name, StringComparer.Ordinal) && options.TryGetValue(name, out var earlier))
+                {
+                    options[name] = earlier + "\n" + value;
+                }
+                else if (!options.TryAdd(name, value))
                 {
                     return Usage(verb, $"Option --{name} is given twice.");
                 }
@@ -320,6 +331,7 @@ internal sealed class ExchangeCommand
                 "disposition list" => await run.DispositionListAsync().ConfigureAwait(false),
                 "disposition papers" => await run.DispositionPapersAsync().ConfigureAwait(false),
                 "record export" => await run.RecordExportAsync().ConfigureAwait(false),
+                "catalogue documents" => await run.CatalogueDocumentsAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -422,12 +434,26 @@ internal sealed class ExchangeCommand
         }
     }
 
-    private static string Field(string field)
+    private string Field(string field)
     {
         var bracket = field.IndexOf('[', StringComparison.Ordinal);
         var name = bracket < 0 ? field : field[..bracket];
+        if (_verb?.Name.StartsWith("catalogue ", StringComparison.Ordinal) == true && name is "fileCodes" or "fileCode")
+        {
+            return $"{(name == "fileCodes" ? "--file-code" : "--file")} ({field})";
+        }
+
         return FieldOptions.TryGetValue(name, out var option) ? $"{option} ({field})" : field;
     }
+
+    /// <summary>The catalogue format an option names (default xlsx); null when it names none.</summary>
+    private static CatalogueFormat? CatalogueFormatOf(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "xlsx" => CatalogueFormat.Xlsx,
+        "docx" => CatalogueFormat.Docx,
+        "csv" => CatalogueFormat.Csv,
+        _ => null,
+    };
 
     private string? CheckRequired()
     {
@@ -452,7 +478,8 @@ internal sealed class ExchangeCommand
             case "catalogue export":
                 return Need("fonds", "out")
                     ?? (_options.TryGetValue("year", out var year) && !int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? $"Option --year must be a year (e.g. 2024), not '{year}'." : null)
-                    ?? (_options.TryGetValue("format", out var format) && format.ToLowerInvariant() is not ("xlsx" or "docx" or "csv") ? $"Option --format is xlsx, docx or csv, not '{format}'." : null)
+                    ?? (_options.TryGetValue("format", out var format) && CatalogueFormatOf(format) is null ? $"Option --format is xlsx, docx or csv, not '{format}'." : null)
+                    ?? (_options.TryGetValue("kind", out var kind) && kind.ToLowerInvariant() is not ("catalogue" or "list") ? $"Option --kind is catalogue or list, not '{kind}'." : null)
                     ?? (_options.TryGetValue("status", out var status) && status.ToLowerInvariant() is not ("finished" or "unfinished") ? $"Option --status is Finished or Unfinished, not '{status}'." : null);
             case "disposition list":
                 return _options.TryGetValue("status", out var decisionStatus) && decisionStatus.ToLowerInvariant() is not ("proposed" or "approved" or "executing" or "executed")
@@ -462,6 +489,9 @@ internal sealed class ExchangeCommand
                     ?? (_options.TryGetValue("paper", out var paper) && paper.ToLowerInvariant() is not ("list" or "note" or "record") ? $"Option --paper is list, note or record, not '{paper}'." : null);
             case "record export":
                 return Need("file", "out");
+            case "catalogue documents":
+                return Need("file", "out")
+                    ?? (_options.TryGetValue("format", out var documentsFormat) && CatalogueFormatOf(documentsFormat) is null ? $"Option --format is xlsx, docx or csv, not '{documentsFormat}'." : null);
             default:
                 return argument;
         }
@@ -599,22 +629,54 @@ internal sealed class ExchangeCommand
             var request = new CatalogueRequest
             {
                 FondsCode = Option("fonds")!,
+                Kind = string.Equals(Option("kind"), "list", StringComparison.OrdinalIgnoreCase) ? CatalogueKind.FileList : CatalogueKind.FileCatalogue,
                 Status = string.Equals(Option("status"), "unfinished", StringComparison.OrdinalIgnoreCase) ? RecordFileStatus.Unfinished : RecordFileStatus.Finished,
                 Year = Option("year") is { } year ? int.Parse(year, CultureInfo.InvariantCulture) : null,
-                Format = Option("format")?.ToLowerInvariant() switch { "docx" => CatalogueFormat.Docx, "csv" => CatalogueFormat.Csv, _ => CatalogueFormat.Xlsx },
+                FileCodes = Option("file-code")?.Split('\n'),
+                Format = CatalogueFormatOf(Option("format"))!.Value,
             };
-            var target = Path.GetFullPath(Option("out")!);
-            var partial = target + ".partial";
+
+            // Offline, the operator: every record file of the fonds may be listed.
+            var (target, result) = await WriteCatalogueAsync(file => services.GetRequiredService<CatalogueService>().WriteAsync(request, caller: null, file, cancellationToken)).ConfigureAwait(false);
+            var what = request.Kind == CatalogueKind.FileList ? "list" : request.Status.ToString();
+            await AppendAsync(AuditActions.Export, "catalogue", request.FondsCode, true, $"{what} {request.Format}{(request.Year is { } y ? " " + y.ToString(CultureInfo.InvariantCulture) : string.Empty)}{(request.FileCodes is null ? string.Empty : " selection")}: {result.Totals.Total} files, offline").ConfigureAwait(false);
+
+            await output.WriteLineAsync($"{target}: {result.Totals.TotalLine}; {result.Totals.SplitLine}; {result.Totals.Pages.ToString(CultureInfo.InvariantCulture)} trang").ConfigureAwait(false);
+            return 0;
+        }
+
+        public async Task<int> CatalogueDocumentsAsync()
+        {
+            var request = new DocumentCatalogueRequest { FileCode = Option("file")!, Format = CatalogueFormatOf(Option("format"))!.Value };
+            var (target, result) = await WriteCatalogueAsync(file => services.GetRequiredService<CatalogueService>().WriteDocumentsAsync(request, caller: null, file, cancellationToken)).ConfigureAwait(false);
+            await AppendAsync(AuditActions.Export, "document-catalogue", request.FileCode, true, $"{request.Format}: {result.Totals.Total} documents, offline").ConfigureAwait(false);
+            await output.WriteLineAsync($"{target}: {result.Totals.Total.ToString(CultureInfo.InvariantCulture)} văn bản; {result.Totals.Pages.ToString(CultureInfo.InvariantCulture)} trang").ConfigureAwait(false);
+            return 0;
+        }
+
+        /// <summary>
+        /// Writes a catalogue into --out: a file (its folder created when missing), or — when --out ends with a
+        /// separator or is an existing folder — a file named after the list in that folder (created when missing).
+        /// The file appears whole or not at all (written to a .partial file first, flushed, then renamed).
+        /// </summary>
+        private async Task<(string Target, CatalogueResult Result)> WriteCatalogueAsync(Func<Stream, ValueTask<CatalogueResult>> write)
+        {
+            var outOption = Option("out")!;
+            var intoFolder = outOption.EndsWith(Path.DirectorySeparatorChar) || outOption.EndsWith(Path.AltDirectorySeparatorChar) || Directory.Exists(outOption);
+            var folder = intoFolder ? Path.GetFullPath(outOption) : Path.GetDirectoryName(Path.GetFullPath(outOption))!;
+            Directory.CreateDirectory(folder);
+            var partial = Path.Combine(folder, (intoFolder ? "catalogue-" + Guid.NewGuid().ToString("N") : Path.GetFileName(outOption)) + ".partial");
             CatalogueResult result;
+            string target;
             try
             {
                 await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 65536))
                 {
-                    // Offline, the operator: every record file of the fonds is listed.
-                    result = await services.GetRequiredService<CatalogueService>().WriteAsync(request, caller: null, file, cancellationToken).ConfigureAwait(false);
+                    result = await write(file).ConfigureAwait(false);
                     file.Flush(flushToDisk: true);
                 }
 
+                target = intoFolder ? Path.Combine(folder, result.FileName) : Path.GetFullPath(outOption);
                 File.Move(partial, target, overwrite: true);
             }
             catch
@@ -623,10 +685,7 @@ internal sealed class ExchangeCommand
                 throw;
             }
 
-            await AppendAsync(AuditActions.Export, "catalogue", request.FondsCode, true, $"{request.Status} {request.Format}{(request.Year is { } y ? " " + y.ToString(CultureInfo.InvariantCulture) : string.Empty)}: {result.Totals.Total} files, offline").ConfigureAwait(false);
-
-            await output.WriteLineAsync($"{target}: {result.Totals.TotalLine}; {result.Totals.SplitLine}; {result.Totals.Pages.ToString(CultureInfo.InvariantCulture)} trang").ConfigureAwait(false);
-            return 0;
+            return (target, result);
         }
 
         public async Task<int> DispositionListAsync()

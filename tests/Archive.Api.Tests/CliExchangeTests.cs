@@ -19,7 +19,7 @@ namespace Archive.Api.Tests;
 /// is locked by one process at a time). Exit codes, the report on stdout, progress and refusals on stderr, the state
 /// and audit trail of the data folders afterwards.
 /// </summary>
-public sealed class CliExchangeTests : IDisposable
+public sealed partial class CliExchangeTests : IDisposable
 {
     private const string XaTamXuan = "000.21.49.H49";
     private const string XaNuiThanh = "000.23.49.H49";

@@ -131,7 +131,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
         // The catalogue on demand (mục lục hồ sơ, read from storage): the handing clerk, without clearance, gets the
         // finished files it may read — not the Secret one, not the weeded or the unfinished one; the administrator
         // (cleared) gets both permanent files, as XLSX; a format the server does not print is refused naming the field.
-        using (var csv = await handing.GetFondsCatalogueAsync(fonds, null, null, "csv", Ct))
+        using (var csv = await handing.GetFondsCatalogueAsync(fonds, null, null, "csv", null, null, Ct))
         {
             var text = await new StreamReader(csv.Stream).ReadToEndAsync(Ct);
             Assert.Contains("01.QH", text, StringComparison.Ordinal);
@@ -141,7 +141,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
             Assert.Equal("1", csv.Headers["Archive-Catalogue-Files"].Single());
         }
 
-        using (var xlsx = await admin.GetFondsCatalogueAsync(fonds, "Finished", 2015, null, Ct))
+        using (var xlsx = await admin.GetFondsCatalogueAsync(fonds, "Finished", 2015, null, null, null, Ct))
         {
             using var zip = new System.IO.Compression.ZipArchive(xlsx.Stream, System.IO.Compression.ZipArchiveMode.Read);
             var sheet = await new StreamReader(await zip.GetEntry("xl/worksheets/sheet1.xml")!.OpenAsync(Ct)).ReadToEndAsync(Ct);
@@ -150,7 +150,7 @@ public sealed class ReorganisationStoryEndToEndTests : IAsyncLifetime
             Assert.Equal("2", xlsx.Headers["Archive-Catalogue-Files"].Single());
         }
 
-        var badFormat = await Assert.ThrowsAsync<ArchiveApiException<ProblemDetails>>(() => handing.GetFondsCatalogueAsync(fonds, null, null, "pdf", Ct));
+        var badFormat = await Assert.ThrowsAsync<ArchiveApiException<ProblemDetails>>(() => handing.GetFondsCatalogueAsync(fonds, null, null, "pdf", null, null, Ct));
         Assert.Equal(400, badFormat.StatusCode);
         Assert.Contains(badFormat.Result.Errors, e => e is { Field: "format", Rule: "catalogue.format" });
 

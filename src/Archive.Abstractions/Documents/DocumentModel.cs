@@ -45,6 +45,57 @@ public enum CatalogueKind
     /// holds the reason (lý do hủy); totals in files, sheets and pages.
     /// </summary>
     DestructionList = 3,
+
+    /// <summary>
+    /// Danh mục hồ sơ — the file list (Decree 30, Appendix V): number and notation, title, retention (thời hạn lưu trữ),
+    /// the unit or person who formed the file, notes; totals split permanent / fixed-term.
+    /// </summary>
+    FileList = 4,
+
+    /// <summary>
+    /// Mục lục văn bản — the documents inside one record file, in its document order: each <see cref="CatalogueEntry"/>
+    /// is a document (number and notation, date in <see cref="CatalogueEntry.StartDate"/>, type and summary in
+    /// <see cref="CatalogueEntry.Title"/>, author in <see cref="CatalogueEntry.Creator"/>, sheet/page in
+    /// <see cref="CatalogueEntry.Position"/>, notes).
+    /// </summary>
+    DocumentCatalogue = 5,
+}
+
+/// <summary>A column of a catalogue table; which columns a kind prints is <see cref="CatalogueDocument.Columns"/>.</summary>
+public enum CatalogueColumn
+{
+    /// <summary>STT: the row number.</summary>
+    Number = 0,
+
+    /// <summary><see cref="CatalogueEntry.FileNotation"/>.</summary>
+    Notation = 1,
+
+    /// <summary><see cref="CatalogueEntry.Title"/>.</summary>
+    Title = 2,
+
+    /// <summary><see cref="CatalogueEntry.StartDate"/> (a document's date in a document catalogue).</summary>
+    StartDate = 3,
+
+    /// <summary><see cref="CatalogueEntry.EndDate"/>.</summary>
+    EndDate = 4,
+
+    /// <summary><see cref="CatalogueEntry.Retention"/>.</summary>
+    Retention = 5,
+
+    /// <summary><see cref="CatalogueEntry.Sheets"/>.</summary>
+    Sheets = 6,
+
+    /// <summary><see cref="CatalogueEntry.Pages"/>.</summary>
+    Pages = 7,
+
+    /// <summary><see cref="CatalogueEntry.Notes"/>.</summary>
+    Notes = 8,
+
+    /// <summary><see cref="CatalogueEntry.Creator"/>.</summary>
+    Creator = 9,
+
+    /// <summary><see cref="CatalogueEntry.Position"/>.</summary>
+    Position = 10,
 }
 
 /// <summary>One record file (hồ sơ) in a catalogue; the row number (STT) is assigned in order.</summary>
@@ -76,6 +127,12 @@ public sealed record CatalogueEntry
 
     /// <summary>Ghi chú; for an unfinished file, what remains to be done.</summary>
     public string? Notes { get; init; }
+
+    /// <summary>Đơn vị/người lập hồ sơ (file list); tác giả văn bản (document catalogue).</summary>
+    public string? Creator { get; init; }
+
+    /// <summary>Tờ/trang số of a document inside its record file (document catalogue), e.g. <c>3-7</c>.</summary>
+    public string? Position { get; init; }
 }
 
 /// <summary>A catalogue document: heading, title, the rows (given separately, streamed), totals and signatures.</summary>
@@ -96,17 +153,62 @@ public sealed record CatalogueDocument
     /// <summary>Heading of the retention column: <c>Thời hạn bảo quản</c> (Decree 30 forms) or <c>Thời hạn lưu trữ</c> (label since 2025).</summary>
     public string RetentionColumnTitle { get; init; } = "Thời hạn bảo quản";
 
-    /// <summary>The table's column titles, in order (STT, number and notation, title, dates, retention, sheets, pages, notes).</summary>
-    public IReadOnlyList<string> ColumnTitles =>
-    [
-        "STT", "Số và ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian bắt đầu", "Thời gian kết thúc", RetentionColumnTitle, "Số tờ", "Số trang",
-        Kind switch
+    /// <summary>
+    /// The table's columns, in order: for the catalogues of record files STT, number and notation, title, dates,
+    /// retention, sheets, pages, notes; for the file list (<see cref="CatalogueKind.FileList"/>) number and notation,
+    /// title, retention, creator, notes; for the document catalogue STT, number and notation, date, type and summary,
+    /// author, sheet/page, notes.
+    /// </summary>
+    public IReadOnlyList<CatalogueColumn> Columns => Kind switch
+    {
+        CatalogueKind.FileList => [CatalogueColumn.Notation, CatalogueColumn.Title, CatalogueColumn.Retention, CatalogueColumn.Creator, CatalogueColumn.Notes],
+        CatalogueKind.DocumentCatalogue => [CatalogueColumn.Number, CatalogueColumn.Notation, CatalogueColumn.StartDate, CatalogueColumn.Title, CatalogueColumn.Creator, CatalogueColumn.Position, CatalogueColumn.Notes],
+        _ => [CatalogueColumn.Number, CatalogueColumn.Notation, CatalogueColumn.Title, CatalogueColumn.StartDate, CatalogueColumn.EndDate, CatalogueColumn.Retention, CatalogueColumn.Sheets, CatalogueColumn.Pages, CatalogueColumn.Notes],
+    };
+
+    /// <summary>The table's column titles, in the order of <see cref="Columns"/>.</summary>
+    public IReadOnlyList<string> ColumnTitles => [.. Columns.Select(ColumnTitle)];
+
+    private string ColumnTitle(CatalogueColumn column) => (column, Kind) switch
+    {
+        (CatalogueColumn.Number, _) => "STT",
+        (CatalogueColumn.Notation, CatalogueKind.DocumentCatalogue) => "Số, ký hiệu văn bản",
+        (CatalogueColumn.Notation, _) => "Số và ký hiệu hồ sơ",
+        (CatalogueColumn.Title, CatalogueKind.DocumentCatalogue) => "Tên loại và trích yếu nội dung văn bản",
+        (CatalogueColumn.Title, CatalogueKind.FileList) => "Tên đề mục và tiêu đề hồ sơ",
+        (CatalogueColumn.Title, _) => "Tiêu đề hồ sơ",
+        (CatalogueColumn.StartDate, CatalogueKind.DocumentCatalogue) => "Ngày, tháng, năm văn bản",
+        (CatalogueColumn.StartDate, _) => "Thời gian bắt đầu",
+        (CatalogueColumn.EndDate, _) => "Thời gian kết thúc",
+        (CatalogueColumn.Retention, _) => RetentionColumnTitle,
+        (CatalogueColumn.Sheets, _) => "Số tờ",
+        (CatalogueColumn.Pages, _) => "Số trang",
+        (CatalogueColumn.Creator, CatalogueKind.DocumentCatalogue) => "Tác giả văn bản",
+        (CatalogueColumn.Creator, _) => "Đơn vị/người lập hồ sơ",
+        (CatalogueColumn.Position, _) => "Tờ/trang số",
+        (CatalogueColumn.Notes, CatalogueKind.UnfinishedFiles) => "Ghi chú (công việc còn phải giải quyết)",
+        (CatalogueColumn.Notes, CatalogueKind.DestructionList) => "Lý do hủy, ghi chú",
+        _ => "Ghi chú",
+    };
+
+    /// <summary>
+    /// The total line under the table: <c>Tổng số: 125 (Một trăm hai mươi lăm) hồ sơ</c>; for the unfinished list
+    /// "... hồ sơ chưa giải quyết xong"; for the document catalogue "... văn bản".
+    /// </summary>
+    /// <param name="totals">The totals written.</param>
+    public string TotalLine(CatalogueTotals totals)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        return Kind switch
         {
-            CatalogueKind.UnfinishedFiles => "Ghi chú (công việc còn phải giải quyết)",
-            CatalogueKind.DestructionList => "Lý do hủy, ghi chú",
-            _ => "Ghi chú",
-        },
-    ];
+            CatalogueKind.UnfinishedFiles => "Tổng số: " + VietnameseNumber.FigureAndWords(totals.Total) + " hồ sơ chưa giải quyết xong",
+            CatalogueKind.DocumentCatalogue => "Tổng số: " + VietnameseNumber.FigureAndWords(totals.Total) + " văn bản",
+            _ => totals.TotalLine,
+        };
+    }
+
+    /// <summary>Whether the split permanent / fixed-term is printed under the total (catalogues and lists of record files other than the unfinished list).</summary>
+    public bool PrintsRetentionSplit => Kind is CatalogueKind.FileCatalogue or CatalogueKind.DepositCatalogue or CatalogueKind.FileList;
 
     /// <summary>Signature blocks under the totals (e.g. NGƯỜI LẬP); none when empty.</summary>
     public IReadOnlyList<Signature> Signatures { get; init; } = [];
@@ -117,6 +219,8 @@ public sealed record CatalogueDocument
         CatalogueKind.UnfinishedFiles => "DANH SÁCH HỒ SƠ CHƯA GIẢI QUYẾT XONG",
         CatalogueKind.DepositCatalogue => "MỤC LỤC HỒ SƠ, TÀI LIỆU NỘP LƯU",
         CatalogueKind.DestructionList => "DANH MỤC TÀI LIỆU HẾT THỜI HẠN LƯU TRỮ",
+        CatalogueKind.FileList => "DANH MỤC HỒ SƠ",
+        CatalogueKind.DocumentCatalogue => "MỤC LỤC VĂN BẢN",
         _ => "MỤC LỤC HỒ SƠ",
     };
 }

@@ -7,7 +7,7 @@ namespace Archive.Registers;
 /// <summary>
 /// A catalogue as CSV for other systems: UTF-8 with a byte-order mark (so spreadsheet programs read Vietnamese
 /// correctly), comma-separated, CRLF line ends, fields quoted when they hold a comma, quote or line break (RFC 4180);
-/// one header row with the printed form's column titles, one row per record file, no heading block or total lines;
+/// one header row with the printed form's column titles (<see cref="CatalogueDocument.Columns"/>), one row per record file (or document), no heading block or total lines;
 /// dates as dd/MM/yyyy. A field starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage return is
 /// prefixed with an apostrophe, so that no spreadsheet program runs it as a formula (CSV injection, OWASP). Rows are
 /// written as they come.
@@ -18,6 +18,8 @@ internal static class CatalogueCsv
     {
         using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 65536, leaveOpen: true) { NewLine = "\r\n" };
         WriteRow(writer, document.ColumnTitles);
+        var columns = document.Columns;
+        var fields = new string?[columns.Count];
         int total = 0, permanent = 0;
         long sheets = 0, pages = 0;
         foreach (var e in entries)
@@ -26,11 +28,25 @@ internal static class CatalogueCsv
             permanent += e.IsPermanent ? 1 : 0;
             sheets += e.Sheets ?? 0;
             pages += e.Pages ?? 0;
-            WriteRow(writer,
-            [
-                total.ToString(CultureInfo.InvariantCulture), e.FileNotation, e.Title, Date(e.StartDate), Date(e.EndDate), e.Retention,
-                e.Sheets?.ToString(CultureInfo.InvariantCulture) ?? string.Empty, e.Pages?.ToString(CultureInfo.InvariantCulture) ?? string.Empty, e.Notes ?? string.Empty,
-            ]);
+            for (var i = 0; i < columns.Count; i++)
+            {
+                fields[i] = columns[i] switch
+                {
+                    CatalogueColumn.Number => total.ToString(CultureInfo.InvariantCulture),
+                    CatalogueColumn.Notation => e.FileNotation,
+                    CatalogueColumn.Title => e.Title,
+                    CatalogueColumn.StartDate => Date(e.StartDate),
+                    CatalogueColumn.EndDate => Date(e.EndDate),
+                    CatalogueColumn.Retention => e.Retention,
+                    CatalogueColumn.Sheets => e.Sheets?.ToString(CultureInfo.InvariantCulture),
+                    CatalogueColumn.Pages => e.Pages?.ToString(CultureInfo.InvariantCulture),
+                    CatalogueColumn.Creator => e.Creator,
+                    CatalogueColumn.Position => e.Position,
+                    _ => e.Notes,
+                };
+            }
+
+            WriteRow(writer, fields);
         }
 
         writer.Flush();

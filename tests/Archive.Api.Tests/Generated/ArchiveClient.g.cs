@@ -1960,15 +1960,15 @@ namespace Archive.Api.Tests.Generated
         /// The catalogue of a fonds' record files (mục lục hồ sơ) or of its unfinished ones, as XLSX, DOCX or CSV
         /// </summary>
         /// <remarks>
-        /// Read from storage, not from the search index. status = Finished (default: mục lục hồ sơ) or Unfinished (danh sách hồ sơ chưa giải quyết xong); year = only the files formed that year (fileCatalog); format = xlsx (default), docx or csv (UTF-8 with BOM). Only the record files the caller may read are listed. Rows ordered by year formed and file notation. The totals are also in the headers Archive-Catalogue-Files, -Permanent, -Fixed-Term, -Pages.
+        /// Read from storage, not from the search index. kind = catalogue (default: mục lục hồ sơ) or list (danh mục hồ sơ: number and notation, title, retention, creator, notes); status = Finished (default) or Unfinished (with kind=catalogue: danh sách hồ sơ chưa giải quyết xong); year = only the files formed that year (fileCatalog); fileCode (repeated, at most 100) = only these record files: a code that is not in the fonds, or that the caller may not read, is refused alike (422 catalogue.selection-unknown on fileCode[i]; more than 100: catalogue.selection-size); format = xlsx (default), docx or csv (UTF-8 with BOM). Only the record files the caller may read are listed. Rows ordered by year formed and file notation. The totals are also in the headers Archive-Catalogue-Files, -Permanent, -Fixed-Term, -Pages.
         /// <br/>
         /// <br/>Roles: clerk, archivist, agency-head, supervisor, historical-archives, researcher, administrator.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<FileResponse> GetFondsCatalogueAsync(string fondsCode, string? status, int? year, string? format)
+        public virtual System.Threading.Tasks.Task<FileResponse> GetFondsCatalogueAsync(string fondsCode, string? status, int? year, string? format, string? kind, System.Collections.Generic.IEnumerable<string>? fileCode)
         {
-            return GetFondsCatalogueAsync(fondsCode, status, year, format, System.Threading.CancellationToken.None);
+            return GetFondsCatalogueAsync(fondsCode, status, year, format, kind, fileCode, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -1976,13 +1976,13 @@ namespace Archive.Api.Tests.Generated
         /// The catalogue of a fonds' record files (mục lục hồ sơ) or of its unfinished ones, as XLSX, DOCX or CSV
         /// </summary>
         /// <remarks>
-        /// Read from storage, not from the search index. status = Finished (default: mục lục hồ sơ) or Unfinished (danh sách hồ sơ chưa giải quyết xong); year = only the files formed that year (fileCatalog); format = xlsx (default), docx or csv (UTF-8 with BOM). Only the record files the caller may read are listed. Rows ordered by year formed and file notation. The totals are also in the headers Archive-Catalogue-Files, -Permanent, -Fixed-Term, -Pages.
+        /// Read from storage, not from the search index. kind = catalogue (default: mục lục hồ sơ) or list (danh mục hồ sơ: number and notation, title, retention, creator, notes); status = Finished (default) or Unfinished (with kind=catalogue: danh sách hồ sơ chưa giải quyết xong); year = only the files formed that year (fileCatalog); fileCode (repeated, at most 100) = only these record files: a code that is not in the fonds, or that the caller may not read, is refused alike (422 catalogue.selection-unknown on fileCode[i]; more than 100: catalogue.selection-size); format = xlsx (default), docx or csv (UTF-8 with BOM). Only the record files the caller may read are listed. Rows ordered by year formed and file notation. The totals are also in the headers Archive-Catalogue-Files, -Permanent, -Fixed-Term, -Pages.
         /// <br/>
         /// <br/>Roles: clerk, archivist, agency-head, supervisor, historical-archives, researcher, administrator.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<FileResponse> GetFondsCatalogueAsync(string fondsCode, string? status, int? year, string? format, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<FileResponse> GetFondsCatalogueAsync(string fondsCode, string? status, int? year, string? format, string? kind, System.Collections.Generic.IEnumerable<string>? fileCode, System.Threading.CancellationToken cancellationToken)
         {
             if (fondsCode == null)
                 throw new System.ArgumentNullException("fondsCode");
@@ -2011,6 +2011,197 @@ namespace Archive.Api.Tests.Generated
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("year")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(year, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
+                    if (format != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("format")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(format, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (kind != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("kind")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(kind, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (fileCode != null)
+                    {
+                            foreach (var item_ in fileCode) { urlBuilder_.Append(System.Uri.EscapeDataString("fileCode")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(item_, System.Globalization.CultureInfo.InvariantCulture))).Append('&'); }
+                    }
+                    urlBuilder_.Length--;
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200 || status_ == 206)
+                        {
+                            var responseStream_ = response_.Content == null ? System.IO.Stream.Null : await ReadAsStreamAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            var fileResponse_ = new FileResponse(status_, headers_, responseStream_, null, response_);
+                            disposeClient_ = false; disposeResponse_ = false; // response and client are disposed by FileResponse
+                            return fileResponse_;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Forbidden", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 422)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Unprocessable Entity", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 500)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Internal Server Error", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ArchiveApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ArchiveApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new ArchiveApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// The catalogue of the documents inside a record file (mục lục văn bản), as XLSX, DOCX or CSV
+        /// </summary>
+        /// <remarks>
+        /// STT, number and notation, date, type and summary, author, sheet/page, notes, in the file's document order; weeded-out documents are not listed. format = xlsx (default), docx or csv (UTF-8 with BOM). A record file the caller may not read answers 404 as GET /record-files/{fileCode} does. The number of documents is in the header Archive-Catalogue-Documents.
+        /// <br/>
+        /// <br/>Roles: clerk, archivist, agency-head, supervisor, historical-archives, researcher, administrator.
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<FileResponse> GetDocumentCatalogueAsync(string fileCode, string? format)
+        {
+            return GetDocumentCatalogueAsync(fileCode, format, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The catalogue of the documents inside a record file (mục lục văn bản), as XLSX, DOCX or CSV
+        /// </summary>
+        /// <remarks>
+        /// STT, number and notation, date, type and summary, author, sheet/page, notes, in the file's document order; weeded-out documents are not listed. format = xlsx (default), docx or csv (UTF-8 with BOM). A record file the caller may not read answers 404 as GET /record-files/{fileCode} does. The number of documents is in the header Archive-Catalogue-Documents.
+        /// <br/>
+        /// <br/>Roles: clerk, archivist, agency-head, supervisor, historical-archives, researcher, administrator.
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<FileResponse> GetDocumentCatalogueAsync(string fileCode, string? format, System.Threading.CancellationToken cancellationToken)
+        {
+            if (fileCode == null)
+                throw new System.ArgumentNullException("fileCode");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                    if (!string.IsNullOrEmpty(_baseUrl)) urlBuilder_.Append(_baseUrl);
+                    // Operation Path: "api/record-files/{fileCode}/document-catalogue"
+                    urlBuilder_.Append("api/record-files/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(fileCode, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/document-catalogue");
+                    urlBuilder_.Append('?');
                     if (format != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("format")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(format, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
