@@ -107,4 +107,64 @@ public sealed class AuditAndDispositionTests(ApiFactory factory) : IClassFixture
             return [.. found["hits"]!.AsArray().Select(h => (string)h!["id"]!).Order(StringComparer.Ordinal)];
         }
     }
+
+    [Fact]
+    public async Task A_decision_never_shows_or_destroys_secret_files_for_an_uncleared_agency_head()
+    {
+        var admin = factory.CreateClient();
+        var (agencyId, fondsCode) = await SeedAsync(admin);
+        var plain = await CreateRecordFileAsync(admin, fondsCode, "03.HUY", year: 2012, maintenance: "5y");
+        var secret = await CreateRecordFileAsync(admin, fondsCode, "04.MAT", year: 2012, maintenance: "5y", rights: "Secret");
+        var missing = plain.Replace("03.HUY", "05.KHONG", StringComparison.Ordinal);
+        object Decision(string id, params string[] codes) => new
+        {
+            id,
+            decisionNumber = "16/QĐ-BNV",
+            decisionDate = "2026-05-04",
+            legalBasis = "Thông tư 06/2025/TT-BNV",
+            councilMinutesReference = "Biên bản họp Hội đồng ngày 20/4/2026",
+            agencyId,
+            fileCodes = codes,
+        };
+
+        // Proposing: a Secret file the head may not read is refused exactly as a code of no file (no probing).
+        using var head = factory.CreateClientFor("agency-head", [agencyId], name: "Trần Văn Trưởng");
+        var onHidden = await head.PostAsync(Dispositions, Json(Decision("QD-AN-1", plain, secret)), Ct);
+        var onMissing = await head.PostAsync(Dispositions, Json(Decision("QD-AN-2", plain, missing)), Ct);
+        Assert.Equal(422, (int)onHidden.StatusCode);
+        Assert.Equal(422, (int)onMissing.StatusCode);
+        var hiddenBody = (await onHidden.Content.ReadAsStringAsync(Ct)).Replace(secret, "{code}", StringComparison.Ordinal);
+        var missingBody = (await onMissing.Content.ReadAsStringAsync(Ct)).Replace(missing, "{code}", StringComparison.Ordinal);
+        Assert.Equal(WithoutTrace(missingBody), WithoutTrace(hiddenBody));
+        Assert.Contains("\"fileCodes[1]\"", hiddenBody, StringComparison.Ordinal);
+        Assert.Contains("record-file.not-found", hiddenBody, StringComparison.Ordinal);
+        await head.GetAsync($"{Dispositions}/QD-AN-1", Ct).ExpectProblemAsync(404);
+
+        // A decision a cleared user proposed: the uncleared head neither sees its codes nor approves or executes it.
+        var id = "QD-" + Guid.NewGuid().ToString("N")[..8];
+        await admin.PostAsync(Dispositions, Json(Decision(id, plain, secret)), Ct).ExpectAsync(201);
+        foreach (var call in new Func<Task<HttpResponseMessage>>[]
+        {
+            () => head.GetAsync($"{Dispositions}/{id}", Ct),
+            () => head.PostAsync($"{Dispositions}/{id}/approve", null, Ct),
+            () => head.PostAsync($"{Dispositions}/{id}/execute", null, Ct),
+        })
+        {
+            using var refused = await call();
+            var text = await refused.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(403, (int)refused.StatusCode);
+            Assert.Contains("clearance.disposition", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("Proposed", (string?)(await admin.GetAsync($"{Dispositions}/{id}", Ct).ExpectAsync(200))["status"]);
+        await admin.GetAsync(FileUrl(secret), Ct).ExpectAsync(200);
+
+        static string WithoutTrace(string problem)
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(problem)!.AsObject();
+            node.Remove("traceId");
+            return node.ToJsonString();
+        }
+    }
 }

@@ -20,6 +20,8 @@ internal static class DispositionEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
+        const string ListedReadable = "Only for a caller of the decision's agency who may read every file it lists: otherwise 403 clearance.disposition, "
+            + "naming no file (a decision listing Secret files is for users cleared for them).";
         var group = routes.MapGroup("/dispositions").WithTags("Disposition").RequireAuthorization(ArchivePolicies.Dispose);
         group.MapGet("/", List).WithName("ListDispositions")
             .WithSummary("The register of destruction decisions of the agencies the caller acts for, filtered by status and agency, in pages")
@@ -36,16 +38,22 @@ internal static class DispositionEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/", Create).WithName("ProposeDisposition").WithETag()
             .WithSummary("Proposes a destruction decision: list of files, explanatory note, council minutes, decision number and date")
+            .WithDescription("Every listed code must name a record file the caller may read: one it may not (Secret without clearance) is refused "
+                + "exactly as a code of no file (422, fileCodes[i], record-file.not-found).")
             .AcceptsJson<CreateDispositionRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{decisionId}", Get).WithName("GetDisposition").WithETag()
-            .WithSummary("A destruction decision with its per-file results").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("A destruction decision with its per-file results")
+            .WithDescription(ListedReadable)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{decisionId}/approve", Approve).WithName("ApproveDisposition").WithETag()
             .WithSummary("Approves a proposed decision (the approver must not be the proposer)")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithDescription(ListedReadable)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{decisionId}/execute", Execute).WithName("ExecuteDisposition").WithETag()
             .WithSummary("Destroys the eligible files of an approved decision; files under legal hold, not yet expired, permanent or accessioned are refused with the rule")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithDescription(ListedReadable)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{decisionId}/record", DestructionRecord).WithName("GetDestructionRecord")
             .WithSummary("Destruction record data (biên bản hủy tài liệu): the decision, results and tombstones")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
@@ -123,7 +131,7 @@ internal static class DispositionEndpoints
         }
     }
 
-    private static async Task<Created<DispositionDto>> Create(HttpContext http, DispositionService service, CancellationToken cancellationToken)
+    private static async Task<Created<DispositionDto>> Create(HttpContext http, DispositionService service, DispositionPaperService papers, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<CreateDispositionRequest>(http.Request, cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrWhiteSpace(body.AgencyId))
@@ -131,29 +139,34 @@ internal static class DispositionEndpoints
             await ArchiveScope.RequireAgencyAsync(http, body.AgencyId.Trim(), "disposition-decision", cancellationToken).ConfigureAwait(false);
         }
 
+        if (body.FileCodes is { } codes)
+        {
+            await papers.RequireProposableAsync(codes, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
+        }
+
         var stored = await service.ProposeAsync(body.ToInput(), RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, stored.Version);
         return TypedResults.Created(Links.Child(http, stored.Value.Id), DispositionDto.From(stored));
     }
 
-    private static async Task<Ok<DispositionDto>> Get(string decisionId, HttpContext http, DispositionService service, CancellationToken cancellationToken)
+    private static async Task<Ok<DispositionDto>> Get(string decisionId, HttpContext http, DispositionService service, DispositionPaperService papers, CancellationToken cancellationToken)
     {
-        var stored = await RequireAsync(http, service, decisionId, cancellationToken).ConfigureAwait(false);
+        var stored = await RequireListedReadableAsync(http, service, papers, decisionId, cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, stored.Version);
         return TypedResults.Ok(DispositionDto.From(stored));
     }
 
-    private static async Task<Ok<DispositionDto>> Approve(string decisionId, HttpContext http, DispositionService service, CancellationToken cancellationToken)
+    private static async Task<Ok<DispositionDto>> Approve(string decisionId, HttpContext http, DispositionService service, DispositionPaperService papers, CancellationToken cancellationToken)
     {
-        await RequireAsync(http, service, decisionId, cancellationToken).ConfigureAwait(false);
+        await RequireListedReadableAsync(http, service, papers, decisionId, cancellationToken).ConfigureAwait(false);
         var stored = await service.ApproveAsync(decisionId, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, stored.Version);
         return TypedResults.Ok(DispositionDto.From(stored));
     }
 
-    private static async Task<Ok<DispositionDto>> Execute(string decisionId, HttpContext http, DispositionService service, CancellationToken cancellationToken)
+    private static async Task<Ok<DispositionDto>> Execute(string decisionId, HttpContext http, DispositionService service, DispositionPaperService papers, CancellationToken cancellationToken)
     {
-        await RequireAsync(http, service, decisionId, cancellationToken).ConfigureAwait(false);
+        await RequireListedReadableAsync(http, service, papers, decisionId, cancellationToken).ConfigureAwait(false);
         var stored = await service.ExecuteAsync(decisionId, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, stored.Version);
         return TypedResults.Ok(DispositionDto.From(stored));
@@ -161,12 +174,22 @@ internal static class DispositionEndpoints
 
     private static async Task<Ok<DestructionRecordDto>> DestructionRecord(string decisionId, HttpContext http, DispositionService service, DispositionPaperService papers, CancellationToken cancellationToken)
     {
-        var stored = await RequireAsync(http, service, decisionId, cancellationToken).ConfigureAwait(false);
-
         // The tombstones carry titles: only for a caller who may read every listed file, as the papers (clearance.disposition).
-        await papers.RequireListedReadableAsync(decisionId, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
+        var stored = await RequireListedReadableAsync(http, service, papers, decisionId, cancellationToken).ConfigureAwait(false);
         var record = await service.GetDestructionRecordAsync(decisionId, cancellationToken).ConfigureAwait(false) ?? throw new ArchiveNotFoundException("disposition-decision", decisionId);
         return TypedResults.Ok(DestructionRecordDto.From(stored, record));
+    }
+
+    /// <summary>
+    /// The decision, for a caller of its agency who may read every file it lists (the engine decides: 403
+    /// clearance.disposition otherwise): its codes, and what approving or executing it destroys, are not for a caller
+    /// who may not see those files.
+    /// </summary>
+    private static async Task<Versioned<DispositionDecision>> RequireListedReadableAsync(HttpContext http, DispositionService service, DispositionPaperService papers, string decisionId, CancellationToken cancellationToken)
+    {
+        var stored = await RequireAsync(http, service, decisionId, cancellationToken).ConfigureAwait(false);
+        await papers.RequireListedReadableAsync(decisionId, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
+        return stored;
     }
 
     private static async Task<Versioned<DispositionDecision>> RequireAsync(HttpContext http, DispositionService service, string decisionId, CancellationToken cancellationToken)

@@ -126,6 +126,45 @@ public sealed class DispositionPaperService
     }
 
     /// <summary>
+    /// Before a decision is proposed for <paramref name="caller"/>: every listed code must name a record file the caller
+    /// may read. A code of a file it may not read (Secret without clearance) is refused exactly as a code of no file
+    /// (field <c>fileCodes[i]</c>, rule <see cref="DispositionRules.NotFound"/>, same message), so that proposing cannot
+    /// probe for hidden files, and no decision lists a file its proposer could not see.
+    /// </summary>
+    /// <exception cref="ArchiveValidationException">Every such code, by field; nothing is stored.</exception>
+    public async ValueTask RequireProposableAsync(IReadOnlyList<string?> fileCodes, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fileCodes);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (_policy is null)
+        {
+            throw new InvalidOperationException("DispositionPaperService was created without an IArchiveAccessPolicy, so it cannot decide for a caller.");
+        }
+
+        var errors = new List<ValidationError>();
+        for (var i = 0; i < fileCodes.Count; i++)
+        {
+            var code = fileCodes[i]?.Trim();
+            if (string.IsNullOrEmpty(code))
+            {
+                continue; // the proposal's own validation names it
+            }
+
+            var file = (await _files.GetAsync(code, cancellationToken).ConfigureAwait(false))?.Value;
+            if (file is null || !await _policy.CanReadAsync(caller, file, cancellationToken).ConfigureAwait(false))
+            {
+                errors.Add(new ValidationError(
+                    string.Create(CultureInfo.InvariantCulture, $"fileCodes[{i}]"), DispositionRules.NotFound, $"No record file you may read has the code '{code}'."));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+    }
+
+    /// <summary>
     /// Passes when <paramref name="caller"/> may see what the decision's papers show: the decision is of an agency it acts
     /// for and it may read every listed file (destroyed ones by their tombstones), e.g. before the destruction record
     /// data (titles of the destroyed files) is given out.

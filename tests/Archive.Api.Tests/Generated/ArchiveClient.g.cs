@@ -9333,7 +9333,7 @@ namespace Archive.Api.Tests.Generated
         /// Proposes a destruction decision: list of files, explanatory note, council minutes, decision number and date
         /// </summary>
         /// <remarks>
-        /// Send If-Match: "v{version}" (from the ETag of a GET) to make the change conditional; PUT requires it when the resource exists (428 otherwise).
+        /// Every listed code must name a record file the caller may read: one it may not (Secret without clearance) is refused exactly as a code of no file (422, fileCodes[i], record-file.not-found).
         /// <br/>
         /// <br/>Roles: agency-head, administrator.
         /// </remarks>
@@ -9349,7 +9349,7 @@ namespace Archive.Api.Tests.Generated
         /// Proposes a destruction decision: list of files, explanatory note, council minutes, decision number and date
         /// </summary>
         /// <remarks>
-        /// Send If-Match: "v{version}" (from the ETag of a GET) to make the change conditional; PUT requires it when the resource exists (428 otherwise).
+        /// Every listed code must name a record file the caller may read: one it may not (Secret without clearance) is refused exactly as a code of no file (422, fileCodes[i], record-file.not-found).
         /// <br/>
         /// <br/>Roles: agency-head, administrator.
         /// </remarks>
@@ -9725,7 +9725,9 @@ namespace Archive.Api.Tests.Generated
         /// A destruction decision with its per-file results
         /// </summary>
         /// <remarks>
-        /// Roles: agency-head, administrator.
+        /// Only for a caller of the decision's agency who may read every file it lists: otherwise 403 clearance.disposition, naming no file (a decision listing Secret files is for users cleared for them).
+        /// <br/>
+        /// <br/>Roles: agency-head, administrator.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
@@ -9739,7 +9741,9 @@ namespace Archive.Api.Tests.Generated
         /// A destruction decision with its per-file results
         /// </summary>
         /// <remarks>
-        /// Roles: agency-head, administrator.
+        /// Only for a caller of the decision's agency who may read every file it lists: otherwise 403 clearance.disposition, naming no file (a decision listing Secret files is for users cleared for them).
+        /// <br/>
+        /// <br/>Roles: agency-head, administrator.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ArchiveApiException">A server side error occurred.</exception>
@@ -9899,7 +9903,7 @@ namespace Archive.Api.Tests.Generated
         /// Approves a proposed decision (the approver must not be the proposer)
         /// </summary>
         /// <remarks>
-        /// Send If-Match: "v{version}" (from the ETag of a GET) to make the change conditional; PUT requires it when the resource exists (428 otherwise).
+        /// Only for a caller of the decision's agency who may read every file it lists: otherwise 403 clearance.disposition, naming no file (a decision listing Secret files is for users cleared for them).
         /// <br/>
         /// <br/>Roles: agency-head, administrator.
         /// </remarks>
@@ -9915,7 +9919,7 @@ namespace Archive.Api.Tests.Generated
         /// Approves a proposed decision (the approver must not be the proposer)
         /// </summary>
         /// <remarks>
-        /// Send If-Match: "v{version}" (from the ETag of a GET) to make the change conditional; PUT requires it when the resource exists (428 otherwise).
+        /// Only for a caller of the decision's agency who may read every file it lists: otherwise 403 clearance.disposition, naming no file (a decision listing Secret files is for users cleared for them).
         /// <br/>
         /// <br/>Roles: agency-head, administrator.
         /// </remarks>
@@ -10089,7 +10093,7 @@ namespace Archive.Api.Tests.Generated
         /// Destroys the eligible files of an approved decision; files under legal hold, not yet expired, permanent or accessioned are refused with the rule
         /// </summary>
         /// <remarks>
-        /// Send If-Match: "v{version}" (from the ETag of a GET) to make the change conditional; PUT requires it when the resource exists (428 otherwise).
+        /// Only for a caller of the decision's agency who may read every file it lists: otherwise 403 clearance.disposition, naming no file (a decision listing Secret files is for users cleared for them).
         /// <br/>
         /// <br/>Roles: agency-head, administrator.
         /// </remarks>
@@ -10105,7 +10109,7 @@ namespace Archive.Api.Tests.Generated
         /// Destroys the eligible files of an approved decision; files under legal hold, not yet expired, permanent or accessioned are refused with the rule
         /// </summary>
         /// <remarks>
-        /// Send If-Match: "v{version}" (from the ETag of a GET) to make the change conditional; PUT requires it when the resource exists (428 otherwise).
+        /// Only for a caller of the decision's agency who may read every file it lists: otherwise 403 clearance.disposition, naming no file (a decision listing Secret files is for users cleared for them).
         /// <br/>
         /// <br/>Roles: agency-head, administrator.
         /// </remarks>
