@@ -20,7 +20,6 @@ public sealed class CatalogueListsEndToEndTests : IAsyncLifetime
     private const string Agency = "000.00.81.H26";
     private const string Fonds = "P-TANPHONG";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "archive-lists-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<HttpClient> _http = [];
     private ServerProcess? _server;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -33,7 +32,6 @@ public sealed class CatalogueListsEndToEndTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        _http.ForEach(h => h.Dispose());
         if (_server is not null)
         {
             await _server.DisposeAsync();
@@ -64,8 +62,8 @@ public sealed class CatalogueListsEndToEndTests : IAsyncLifetime
             ["Archive__Auth__ApiKeys__1__Roles"] = ArchiveRoles.Archivist,
             ["Archive__Auth__ApiKeys__1__Agencies"] = Agency,
         }, Ct);
-        var admin = Client(adminKey);
-        var clerk = Client(clerkKey);
+        var admin = _server!.Client(adminKey, TimeSpan.FromMinutes(2));
+        var clerk = _server!.Client(clerkKey, TimeSpan.FromMinutes(2));
 
         await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = Agency, Name = "Ủy ban nhân dân xã Tân Phong" }, Ct);
         await admin.CreateFondsAsync(new CreateFondsRequest { Code = Fonds, Name = "Phông UBND xã Tân Phong", AgencyId = Agency, Language = "vi" }, Ct);
@@ -159,13 +157,5 @@ public sealed class CatalogueListsEndToEndTests : IAsyncLifetime
         using var buffer = new MemoryStream();
         await response.Stream.CopyToAsync(buffer, Ct);
         return buffer.ToArray();
-    }
-
-    private ArchiveClient Client(string key)
-    {
-        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Add("X-Api-Key", key);
-        _http.Add(http);
-        return new ArchiveClient(http) { BaseUrl = _server!.BaseUrl };
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Archive.Api.Tests.Generated;
 using Archive.Api.Tests.Support;
 using DocumentFormat.OpenXml.Packaging;
@@ -18,18 +17,12 @@ public sealed class DispositionPapersEndToEndTests : IAsyncDisposable
     private const string AgencyA = "000.00.81.H26";
     private const string AgencyB = "000.00.82.H26";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "archive-destruction-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<HttpClient> _http = [];
     private ServerProcess? _server;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var http in _http)
-        {
-            http.Dispose();
-        }
-
         if (_server is not null)
         {
             await _server.DisposeAsync();
@@ -61,16 +54,16 @@ public sealed class DispositionPapersEndToEndTests : IAsyncDisposable
     {
         var data = Path.Combine(_root, "data");
         Directory.CreateDirectory(_root);
-        var adminKey = await CreateKeyAsync(data, "quan-tri", "administrator", null, secret: true);
-        var headKey = await CreateKeyAsync(data, "truong-phong-a", "agency-head", AgencyA, secret: false);
-        var clearedKey = await CreateKeyAsync(data, "chanh-van-phong-a", "agency-head", AgencyA, secret: true);
-        var otherKey = await CreateKeyAsync(data, "truong-phong-b", "agency-head", AgencyB, secret: true);
+        var adminKey = await ServerProcess.CreateApiKeyAsync(data, "quan-tri", "administrator", null, secret: true, Ct);
+        var headKey = await ServerProcess.CreateApiKeyAsync(data, "truong-phong-a", "agency-head", AgencyA, secret: false, Ct);
+        var clearedKey = await ServerProcess.CreateApiKeyAsync(data, "chanh-van-phong-a", "agency-head", AgencyA, secret: true, Ct);
+        var otherKey = await ServerProcess.CreateApiKeyAsync(data, "truong-phong-b", "agency-head", AgencyB, secret: true, Ct);
         _server = ServerProcess.Launch(data, new Dictionary<string, string>());
         await _server.WaitHealthyAsync(Ct);
-        var admin = Client(adminKey);
-        var head = Client(headKey);
-        var cleared = Client(clearedKey);
-        var other = Client(otherKey);
+        var admin = _server!.Client(adminKey);
+        var head = _server!.Client(headKey);
+        var cleared = _server!.Client(clearedKey);
+        var other = _server!.Client(otherKey);
 
         await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = AgencyA, Name = "Ủy ban nhân dân xã Đông Hòa" }, Ct);
         await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = AgencyB, Name = "Ủy ban nhân dân xã Tây Hòa" }, Ct);
@@ -151,23 +144,23 @@ public sealed class DispositionPapersEndToEndTests : IAsyncDisposable
         // Offline, on the stopped server's data folder: the operator lists the register and prints any paper.
         await _server.DisposeAsync();
         _server = null;
-        var (code, output, errors) = await CliAsync(data, "disposition", "list", "--status", "Proposed");
+        var (code, output, errors) = await ServerProcess.RunCliAsync(data, ["disposition", "list", "--status", "Proposed"], Ct);
         Assert.True(code == 0, errors);
         Assert.Contains("QD-DH-02\t15/QĐ-UBND\t2026-05-04\t" + AgencyA + "\tProposed\t1 files", output, StringComparison.Ordinal);
         Assert.DoesNotContain("QD-DH-01", output, StringComparison.Ordinal);
         var docx = Path.Combine(_root, "danh-muc.docx");
-        (code, output, errors) = await CliAsync(data, "disposition", "papers", "--decision", "QD-DH-02", "--paper", "list", "--out", docx, "--user", "Nguyễn Thị Lưu");
+        (code, output, errors) = await ServerProcess.RunCliAsync(data, ["disposition", "papers", "--decision", "QD-DH-02", "--paper", "list", "--out", docx, "--user", "Nguyễn Thị Lưu"], Ct);
         Assert.True(code == 0, errors);
         await using (var file = File.OpenRead(docx))
         {
             Assert.Contains("Sổ theo dõi văn bản mật năm 2015", Validate(file), StringComparison.Ordinal);
         }
 
-        (code, _, errors) = await CliAsync(data, "disposition", "papers", "--decision", "QD-DH-02", "--paper", "record", "--out", Path.Combine(_root, "bien-ban.docx"));
+        (code, _, errors) = await ServerProcess.RunCliAsync(data, ["disposition", "papers", "--decision", "QD-DH-02", "--paper", "record", "--out", Path.Combine(_root, "bien-ban.docx")], Ct);
         Assert.Equal(3, code);
         Assert.Contains("disposition.not-executed", errors, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_root, "bien-ban.docx")));
-        (code, _, errors) = await CliAsync(data, "disposition", "papers", "--decision", "QD-DH-02", "--paper", "minutes", "--out", docx);
+        (code, _, errors) = await ServerProcess.RunCliAsync(data, ["disposition", "papers", "--decision", "QD-DH-02", "--paper", "minutes", "--out", docx], Ct);
         Assert.Equal(2, code);
         Assert.Contains("--paper is list, note or record", errors, StringComparison.Ordinal);
     }
@@ -225,47 +218,4 @@ public sealed class DispositionPapersEndToEndTests : IAsyncDisposable
             Status = RecordFileStatus.Finished,
             Keywords = [],
         }, Ct)).FileCode;
-
-    private ArchiveClient Client(string key)
-    {
-        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Add("X-Api-Key", key);
-        _http.Add(http);
-        return new ArchiveClient(http) { BaseUrl = _server!.BaseUrl };
-    }
-
-    private static async Task<(int Code, string Output, string Errors)> CliAsync(string data, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(ServerProcess.ServerDll);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.ArgumentList.Add("--Archive:DataPath=" + data);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync(Ct);
-        var errors = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, await output, await errors);
-    }
-
-    private static async Task<string> CreateKeyAsync(string data, string name, string roles, string? agency, bool secret)
-    {
-        var args = new List<string> { "apikey", "create", "--name", name, "--roles", roles };
-        if (agency is not null)
-        {
-            args.AddRange(["--agencies", agency, "--allow-unregistered-agencies"]);
-        }
-
-        if (secret)
-        {
-            args.AddRange(["--clearance", "secret"]);
-        }
-
-        var (code, output, errors) = await CliAsync(data, [.. args]);
-        Assert.True(code == 0, $"apikey create failed ({code}): {output}{errors}");
-        return output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("ak_", StringComparison.Ordinal));
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
@@ -20,7 +19,6 @@ namespace Archive.Api.Tests;
 public sealed class RecordExportEndToEndTests : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "archive-export-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<HttpClient> _http = [];
     private ServerProcess? _server;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -33,11 +31,6 @@ public sealed class RecordExportEndToEndTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var http in _http)
-        {
-            http.Dispose();
-        }
-
         if (_server is not null)
         {
             await _server.DisposeAsync();
@@ -57,11 +50,11 @@ public sealed class RecordExportEndToEndTests : IAsyncLifetime
     {
         var agency = "000.00.81.H26";
         var data = Path.Combine(_root, "data");
-        var adminKey = await CreateKeyAsync(data, "quan-tri", "administrator", null, secret: true);
-        var clerkKey = await CreateKeyAsync(data, "luu-tru-vien", "archivist", agency, secret: false);
+        var adminKey = await ServerProcess.CreateApiKeyAsync(data, "quan-tri", "administrator", null, secret: true, Ct);
+        var clerkKey = await ServerProcess.CreateApiKeyAsync(data, "luu-tru-vien", "archivist", agency, secret: false, Ct);
         _server = await ServerProcess.StartAsync(data, new Dictionary<string, string>(), Ct);
-        var admin = Client(_server, adminKey);
-        var clerk = Client(_server, clerkKey);
+        var admin = _server.Client(adminKey);
+        var clerk = _server.Client(clerkKey);
 
         await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = agency, Name = "Ủy ban nhân dân xã Yên Thế" }, Ct);
         await admin.CreateFondsAsync(new CreateFondsRequest { Code = "P-YENTHE", Name = "Phông UBND xã Yên Thế", AgencyId = agency, Language = "vi" }, Ct);
@@ -126,8 +119,8 @@ public sealed class RecordExportEndToEndTests : IAsyncLifetime
         await _server.DisposeAsync();
         _server = null;
         var outDir = Path.Combine(_root, "out");
-        var (exit, output) = await CliAsync(data, "record", "export", "--file", code, "--out", outDir);
-        Assert.True(exit == 0, output);
+        var (exit, output, errors) = await ServerProcess.RunCliAsync(data, ["record", "export", "--file", code, "--out", outDir], Ct);
+        Assert.True(exit == 0, output + errors);
         var pdfPath = Path.Combine(outDir, "ho-so-" + code + ".pdf");
         var xmlPath = Path.Combine(outDir, "ho-so-" + code + ".xml");
         foreach (var path in new[] { pdfPath, xmlPath })
@@ -152,7 +145,8 @@ public sealed class RecordExportEndToEndTests : IAsyncLifetime
         }
 
         var damagedOut = Path.Combine(_root, "out-damaged");
-        var (failed, message) = await CliAsync(data, "record", "export", "--file", code, "--out", damagedOut);
+        var (failed, failedOutput, failedErrors) = await ServerProcess.RunCliAsync(data, ["record", "export", "--file", code, "--out", damagedOut], Ct);
+        var message = failedOutput + failedErrors;
         Assert.Equal(4, failed);
         Assert.Contains("bien-ban.txt", message, StringComparison.Ordinal);
         Assert.Contains("damaged", message, StringComparison.Ordinal);
@@ -189,49 +183,5 @@ public sealed class RecordExportEndToEndTests : IAsyncLifetime
         using var buffer = new MemoryStream();
         await response.Stream.CopyToAsync(buffer, Ct);
         return buffer.ToArray();
-    }
-
-    private ArchiveClient Client(ServerProcess server, string key)
-    {
-        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Add("X-Api-Key", key);
-        _http.Add(http);
-        return new ArchiveClient(http) { BaseUrl = server.BaseUrl };
-    }
-
-    private static async Task<(int ExitCode, string Output)> CliAsync(string data, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(ServerProcess.ServerDll);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.ArgumentList.Add("--Archive:DataPath=" + data);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync(Ct);
-        var errors = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, await output + await errors);
-    }
-
-    private static async Task<string> CreateKeyAsync(string data, string name, string roles, string? agency, bool secret)
-    {
-        var args = new List<string> { "apikey", "create", "--name", name, "--roles", roles };
-        if (agency is not null)
-        {
-            args.AddRange(["--agencies", agency, "--allow-unregistered-agencies"]);
-        }
-
-        if (secret)
-        {
-            args.AddRange(["--clearance", "secret"]);
-        }
-
-        Directory.CreateDirectory(data);
-        var (exit, output) = await CliAsync(data, [.. args]);
-        Assert.True(exit == 0, $"apikey create failed ({exit}): {output}");
-        return output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("ak_", StringComparison.Ordinal));
     }
 }

@@ -14,6 +14,7 @@ namespace Archive.Api.Tests.Support;
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
+    private readonly List<HttpClient> _clients = [];
     private readonly StringBuilder _log = new();
 
     private ServerProcess(Process process, string baseUrl)
@@ -136,6 +137,57 @@ public sealed class ServerProcess : IAsyncDisposable
         return Process.ExitCode;
     }
 
+    /// <summary>A generated client for this server sending <paramref name="apiKey"/>; its HTTP client is disposed with the server.</summary>
+    public Generated.ArchiveClient Client(string apiKey, TimeSpan? timeout = null)
+    {
+        var http = new HttpClient { Timeout = timeout ?? TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        lock (_clients)
+        {
+            _clients.Add(http);
+        }
+
+        return new Generated.ArchiveClient(http) { BaseUrl = BaseUrl };
+    }
+
+    /// <summary>Runs the server's command line (a verb such as <c>apikey create</c>) on <paramref name="data"/> and waits for it.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunCliAsync(string data, IEnumerable<string> args, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(ServerDll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.ArgumentList.Add("--Archive:DataPath=" + data);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return (process.ExitCode, await output, await errors);
+    }
+
+    /// <summary>Creates an API key with <c>apikey create</c> (offline, on <paramref name="data"/>) and returns it.</summary>
+    public static async Task<string> CreateApiKeyAsync(string data, string name, string roles, string? agency, bool secret, CancellationToken cancellationToken)
+    {
+        var args = new List<string> { "apikey", "create", "--name", name, "--roles", roles };
+        if (agency is not null)
+        {
+            args.AddRange(["--agencies", agency, "--allow-unregistered-agencies"]);
+        }
+
+        if (secret)
+        {
+            args.AddRange(["--clearance", "secret"]);
+        }
+
+        Directory.CreateDirectory(data);
+        var (code, output, errors) = await RunCliAsync(data, args, cancellationToken);
+        Assert.True(code == 0, $"apikey create failed ({code}): {output}{errors}");
+        return output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("ak_", StringComparison.Ordinal));
+    }
+
     public async Task KillAsync()
     {
         Process.Kill(entireProcessTree: true);
@@ -154,6 +206,12 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         catch (InvalidOperationException)
         {
+        }
+
+        lock (_clients)
+        {
+            _clients.ForEach(c => c.Dispose());
+            _clients.Clear();
         }
 
         Process.Dispose();
