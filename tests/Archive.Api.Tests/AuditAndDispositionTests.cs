@@ -139,6 +139,14 @@ public sealed class AuditAndDispositionTests(ApiFactory factory) : IClassFixture
         Assert.Contains("\"fileCodes[1]\"", hiddenBody, StringComparison.Ordinal);
         Assert.Contains("record-file.not-found", hiddenBody, StringComparison.Ordinal);
         await head.GetAsync($"{Dispositions}/QD-AN-1", Ct).ExpectProblemAsync(404);
+        using var clearedAuditor = factory.CreateClientFor("supervisor", clearance: true);
+        var probe = await clearedAuditor.GetAsync($"{Audit}/records?action=auth.denied&objectId={Uri.EscapeDataString(secret)}", Ct).ExpectAsync(200);
+        Assert.Equal("Secret", (string?)Assert.Single(probe["items"]!.AsArray())!["classification"]);
+        using var unclearedAuditor = factory.CreateClientFor("supervisor");
+        var seen = await unclearedAuditor.GetAsync($"{Audit}/records?action=auth.denied&pageSize=1000", Ct).ExpectAsync(200);
+        Assert.DoesNotContain(secret, seen.ToJsonString(), StringComparison.Ordinal); // (a refused read is redacted for them whether the code exists or not)
+        var missingProbe = await clearedAuditor.GetAsync($"{Audit}/records?action=auth.denied&objectId={Uri.EscapeDataString(missing)}", Ct).ExpectAsync(200);
+        Assert.Null((string?)Assert.Single(missingProbe["items"]!.AsArray())!["classification"]);
 
         // A decision a cleared user proposed: the uncleared head neither sees its codes nor approves or executes it.
         var id = "QD-" + Guid.NewGuid().ToString("N")[..8];

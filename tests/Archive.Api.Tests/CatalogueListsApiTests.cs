@@ -56,6 +56,18 @@ public sealed class CatalogueListsApiTests(ApiFactory factory) : IClassFixture<A
             Assert.Contains(language == "vi" ? "fileCode[1]: không có hồ sơ nào của phông" : "o record file of the fonds you may read has this code", (string?)hidden["errors"]![0]!["message"], StringComparison.Ordinal);
         }
 
+        // Each refusal is audited as a refused read: cleared auditors see the probes of the Secret code (classified), uncleared
+        // auditors see the missing code's but nothing of the Secret one.
+        using var clearedAuditor = factory.CreateClientFor("supervisor", clearance: true);
+        var probes = await clearedAuditor.GetAsync($"{P}/audit/records?action=auth.denied&objectId={Uri.EscapeDataString(secret)}", Ct).ExpectAsync(200);
+        Assert.Equal(2, probes["items"]!.AsArray().Count);
+        Assert.All(probes["items"]!.AsArray(), i => Assert.Equal("Secret", (string?)i!["classification"]));
+        var missingProbes = await clearedAuditor.GetAsync($"{P}/audit/records?action=auth.denied&objectId={Uri.EscapeDataString(secret + "X")}", Ct).ExpectAsync(200);
+        Assert.Equal(2, missingProbes["items"]!.AsArray().Count);
+        using var unclearedAuditor = factory.CreateClientFor("supervisor");
+        var redacted = await unclearedAuditor.GetAsync($"{P}/audit/records?action=auth.denied&pageSize=1000", Ct).ExpectAsync(200);
+        Assert.DoesNotContain(secret + "\"", redacted.ToJsonString(), StringComparison.Ordinal);
+
         // The cleared clerk may name it; too long a selection and an unknown kind are refused by rule.
         var cleared = factory.CreateClientFor("archivist", [agencyId], clearance: true);
         using (var ok = await cleared.GetAsync($"{P}/fonds/{fondsCode}/catalogue?kind=list&format=csv&fileCode={Uri.EscapeDataString(secret)}", Ct))

@@ -150,8 +150,13 @@ public sealed class DispositionPaperService
                 continue; // the proposal's own validation names it
             }
 
-            var file = (await _files.GetAsync(code, cancellationToken).ConfigureAwait(false))?.Value;
-            if (file is null || !await _policy.CanReadAsync(caller, file, cancellationToken).ConfigureAwait(false))
+            try
+            {
+                // A refused code is audited as a refused read (auth.denied, classified as the file is), after the same
+                // storage work whether the file is missing or hidden.
+                await _policy.RequireReadAsync(caller, await _files.GetAsync(code, cancellationToken).ConfigureAwait(false), code, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArchiveNotFoundException)
             {
                 errors.Add(new ValidationError(
                     string.Create(CultureInfo.InvariantCulture, $"fileCodes[{i}]"), DispositionRules.NotFound, $"No record file you may read has the code '{code}'."));

@@ -228,6 +228,22 @@ public sealed class CatalogueService
 
         if (selection is { Count: > 0 } || excluded.Count > 0)
         {
+            if (caller is not null)
+            {
+                foreach (var code in (selection ?? []).Keys)
+                {
+                    try
+                    {
+                        // The refusal is audited as a refused read (auth.denied, classified as the file is, so only cleared
+                        // auditors tell a hidden file from a missing one), after the same storage work for both.
+                        await _policy!.RequireReadAsync(caller, await _files.GetAsync(code, cancellationToken).ConfigureAwait(false), code, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (ArchiveNotFoundException)
+                    {
+                    }
+                }
+            }
+
             // Nothing is written: every code the caller may not know of, then every readable one of the wrong kind.
             throw new ArchiveValidationException([
                 .. (selection ?? []).OrderBy(s => s.Value).Select(s => new ValidationError($"fileCodes[{s.Value}]", "catalogue.selection-unknown", "No record file of the fonds you may read has this code.")),
