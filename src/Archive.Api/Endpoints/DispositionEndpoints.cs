@@ -139,12 +139,9 @@ internal static class DispositionEndpoints
             await ArchiveScope.RequireAgencyAsync(http, body.AgencyId.Trim(), "disposition-decision", cancellationToken).ConfigureAwait(false);
         }
 
-        if (body.FileCodes is { } codes)
-        {
-            await papers.RequireProposableAsync(codes, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
-        }
-
-        var stored = await service.ProposeAsync(body.ToInput(), RequestContext.User(http), cancellationToken).ConfigureAwait(false);
+        var input = body.ToInput();
+        await papers.RequireProposableAsync(input, HttpCaller.Of(http), cancellationToken).ConfigureAwait(false);
+        var stored = await service.ProposeAsync(input, RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         ETags.SetVersion(http.Response, stored.Version);
         return TypedResults.Created(Links.Child(http, stored.Value.Id), DispositionDto.From(stored));
     }

@@ -131,17 +131,24 @@ public sealed class DispositionPaperService
     /// (field <c>fileCodes[i]</c>, rule <see cref="DispositionRules.NotFound"/>, same message), so that proposing cannot
     /// probe for hidden files, and no decision lists a file its proposer could not see.
     /// </summary>
-    /// <exception cref="ArchiveValidationException">Every such code, by field; nothing is stored.</exception>
-    public async ValueTask RequireProposableAsync(IReadOnlyList<string?> fileCodes, ArchiveCaller caller, CancellationToken cancellationToken = default)
+    /// <exception cref="ArchiveValidationException">A rule of the proposal itself (as <see cref="DispositionService.ProposeAsync"/>), else every such code, by field; nothing is stored.</exception>
+    public async ValueTask RequireProposableAsync(DispositionDecisionInput input, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(fileCodes);
+        ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(caller);
         if (_policy is null)
         {
             throw new InvalidOperationException("DispositionPaperService was created without an IArchiveAccessPolicy, so it cannot decide for a caller.");
         }
 
-        var errors = new List<ValidationError>();
+        // The proposal's own rules first (every missing field named, as ProposeAsync would), then the codes.
+        var errors = DispositionService.ProposalErrors(input);
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+
+        var fileCodes = input.FileCodes ?? [];
         for (var i = 0; i < fileCodes.Count; i++)
         {
             var code = fileCodes[i]?.Trim();

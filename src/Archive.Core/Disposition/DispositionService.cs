@@ -71,6 +71,40 @@ public sealed partial class DispositionService
         ArgumentNullException.ThrowIfNull(user);
         user.Validate();
         var errors = new List<ValidationError>();
+        var (id, number, legalBasis, minutes, agency, codes) = Check(input, errors);
+        if (errors.Count > 0)
+        {
+            throw new ArchiveValidationException(errors);
+        }
+
+        var decision = new DispositionDecision
+        {
+            Id = id!,
+            DecisionNumber = number!,
+            DecisionDate = input.DecisionDate!.Value,
+            LegalBasis = legalBasis!,
+            CouncilMinutesReference = minutes!,
+            AgencyId = agency!,
+            ExplanatoryNote = string.IsNullOrWhiteSpace(input.ExplanatoryNote) ? null : input.ExplanatoryNote.Trim(),
+            FileCodes = codes,
+            ProposedBy = user.Name,
+            ProposedAt = _time.GetUtcNow(),
+            Status = DispositionStatus.Proposed,
+        };
+        return await _store.CommitAsync(decision.Id, decision, 0, $"Propose destruction decision {decision.DecisionNumber} ({codes.Count} files)", user, null, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rules a proposal breaks (by field), without storing anything: what <see cref="ProposeAsync"/> would refuse.</summary>
+    internal static List<ValidationError> ProposalErrors(DispositionDecisionInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var errors = new List<ValidationError>();
+        _ = Check(input, errors);
+        return errors;
+    }
+
+    private static (string? Id, string? Number, string? LegalBasis, string? Minutes, string? Agency, List<string> Codes) Check(DispositionDecisionInput input, List<ValidationError> errors)
+    {
         var id = Required(input.Id, "id", 64, errors);
         if (id is not null && !IdPattern().IsMatch(id))
         {
@@ -104,26 +138,7 @@ public sealed partial class DispositionService
             errors.Add(new ValidationError("fileCodes", "unique", "A file is listed twice."));
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ArchiveValidationException(errors);
-        }
-
-        var decision = new DispositionDecision
-        {
-            Id = id!,
-            DecisionNumber = number!,
-            DecisionDate = input.DecisionDate!.Value,
-            LegalBasis = legalBasis!,
-            CouncilMinutesReference = minutes!,
-            AgencyId = agency!,
-            ExplanatoryNote = string.IsNullOrWhiteSpace(input.ExplanatoryNote) ? null : input.ExplanatoryNote.Trim(),
-            FileCodes = codes,
-            ProposedBy = user.Name,
-            ProposedAt = _time.GetUtcNow(),
-            Status = DispositionStatus.Proposed,
-        };
-        return await _store.CommitAsync(decision.Id, decision, 0, $"Propose destruction decision {decision.DecisionNumber} ({codes.Count} files)", user, null, null, cancellationToken).ConfigureAwait(false);
+        return (id, number, legalBasis, minutes, agency, codes);
     }
 
     /// <summary>Approves a proposed decision. The approver must not be the proposer.</summary>
