@@ -47,21 +47,12 @@ internal static class CatalogueEndpoints
         : string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase) ? CatalogueFormat.Csv
         : throw ApiRequestException.BadRequest("format", "catalogue.format", "format is xlsx, docx or csv.");
 
-    /// <summary>
-    /// Writes a catalogue to a private temporary file first (the writers write synchronously), so a failure answers a
-    /// problem instead of a truncated download, and the answer carries its length.
-    /// </summary>
-    private static async Task<IResult> FileAsync(HttpContext http, IOptions<ArchiveOptions> archiveOptions, bool documents, Func<Stream, ValueTask<CatalogueResult>> write, Func<CatalogueResult, ValueTask> audit)
-    {
-        var folder = archiveOptions.Value.ResolveTempPath();
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, "catalogue-" + Guid.NewGuid().ToString("N") + ".tmp");
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536, FileOptions.DeleteOnClose);
-        try
+    /// <summary>Writes a catalogue (<see cref="SpooledDownload"/>), audits it and puts its totals in the headers.</summary>
+    private static Task<IResult> FileAsync(HttpContext http, IOptions<ArchiveOptions> archiveOptions, bool documents, Func<Stream, ValueTask<CatalogueResult>> write, Func<CatalogueResult, ValueTask> audit)
+        => SpooledDownload.AnswerAsync(archiveOptions.Value, "catalogue", async file =>
         {
             var result = await write(file).ConfigureAwait(false);
             await audit(result).ConfigureAwait(false);
-            file.Position = 0;
             var headers = http.Response.Headers;
             if (documents)
             {
@@ -75,14 +66,8 @@ internal static class CatalogueEndpoints
             }
 
             headers["Archive-Catalogue-Pages"] = result.Totals.Pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.File(file, result.MediaType, result.FileName);
-        }
-        catch
-        {
-            await file.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+            return (result.MediaType, result.FileName);
+        });
 
     private static Task<IResult> DocumentCatalogue(
         string fileCode,

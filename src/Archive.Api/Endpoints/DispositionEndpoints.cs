@@ -110,25 +110,13 @@ internal static class DispositionEndpoints
             _ => throw ApiRequestException.BadRequest("paper", "disposition.paper", "paper is list, note or record."),
         };
 
-        // The writers write synchronously: the paper goes to a private temporary file first, so a refusal or failure
-        // answers a problem instead of a truncated download, and the answer carries its length.
-        var folder = archiveOptions.Value.ResolveTempPath();
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, "disposition-paper-" + Guid.NewGuid().ToString("N") + ".tmp");
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536, FileOptions.DeleteOnClose);
-        try
+        return await SpooledDownload.AnswerAsync(archiveOptions.Value, "disposition-paper", async file =>
         {
             var result = await papers.WriteAsync(decisionId, which, HttpCaller.Of(http), file, cancellationToken).ConfigureAwait(false);
             await ArchiveScope.AuditReadAsync(http, AuditActions.Export, "disposition-decision", decisionId, $"paper {which}: {result.Files} files", cancellationToken).ConfigureAwait(false);
-            file.Position = 0;
             http.Response.Headers["Archive-Disposition-Files"] = result.Files.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.File(file, result.MediaType, result.FileName);
-        }
-        catch
-        {
-            await file.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            return (result.MediaType, result.FileName);
+        }).ConfigureAwait(false);
     }
 
     private static async Task<Created<DispositionDto>> Create(HttpContext http, DispositionService service, DispositionPaperService papers, CancellationToken cancellationToken)

@@ -43,29 +43,15 @@ internal static class RecordExportEndpoints
             throw ApiRequestException.BadRequest("format", "export.format", "format is pdf or xml.");
         }
 
-        // Written to a private temporary file first: a failure (a damaged content) answers a problem instead of a
-        // truncated download, and the answer carries its length.
-        var folder = archiveOptions.Value.ResolveTempPath();
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, "record-export-" + Guid.NewGuid().ToString("N") + ".tmp");
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536, FileOptions.DeleteOnClose);
-        try
+        return await SpooledDownload.AnswerAsync(archiveOptions.Value, "record-export", async file =>
         {
             var result = await exports.WriteAsync(fileCode, HttpCaller.Of(http), xml ? null : file, xml ? file : null, cancellationToken).ConfigureAwait(false);
             await ArchiveScope.AuditReadAsync(http, AuditActions.Export, "record-file", fileCode, $"{(xml ? "xml" : "pdf")} v{result.Version}: {result.Documents} documents, {result.Contents} contents ({result.Placeholders} as placeholder pages), {result.Pages} pages", cancellationToken).ConfigureAwait(false);
-            file.Position = 0;
             var headers = http.Response.Headers;
             headers["Archive-Export-Version"] = result.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
             headers["Archive-Export-Documents"] = result.Documents.ToString(System.Globalization.CultureInfo.InvariantCulture);
             headers["Archive-Export-Pages"] = result.Pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return xml
-                ? Results.File(file, RecordExportService.XmlMediaType + "; charset=utf-8", result.XmlFileName)
-                : Results.File(file, RecordExportService.PdfMediaType, result.PdfFileName);
-        }
-        catch
-        {
-            await file.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            return xml ? (RecordExportService.XmlMediaType + "; charset=utf-8", result.XmlFileName) : (RecordExportService.PdfMediaType, result.PdfFileName);
+        }).ConfigureAwait(false);
     }
 }
