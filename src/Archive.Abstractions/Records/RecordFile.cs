@@ -154,12 +154,50 @@ public sealed record RecordFile
     /// <summary>Set once the file was accessioned by the Historical Archives.</summary>
     public DateTimeOffset? AccessionedAt { get; init; }
 
+    /// <summary>Where the paper file is kept (kho, giá, khoang, hộp); null for a file with no paper.</summary>
+    public PhysicalLocation? Location { get; init; }
+
+    /// <summary>The digitised copy carried on a storage device, and its seal; null when none.</summary>
+    public DigitalCarrier? Carrier { get; init; }
+
     /// <summary>Documents, by <see cref="Document.DocOrdinal"/>.</summary>
     public IReadOnlyList<Document> Documents { get; init; } = [];
 
     /// <summary>Builds the file code from its parts.</summary>
     public static string ComposeFileCode(string organId, int fileCatalog, string fileNotation)
         => $"{organId}.{fileCatalog:D4}.{fileNotation}";
+}
+
+/// <summary>Where a paper record file is kept: storage room (kho), shelf (giá), compartment (khoang) and box (hộp).</summary>
+public sealed record PhysicalLocation
+{
+    /// <summary>Mã kho — the storage room's code, registered to the agency whose storage it is.</summary>
+    public required string RoomCode { get; init; }
+
+    /// <summary>Giá (shelf or rack), e.g. <c>03</c>.</summary>
+    public string? Shelf { get; init; }
+
+    /// <summary>Khoang (compartment of the shelf), e.g. <c>2</c>.</summary>
+    public string? Compartment { get; init; }
+
+    /// <summary>Số hộp (box number) within the room, e.g. <c>12</c>.</summary>
+    public required string BoxNumber { get; init; }
+
+    /// <summary>Số thứ tự của hồ sơ trong hộp (the file's position in the box), when numbered.</summary>
+    public int? PositionInBox { get; init; }
+}
+
+/// <summary>A storage device (vật mang tin) that carries the digitised copy of a record file, and the seal on it.</summary>
+public sealed record DigitalCarrier
+{
+    /// <summary>Loại vật mang tin, e.g. ổ cứng di động, đĩa quang, USB.</summary>
+    public required string Medium { get; init; }
+
+    /// <summary>Ký hiệu/số hiệu của thiết bị (the device's label or serial).</summary>
+    public string? DeviceLabel { get; init; }
+
+    /// <summary>Số niêm phong (seal number) on the device, when sealed.</summary>
+    public string? SealNumber { get; init; }
 }
 
 /// <summary>Người ký.</summary>
