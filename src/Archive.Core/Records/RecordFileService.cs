@@ -81,6 +81,9 @@ public sealed partial class RecordFileService : IAsyncDisposable, IDisposable
         _projector = new RecordProjector(indexer, FileLock, _options, _time, _logger);
     }
 
+    /// <summary>The engine's temporary folder (<see cref="ArchiveOptions.ResolveTempPath"/>), for services that spool beside it.</summary>
+    internal string TempPath => _options.ResolveTempPath();
+
     // ----------------------------------------------------------------------------------------------- core
 
     private delegate ValueTask<Mutation> Apply(Versioned<RecordFile> current, Fonds fonds, List<ValidationError> errors, List<RecordWarning> warnings, CancellationToken cancellationToken);

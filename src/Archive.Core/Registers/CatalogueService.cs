@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Archive.Documents;
 using Archive.Handover;
+using Archive.IO;
 using Archive.Records;
 using Archive.Security;
 
@@ -182,7 +185,10 @@ public sealed class CatalogueService
 
         var fonds = (await _fonds.GetAsync(request.FondsCode, cancellationToken).ConfigureAwait(false))?.Value
             ?? throw new ArchiveNotFoundException("fonds", request.FondsCode);
-        var rows = new List<(int Catalog, string Notation, string Code, CatalogueEntry Entry, DateOnly? Start, DateOnly? End)>();
+        // Rows are sorted on disk past a few thousand (ExternalSort), so a fonds of 100,000 files prints in flat memory.
+        using var rows = new ExternalSort<SortRow>(SortRowOrder.Instance, SortRowJson, _files.TempPath, RunSize);
+        var count = 0;
+        DateOnly? from = null, to = null;
         var excluded = new List<ValidationError>();
         await foreach (var versioned in _files.ListAsync(new RecordFileQuery { FondsCode = fonds.Code }, cancellationToken).ConfigureAwait(false))
         {
@@ -217,13 +223,15 @@ public sealed class CatalogueService
                 continue;
             }
 
-            var entry = HandoverDocuments.Entry(HandoverService.RowOf(f, rows.Count + 1, string.Empty));
+            var entry = HandoverDocuments.Entry(HandoverService.RowOf(f, ++count, string.Empty));
             if (request.Kind == CatalogueKind.FileList)
             {
                 entry = entry with { Creator = f.Creator };
             }
 
-            rows.Add((f.FileCatalog, f.FileNotation, f.FileCode, entry, f.StartDate, f.EndDate));
+            rows.Add(new SortRow(f.FileCatalog, f.FileNotation, f.FileCode, entry));
+            from = f.StartDate is { } start && (from is null || start < from) ? start : from;
+            to = f.EndDate is { } end && (to is null || end > to) ? end : to;
         }
 
         if (selection is { Count: > 0 } || excluded.Count > 0)
@@ -250,15 +258,8 @@ public sealed class CatalogueService
                 .. excluded]);
         }
 
-        rows.Sort((a, b) =>
-        {
-            var c = a.Catalog.CompareTo(b.Catalog);
-            c = c != 0 ? c : NaturalCompare(a.Notation, b.Notation);
-            return c != 0 ? c : string.CompareOrdinal(a.Code, b.Code);
-        });
-
-        var document = await DocumentAsync(fonds, request, rows.Select(r => r.Start).Min(), rows.Select(r => r.End).Max(), cancellationToken).ConfigureAwait(false);
-        var entries = rows.Select(r => r.Entry);
+        var document = await DocumentAsync(fonds, request, from, to, cancellationToken).ConfigureAwait(false);
+        var entries = rows.Sorted().Select(r => r.Entry);
         var prefix = request.Kind == CatalogueKind.FileList ? "danh-muc-ho-so-" : request.Status == RecordFileStatus.Unfinished ? "ho-so-chua-giai-quyet-xong-" : "muc-luc-ho-so-";
         return Write(document, entries, request.Format, prefix + fonds.Code + (request.Year is { } yr ? "-" + yr.ToString(CultureInfo.InvariantCulture) : string.Empty), output);
     }
@@ -386,6 +387,26 @@ public sealed class CatalogueService
             Subtitles = years is null ? [fondsLine] : [fondsLine, years],
             Signatures = [new Signature("Người lập", null), new Signature("Thủ trưởng cơ quan", null)],
         };
+    }
+
+    /// <summary>Rows held in memory before they are sorted on disk (tests lower it to exercise the merge).</summary>
+    internal int RunSize { get; init; } = ExternalSort<SortRow>.DefaultRunSize;
+
+    private static readonly JsonTypeInfo<SortRow> SortRowJson = (JsonTypeInfo<SortRow>)new JsonSerializerOptions { TypeInfoResolver = new DefaultJsonTypeInfoResolver() }.GetTypeInfo(typeof(SortRow));
+
+    /// <summary>A catalogue row with its sort key: year formed, then notation (numbers as numbers), then code.</summary>
+    internal sealed record SortRow(int Catalog, string Notation, string Code, CatalogueEntry Entry);
+
+    private sealed class SortRowOrder : IComparer<SortRow>
+    {
+        public static readonly SortRowOrder Instance = new();
+
+        public int Compare(SortRow? a, SortRow? b)
+        {
+            var c = a!.Catalog.CompareTo(b!.Catalog);
+            c = c != 0 ? c : NaturalCompare(a.Notation, b.Notation);
+            return c != 0 ? c : string.CompareOrdinal(a.Code, b.Code);
+        }
     }
 
     /// <summary>Orders notations with their numbers compared as numbers: <c>2.TCCB</c> before <c>10.TCCB</c>.</summary>

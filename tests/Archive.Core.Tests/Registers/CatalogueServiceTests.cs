@@ -110,6 +110,34 @@ public sealed class CatalogueServiceTests
     public void Notations_compare_their_numbers_as_numbers(string a, string b, int expected)
         => Assert.Equal(expected, Math.Sign(CatalogueService.NaturalCompare(a, b)));
 
+    [Fact]
+    public async Task A_catalogue_sorted_on_disk_is_the_catalogue_sorted_in_memory_and_leaves_no_run_files()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = await SeededAsync();
+        foreach (var (notation, year) in new[] { ("11.TCCB", 2015), ("3.VP", 2016), ("1.TCCB", 2014), ("21.KH", 2015), ("9.TCCB", 2015), ("2.VP", 2014) })
+        {
+            await h.Files.CreateAsync(ArchiveHarness.FileInput(notation, year), ArchiveHarness.User, ct);
+        }
+
+        var writer = h.Services.GetRequiredService<IOfficeDocumentWriter>();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
+        var inMemory = new CatalogueService(h.Files, h.Fonds, h.Agencies, writer, timeProvider: time);
+        var onDisk = new CatalogueService(h.Files, h.Fonds, h.Agencies, writer, timeProvider: time) { RunSize = 2 };
+        var request = new CatalogueRequest { FondsCode = ArchiveHarness.FondsCode, Format = CatalogueFormat.Csv };
+        using var expected = new MemoryStream();
+        using var actual = new MemoryStream();
+        var a = await inMemory.WriteAsync(request, caller: null, expected, ct);
+        var b = await onDisk.WriteAsync(request, caller: null, actual, ct);
+
+        Assert.Equal(10, b.Totals.Total);
+        Assert.Equal(a, b);
+        Assert.Equal(Encoding.UTF8.GetString(expected.ToArray()), Encoding.UTF8.GetString(actual.ToArray()));
+        var lines = Encoding.UTF8.GetString(actual.ToArray()).Split("\r\n");
+        Assert.Equal(["1.TCCB", "2.VP", "2.TCCB", "3.MAT", "9.TCCB", "10.TCCB", "11.TCCB", "21.KH", "1.VP", "3.VP"], lines.Skip(1).Take(10).Select(l => l.Split(',')[1]).ToArray());
+        Assert.Empty(Directory.Exists(h.Files.TempPath) ? Directory.GetFiles(h.Files.TempPath, "sort-*.run") : []);
+    }
+
     private static async Task<ArchiveHarness> SeededAsync()
     {
         var ct = TestContext.Current.CancellationToken;
