@@ -18,7 +18,6 @@ namespace Archive.Storage.FileSystem;
 /// </remarks>
 public sealed partial class FileSystemObjectStore : IObjectBatchStore
 {
-    private const int MaxParallelFsyncs = 16;
 
     /// <inheritdoc />
     public async ValueTask<int> CreateInOrderAsync(IReadOnlyList<ObjectBatchItem> items, CancellationToken cancellationToken = default)
@@ -175,28 +174,10 @@ public sealed partial class FileSystemObjectStore : IObjectBatchStore
             return _groupSync.FlushAsync();
         }
 
-        // Blocking fsyncs on their own threads (not the pool's, which has about one per core): concurrent fsyncs share
-        // the journal's commits, so n of them cost about one.
-        var next = -1;
-        var workers = new Task[Math.Min(MaxParallelFsyncs, staged.Count)];
-        for (var w = 0; w < workers.Length; w++)
-        {
-            workers[w] = Task.Factory.StartNew(
-                () =>
-                {
-                    int i;
-                    while ((i = Interlocked.Increment(ref next)) < staged.Count)
-                    {
-                        using var file = new FileStream(staged[i], FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
-                        file.Flush(flushToDisk: true);
-                    }
-                },
-                cancellationToken,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default);
-        }
-
-        return Task.WhenAll(workers);
+        // Blocking fsyncs side by side on the store's long-lived fsync threads (not the pool's, which has about one per
+        // core): concurrent fsyncs share the journal's commits, so n of them cost about one.
+        cancellationToken.ThrowIfCancellationRequested();
+        return FsyncWorkers.FlushAsync(staged);
     }
 
     /// <summary>Makes new names durable: one group flush, or (Fsync mode) one fsync per folder.</summary>
