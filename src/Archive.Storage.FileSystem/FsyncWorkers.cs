@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Archive.Storage.FileSystem;
 
 /// <summary>
@@ -13,7 +11,9 @@ internal static class FsyncWorkers
     /// <summary>How many files are flushed at once, at most.</summary>
     public const int Count = 16;
 
-    private static readonly BlockingCollection<(string Path, TaskCompletionSource Done)> Queue = [];
+    // A plain monitor queue: idle workers block in Monitor.Wait. (BlockingCollection's SemaphoreSlim spins each woken
+    // worker before it blocks: a fifth of the server's CPU under wrk went to 16 threads spinning for work.)
+    private static readonly Queue<(string Path, TaskCompletionSource Done)> Queue = new();
     private static int _started;
 
     /// <summary>Flushes every file in <paramref name="paths"/> to disk; completes when all are (faults with the first failure).</summary>
@@ -30,7 +30,11 @@ internal static class FsyncWorkers
         {
             var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             done[i] = tcs.Task;
-            Queue.Add((paths[i], tcs));
+            lock (Queue)
+            {
+                Queue.Enqueue((paths[i], tcs));
+                Monitor.Pulse(Queue);
+            }
         }
 
         return Task.WhenAll(done);
@@ -51,8 +55,20 @@ internal static class FsyncWorkers
 
     private static void Loop()
     {
-        foreach (var (path, done) in Queue.GetConsumingEnumerable())
+        while (true)
         {
+            (string Path, TaskCompletionSource Done) next;
+            lock (Queue)
+            {
+                while (Queue.Count == 0)
+                {
+                    Monitor.Wait(Queue);
+                }
+
+                next = Queue.Dequeue();
+            }
+
+            var (path, done) = next;
             try
             {
                 using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
