@@ -779,7 +779,7 @@ public sealed partial class BackupService
             Outcome = AuditOutcome.Denied,
             Detail = "backup and restore: administrators only",
         }, cancellationToken).ConfigureAwait(false);
-        throw new ArchiveAccessDeniedException("caller", "role.administrator", "Backup and restore are for administrators: a set holds every record of every agency, Secret ones too.");
+        throw new ArchiveAccessDeniedException("caller", AccessRules.AgencyScope, "Backup and restore are for administrators: a set holds every record of every agency, Secret ones too.");
     }
 
     private async ValueTask AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
