@@ -143,6 +143,51 @@ public sealed class BackupRestoreDrillTests : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_between_reading_an_inventory_and_copying_its_files_does_not_tear_the_object()
+    {
+        await using var source = ArchiveHarness.Create();
+        var (_, _, live) = await FillAsync(source);
+        var before = (await source.Services.GetRequiredService<ArchiveStorage>().Files.GetInventoryAsync(live, Ct))!;
+
+        // Right after the backup opened the live record file's root inventory, a new version is committed: the backup
+        // must copy the version it read, whole, and not mix in the new one.
+        var rootInventory = ArchiveStorage.FilesRoot + "/" + OcflStorageLayout.ObjectRootPath(live) + "/inventory.json";
+        var committed = false;
+        var hooked = new CommitAfterRead(source.Objects, rootInventory, async () =>
+        {
+            await source.Files.AddDocumentAsync(live, ArchiveHarness.DocInput("99", "UBND", "Văn bản ghi giữa chừng"), null, ArchiveHarness.User, CancellationToken.None);
+            await source.Files.AddContentAsync(live, 2, new ContentUpload { FileName = "giua-chung.txt", Content = new MemoryStream("ghi giữa chừng"u8.ToArray()) }, null, ArchiveHarness.User, CancellationToken.None);
+            committed = true;
+        });
+        await new BackupService(hooked, null).CreateAsync(Path.Combine(_sets, "torn"), null, Admin, null, Ct);
+        Assert.True(committed);
+        Assert.True((await source.Services.GetRequiredService<ArchiveStorage>().Files.GetInventoryAsync(live, Ct))!.Head > before.Head);
+
+        await using var restored = ArchiveHarness.Create();
+        Assert.True((await restored.Services.GetRequiredService<BackupService>().RestoreAsync(Path.Combine(_sets, "torn"), Admin, null, Ct)).Restored);
+        var storage = restored.Services.GetRequiredService<ArchiveStorage>();
+        await AssertFixityAsync(storage);
+        Assert.Equal(Describe(before.Versions), Describe((await storage.Files.GetInventoryAsync(live, Ct))!.Versions));
+    }
+
+    /// <summary>Runs <paramref name="afterRead"/> once, after <paramref name="key"/> was opened for reading and before its content is returned.</summary>
+    private sealed class CommitAfterRead(Archive.Storage.IObjectStore inner, string key, Func<Task> afterRead) : Archive.Storage.DelegatingObjectStore(inner)
+    {
+        private int _done;
+
+        public override async ValueTask<Archive.Storage.ObjectContent?> GetAsync(string key1, Archive.Storage.ByteRange? range = null, CancellationToken cancellationToken = default)
+        {
+            var content = await base.GetAsync(key1, range, cancellationToken);
+            if (key1 == key && Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                await afterRead();
+            }
+
+            return content;
+        }
+    }
+
+    [Fact]
     public async Task A_changed_byte_or_a_missing_file_is_named_by_verify_and_restore_refuses_writing_nothing()
     {
         await using var source = ArchiveHarness.Create();
