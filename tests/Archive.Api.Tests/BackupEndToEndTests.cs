@@ -109,6 +109,13 @@ public sealed class BackupEndToEndTests : IAsyncLifetime
         Assert.Contains("Sound.", verify.Output, StringComparison.Ordinal);
         Assert.Contains(full.Id, verify.Output, StringComparison.Ordinal);
 
+        // The CLI backs up beside the running server too: an incremental set on the REST one.
+        var cliSet = Path.Combine(backups, "cli-incr");
+        var created = await ServerProcess.RunCliAsync(Path.Combine(_root, "data"), ["backup", "create", "--to", cliSet, "--incremental-from", Path.Combine(backups, full.Id), "--user", "Nguyễn Văn Quản"], Ct);
+        Assert.True(created.ExitCode == 0, created.Output + created.Errors);
+        Assert.Contains("Backup set cli-incr (incremental, on " + full.Id + ")", created.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await ServerProcess.RunCliAsync(Path.Combine(_root, "data"), ["backup", "verify", cliSet], Ct)).ExitCode);
+
         // Restore refuses a data folder in use (not empty), naming the rule; then restores into a new one.
         var refused = await ServerProcess.RunCliAsync(Path.Combine(_root, "other"), ["backup", "restore", set, "--data", Path.Combine(_root, "data")], Ct);
         Assert.NotEqual(0, refused.ExitCode);
