@@ -110,10 +110,15 @@ public sealed partial class BackupService
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
         ArgumentNullException.ThrowIfNull(caller);
-        await RequireAdministratorAsync(caller, "backup-set", Path.GetFileName(Path.GetFullPath(target)), cancellationToken).ConfigureAwait(false);
-        var root = Path.GetFullPath(target);
-        var (chain, baseRef) = await CheckTargetAsync(root, incrementalFrom, cancellationToken).ConfigureAwait(false);
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
         var id = Path.GetFileName(root);
+        await RequireAdministratorAsync(caller, "backup-set", id, cancellationToken).ConfigureAwait(false);
+        if (!SetId().IsMatch(id))
+        {
+            throw new ArchiveValidationException("target", "format", $"The set's folder name '{id}' is its id: letters, digits, '.', '-' and '_' only (at most 128), not starting with '.'.");
+        }
+
+        var (chain, baseRef) = await CheckTargetAsync(root, incrementalFrom, cancellationToken).ConfigureAwait(false);
         try
         {
             var result = await WriteSetAsync(root, id, chain, baseRef, caller, progress, cancellationToken).ConfigureAwait(false);
@@ -152,7 +157,7 @@ public sealed partial class BackupService
     public async ValueTask<BackupVerification> VerifyAsync(string set, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(set);
-        return await VerifyCoreAsync(Path.GetFullPath(set), _seals?.Trust ?? SealTrust.None, progress, cancellationToken).ConfigureAwait(false);
+        return await VerifyCoreAsync(Path.TrimEndingDirectorySeparator(Path.GetFullPath(set)), _seals?.Trust ?? SealTrust.None, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -170,7 +175,7 @@ public sealed partial class BackupService
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(set);
         ArgumentNullException.ThrowIfNull(caller);
-        var root = Path.GetFullPath(set);
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(set));
         await RequireAdministratorAsync(caller, "backup-set", Path.GetFileName(root), cancellationToken).ConfigureAwait(false);
         var first = await _objects.ListPageAsync(string.Empty, new ObjectListOptions { PageSize = 1 }, cancellationToken).ConfigureAwait(false);
         if (first.Items.Count > 0)
@@ -235,7 +240,7 @@ public sealed partial class BackupService
             return ([root], null);
         }
 
-        var basePath = Path.GetFullPath(incrementalFrom);
+        var basePath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(incrementalFrom));
         if (!string.Equals(Path.GetDirectoryName(basePath), Path.GetDirectoryName(root), StringComparison.Ordinal))
         {
             throw new ArchiveValidationException("incrementalFrom", "backup.base-not-beside",
@@ -283,7 +288,7 @@ public sealed partial class BackupService
                     skipPrefix = m.Groups["root"].Value;
                     await BackupObjectAsync(writer, skipPrefix, cancellationToken).ConfigureAwait(false);
                 }
-                else if (await CopyAsync(writer, key, null, cancellationToken).ConfigureAwait(false) is { } entry)
+                else if (await CopyAsync(writer, key, item.Sha256?.ToLowerInvariant(), cancellationToken, listed: true).ConfigureAwait(false) is { } entry)
                 {
                     await writer.AddAsync([entry], cancellationToken).ConfigureAwait(false);
                 }
@@ -453,7 +458,13 @@ public sealed partial class BackupService
     /// <paramref name="expected"/> (the digest an inventory gives) content the chain holds is not read at all, and content
     /// read must match it.
     /// </summary>
-    private async ValueTask<BackupFileEntry?> CopyAsync(SetWriter writer, string key, string? expected, CancellationToken cancellationToken)
+    /// <param name="writer">The set being written.</param>
+    /// <param name="key">The object's key.</param>
+    /// <param name="expected">Its SHA-256 when known.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="listed">The digest came from a listing, not an inventory: the object may have been replaced since, so
+    /// content read that differs is not damage (it is what the object holds now).</param>
+    private async ValueTask<BackupFileEntry?> CopyAsync(SetWriter writer, string key, string? expected, CancellationToken cancellationToken, bool listed = false)
     {
         if (expected is not null && writer.FindBlob(expected) is { } known)
         {
@@ -469,7 +480,7 @@ public sealed partial class BackupService
         await using (content.ConfigureAwait(false))
         {
             var entry = await writer.StoreAsync(key, content.Stream, cancellationToken).ConfigureAwait(false);
-            if (expected is not null && entry.Sha256 != expected)
+            if (expected is not null && !listed && entry.Sha256 != expected)
             {
                 throw new ArchiveException($"'{key}' in the store has sha256 {entry.Sha256}, its inventory says {expected}: the store is damaged; run a fixity check.");
             }
