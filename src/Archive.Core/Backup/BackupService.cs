@@ -65,6 +65,7 @@ public sealed partial class BackupService
     private const string InventoryName = "inventory.json";
     private const string SidecarName = "inventory.json.sha256";
     private const string ObjectNamaste = "0=ocfl_object_1.1";
+    private const string StorageNamaste = "0=ocfl_1.1";
 
     private static readonly JsonSerializerOptions LineJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -269,6 +270,7 @@ public sealed partial class BackupService
         {
             writer.List = list;
             string? skipPrefix = null;
+            var storageRoots = new Dictionary<string, bool>(StringComparer.Ordinal);
             await foreach (var item in _objects.ListAsync(string.Empty, 1000, cancellationToken).ConfigureAwait(false))
             {
                 var key = item.Key;
@@ -283,7 +285,7 @@ public sealed partial class BackupService
                     continue; // transient, or the audit trail (copied last, below)
                 }
 
-                if (ObjectRoot().Match(key) is { Success: true } m)
+                if (ObjectRoot().Match(key) is { Success: true } m && await IsStorageRootAsync(storageRoots, m.Groups["storage"].Value, cancellationToken).ConfigureAwait(false))
                 {
                     skipPrefix = m.Groups["root"].Value;
                     await BackupObjectAsync(writer, skipPrefix, cancellationToken).ConfigureAwait(false);
@@ -340,6 +342,17 @@ public sealed partial class BackupService
         await WriteDurableAsync(Path.Combine(root, ManifestFile), bytes, cancellationToken).ConfigureAwait(false); // last: a set without it is incomplete
         Log.Created(_logger, id, manifest.Kind.ToString(), manifest.Files, manifest.FilesStored, manifest.BytesStored);
         return new BackupResult(root, manifest, digest, certificate is not null);
+    }
+
+    /// <summary>Whether <paramref name="storage"/> is an OCFL storage root (declared by its <c>0=ocfl_1.1</c>), so that keys below it that look like object roots are OCFL objects; remembered per root.</summary>
+    private async ValueTask<bool> IsStorageRootAsync(Dictionary<string, bool> known, string storage, CancellationToken cancellationToken)
+    {
+        if (!known.TryGetValue(storage, out var isRoot))
+        {
+            known[storage] = isRoot = await _objects.StatAsync(storage + StorageNamaste, cancellationToken).ConfigureAwait(false) is not null;
+        }
+
+        return isRoot;
     }
 
     /// <summary>Copies one OCFL object at the version its root inventory names now; false when it has no committed version.</summary>
@@ -806,7 +819,7 @@ public sealed partial class BackupService
     internal static partial Regex SetId();
 
     /// <summary>The object root of a key inside an OCFL object (layout 0003: three tuples of three hex digits, then the encoded id).</summary>
-    [GeneratedRegex("^(?<root>(?:[^/]+/)*?[0-9a-f]{3}/[0-9a-f]{3}/[0-9a-f]{3}/[^/]+/)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?<root>(?<storage>(?:[^/]+/)*?)[0-9a-f]{3}/[0-9a-f]{3}/[0-9a-f]{3}/[^/]+/)", RegexOptions.CultureInvariant)]
     private static partial Regex ObjectRoot();
 
     /// <summary>The set being written: the file list, its counts, and the contents already present in the chain.</summary>

@@ -71,6 +71,7 @@ public sealed class BackupRestoreDrillTests : IDisposable
         Assert.True(during > 0, "no write ran while the backup did");
         Assert.Equal(BackupKind.Full, full.Manifest.Kind);
         Assert.InRange(full.Manifest.FilesStored, 1, full.Manifest.Files);
+        Assert.Equal(5, full.Manifest.Objects); // agency, fonds, the kept and the live record file, the decision (holding the destroyed file's tombstone)
         Assert.True(full.Manifest.AuditSequence > 0);
 
         // The full set, taken while the live record file changed, restores into objects that are whole: every package
@@ -159,7 +160,8 @@ public sealed class BackupRestoreDrillTests : IDisposable
             await source.Files.AddContentAsync(live, 2, new ContentUpload { FileName = "giua-chung.txt", Content = new MemoryStream("ghi giữa chừng"u8.ToArray()) }, null, ArchiveHarness.User, CancellationToken.None);
             committed = true;
         });
-        await new BackupService(hooked, null).CreateAsync(Path.Combine(_sets, "torn"), null, Admin, null, Ct);
+        var torn = await new BackupService(hooked, null).CreateAsync(Path.Combine(_sets, "torn"), null, Admin, null, Ct);
+        Assert.True(torn.Manifest.Objects >= 5, $"{torn.Manifest.Objects} OCFL objects");
         Assert.True(committed);
         Assert.True((await source.Services.GetRequiredService<ArchiveStorage>().Files.GetInventoryAsync(live, Ct))!.Head > before.Head);
 
