@@ -54,6 +54,7 @@ public static class ArchiveEndpointRouteBuilderExtensions
         JobEndpoints.Map(group);
         AuditEndpoints.Map(group);
         DispositionEndpoints.Map(group);
+        BackupEndpoints.Map(group);
         if (endpoints.ServiceProvider.GetService<Archive.Reorganisation.ReorganisationService>() is not null)
         {
             // Only when the host called AddArchive(...).AddReorganisation().

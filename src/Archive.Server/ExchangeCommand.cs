@@ -24,7 +24,7 @@ using Microsoft.Extensions.Options;
 /// the report on stdout and an exit code: 0 done, 1 package rejected, 2 usage error, 3 refused by a rule, 4 failure.
 /// Other arguments (e.g. <c>--Archive:DataPath=DIR</c>) are configuration, as for the server.
 /// </summary>
-internal sealed class ExchangeCommand
+internal sealed partial class ExchangeCommand
 {
     /// <summary>Done (a verification found the package sound).</summary>
     public const int Success = 0;
@@ -41,7 +41,7 @@ internal sealed class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -86,6 +86,7 @@ internal sealed class ExchangeCommand
         new("record export", "--file CODE --out DIR",
             "Exports a whole record file as one PDF (cover, mục lục văn bản, contents in chronological order) plus its XML, each with a .sha256 sidecar, into DIR.",
             ["file", "out"], [], null),
+        .. BackupVerbs,
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -106,6 +107,9 @@ internal sealed class ExchangeCommand
         ["decisionId"] = "--decision",
         ["paper"] = "--paper",
         ["fileCode"] = "--file",
+        ["target"] = "--to",
+        ["incrementalFrom"] = "--incremental-from",
+        ["data"] = "--data",
     };
 
     private readonly Verb? _verb;
@@ -246,7 +250,7 @@ internal sealed class ExchangeCommand
             }
         }
 
-        hostArgs = [.. rest];
+        hostArgs = [.. rest, .. BackupHostArgs(verb, options)];
         var command = new ExchangeCommand(verb, options, flags, argument, null, null);
         return command.CheckRequired() is { } error ? Usage(verb, error) : command;
     }
@@ -305,6 +309,11 @@ internal sealed class ExchangeCommand
                 return Failure;
             }
 
+            if (_verb!.Name == "backup restore")
+            {
+                Directory.CreateDirectory(dataPath); // restore makes a new data folder (BackupRestoreAsync refuses one in use)
+            }
+
             if (!Directory.Exists(dataPath))
             {
                 await error.WriteLineAsync($"error: the data folder '{dataPath}' does not exist. Give the server's data folder with --Archive:DataPath=DIR.").ConfigureAwait(false);
@@ -312,7 +321,7 @@ internal sealed class ExchangeCommand
             }
 
             using var held = DataFolderLock.TryAcquire(dataPath);
-            if (held is null)
+            if (held is null && !BackupRunsOnline(_verb!.Name))
             {
                 await error.WriteLineAsync($"error: the data folder '{dataPath}' is in use by a running archive-server (the HTTP server or another verb holds {DataFolderLock.FileName}). Stop it, then run the verb again.").ConfigureAwait(false);
                 return Failure;
@@ -332,6 +341,9 @@ internal sealed class ExchangeCommand
                 "disposition papers" => await run.DispositionPapersAsync().ConfigureAwait(false),
                 "record export" => await run.RecordExportAsync().ConfigureAwait(false),
                 "catalogue documents" => await run.CatalogueDocumentsAsync().ConfigureAwait(false),
+                "backup create" => await run.BackupCreateAsync().ConfigureAwait(false),
+                "backup verify" => await run.BackupVerifyAsync().ConfigureAwait(false),
+                "backup restore" => await run.BackupRestoreAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -489,6 +501,8 @@ internal sealed class ExchangeCommand
                     ?? (_options.TryGetValue("paper", out var paper) && paper.ToLowerInvariant() is not ("list" or "note" or "record") ? $"Option --paper is list, note or record, not '{paper}'." : null);
             case "record export":
                 return Need("file", "out");
+            case "backup create" or "backup verify" or "backup restore":
+                return CheckBackup(argument, Need);
             case "catalogue documents":
                 return Need("file", "out")
                     ?? (_options.TryGetValue("format", out var documentsFormat) && CatalogueFormatOf(documentsFormat) is null ? $"Option --format is xlsx, docx or csv, not '{documentsFormat}'." : null);
@@ -500,7 +514,7 @@ internal sealed class ExchangeCommand
     private sealed record Verb(string Name, string Synopsis, string Description, string[] Options, string[] Flags, string? Argument);
 
     /// <summary>One run of a verb: the engine's services, the user, the writers.</summary>
-    private sealed class Run(ExchangeCommand command, IServiceProvider services, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private sealed partial class Run(ExchangeCommand command, IServiceProvider services, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         private static readonly JsonSerializerOptions RecordJson = CreateRecordJson();
 

@@ -94,6 +94,9 @@ builder.Services.AddOptions<ArchiveOptions>()
 // MaxCompressionRatio, LegacyCodePage, SectionCharacters, MaxHtmlBytes); Archive:MaxExtractedTextChars caps the text kept.
 builder.Services.Configure<OfficeTextExtractionOptions>(configuration.GetSection("Archive:TextExtraction"));
 
+// Backups started over REST (POST /backups) are written under Archive:Backup:Path (BackupOptions); none when unset.
+builder.Services.Configure<Archive.Backup.BackupOptions>(configuration.GetSection("Archive:Backup"));
+
 // OCR of scanned content (images, PDFs without a text layer) in the background with Tesseract: Archive:Ocr:* binds
 // TesseractOcrOptions (TesseractPath, PdfToPpmPath, Languages, ProcessTimeout, MaxPages, MaxConcurrency). Missing tools
 // never stop the server: contents get the status OcrUnavailable and GET /api/jobs/ocr says what to install.

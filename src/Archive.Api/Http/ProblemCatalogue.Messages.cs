@@ -272,6 +272,13 @@ internal static partial class ProblemCatalogue
         ["job.busy"] = ("Công việc đang được máy chủ khác xử lý; hãy thử lại sau.", "The job is being worked on by another host."),
         ["job.not-cancellable"] = ("Công việc không thể hủy ở trạng thái hiện tại.", "The job cannot be cancelled now."),
 
+        // Backup and restore (#18 item 5).
+        ["backup.not-configured"] = ("Máy chủ chưa được cấu hình thư mục sao lưu (Archive:Backup:Path).", "No backup folder is configured (Archive:Backup:Path)."),
+        ["backup.base-not-found"] = ("Không có bộ sao lưu hoàn chỉnh[ '{id}'] trong thư mục sao lưu để sao lưu gia tăng.", "There is no completed backup set of that name in the backup folder."),
+        ["backup.base-invalid"] = ("Bộ sao lưu gốc không dùng được (thiếu, hỏng hoặc dấu niêm phong không hợp lệ).", "The base backup set cannot be used (missing, damaged or badly sealed)."),
+        ["backup.base-not-beside"] = ("Bộ sao lưu gốc phải nằm cùng thư mục với bộ sao lưu mới.", "The base set must be in the same folder as the new set."),
+        ["backup.target-not-empty"] = ("Nơi ghi hoặc phục hồi bản sao lưu không trống[: {id}]; chỉ ghi vào thư mục mới hoặc trống.", "The backup or restore target is not empty."),
+
         // Search.
         ["search.facet-field"] = ("Không thể thống kê theo trường này.", "This field cannot be faceted."),
         ["search.filter-field"] = ("Không thể lọc theo trường này.", "This field cannot be filtered."),
@@ -410,6 +417,7 @@ internal static partial class ProblemCatalogue
         ["handover"] = "giao nộp",
         ["upload"] = "lần tải lên",
         ["api-key"] = "khóa API",
+        ["backup"] = "bản sao lưu",
     };
 
     /// <summary>What a binding parameter expects, in Vietnamese (keys of <c>expected</c> set by <see cref="BindingProblems"/>).</summary>

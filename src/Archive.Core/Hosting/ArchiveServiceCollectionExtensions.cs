@@ -124,6 +124,21 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetService<IArchiveAccessPolicy>(),
             sp.GetService<TimeProvider>()));
 
+        // Online backup, verification and restore (Archive:Backup binds BackupOptions), sealed with the exchange seal when registered.
+        services.AddOptions<Archive.Backup.BackupOptions>();
+        services.TryAddSingleton(sp => new Archive.Backup.BackupService(
+            RequiredServices.ObjectStore(sp),
+            sp.GetService<IAuditTrail>(),
+            sp.GetService<Archive.Exchange.PackageSeals>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<Archive.Backup.BackupService>>()));
+        services.TryAddSingleton(sp => new Archive.Backup.BackupJobService(
+            sp.GetRequiredService<Archive.Backup.BackupService>(),
+            RequiredServices.ObjectStore(sp),
+            sp.GetRequiredService<IOptions<Archive.Backup.BackupOptions>>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<Archive.Backup.BackupJobService>>()));
+
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);
         return new ArchiveBuilder(services);
