@@ -8,15 +8,15 @@ public sealed record PhysicalLocationDto
     public required string RoomCode { get; init; }
 
     /// <summary>Giá (shelf), at most 20 characters; a number counts from 1.</summary>
-    /// <example>03</example>
+    /// <example>Giá 03</example>
     public string? Shelf { get; init; }
 
     /// <summary>Khoang (compartment), at most 20 characters; a number counts from 1.</summary>
-    /// <example>2</example>
+    /// <example>Khoang 2</example>
     public string? Compartment { get; init; }
 
     /// <summary>Hộp số (box number), at most 20 characters; a number counts from 1 and is stored without leading zeros.</summary>
-    /// <example>12</example>
+    /// <example>12A</example>
     public required string BoxNumber { get; init; }
 
     /// <summary>Số thứ tự của hồ sơ trong hộp (1 to 9999), when numbered.</summary>
@@ -101,7 +101,7 @@ public sealed record BoxSummaryDto
     public required string RoomCode { get; init; }
 
     /// <summary>Hộp số.</summary>
-    /// <example>12</example>
+    /// <example>12A</example>
     public required string BoxNumber { get; init; }
 
     /// <summary>Giá (several joined with "; " when the files disagree).</summary>
