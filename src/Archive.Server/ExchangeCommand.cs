@@ -24,7 +24,7 @@ using Microsoft.Extensions.Options;
 /// the report on stdout and an exit code: 0 done, 1 package rejected, 2 usage error, 3 refused by a rule, 4 failure.
 /// Other arguments (e.g. <c>--Archive:DataPath=DIR</c>) are configuration, as for the server.
 /// </summary>
-internal sealed class ExchangeCommand
+internal sealed partial class ExchangeCommand
 {
     /// <summary>Done (a verification found the package sound).</summary>
     public const int Success = 0;
@@ -41,7 +41,7 @@ internal sealed class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "location"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -86,6 +86,7 @@ internal sealed class ExchangeCommand
         new("record export", "--file CODE --out DIR",
             "Exports a whole record file as one PDF (cover, mục lục văn bản, contents in chronological order) plus its XML, each with a .sha256 sidecar, into DIR.",
             ["file", "out"], [], null),
+        .. LocationVerbs,
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -106,6 +107,8 @@ internal sealed class ExchangeCommand
         ["decisionId"] = "--decision",
         ["paper"] = "--paper",
         ["fileCode"] = "--file",
+        ["roomCode"] = "--room", ["boxNumber"] = "--box", ["boxNumbers"] = "--box", ["shelf"] = "--shelf", ["compartment"] = "--compartment",
+        ["positionInBox"] = "--position", ["medium"] = "--medium", ["deviceLabel"] = "--device", ["sealNumber"] = "--seal", ["agencyId"] = "--agency",
     };
 
     private readonly Verb? _verb;
@@ -332,6 +335,7 @@ internal sealed class ExchangeCommand
                 "disposition papers" => await run.DispositionPapersAsync().ConfigureAwait(false),
                 "record export" => await run.RecordExportAsync().ConfigureAwait(false),
                 "catalogue documents" => await run.CatalogueDocumentsAsync().ConfigureAwait(false),
+                var location when location.StartsWith("location ", StringComparison.Ordinal) => await RunLocationAsync(services, output, run.User, cts.Token).ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -492,6 +496,8 @@ internal sealed class ExchangeCommand
             case "catalogue documents":
                 return Need("file", "out")
                     ?? (_options.TryGetValue("format", out var documentsFormat) && CatalogueFormatOf(documentsFormat) is null ? $"Option --format is xlsx, docx or csv, not '{documentsFormat}'." : null);
+            case var location when location.StartsWith("location ", StringComparison.Ordinal):
+                return CheckLocation();
             default:
                 return argument;
         }
