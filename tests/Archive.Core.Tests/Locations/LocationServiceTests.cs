@@ -52,6 +52,11 @@ public sealed class LocationServiceTests
         Assert.Equal(ConflictRules.AlreadyExists, taken.Rule);
         Assert.Equal(["G09-K1", "G10-K1"], (await rooms.ListAsync(null, Ct)).Select(r => r.Value.Code));
         Assert.Equal(["G10-K1"], (await rooms.ListAsync(OtherAgency, Ct)).Select(r => r.Value.Code));
+
+        // Registering is a change of the room's own package, audited as one.
+        var registered = (await h.Services.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery { Action = AuditActions.Change, ObjectId = "G09-K1", PageSize = 10 }, Ct)).Records;
+        Assert.Equal(("storage-room", ArchiveHarness.User.Name), (Assert.Single(registered).Event.ObjectType, registered[0].Event.Actor));
+        Assert.EndsWith("Register storage room G09-K1 (Kho lưu trữ tầng 2) of agency " + ArchiveHarness.AgencyId, registered[0].Event.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
