@@ -45,6 +45,7 @@ public static class ArchiveEndpointRouteBuilderExtensions
 
         RegistryEndpoints.Map(group);
         CatalogueEndpoints.Map(group);
+        LocationEndpoints.Map(group);
         RecordExportEndpoints.Map(group);
         ImportEndpoints.Map(group);
         RecordFileEndpoints.Map(group);

@@ -37,6 +37,7 @@ public static class EmbeddedArchiveBuilderExtensions
             new LuceneSearchOptions { IndexPath = Path.Combine(DataPath(sp), "index") },
             sp.GetService<ILogger<LuceneSearchIndex>>()));
         services.TryAddSingleton<IOfficeDocumentWriter, OpenXmlDocumentWriter>();
+        services.TryAddSingleton<ILocationDocumentWriter, OpenXmlLocationDocumentWriter>();
         builder.AddOfficeTextExtraction();
         return builder;
     }

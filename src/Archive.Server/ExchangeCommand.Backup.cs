@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 /// </summary>
 internal sealed partial class ExchangeCommand
 {
-    private static readonly Verb[] BackupVerbs =
+    private static Verb[] BackupVerbs =>
     [
         new("backup create", "--to DIR [--incremental-from SET]",
             "Backs up the system of record into the new set folder DIR while the server may keep running (consistent per record file; the audit trail up to a point of its chain): full, or incremental on the set SET in the same parent folder (only files not already in SET's chain are copied). The manifest is sealed with Archive:Exchange:Seal when configured.",

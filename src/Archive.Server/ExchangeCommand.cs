@@ -41,7 +41,7 @@ internal sealed partial class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -87,6 +87,7 @@ internal sealed partial class ExchangeCommand
             "Exports a whole record file as one PDF (cover, mục lục văn bản, contents in chronological order) plus its XML, each with a .sha256 sidecar, into DIR.",
             ["file", "out"], [], null),
         .. BackupVerbs,
+        .. LocationVerbs,
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -110,6 +111,8 @@ internal sealed partial class ExchangeCommand
         ["target"] = "--to",
         ["incrementalFrom"] = "--incremental-from",
         ["data"] = "--data",
+        ["roomCode"] = "--room", ["boxNumber"] = "--box", ["boxNumbers"] = "--box", ["shelf"] = "--shelf", ["compartment"] = "--compartment",
+        ["positionInBox"] = "--position", ["medium"] = "--medium", ["deviceLabel"] = "--device", ["sealNumber"] = "--seal", ["agencyId"] = "--agency",
     };
 
     private readonly Verb? _verb;
@@ -344,6 +347,7 @@ internal sealed partial class ExchangeCommand
                 "backup create" => await run.BackupCreateAsync().ConfigureAwait(false),
                 "backup verify" => await run.BackupVerifyAsync().ConfigureAwait(false),
                 "backup restore" => await run.BackupRestoreAsync().ConfigureAwait(false),
+                var location when location.StartsWith("location ", StringComparison.Ordinal) => await RunLocationAsync(services, output, run.User, cts.Token).ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -506,6 +510,8 @@ internal sealed partial class ExchangeCommand
             case "catalogue documents":
                 return Need("file", "out")
                     ?? (_options.TryGetValue("format", out var documentsFormat) && CatalogueFormatOf(documentsFormat) is null ? $"Option --format is xlsx, docx or csv, not '{documentsFormat}'." : null);
+            case var location when location.StartsWith("location ", StringComparison.Ordinal):
+                return CheckLocation();
             default:
                 return argument;
         }

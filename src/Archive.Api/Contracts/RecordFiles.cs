@@ -198,6 +198,12 @@ public sealed record RecordFileDto
     /// <summary>When the Historical Archives accessioned the file (read-only afterwards).</summary>
     public DateTimeOffset? AccessionedAt { get; init; }
 
+    /// <summary>Where the paper file is kept (kho, giá, khoang, hộp); null when not placed. Set by <c>PUT …/location</c>.</summary>
+    public PhysicalLocationDto? Location { get; init; }
+
+    /// <summary>The device carrying the digitised copy and its seal; null when none. Set by <c>PUT …/carrier</c>.</summary>
+    public DigitalCarrierDto? Carrier { get; init; }
+
     /// <summary>Văn bản trong hồ sơ (documents), by ordinal.</summary>
     public IReadOnlyList<DocumentDto> Documents { get; init; } = [];
 

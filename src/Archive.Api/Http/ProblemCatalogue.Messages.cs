@@ -114,6 +114,17 @@ internal static partial class ProblemCatalogue
         ["fonds.not-found"] = ("Không tìm thấy phông lưu trữ.", "The fonds does not exist."),
         ["fonds.not-held"] = ("Phông không do cơ quan này quản lý.", "The fonds is not held by this agency."),
         ["fonds.code-format"] = ("Mã phông không đúng định dạng.", "The fonds code has the wrong format."),
+
+        // Storage rooms and physical locations (#18 item 1).
+        ["storage-room.code-format"] = ("Mã kho chỉ gồm chữ cái, chữ số và các dấu '.', '-', '_' (bắt đầu bằng chữ cái hoặc chữ số), ví dụ H49-K01.", "The storage room code is letters, digits, '.', '-' and '_'."),
+        ["location.room-unknown"] = ("Kho lưu trữ ({field}) chưa được đăng ký.", "The storage room ({field}) is not registered."),
+        ["location.room-custody"] = ("Kho lưu trữ ({field}) thuộc cơ quan khác: hồ sơ chỉ được xếp vào kho của cơ quan đang quản lý phông của hồ sơ.", "The storage room ({field}) belongs to another agency: a record file is kept only in the rooms of the agency holding its fonds."),
+        ["location.number-positive"] = ("Giá, khoang, hộp ({field}) được đánh số từ 1; không dùng số 0 hoặc số âm.", "{field} is numbered from 1: not zero or negative."),
+        ["location.label-format"] = ("Ký hiệu giá, khoang, hộp ({field}) chỉ gồm chữ, số, dấu cách và các dấu '.', '-', '/', bắt đầu bằng chữ hoặc số (ví dụ 12, 12A, A-03).", "{field} is letters, digits, spaces, '.', '-' and '/', starting with a letter or digit."),
+        ["location.position-range"] = ("Số thứ tự của hồ sơ trong hộp ({field}) phải từ 1 đến 9999.", "{field} is a number from 1 to 9999."),
+        ["location.box-empty"] = ("Hộp ({field}) không chứa hồ sơ nào mà bạn được xem.", "The box ({field}) holds no record file you may read."),
+        ["location.box-count"] = ("Chỉ được chọn tối đa 500 hộp; để in cả kho, hãy bỏ trống danh sách hộp.", "Name at most 500 boxes; leave the list out for the whole room."),
+        ["location.format"] = ("Định dạng báo cáo vị trí phải là xlsx hoặc docx.", "format is xlsx or docx."),
         ["fonds.agency-immutable"] = ("Không được thay đổi cơ quan hình thành phông.", "The fonds' agency cannot change."),
         ["fonds.closed"] = ("Phông đã đóng, không nhận thêm hồ sơ mới.", "The fonds is closed; it receives no new record files."),
         ["fonds.closed-on-future"] = ("Ngày đóng phông không được ở tương lai.", "The closing day must not be in the future."),
@@ -418,6 +429,7 @@ internal static partial class ProblemCatalogue
         ["upload"] = "lần tải lên",
         ["api-key"] = "khóa API",
         ["backup"] = "bản sao lưu",
+        ["storage-room"] = "kho lưu trữ",
     };
 
     /// <summary>What a binding parameter expects, in Vietnamese (keys of <c>expected</c> set by <see cref="BindingProblems"/>).</summary>

@@ -27,6 +27,7 @@ internal sealed class ArchiveApiMapper
             cfg.AddProfile<ArchiveApiMappingProfile>();
             cfg.AddProfile<ReorganisationMappingProfile>();
             cfg.AddProfile<ExchangeMappingProfile>();
+            cfg.AddProfile<LocationMappingProfile>();
         });
         configuration.AssertConfigurationIsValid();
         _mapper = configuration.CreateMapper();

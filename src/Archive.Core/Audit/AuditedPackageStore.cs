@@ -63,6 +63,7 @@ public sealed partial class AuditJournal
         "ocfl/events" => "reorganisation-event",
         "ocfl/plans" => "reorganisation-plan",
         "ocfl/dispositions" => "disposition-decision",
+        "ocfl/rooms" => "storage-room",
         _ => root.StartsWith("ocfl/", StringComparison.Ordinal) ? root[5..] : root,
     };
 

@@ -53,6 +53,7 @@ public static class ArchiveServiceCollectionExtensions
         services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<IAuditLog>());
         services.TryAddSingleton(sp => new AuditJournal(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Audit, sp.GetService<TimeProvider>(), sp.GetService<ILogger<AuditJournal>>()));
         services.AddSingleton(new ArchiveCollectionRoot(Archive.Disposition.DispositionService.DecisionsRoot)); // duplicates are harmless: ArchiveStorage opens each root once
+        services.AddSingleton(new ArchiveCollectionRoot(Archive.Locations.StorageRoomRegistry.RoomsRoot));
         services.TryAddSingleton(sp => new ArchiveStorage(
             RequiredServices.ObjectStore(sp),
             (objects, root) => sp.GetRequiredService<AuditJournal>().Wrap(sp.GetRequiredService<PackageStoreFactory>())(objects, root),
@@ -138,6 +139,16 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<IOptions<Archive.Backup.BackupOptions>>(),
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<Archive.Backup.BackupJobService>>()));
+        // Storage rooms and where record files are kept (#18 item 1).
+        services.TryAddSingleton(sp => new Archive.Locations.StorageRoomRegistry(sp.GetRequiredService<ArchiveStorage>(), sp.GetRequiredService<AgencyRegistry>(), sp.GetService<IArchiveAccessPolicy>()));
+        services.TryAddSingleton(sp => new Archive.Locations.LocationService(
+            sp.GetRequiredService<RecordFileService>(),
+            sp.GetRequiredService<FondsRegistry>(),
+            sp.GetRequiredService<AgencyRegistry>(),
+            sp.GetRequiredService<Archive.Locations.StorageRoomRegistry>(),
+            sp.GetService<Archive.Documents.ILocationDocumentWriter>(),
+            sp.GetService<IArchiveAccessPolicy>(),
+            sp.GetService<TimeProvider>()));
 
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);

@@ -87,7 +87,7 @@ public sealed partial class RecordFileService
 
     /// <summary>
     /// Replaces the record file's own elements. Identity (fonds, year, notation, OrganId) cannot change; documents,
-    /// weeding, legal hold and accession are kept.
+    /// weeding, legal hold, accession and the physical location and carrier are kept.
     /// </summary>
     /// <exception cref="ArchiveNotFoundException">No such record file.</exception>
     /// <exception cref="ArchiveValidationException">A rule is broken; nothing is stored.</exception>
@@ -122,6 +122,8 @@ public sealed partial class RecordFileService
                 NonArchival = c.NonArchival,
                 LegalHold = c.LegalHold,
                 AccessionedAt = c.AccessionedAt,
+                Location = c.Location, // changed by a move only (LocationService), audited as one
+                Carrier = c.Carrier,
             });
         }, cancellationToken);
     }

@@ -1,0 +1,222 @@
+using System.Globalization;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace Archive.Documents;
+
+/// <summary>Writes the location report (báo cáo vị trí hồ sơ) as an XLSX workbook, one row at a time.</summary>
+internal static class XlsxLocationReportWriter
+{
+    internal const string SheetName = "Vị trí hồ sơ";
+    private const string WorksheetContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
+    private const string StylesContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
+    private static readonly string[] Letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"];
+    private static readonly double[] Widths = [6, 10, 7, 8, 8, 10, 14, 48, 12, 14];
+
+    // Cell formats (index into CellFormats, see Styles()).
+    private const uint SAgency = 1, SAgencyBold = 2, SNational = 3, SMotto = 4, STitle = 5, SSubtitle = 6, SHead = 7, SText = 8, SCenter = 9,
+        STotal = 10, SItalic = 11, SSignTitle = 12;
+
+    public static LocationReportTotals Write(LocationReportDocument doc, IEnumerable<LocationReportRow> rows, Stream output)
+    {
+        LocationReportTotals? totals = null;
+        using (var package = new OfficePackage(output))
+        {
+            package.Write("/xl/styles.xml", StylesContentType, w => w.WriteElement(Styles()));
+            package.Write("/xl/worksheets/sheet1.xml", WorksheetContentType, w => totals = WriteSheet(w, doc, rows));
+            var headerRow = HeaderRow(doc);
+            var workbook = package.Write("/xl/workbook.xml", XlsxCatalogueWriter.MainContentType, w => w.WriteElement(new Workbook(
+                new Sheets(new Sheet { Name = SheetName, SheetId = 1U, Id = "rId1" }),
+                new DefinedNames(new DefinedName($"'{SheetName}'!${headerRow}:${headerRow + 1}") { Name = "_xlnm.Print_Titles", LocalSheetId = 0U }))));
+            workbook.CreateRelationship(new Uri("worksheets/sheet1.xml", UriKind.Relative), System.IO.Packaging.TargetMode.Internal, OfficePackage.WorksheetRel, "rId1");
+            workbook.CreateRelationship(new Uri("styles.xml", UriKind.Relative), System.IO.Packaging.TargetMode.Internal, OfficePackage.StylesRel, "rId2");
+            package.RelateMain(workbook);
+            package.WriteCoreProperties("Báo cáo vị trí hồ sơ", doc.Heading.AgencyName);
+        }
+
+        return totals!;
+    }
+
+    private static int HeaderRow(LocationReportDocument doc) => 7 + doc.Subtitles.Count;
+
+    private static LocationReportTotals WriteSheet(OpenXmlWriter w, LocationReportDocument doc, IEnumerable<LocationReportRow> rows)
+    {
+        var headerRow = HeaderRow(doc);
+        var merges = new List<string>();
+        w.WriteStartElement(new Worksheet());
+        w.WriteElement(new SheetProperties(new PageSetupProperties { FitToPage = true }));
+        w.WriteElement(new SheetViews(new SheetView(
+            new Pane { VerticalSplit = headerRow + 1, TopLeftCell = "A" + (headerRow + 2).ToString(CultureInfo.InvariantCulture), ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen })
+        { WorkbookViewId = 0U, ShowGridLines = false }));
+        var cols = new Columns();
+        for (var i = 0; i < Widths.Length; i++)
+        {
+            cols.Append(new Column { Min = (uint)(i + 1), Max = (uint)(i + 1), Width = Widths[i], CustomWidth = true });
+        }
+
+        w.WriteElement(cols);
+        w.WriteStartElement(new SheetData());
+        var row = 0;
+        void Line(uint style, string text)
+        {
+            row++;
+            Row(w, row, (0, text, style));
+            merges.Add($"A{row}:J{row}");
+        }
+
+        // Heading: agency on the left (A:D), national title and motto on the right (F:J).
+        var h = doc.Heading;
+        var left1 = h.ParentAgencyName is { } parent ? Fmt.Upper(parent) : Fmt.Upper(h.AgencyName);
+        var left2 = h.ParentAgencyName is null ? string.Empty : Fmt.Upper(h.AgencyName);
+        Row(w, ++row, (0, left1, h.ParentAgencyName is null ? SAgencyBold : SAgency), (5, Fmt.NationalTitle, SNational));
+        Row(w, ++row, (0, left2, SAgencyBold), (5, Fmt.Motto, SMotto));
+        Row(w, ++row, (0, string.Empty, SAgency), (5, Fmt.PlaceAndDate(h.Place, h.Date), SItalic));
+        for (var r = 1; r <= 3; r++)
+        {
+            merges.Add($"A{r}:D{r}");
+            merges.Add($"F{r}:J{r}");
+        }
+
+        row++;
+        Line(STitle, OpenXmlLocationDocumentWriter.ReportTitle);
+        foreach (var s in doc.Subtitles)
+        {
+            Line(SSubtitle, Fmt.Clean(s));
+        }
+
+        row = headerRow;
+        var titles = LocationReportDocument.ColumnTitles;
+        Row(w, row, [.. titles.Select((t, i) => (i, Fmt.Clean(t), SHead))]);
+        row++;
+        Row(w, row, [.. titles.Select((_, i) => (i, "(" + (i + 1).ToString(CultureInfo.InvariantCulture) + ")", SCenter))]);
+        var files = 0;
+        var boxes = new HashSet<(string, string)>();
+        foreach (var r in rows)
+        {
+            ArgumentNullException.ThrowIfNull(r);
+            files++;
+            boxes.Add((r.RoomCode, r.BoxNumber));
+            row++;
+            var cells = OpenXmlLocationDocumentWriter.Cells(r, files);
+            Row(w, row, [.. cells.Select((c, i) => (i, c, i == 7 ? SText : SCenter))]);
+        }
+
+        var totals = new LocationReportTotals(files, boxes.Count);
+        row++;
+        Line(STotal, OpenXmlLocationDocumentWriter.TotalLine(totals));
+        if (doc.Signatures.Count > 0)
+        {
+            row += 2;
+            Row(w, row, (5, Fmt.PlaceAndDate(h.Place, h.Date), SItalic));
+            merges.Add($"F{row}:J{row}");
+            var sigs = doc.Signatures.Take(2).ToList();
+            var blocks = sigs.Count == 1 ? new[] { (5, "F", "J") } : [(0, "A", "D"), (5, "F", "J")];
+            row++;
+            Row(w, row, [.. sigs.Select((s, i) => (blocks[i].Item1, Fmt.Upper(s.Title), SSignTitle))]);
+            merges.AddRange(sigs.Select((_, i) => $"{blocks[i].Item2}{row}:{blocks[i].Item3}{row}"));
+            row++;
+            Row(w, row, [.. sigs.Select((_, i) => (blocks[i].Item1, "(Ký, ghi rõ họ tên)", SItalic))]);
+            merges.AddRange(sigs.Select((_, i) => $"{blocks[i].Item2}{row}:{blocks[i].Item3}{row}"));
+        }
+
+        w.WriteEndElement(); // sheetData
+        var mergeCells = new MergeCells { Count = (uint)merges.Count };
+        foreach (var m in merges)
+        {
+            mergeCells.Append(new MergeCell { Reference = m });
+        }
+
+        w.WriteElement(mergeCells);
+        w.WriteElement(new PrintOptions { HorizontalCentered = true });
+        w.WriteElement(new PageMargins { Left = 0.98, Right = 0.59, Top = 0.79, Bottom = 0.79, Header = 0.3, Footer = 0.3 });
+        w.WriteElement(new PageSetup { PaperSize = 9U, Orientation = OrientationValues.Landscape, FitToWidth = 1U, FitToHeight = 0U });
+        w.WriteElement(new HeaderFooter(new OddFooter("&C&\"Times New Roman,Regular\"&11Trang &P/&N")));
+        w.WriteEndElement(); // worksheet
+        return totals;
+    }
+
+    private static void Row(OpenXmlWriter w, int row, params (int Column, string Text, uint Style)[] cells)
+    {
+        w.WriteStartElement(new Row { RowIndex = (uint)row });
+        var cell = new Cell();
+        foreach (var (column, text, style) in cells)
+        {
+            cell.RemoveAllChildren();
+            cell.CellReference = Letters[column] + row.ToString(CultureInfo.InvariantCulture);
+            cell.StyleIndex = style;
+            cell.DataType = CellValues.InlineString;
+            var value = text.Length > 32767 ? text[..32767] : text;
+            var t = new Text(value);
+            if (value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])))
+            {
+                t.Space = SpaceProcessingModeValues.Preserve;
+            }
+
+            cell.AppendChild(new InlineString(t));
+            w.WriteElement(cell);
+        }
+
+        w.WriteEndElement();
+    }
+
+    private static Stylesheet Styles()
+    {
+        static Font F(double size, bool bold = false, bool italic = false, bool underline = false)
+        {
+            var f = new Font();
+            if (bold)
+            {
+                f.Append(new Bold());
+            }
+
+            if (italic)
+            {
+                f.Append(new Italic());
+            }
+
+            if (underline)
+            {
+                f.Append(new Underline());
+            }
+
+            f.Append(new FontSize { Val = size }, new FontName { Val = "Times New Roman" }, new FontFamilyNumbering { Val = 1 }, new FontCharSet { Val = 163 });
+            return f;
+        }
+
+        static CellFormat X(uint font, uint border, HorizontalAlignmentValues h, VerticalAlignmentValues v, bool wrap) => new(new Alignment { Horizontal = h, Vertical = v, WrapText = wrap })
+        {
+            FontId = font, FillId = 0U, BorderId = border, NumberFormatId = 0U, FormatId = 0U, ApplyFont = true, ApplyBorder = border != 0, ApplyAlignment = true,
+        };
+
+        var thin = new Border(
+            new LeftBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
+            new RightBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
+            new TopBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
+            new BottomBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
+            new DiagonalBorder());
+        var c = HorizontalAlignmentValues.Center;
+        var l = HorizontalAlignmentValues.Left;
+        var vc = VerticalAlignmentValues.Center;
+        var vt = VerticalAlignmentValues.Top;
+        return new Stylesheet(
+            new Fonts(F(12), F(13), F(13, bold: true), F(14, bold: true), F(14, bold: true, underline: true), F(13, italic: true), F(12, bold: true)),
+            new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })),
+            new Borders(new Border(new LeftBorder(), new RightBorder(), new TopBorder(), new BottomBorder(), new DiagonalBorder()), thin),
+            new CellStyleFormats(new CellFormat { FontId = 0U, FillId = 0U, BorderId = 0U, NumberFormatId = 0U }),
+            new CellFormats(
+                new CellFormat { FontId = 0U, FillId = 0U, BorderId = 0U, NumberFormatId = 0U, FormatId = 0U }, // 0
+                X(1, 0, c, vc, true), // 1 SAgency
+                X(2, 0, c, vc, true), // 2 SAgencyBold
+                X(2, 0, c, vc, false), // 3 SNational
+                X(4, 0, c, vc, false), // 4 SMotto
+                X(3, 0, c, vc, true), // 5 STitle
+                X(1, 0, c, vc, true), // 6 SSubtitle
+                X(6, 1, c, vc, true), // 7 SHead
+                X(0, 1, l, vt, true), // 8 SText
+                X(0, 1, c, vt, true), // 9 SCenter
+                X(2, 0, l, vc, false), // 10 STotal
+                X(5, 0, c, vc, false), // 11 SItalic
+                X(2, 0, c, vc, false)), // 12 SSignTitle
+            new CellStyles(new CellStyle { Name = "Normal", FormatId = 0U, BuiltinId = 0U }));
+    }
+}
