@@ -10,7 +10,8 @@ public static class OpenXmlDocumentsServiceCollectionExtensions
     /// <summary>
     /// Uses <see cref="OpenXmlDocumentWriter"/> (XLSX/DOCX) as the <see cref="IOfficeDocumentWriter"/> the handover
     /// export and the transfer to the Historical Archives print their documents with (singleton). Replaces a writer
-    /// registered before (the last registration wins). <c>AddEmbeddedDefaults()</c> registers it too.
+    /// registered before (the last registration wins), and <see cref="OpenXmlStatisticsReportWriter"/> as the
+    /// <see cref="IStatisticsReportWriter"/> of the statistics report. <c>AddEmbeddedDefaults()</c> registers both too.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddArchive</c>.</param>
     /// <returns>The builder.</returns>
@@ -18,6 +19,7 @@ public static class OpenXmlDocumentsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<IOfficeDocumentWriter, OpenXmlDocumentWriter>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IStatisticsReportWriter, OpenXmlStatisticsReportWriter>());
         return builder;
     }
 }

@@ -37,6 +37,7 @@ public static class EmbeddedArchiveBuilderExtensions
             new LuceneSearchOptions { IndexPath = Path.Combine(DataPath(sp), "index") },
             sp.GetService<ILogger<LuceneSearchIndex>>()));
         services.TryAddSingleton<IOfficeDocumentWriter, OpenXmlDocumentWriter>();
+        services.TryAddSingleton<IStatisticsReportWriter, OpenXmlStatisticsReportWriter>();
         builder.AddOfficeTextExtraction();
         return builder;
     }

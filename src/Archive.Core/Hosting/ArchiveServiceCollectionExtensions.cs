@@ -124,6 +124,9 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetService<IArchiveAccessPolicy>(),
             sp.GetService<TimeProvider>()));
 
+        // The backlog register and the statistics (ArchiveBacklogRegistrations.cs).
+        ArchiveBacklogRegistrations.AddBacklogAndStatistics(services);
+
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);
         return new ArchiveBuilder(services);
