@@ -54,6 +54,8 @@ public static class ArchiveEndpointRouteBuilderExtensions
         JobEndpoints.Map(group);
         AuditEndpoints.Map(group);
         DispositionEndpoints.Map(group);
+        BacklogEndpoints.Map(group);
+        StatisticsEndpoints.Map(group);
         if (endpoints.ServiceProvider.GetService<Archive.Reorganisation.ReorganisationService>() is not null)
         {
             // Only when the host called AddArchive(...).AddReorganisation().
