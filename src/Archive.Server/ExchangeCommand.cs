@@ -24,7 +24,7 @@ using Microsoft.Extensions.Options;
 /// the report on stdout and an exit code: 0 done, 1 package rejected, 2 usage error, 3 refused by a rule, 4 failure.
 /// Other arguments (e.g. <c>--Archive:DataPath=DIR</c>) are configuration, as for the server.
 /// </summary>
-internal sealed class ExchangeCommand
+internal sealed partial class ExchangeCommand
 {
     /// <summary>Done (a verification found the package sound).</summary>
     public const int Success = 0;
@@ -41,7 +41,7 @@ internal sealed class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backlog", "statistics"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -86,6 +86,7 @@ internal sealed class ExchangeCommand
         new("record export", "--file CODE --out DIR",
             "Exports a whole record file as one PDF (cover, mục lục văn bản, contents in chronological order) plus its XML, each with a .sha256 sidecar, into DIR.",
             ["file", "out"], [], null),
+        .. BacklogVerbs,
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -106,6 +107,21 @@ internal sealed class ExchangeCommand
         ["decisionId"] = "--decision",
         ["paper"] = "--paper",
         ["fileCode"] = "--file",
+        ["agencyId"] = "--agency",
+        ["sourceAgency"] = "--source",
+        ["fromYear"] = "--from-year",
+        ["toYear"] = "--to-year",
+        ["shelfMetres"] = "--metres",
+        ["boxes"] = "--boxes",
+        ["bundles"] = "--bundles",
+        ["condition"] = "--condition",
+        ["location"] = "--location",
+        ["notes"] = "--notes",
+        ["id"] = "--id",
+        ["processedMetres"] = "--processed-metres",
+        ["note"] = "--note",
+        ["from"] = "--from",
+        ["to"] = "--to",
     };
 
     private readonly Verb? _verb;
@@ -332,6 +348,8 @@ internal sealed class ExchangeCommand
                 "disposition papers" => await run.DispositionPapersAsync().ConfigureAwait(false),
                 "record export" => await run.RecordExportAsync().ConfigureAwait(false),
                 "catalogue documents" => await run.CatalogueDocumentsAsync().ConfigureAwait(false),
+                "statistics report" => await run.StatisticsAsync().ConfigureAwait(false),
+                var backlogVerb when backlogVerb.StartsWith("backlog ", StringComparison.Ordinal) => await run.BacklogAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -492,6 +510,8 @@ internal sealed class ExchangeCommand
             case "catalogue documents":
                 return Need("file", "out")
                     ?? (_options.TryGetValue("format", out var documentsFormat) && CatalogueFormatOf(documentsFormat) is null ? $"Option --format is xlsx, docx or csv, not '{documentsFormat}'." : null);
+            case var name when IsBacklogVerb(name):
+                return CheckBacklogAndStatistics();
             default:
                 return argument;
         }
@@ -500,7 +520,7 @@ internal sealed class ExchangeCommand
     private sealed record Verb(string Name, string Synopsis, string Description, string[] Options, string[] Flags, string? Argument);
 
     /// <summary>One run of a verb: the engine's services, the user, the writers.</summary>
-    private sealed class Run(ExchangeCommand command, IServiceProvider services, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private sealed partial class Run(ExchangeCommand command, IServiceProvider services, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         private static readonly JsonSerializerOptions RecordJson = CreateRecordJson();
 
