@@ -59,14 +59,18 @@ internal sealed partial class ExchangeCommand
     private string? CheckBacklogAndStatistics()
     {
         string? Need(params string[] names) => names.FirstOrDefault(n => !_options.ContainsKey(n)) is { } missing ? $"Missing option --{missing}." : null;
-        string? Number(string name, bool whole) => _options.TryGetValue(name, out var v) && (whole ? IntOf(v) is null : DecimalOf(v) is null)
-            ? $"Option --{name} must be a {(whole ? "whole number" : "number (e.g. 12.5)")}, not '{v}'." : null;
+        string? Number(string name, bool whole)
+        {
+            var kind = whole ? "whole number" : "number (e.g. 12.5)";
+            return _options.TryGetValue(name, out var v) && (whole ? IntOf(v) is null : DecimalOf(v) is null) ? $"Option --{name} must be a {kind}, not '{v}'." : null;
+        }
+
         string? Date(string name) => _options.TryGetValue(name, out var v) && DateOf(v) is null ? $"Option --{name} must be a date yyyy-MM-dd, not '{v}'." : null;
         string? Status(bool required) => _options.TryGetValue("status", out var v) ? (StatusOf(v) is null ? $"Option --status is NotProcessed, InProgress or Processed, not '{v}'." : null)
             : required ? "Missing option --status." : null;
         return _verb!.Name switch
         {
-            "backlog register" => Need("agency", "source", "from-year", "to-year")
+            "backlog register" => Need("agency", "source") ?? Need("from-year", "to-year")
                 ?? Number("from-year", true) ?? Number("to-year", true) ?? Number("metres", false) ?? Number("boxes", true) ?? Number("bundles", true)
                 ?? (_options.TryGetValue("condition", out var c) && !Enum.TryParse<PhysicalCondition>(c, ignoreCase: true, out _) | int.TryParse(c, out _) ? $"Option --condition is Good, Normal or Damaged, not '{c}'." : null),
             "backlog list" => Status(required: false),
