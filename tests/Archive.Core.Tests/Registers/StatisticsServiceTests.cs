@@ -140,6 +140,20 @@ public sealed class StatisticsServiceTests
     }
 
     [Fact]
+    public void A_box_width_out_of_range_fails_at_start_up()
+    {
+        var services = new ServiceCollection();
+        services.AddArchive(o =>
+        {
+            o.DataPath = Path.GetTempPath();
+            o.Statistics.BoxWidthMetres = 0;
+        });
+        using var sp = services.BuildServiceProvider();
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => sp.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
+        Assert.Contains(nameof(ArchiveStatisticsOptions.BoxWidthMetres), string.Join("\n", ex.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_filters_are_refused_by_field_and_rule()
     {
         await using var h = ArchiveHarness.Create();
