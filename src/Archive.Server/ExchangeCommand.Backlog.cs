@@ -11,7 +11,8 @@ using Archive.Registers;
 /// </summary>
 internal sealed partial class ExchangeCommand
 {
-    private static readonly Verb[] BacklogVerbs =
+    // A property, not a field: VerbList (ExchangeCommand.cs) spreads it, and static field initialisers of partial files run in no defined order.
+    private static Verb[] BacklogVerbs =>
     [
         new("backlog register", "--agency ID --source TEXT --from-year YYYY --to-year YYYY [--fonds CODE] [--metres M] [--boxes N] [--bundles N] [--condition Good|Normal|Damaged] [--location TEXT] [--notes TEXT] [--id ID]",
             "Registers a batch of un-arranged records (khối tài liệu chưa chỉnh lý) held by the agency: source, years, shelf metres (mét giá), boxes, bundles, condition, location. Prints its id.",
