@@ -179,6 +179,8 @@ internal sealed partial class ExchangeCommand
                     throw;
                 }
 
+                await AppendAsync(Archive.Audit.AuditActions.Export, "statistics", request.FondsCode ?? request.AgencyId ?? "all", true,
+                    string.Create(CultureInfo.InvariantCulture, $"report{(request.Year is { } y ? " " + y : string.Empty)}: {result.Totals.Files} files, offline")).ConfigureAwait(false);
                 await error.WriteLineAsync($"Wrote {target}").ConfigureAwait(false);
             }
             else

@@ -74,5 +74,6 @@ public sealed partial class CliExchangeTests
         await using var engine = Engine(data);
         var audit = await AuditOfAsync(engine, Clerk);
         Assert.Equal(3, audit.Count(e => e is { Action: AuditActions.Change, ObjectId: "BL-TX-01" }));
+        Assert.Contains(audit, e => e is { Action: AuditActions.Export, ObjectType: "statistics", ObjectId: Fonds } && e.Detail == "report: 2 files, offline");
     }
 }
