@@ -83,6 +83,7 @@ public sealed record BacklogStatusRequest
 public sealed record LinkBacklogFilesRequest
 {
     /// <summary>File codes (at most 1,000): each readable by the caller, of a fonds the batch's agency holds, in no other batch.</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public List<string>? FileCodes { get; init; }
 }
 

@@ -413,21 +413,24 @@ public sealed partial class BacklogService
         ArgumentNullException.ThrowIfNull(user);
         user.Validate();
         RequirePolicy(caller);
+
+        // The request's own rules first (nothing about the batch is needed, nothing is revealed).
+        if (fileCodes.Count == 0)
+        {
+            throw new ArchiveValidationException("fileCodes", "required", "Name at least one record file.");
+        }
+
+        if (fileCodes.Count > MaxLink)
+        {
+            throw new ArchiveValidationException("fileCodes", "max-count", $"At most {MaxLink} record files per call.");
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var current = await RequireChangeAsync(id, expectedVersion, caller, cancellationToken).ConfigureAwait(false);
             var b = current.Value;
             var errors = new List<ValidationError>();
-            if (fileCodes.Count == 0)
-            {
-                throw new ArchiveValidationException("fileCodes", "required", "Name at least one record file.");
-            }
-
-            if (fileCodes.Count > MaxLink)
-            {
-                throw new ArchiveValidationException("fileCodes", "max-count", $"At most {MaxLink} record files per call.");
-            }
 
             // Which batch holds each code now (one pass over the register; batches are few).
             var wanted = new HashSet<string>(fileCodes.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()), StringComparer.Ordinal);
