@@ -56,6 +56,8 @@ public static class ArchiveEndpointRouteBuilderExtensions
         AuditEndpoints.Map(group);
         DispositionEndpoints.Map(group);
         BackupEndpoints.Map(group);
+        BacklogEndpoints.Map(group);
+        StatisticsEndpoints.Map(group);
         if (endpoints.ServiceProvider.GetService<Archive.Reorganisation.ReorganisationService>() is not null)
         {
             // Only when the host called AddArchive(...).AddReorganisation().

@@ -38,6 +38,7 @@ public static class EmbeddedArchiveBuilderExtensions
             sp.GetService<ILogger<LuceneSearchIndex>>()));
         services.TryAddSingleton<IOfficeDocumentWriter, OpenXmlDocumentWriter>();
         services.TryAddSingleton<ILocationDocumentWriter, OpenXmlLocationDocumentWriter>();
+        services.TryAddSingleton<IStatisticsReportWriter, OpenXmlStatisticsReportWriter>();
         builder.AddOfficeTextExtraction();
         return builder;
     }

@@ -41,7 +41,7 @@ internal sealed partial class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location", "backlog", "statistics"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -88,6 +88,7 @@ internal sealed partial class ExchangeCommand
             ["file", "out"], [], null),
         .. BackupVerbs,
         .. LocationVerbs,
+        .. BacklogVerbs,
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -113,6 +114,20 @@ internal sealed partial class ExchangeCommand
         ["data"] = "--data",
         ["roomCode"] = "--room", ["boxNumber"] = "--box", ["boxNumbers"] = "--box", ["shelf"] = "--shelf", ["compartment"] = "--compartment",
         ["positionInBox"] = "--position", ["medium"] = "--medium", ["deviceLabel"] = "--device", ["sealNumber"] = "--seal", ["agencyId"] = "--agency",
+        ["sourceAgency"] = "--source",
+        ["fromYear"] = "--from-year",
+        ["toYear"] = "--to-year",
+        ["shelfMetres"] = "--metres",
+        ["boxes"] = "--boxes",
+        ["bundles"] = "--bundles",
+        ["condition"] = "--condition",
+        ["location"] = "--location",
+        ["notes"] = "--notes",
+        ["id"] = "--id",
+        ["processedMetres"] = "--processed-metres",
+        ["note"] = "--note",
+        ["from"] = "--from",
+        ["to"] = "--to",
     };
 
     private readonly Verb? _verb;
@@ -348,6 +363,8 @@ internal sealed partial class ExchangeCommand
                 "backup verify" => await run.BackupVerifyAsync().ConfigureAwait(false),
                 "backup restore" => await run.BackupRestoreAsync().ConfigureAwait(false),
                 var location when location.StartsWith("location ", StringComparison.Ordinal) => await RunLocationAsync(services, output, run.User, cts.Token).ConfigureAwait(false),
+                "statistics report" => await run.StatisticsAsync().ConfigureAwait(false),
+                var backlogVerb when backlogVerb.StartsWith("backlog ", StringComparison.Ordinal) => await run.BacklogAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -512,6 +529,8 @@ internal sealed partial class ExchangeCommand
                     ?? (_options.TryGetValue("format", out var documentsFormat) && CatalogueFormatOf(documentsFormat) is null ? $"Option --format is xlsx, docx or csv, not '{documentsFormat}'." : null);
             case var location when location.StartsWith("location ", StringComparison.Ordinal):
                 return CheckLocation();
+            case var name when IsBacklogVerb(name):
+                return CheckBacklogAndStatistics();
             default:
                 return argument;
         }

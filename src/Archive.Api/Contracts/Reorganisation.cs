@@ -216,6 +216,9 @@ public sealed record PlanTaskDto
 
     /// <summary>Notes.</summary>
     public string? Notes { get; init; }
+
+    /// <summary>The backlog batch (khối tài liệu tồn đọng) the task works on, if any (must be registered: plan.backlog-batch-unknown).</summary>
+    public string? BacklogBatchId { get; init; }
 }
 
 /// <summary>Adds a task to a plan or replaces one (send <c>If-Match</c> with the plan's ETag).</summary>
@@ -246,6 +249,9 @@ public sealed record PlanTaskRequest
 
     /// <summary>Notes.</summary>
     public string? Notes { get; init; }
+
+    /// <summary>The backlog batch (khối tài liệu tồn đọng) the task works on, if any (must be registered: plan.backlog-batch-unknown).</summary>
+    public string? BacklogBatchId { get; init; }
 }
 
 /// <summary>The plan of one event at one version.</summary>

@@ -80,6 +80,10 @@ public sealed class ArchiveOptions : IValidatableObject
     [ValidateObjectMembers]
     public ArchiveProjectionOptions Projection { get; set; } = new();
 
+    /// <summary>Statistics (<c>Archive:Statistics:*</c>): the box width shelf metres are counted with.</summary>
+    [ValidateObjectMembers]
+    public Archive.Registers.ArchiveStatisticsOptions Statistics { get; set; } = new();
+
     /// <summary>The folder uploads are spooled to.</summary>
     public string ResolveTempPath() => TempPath ?? Path.Combine(DataPath, "tmp");
 

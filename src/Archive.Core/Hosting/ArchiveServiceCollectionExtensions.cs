@@ -149,6 +149,8 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetService<Archive.Documents.ILocationDocumentWriter>(),
             sp.GetService<IArchiveAccessPolicy>(),
             sp.GetService<TimeProvider>()));
+        // The backlog register and the statistics (ArchiveBacklogRegistrations.cs).
+        ArchiveBacklogRegistrations.AddBacklogAndStatistics(services);
 
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);

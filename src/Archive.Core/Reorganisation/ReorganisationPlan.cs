@@ -74,6 +74,9 @@ public sealed record PlanTask
 
     /// <summary>Notes.</summary>
     public string? Notes { get; init; }
+
+    /// <summary>The backlog batch (khối tài liệu tồn đọng) the task works on, when it works on one (must exist).</summary>
+    public string? BacklogBatchId { get; init; }
 }
 
 /// <summary>What a caller sets on a task.</summary>
@@ -102,6 +105,9 @@ public sealed record PlanTaskInput
 
     /// <summary>Notes.</summary>
     public string? Notes { get; init; }
+
+    /// <summary>The backlog batch (khối tài liệu tồn đọng) the task works on, when it works on one (must exist).</summary>
+    public string? BacklogBatchId { get; init; }
 }
 
 /// <summary>The plan (kế hoạch) of one reorganisation event, stored as a versioned package in <c>ocfl/plans</c>.</summary>
@@ -195,6 +201,9 @@ public sealed class ReorganisationPlanService
     private readonly AgencyRegistry _agencies;
     private readonly PlanOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>The backlog register a task's <see cref="PlanTaskInput.BacklogBatchId"/> is checked against (null: a task naming a batch is refused).</summary>
+    public Archive.Registers.BacklogService? Backlog { get; init; }
 
     /// <summary>Creates the service.</summary>
     public ReorganisationPlanService(IObjectStore objects, PackageStoreFactory packageStores, ReorganisationService events, AgencyRegistry agencies, PlanOptions? options = null)
@@ -415,6 +424,12 @@ public sealed class ReorganisationPlanService
                 errors.Add(new("coordinatingUnits", "plan.blank-unit", "A coordinating unit cannot be blank."));
             }
 
+            var batchId = string.IsNullOrWhiteSpace(input.BacklogBatchId) ? null : input.BacklogBatchId.Trim();
+            if (batchId is not null && (Backlog is null || await Backlog.GetAsync(batchId, null, cancellationToken).ConfigureAwait(false) is null))
+            {
+                errors.Add(new("backlogBatchId", "plan.backlog-batch-unknown", $"No backlog batch '{batchId}' is registered."));
+            }
+
             var tasks = plan.Value.Tasks.ToList();
             var index = taskId is null ? -1 : tasks.FindIndex(t => t.Id == taskId.Trim());
             if (taskId is not null && index < 0)
@@ -439,6 +454,7 @@ public sealed class ReorganisationPlanService
                 Deadline = input.Deadline,
                 Status = input.Status,
                 Notes = string.IsNullOrWhiteSpace(input.Notes) ? null : input.Notes.Trim(),
+                BacklogBatchId = batchId,
             };
             if (index >= 0)
             {

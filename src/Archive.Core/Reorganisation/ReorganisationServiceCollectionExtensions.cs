@@ -41,7 +41,10 @@ public static class ReorganisationServiceCollectionExtensions
             (_, root) => sp.GetRequiredService<ArchiveStorage>().Open(root),
             sp.GetRequiredService<ReorganisationService>(),
             sp.GetRequiredService<AgencyRegistry>(),
-            plans));
+            plans)
+        {
+            Backlog = sp.GetService<Archive.Registers.BacklogService>(),
+        });
         services.TryAddSingleton(sp => new HandoverService(
             sp.GetRequiredService<ArchiveStorage>(),
             sp.GetRequiredService<RecordFileService>(),
