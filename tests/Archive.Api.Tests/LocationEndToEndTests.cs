@@ -91,6 +91,13 @@ public sealed class LocationEndToEndTests : IAsyncLifetime
         var sealedCopy = await clerk.SetRecordFileCarrierAsync(budget, null, new DigitalCarrierDto { Medium = "Ổ cứng di động", DeviceLabel = "HDD-TL-01", SealNumber = "NP-2025/07" }, Ct);
         Assert.Equal("NP-2025/07", sealedCopy.Carrier!.SealNumber);
 
+        // The statistics count the boxes the moves filled (#18 item 2 on item 1): "05" and "5" are one box; the Secret
+        // file's box counts only for the cleared administrator (here the same box); metres = boxes x 0.1 m (default).
+        var forClerk = await clerk.GetStatisticsAsync(Agency, null, null, null, null, Ct);
+        Assert.Equal((2L, 1L, 0.1d), (forClerk.Totals.Files, forClerk.Totals.Boxes, Math.Round(forClerk.Totals.ShelfMetres, 6)));
+        var forAdmin = await admin.GetStatisticsAsync(Agency, null, null, null, null, Ct);
+        Assert.Equal((3L, 1L), (forAdmin.Totals.Files, forAdmin.Totals.Boxes));
+
         // Refused by field and rule, nothing changed: another agency's room, a zero box; the Secret file is not found for the clerk.
         var custody = await Assert.ThrowsAsync<ArchiveApiException<ProblemDetails>>(() => clerk.MoveRecordFileAsync(budget, null, new PhysicalLocationDto { RoomCode = "TH-K1", BoxNumber = "1" }, Ct));
         Assert.Equal(422, custody.StatusCode);
