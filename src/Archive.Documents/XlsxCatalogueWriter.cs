@@ -35,8 +35,8 @@ internal static class XlsxCatalogueWriter
     /// <summary>Where the heading's two blocks go: the agency on the left (first to <c>LeftEnd</c>), the national title on the right (<c>RightStart</c> to the last column).</summary>
     private static (int LeftEnd, int RightStart) HeadingBlocks(int columns) => columns >= 9 ? (2, 4) : columns >= 7 ? (2, 3) : (1, 2);
 
-    // Cell formats (index into CellFormats, see Styles()).
-    private const uint SAgency = 1, SAgencyBold = 2, SNational = 3, SMotto = 4, STitle = 5, SSubtitle = 6,
+    // Cell formats (index into CellFormats, see Styles()); the location report prints with the same stylesheet.
+    internal const uint SAgency = 1, SAgencyBold = 2, SNational = 3, SMotto = 4, STitle = 5, SSubtitle = 6,
         SHead = 7, SText = 8, SCenter = 9, SNumber = 10, STotal = 11, SNormal = 12, SItalic = 13, SSignTitle = 14,
         SDate = 15, SColumnNo = 16;
 
@@ -319,7 +319,7 @@ internal static class XlsxCatalogueWriter
         w.WriteElement(cell);
     }
 
-    private static Stylesheet Styles()
+    internal static Stylesheet Styles()
     {
         static Font F(double size, bool bold = false, bool italic = false, bool underline = false)
         {

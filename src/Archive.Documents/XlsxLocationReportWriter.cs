@@ -13,16 +13,18 @@ internal static class XlsxLocationReportWriter
     private static readonly string[] Letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"];
     private static readonly double[] Widths = [6, 10, 7, 8, 8, 10, 14, 48, 12, 14];
 
-    // Cell formats (index into CellFormats, see Styles()).
-    private const uint SAgency = 1, SAgencyBold = 2, SNational = 3, SMotto = 4, STitle = 5, SSubtitle = 6, SHead = 7, SText = 8, SCenter = 9,
-        STotal = 10, SItalic = 11, SSignTitle = 12;
+    // Cell formats: the catalogue's stylesheet (XlsxCatalogueWriter.Styles()), which the report shares.
+    private const uint SAgency = XlsxCatalogueWriter.SAgency, SAgencyBold = XlsxCatalogueWriter.SAgencyBold, SNational = XlsxCatalogueWriter.SNational,
+        SMotto = XlsxCatalogueWriter.SMotto, STitle = XlsxCatalogueWriter.STitle, SSubtitle = XlsxCatalogueWriter.SSubtitle, SHead = XlsxCatalogueWriter.SHead,
+        SText = XlsxCatalogueWriter.SText, SCenter = XlsxCatalogueWriter.SCenter, STotal = XlsxCatalogueWriter.STotal, SItalic = XlsxCatalogueWriter.SItalic,
+        SSignTitle = XlsxCatalogueWriter.SSignTitle;
 
     public static LocationReportTotals Write(LocationReportDocument doc, IEnumerable<LocationReportRow> rows, Stream output)
     {
         LocationReportTotals? totals = null;
         using (var package = new OfficePackage(output))
         {
-            package.Write("/xl/styles.xml", StylesContentType, w => w.WriteElement(Styles()));
+            package.Write("/xl/styles.xml", StylesContentType, w => w.WriteElement(XlsxCatalogueWriter.Styles()));
             package.Write("/xl/worksheets/sheet1.xml", WorksheetContentType, w => totals = WriteSheet(w, doc, rows));
             var headerRow = HeaderRow(doc);
             var workbook = package.Write("/xl/workbook.xml", XlsxCatalogueWriter.MainContentType, w => w.WriteElement(new Workbook(
@@ -157,66 +159,5 @@ internal static class XlsxLocationReportWriter
         }
 
         w.WriteEndElement();
-    }
-
-    private static Stylesheet Styles()
-    {
-        static Font F(double size, bool bold = false, bool italic = false, bool underline = false)
-        {
-            var f = new Font();
-            if (bold)
-            {
-                f.Append(new Bold());
-            }
-
-            if (italic)
-            {
-                f.Append(new Italic());
-            }
-
-            if (underline)
-            {
-                f.Append(new Underline());
-            }
-
-            f.Append(new FontSize { Val = size }, new FontName { Val = "Times New Roman" }, new FontFamilyNumbering { Val = 1 }, new FontCharSet { Val = 163 });
-            return f;
-        }
-
-        static CellFormat X(uint font, uint border, HorizontalAlignmentValues h, VerticalAlignmentValues v, bool wrap) => new(new Alignment { Horizontal = h, Vertical = v, WrapText = wrap })
-        {
-            FontId = font, FillId = 0U, BorderId = border, NumberFormatId = 0U, FormatId = 0U, ApplyFont = true, ApplyBorder = border != 0, ApplyAlignment = true,
-        };
-
-        var thin = new Border(
-            new LeftBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
-            new RightBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
-            new TopBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
-            new BottomBorder { Style = BorderStyleValues.Thin, Color = new Color { Indexed = 64U } },
-            new DiagonalBorder());
-        var c = HorizontalAlignmentValues.Center;
-        var l = HorizontalAlignmentValues.Left;
-        var vc = VerticalAlignmentValues.Center;
-        var vt = VerticalAlignmentValues.Top;
-        return new Stylesheet(
-            new Fonts(F(12), F(13), F(13, bold: true), F(14, bold: true), F(14, bold: true, underline: true), F(13, italic: true), F(12, bold: true)),
-            new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })),
-            new Borders(new Border(new LeftBorder(), new RightBorder(), new TopBorder(), new BottomBorder(), new DiagonalBorder()), thin),
-            new CellStyleFormats(new CellFormat { FontId = 0U, FillId = 0U, BorderId = 0U, NumberFormatId = 0U }),
-            new CellFormats(
-                new CellFormat { FontId = 0U, FillId = 0U, BorderId = 0U, NumberFormatId = 0U, FormatId = 0U }, // 0
-                X(1, 0, c, vc, true), // 1 SAgency
-                X(2, 0, c, vc, true), // 2 SAgencyBold
-                X(2, 0, c, vc, false), // 3 SNational
-                X(4, 0, c, vc, false), // 4 SMotto
-                X(3, 0, c, vc, true), // 5 STitle
-                X(1, 0, c, vc, true), // 6 SSubtitle
-                X(6, 1, c, vc, true), // 7 SHead
-                X(0, 1, l, vt, true), // 8 SText
-                X(0, 1, c, vt, true), // 9 SCenter
-                X(2, 0, l, vc, false), // 10 STotal
-                X(5, 0, c, vc, false), // 11 SItalic
-                X(2, 0, c, vc, false)), // 12 SSignTitle
-            new CellStyles(new CellStyle { Name = "Normal", FormatId = 0U, BuiltinId = 0U }));
     }
 }
