@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Packaging;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Wordprocessing;
@@ -117,6 +118,30 @@ internal static class Docx
     }
 
     /// <summary>The heading block: agency (left), national title and motto (right), number and place/date.</summary>
+    /// <summary>Opens a ruled table of fixed column widths (twips) and writes its properties and grid; the caller writes the rows and closes it.</summary>
+    internal static void StartRuledTable(OpenXmlWriter w, IReadOnlyList<int> widths)
+    {
+        var border = BorderValues.Single;
+        w.WriteStartElement(new Table());
+        w.WriteElement(new TableProperties(
+            new TableWidth { Width = widths.Sum().ToString(CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa },
+            new TableBorders(
+                new TopBorder { Val = border, Size = 4U },
+                new LeftBorder { Val = border, Size = 4U },
+                new BottomBorder { Val = border, Size = 4U },
+                new RightBorder { Val = border, Size = 4U },
+                new InsideHorizontalBorder { Val = border, Size = 4U },
+                new InsideVerticalBorder { Val = border, Size = 4U }),
+            new TableLayout { Type = TableLayoutValues.Fixed }));
+        var grid = new TableGrid();
+        foreach (var width in widths)
+        {
+            grid.Append(new GridColumn { Width = width.ToString(CultureInfo.InvariantCulture) });
+        }
+
+        w.WriteElement(grid);
+    }
+
     internal static Table Heading(DocumentHeading heading, bool landscape)
     {
         var width = TextWidth(landscape);

@@ -71,27 +71,9 @@ internal static class DocxCatalogueWriter
 
     private static CatalogueTotals Table(OpenXmlWriter w, CatalogueDocument doc, IEnumerable<CatalogueEntry> entries)
     {
-        var border = BorderValues.Single;
         var widths = Widths(doc);
         var layout = doc.Columns;
-        w.WriteStartElement(new Table());
-        w.WriteElement(new TableProperties(
-            new TableWidth { Width = widths.Sum().ToString(CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa },
-            new TableBorders(
-                new TopBorder { Val = border, Size = 4U },
-                new LeftBorder { Val = border, Size = 4U },
-                new BottomBorder { Val = border, Size = 4U },
-                new RightBorder { Val = border, Size = 4U },
-                new InsideHorizontalBorder { Val = border, Size = 4U },
-                new InsideVerticalBorder { Val = border, Size = 4U }),
-            new TableLayout { Type = TableLayoutValues.Fixed }));
-        var grid = new TableGrid();
-        foreach (var width in widths)
-        {
-            grid.Append(new GridColumn { Width = width.ToString(CultureInfo.InvariantCulture) });
-        }
-
-        w.WriteElement(grid);
+        Docx.StartRuledTable(w, widths);
         var columns = XlsxCatalogueWriter.Columns(doc);
 
         // Heading row and column-number row, repeated at the top of every page.

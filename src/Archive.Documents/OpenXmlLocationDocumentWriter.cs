@@ -134,25 +134,7 @@ public sealed class OpenXmlLocationDocumentWriter : ILocationDocumentWriter
         // Landscape A4 text width (14003 twips) shared by the ten columns.
         int[] widths = [650, 1100, 750, 800, 800, 1000, 1500, 4703, 1300, 1400];
         var titles = LocationReportDocument.ColumnTitles.ToArray();
-        var border = BorderValues.Single;
-        w.WriteStartElement(new Table());
-        w.WriteElement(new TableProperties(
-            new TableWidth { Width = widths.Sum().ToString(CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa },
-            new TableBorders(
-                new TopBorder { Val = border, Size = 4U },
-                new LeftBorder { Val = border, Size = 4U },
-                new BottomBorder { Val = border, Size = 4U },
-                new RightBorder { Val = border, Size = 4U },
-                new InsideHorizontalBorder { Val = border, Size = 4U },
-                new InsideVerticalBorder { Val = border, Size = 4U }),
-            new TableLayout { Type = TableLayoutValues.Fixed }));
-        var grid = new TableGrid();
-        foreach (var width in widths)
-        {
-            grid.Append(new GridColumn { Width = width.ToString(CultureInfo.InvariantCulture) });
-        }
-
-        w.WriteElement(grid);
+        Docx.StartRuledTable(w, widths);
         w.WriteElement(Row(titles, widths, Docx.TableHead, header: true));
         w.WriteElement(Row([.. titles.Select((_, i) => "(" + (i + 1).ToString(CultureInfo.InvariantCulture) + ")")], widths, Docx.TableHead, header: true));
         var files = 0;
