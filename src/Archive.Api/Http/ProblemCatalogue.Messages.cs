@@ -288,6 +288,7 @@ internal static partial class ProblemCatalogue
         ["backup.base-not-found"] = ("Không có bộ sao lưu hoàn chỉnh[ '{id}'] trong thư mục sao lưu để sao lưu gia tăng.", "There is no completed backup set of that name in the backup folder."),
         ["backup.base-invalid"] = ("Bộ sao lưu gốc không dùng được (thiếu, hỏng hoặc dấu niêm phong không hợp lệ).", "The base backup set cannot be used (missing, damaged or badly sealed)."),
         ["backup.base-not-beside"] = ("Bộ sao lưu gốc phải nằm cùng thư mục với bộ sao lưu mới.", "The base set must be in the same folder as the new set."),
+        ["backup.target-in-data"] = ("Không ghi bản sao lưu vào trong thư mục dữ liệu của hệ thống; hãy ghi sang ổ đĩa hoặc thiết bị khác.", "A backup is not written inside the archive's data folder; write it to another disk or device."),
         ["backup.target-not-empty"] = ("Nơi ghi hoặc phục hồi bản sao lưu không trống[: {id}]; chỉ ghi vào thư mục mới hoặc trống.", "The backup or restore target is not empty."),
 
         // Search.

@@ -74,6 +74,7 @@ public sealed partial class BackupService
     private readonly PackageSeals? _seals;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private string? _dataPath;
 
     /// <summary>Creates the service over the archive's object store.</summary>
     /// <param name="objects">The store backed up, or restored into.</param>
@@ -91,6 +92,19 @@ public sealed partial class BackupService
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <summary>The archive's data folder (<c>Archive:DataPath</c>): no set is written inside it; null: not checked.</summary>
+    public string? DataPath
+    {
+        get => _dataPath;
+        init => _dataPath = value is { Length: > 0 } ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(value)) : null;
+    }
+
+    private static bool IsWithin(string path, string folder)
+    {
+        var p = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        return string.Equals(p, folder, StringComparison.Ordinal) || p.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
+
     /// <summary>The engine version written into manifests.</summary>
     public static string EngineVersion { get; } = typeof(BackupService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
@@ -104,7 +118,7 @@ public sealed partial class BackupService
     /// <param name="caller">Who backs up (an administrator).</param>
     /// <param name="progress">Progress.</param>
     /// <param name="cancellationToken">Cancellation: leaves an incomplete set without <c>backup.json</c>.</param>
-    /// <exception cref="ArchiveValidationException">target (<c>backup.target-not-empty</c>) or incrementalFrom
+    /// <exception cref="ArchiveValidationException">target (<c>backup.target-not-empty</c>, <c>backup.target-in-data</c>: inside <see cref="DataPath"/>) or incrementalFrom
     /// (<c>backup.base-invalid</c>, <c>backup.base-not-beside</c>); nothing is written.</exception>
     /// <exception cref="ArchiveAccessDeniedException">The caller is not an administrator.</exception>
     public async ValueTask<BackupResult> CreateAsync(string target, string? incrementalFrom, ArchiveCaller caller, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -226,6 +240,13 @@ public sealed partial class BackupService
 
     private async ValueTask<(List<string> Chain, BackupBaseReference? Base)> CheckTargetAsync(string root, string? incrementalFrom, CancellationToken cancellationToken)
     {
+        if (_dataPath is { } data && IsWithin(root, data))
+        {
+            // Inside the data folder the set would land in the store (backed up again by the next set) or beside the index:
+            // a backup belongs on other media (domain reference §7).
+            throw new ArchiveValidationException("target", "backup.target-in-data", $"The backup folder '{root}' is inside the archive's data folder '{data}': write backups to another disk or device.");
+        }
+
         if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
         {
             throw new ArchiveValidationException("target", "backup.target-not-empty", $"The backup folder '{root}' is not empty: a new set needs a new or empty folder.");

@@ -132,7 +132,10 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetService<IAuditTrail>(),
             sp.GetService<Archive.Exchange.PackageSeals>(),
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<Archive.Backup.BackupService>>()));
+            sp.GetService<ILogger<Archive.Backup.BackupService>>())
+        {
+            DataPath = sp.GetService<IOptions<ArchiveOptions>>()?.Value.DataPath,
+        });
         services.TryAddSingleton(sp => new Archive.Backup.BackupJobService(
             sp.GetRequiredService<Archive.Backup.BackupService>(),
             RequiredServices.ObjectStore(sp),

@@ -290,6 +290,17 @@ public sealed class BackupRestoreDrillTests : IDisposable
         Assert.Equal(("incrementalFrom", "backup.base-invalid"), (noBase.Errors[0].Field, noBase.Errors[0].Rule));
         Assert.False(Directory.Exists(Path.Combine(_sets, "incr")));
 
+        // Never inside the archive's own data folder (the set would land in the store, or beside the index): other media.
+        foreach (var inside in new[] { Path.Combine(source.DataPath, "store", "sets", "x"), Path.Combine(source.DataPath, "backups") + Path.DirectorySeparatorChar })
+        {
+            var inData = await Assert.ThrowsAsync<ArchiveValidationException>(async () => await backups.CreateAsync(inside, null, Admin, null, Ct));
+            Assert.Equal(("target", "backup.target-in-data"), (inData.Errors[0].Field, inData.Errors[0].Rule));
+            Assert.False(Directory.Exists(inside));
+        }
+
+        await backups.CreateAsync(source.DataPath + "-sets", null, Admin, null, Ct); // a sibling sharing the name prefix is elsewhere
+        Directory.Delete(source.DataPath + "-sets", recursive: true);
+
         var archivist = ArchiveCaller.Authenticated(new ArchiveUser("Lưu trữ viên"), [ArchiveRoles.Archivist], [ArchiveHarness.AgencyId], secretClearance: true);
         await Assert.ThrowsAsync<ArchiveAccessDeniedException>(async () => await backups.CreateAsync(Path.Combine(_sets, "denied"), null, archivist, null, Ct));
         Assert.False(Directory.Exists(Path.Combine(_sets, "denied")));
