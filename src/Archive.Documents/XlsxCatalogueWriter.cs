@@ -15,7 +15,7 @@ internal static class XlsxCatalogueWriter
     /// <summary>Column headings, in order (<see cref="CatalogueDocument.Columns"/>: 9 columns A to I for the catalogues of record files).</summary>
     internal static string[] Columns(CatalogueDocument doc) => [.. doc.ColumnTitles.Select(Fmt.Clean)];
 
-    private static readonly string[] Letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I"];
+    private static readonly string[] Letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"];
 
     /// <summary>A column's width (character units) in this kind of catalogue.</summary>
     private static double Width(CatalogueKind kind, CatalogueColumn column) => column switch
@@ -215,6 +215,14 @@ internal static class XlsxCatalogueWriter
             }
         }
 
+        EndSheet(w, merges);
+        lastRow = row;
+        return totals;
+    }
+
+    /// <summary>Closes the sheet data and the worksheet: merged cells, A4 landscape fitted to the width, "Trang P/N" footer.</summary>
+    internal static void EndSheet(OpenXmlWriter w, IReadOnlyCollection<string> merges)
+    {
         w.WriteEndElement(); // sheetData
         var mergeCells = new MergeCells { Count = (uint)merges.Count };
         foreach (var m in merges)
@@ -228,8 +236,6 @@ internal static class XlsxCatalogueWriter
         w.WriteElement(new PageSetup { PaperSize = 9U, Orientation = OrientationValues.Landscape, FitToWidth = 1U, FitToHeight = 0U });
         w.WriteElement(new HeaderFooter(new OddFooter("&C&\"Times New Roman,Regular\"&11Trang &P/&N")));
         w.WriteEndElement(); // worksheet
-        lastRow = row;
-        return totals;
     }
 
     /// <summary>The text of a column of an entry (numbers and dates as printed in a DOCX or CSV).</summary>
@@ -250,7 +256,8 @@ internal static class XlsxCatalogueWriter
 
     private static int Lines(string? text, double width) => string.IsNullOrEmpty(text) ? 1 : (int)Math.Ceiling(text.Length / Math.Max(1, width - 2));
 
-    private static void Row(OpenXmlWriter w, int row, double? height, params (int Column, string Text, uint Style)[] cells)
+    /// <summary>Writes a row of text cells (column index, text, cell format); <paramref name="height"/> in points, or automatic.</summary>
+    internal static void Row(OpenXmlWriter w, int row, double? height, params (int Column, string Text, uint Style)[] cells)
     {
         var r = new Row { RowIndex = (uint)row };
         if (height is { } h)

@@ -10,7 +10,6 @@ internal static class XlsxLocationReportWriter
     internal const string SheetName = "Vị trí hồ sơ";
     private const string WorksheetContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
     private const string StylesContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
-    private static readonly string[] Letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"];
     private static readonly double[] Widths = [6, 10, 7, 8, 8, 10, 14, 48, 12, 14];
 
     // Cell formats: the catalogue's stylesheet (XlsxCatalogueWriter.Styles()), which the report shares.
@@ -121,43 +120,9 @@ internal static class XlsxLocationReportWriter
             merges.AddRange(sigs.Select((_, i) => $"{blocks[i].Item2}{row}:{blocks[i].Item3}{row}"));
         }
 
-        w.WriteEndElement(); // sheetData
-        var mergeCells = new MergeCells { Count = (uint)merges.Count };
-        foreach (var m in merges)
-        {
-            mergeCells.Append(new MergeCell { Reference = m });
-        }
-
-        w.WriteElement(mergeCells);
-        w.WriteElement(new PrintOptions { HorizontalCentered = true });
-        w.WriteElement(new PageMargins { Left = 0.98, Right = 0.59, Top = 0.79, Bottom = 0.79, Header = 0.3, Footer = 0.3 });
-        w.WriteElement(new PageSetup { PaperSize = 9U, Orientation = OrientationValues.Landscape, FitToWidth = 1U, FitToHeight = 0U });
-        w.WriteElement(new HeaderFooter(new OddFooter("&C&\"Times New Roman,Regular\"&11Trang &P/&N")));
-        w.WriteEndElement(); // worksheet
+        XlsxCatalogueWriter.EndSheet(w, merges);
         return totals;
     }
 
-    private static void Row(OpenXmlWriter w, int row, params (int Column, string Text, uint Style)[] cells)
-    {
-        w.WriteStartElement(new Row { RowIndex = (uint)row });
-        var cell = new Cell();
-        foreach (var (column, text, style) in cells)
-        {
-            cell.RemoveAllChildren();
-            cell.CellReference = Letters[column] + row.ToString(CultureInfo.InvariantCulture);
-            cell.StyleIndex = style;
-            cell.DataType = CellValues.InlineString;
-            var value = text.Length > 32767 ? text[..32767] : text;
-            var t = new Text(value);
-            if (value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])))
-            {
-                t.Space = SpaceProcessingModeValues.Preserve;
-            }
-
-            cell.AppendChild(new InlineString(t));
-            w.WriteElement(cell);
-        }
-
-        w.WriteEndElement();
-    }
+    private static void Row(OpenXmlWriter w, int row, params (int Column, string Text, uint Style)[] cells) => XlsxCatalogueWriter.Row(w, row, null, cells);
 }
