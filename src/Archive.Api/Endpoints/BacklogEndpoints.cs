@@ -66,20 +66,9 @@ internal static class BacklogEndpoints
         [FromQuery] string? after,
         CancellationToken cancellationToken)
     {
-        var max = RequestContext.Options(http).MaxListPageSize;
-        var size = pageSize ?? 100;
-        if (size < 1 || size > max)
-        {
-            throw ApiRequestException.BadRequest("pageSize", "page-size.range", $"pageSize must be between 1 and {max}.");
-        }
+        var size = RequestContext.ListPageSize(http, pageSize);
 
-        BacklogStatus? wanted = null;
-        if (status is not null)
-        {
-            wanted = Enum.TryParse<BacklogStatus>(status, ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(status, out _)
-                ? s
-                : throw ApiRequestException.BadRequest("status", BacklogRules.StatusBackward, "status is NotProcessed, InProgress or Processed.");
-        }
+        var wanted = RequestContext.StatusFilter<BacklogStatus>(status, BacklogRules.StatusBackward, "status is NotProcessed, InProgress or Processed.");
 
         var items = new List<BacklogBatchDto>();
         string? next = null;

@@ -68,20 +68,9 @@ internal static class DispositionEndpoints
         [FromQuery] string? after,
         CancellationToken cancellationToken)
     {
-        var max = RequestContext.Options(http).MaxListPageSize;
-        var size = pageSize ?? 100;
-        if (size < 1 || size > max)
-        {
-            throw ApiRequestException.BadRequest("pageSize", "page-size.range", $"pageSize must be between 1 and {max}.");
-        }
+        var size = RequestContext.ListPageSize(http, pageSize);
 
-        DispositionStatus? wanted = null;
-        if (status is not null)
-        {
-            wanted = Enum.TryParse<DispositionStatus>(status, ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(status, out _)
-                ? s
-                : throw ApiRequestException.BadRequest("status", "disposition.status", "status is Proposed, Approved, Executing or Executed.");
-        }
+        var wanted = RequestContext.StatusFilter<DispositionStatus>(status, "disposition.status", "status is Proposed, Approved, Executing or Executed.");
 
         var items = new List<DispositionSummaryDto>();
         string? next = null;

@@ -71,12 +71,7 @@ internal static class RecordFileEndpoints
         [FromQuery] string? after,
         CancellationToken cancellationToken)
     {
-        var max = RequestContext.Options(http).MaxListPageSize;
-        var size = pageSize ?? 100;
-        if (size < 1 || size > max)
-        {
-            throw ApiRequestException.BadRequest("pageSize", "page-size.range", $"pageSize must be between 1 and {max}.");
-        }
+        var size = RequestContext.ListPageSize(http, pageSize);
 
         // One spelling per value: Finished, Unfinished, Accessioned as in record files and search; the lower-case one is read too.
         var indexedStatus = status is null ? null : Mapping.ContractValues.StatusToIndexed(status);

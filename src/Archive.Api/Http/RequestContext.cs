@@ -11,6 +11,36 @@ internal static class RequestContext
 {
     public static ArchiveApiOptions Options(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<ArchiveApiOptions>>().Value;
 
+    /// <summary>A list's page size: <paramref name="pageSize"/> or 100, refused (400 <c>pageSize</c> <c>page-size.range</c>) outside 1 to <see cref="ArchiveApiOptions.MaxListPageSize"/>.</summary>
+    public static int ListPageSize(HttpContext http, int? pageSize)
+    {
+        var max = Options(http).MaxListPageSize;
+        var size = pageSize ?? 100;
+        if (size < 1 || size > max)
+        {
+            throw ApiRequestException.BadRequest("pageSize", "page-size.range", $"pageSize must be between 1 and {max}.");
+        }
+
+        return size;
+    }
+
+    /// <summary>
+    /// A status filter from the query string: null when absent; a member's name (any case) of <typeparamref name="T"/>;
+    /// anything else, numbers included, refused (400 <c>status</c> <paramref name="rule"/>, <paramref name="message"/>).
+    /// </summary>
+    public static T? StatusFilter<T>(string? status, string rule, string message)
+        where T : struct, Enum
+    {
+        if (status is null)
+        {
+            return null;
+        }
+
+        return Enum.TryParse<T>(status, ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(status, out _)
+            ? s
+            : throw ApiRequestException.BadRequest("status", rule, message);
+    }
+
     /// <summary>The user recorded in the package version: the host's resolver, else the authenticated name with the principal id as address, else anonymous.</summary>
     public static ArchiveUser User(HttpContext http) => User(http, Options(http));
 
