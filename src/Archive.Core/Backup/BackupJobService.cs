@@ -156,6 +156,10 @@ public sealed class BackupJobService : IDisposable
             return null;
         }
 
+        // Whether this process runs the job, asked before its record is read: a job saves its final state before it
+        // leaves _running, so a record read afterwards that still says Queued/Running belongs to a job no process runs.
+        // (Asked after the read, a job finishing in between was reported interrupted.)
+        var live = _running.ContainsKey(id);
         var content = await _objects.GetAsync(JobsPrefix + id + ".json", null, cancellationToken).ConfigureAwait(false);
         if (content is null)
         {
@@ -168,7 +172,7 @@ public sealed class BackupJobService : IDisposable
             job = await ArchiveJson.DeserializeAsync<BackupJob>(content.Stream, "backup job " + id, cancellationToken).ConfigureAwait(false);
         }
 
-        return job.State is BackupJobState.Queued or BackupJobState.Running && !_running.ContainsKey(job.Id)
+        return job.State is BackupJobState.Queued or BackupJobState.Running && !live
             ? job with { State = BackupJobState.Interrupted, Error = "The server stopped while the backup ran; the set is incomplete. Start a new backup." }
             : job;
     }
