@@ -17,8 +17,8 @@ internal sealed class BuiltQuery
     /// For a query of free words only (no phrase, no exclusion): the same query as <see cref="Scoring"/> as a flat list
     /// of term clauses, evaluated top-k by <see cref="TopTermsSearch"/>. A document matches when it matches a clause
     /// that is not <c>Optional</c>; optional clauses (common terms and bigrams behind the common-terms gate, every
-    /// accented variant, which matches only where its folded syllable matches too, and every bigram of a rare syllable)
-    /// only add to the score. Null for other queries.
+    /// accented variant, which matches only where its folded syllable matches too) only add to the score; the bigram of a
+    /// driving syllable drives (it adds no match). Null for other queries.
     /// </summary>
     public IReadOnlyList<DisjunctionClause>? Disjunction { get; init; }
 }
@@ -28,7 +28,7 @@ internal sealed class BuiltQuery
 /// <param name="Optional">Whether the clause only adds to the score of documents matched by other clauses.</param>
 /// <param name="Within">
 /// For an optional clause: a driving clause that matches every document this one matches (the folded syllable of an
-/// accented variant or of a bigram), so that its score can only come on top of that clause's; null when there is none.
+/// accented variant), so that its score can only come on top of that clause's; null when there is none.
 /// </param>
 internal readonly record struct DisjunctionClause(Query Clause, bool Optional, Query? Within = null);
 
@@ -210,11 +210,13 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
                     var q = new TermQuery(new Term(group.Bigrams, bigram)) { Boost = boost * ranking.BigramBoost * count };
                     top.Add(q, Occur.SHOULD);
 
-                    // A bigram matches only where both its syllables match (same text, folded): within the clause of a
-                    // rare one it never makes a document match on its own, so it need not drive the top-k search.
+                    // A bigram matches only where both its syllables match (same text, folded): where one of them drives,
+                    // the bigram adds no match, so it may drive the top-k search too. It does (rather than being charged
+                    // to that syllable's bound): a pair of syllables is far rarer than either, its postings are short to
+                    // walk, and the frequent syllables' low bounds then let them be set aside (measured: docs/benchmarks.md).
                     var space = bigram.IndexOf(' ', StringComparison.Ordinal);
                     var within = drivingSyllables.GetValueOrDefault((group.Folded, bigram[..space])) ?? drivingSyllables.GetValueOrDefault((group.Folded, bigram[(space + 1)..]));
-                    bigramClauses.Add(within is null ? new DisjunctionClause(q, gated) : new DisjunctionClause(q, true, within));
+                    bigramClauses.Add(within is null ? new DisjunctionClause(q, gated) : new DisjunctionClause(q, false));
                 }
 
                 budget -= groups.Count;

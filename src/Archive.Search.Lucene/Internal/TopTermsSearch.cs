@@ -16,10 +16,11 @@ namespace Archive.Search.Lucene.Internal;
 /// the current page threshold θ (the score of the k-th best document so far) are "non-essential": a document that
 /// matches only them cannot enter the page, so only the postings of the other clauses are walked, and the
 /// non-essential ones are advanced to a candidate only while its score could still reach θ. Optional clauses never
-/// make a document match: common syllables behind the common-terms gate, the accented variants of syllables and the
-/// bigrams of rare syllables, which match only where their folded syllable does — so their postings are never walked,
-/// only advanced to candidates, and the bound of a variant or bigram is charged to that syllable's clause rather than
-/// to every document.</para>
+/// make a document match: common syllables behind the common-terms gate and the accented variants of syllables, which
+/// match only where their folded syllable does — so their postings are never walked, only advanced to candidates, and
+/// the bound of a variant is charged to that syllable's clause rather than to every document. The bigram of a driving
+/// syllable drives too: it matches only where that syllable matches, so it adds no match, and as a clause of its own —
+/// short postings, high bound — it lets the frequent syllables it contains be set aside sooner.</para>
 /// <para>The hits are exactly those of the exhaustive OR (same documents, same BM25 sum; the sum is added up in a fixed
 /// clause order so that a document scores the same on every page of a cursor). What is lost is the exact count:
 /// documents are counted exactly until <c>exactUpTo</c> matches have been seen, and only then does pruning start;
