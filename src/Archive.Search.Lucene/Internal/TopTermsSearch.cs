@@ -21,6 +21,12 @@ namespace Archive.Search.Lucene.Internal;
 /// the bound of a variant is charged to that syllable's clause rather than to every document. The bigram of a driving
 /// syllable drives too: it matches only where that syllable matches, so it adds no match, and as a clause of its own —
 /// short postings, high bound — it lets the frequent syllables it contains be set aside sooner.</para>
+/// <para>Block-max (Ding &amp; Suel 2011, in its MaxScore form): a clause with long postings also has per-block bounds
+/// (<see cref="BlockMaxima"/>: the most it scores in each block of 128 documents, 0 where it has no document there).
+/// Once the page has a threshold, a block whose clauses together cannot reach it is skipped as a whole (every walked
+/// clause advances past it), and a candidate is checked against the clauses' bounds in its own block, not their global
+/// ones, before any non-essential clause is advanced to it; a clause without a document in the block is not advanced
+/// at all.</para>
 /// <para>The hits are exactly those of the exhaustive OR (same documents, same BM25 sum; the sum is added up in a fixed
 /// clause order so that a document scores the same on every page of a cursor). What is lost is the exact count:
 /// documents are counted exactly until <c>exactUpTo</c> matches have been seen, and only then does pruning start;
@@ -65,7 +71,7 @@ internal static class TopTermsSearch
         // Clauses that can make a document match ("driving") come first, by bound (their own plus what is charged to
         // them) ascending; optional ones after.
         var terms = weighted
-            .Select(c => (c.Weight, c.Optional, c.Bound, Charged: c.Optional ? 0 : charged.GetValueOrDefault(c.Clause), Free: c.Optional && (c.Within is null || !drivingClauses.Contains(c.Within))))
+            .Select(c => (c.Weight, c.Optional, c.Bound, Charged: c.Optional ? 0 : charged.GetValueOrDefault(c.Clause), Free: c.Optional && (c.Within is null || !drivingClauses.Contains(c.Within)), Term: (c.Clause as TermQuery)?.Term))
             .OrderBy(t => t.Optional)
             .ThenBy(t => t.Bound + t.Charged)
             .ToArray();
@@ -89,6 +95,25 @@ internal static class TopTermsSearch
             chargedFrom[i] = chargedFrom[i + 1] + terms[i].Charged;
         }
 
+        // Block-max bounds: the average field length each clause's scorer uses (the whole searcher's).
+        var lengths = new Dictionary<string, float>(StringComparer.Ordinal);
+        var avgdl = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            if (terms[i].Term is { } term)
+            {
+                if (!lengths.TryGetValue(term.Field, out var length))
+                {
+                    lengths[term.Field] = length = BlockMaxima.AverageLength(searcher, term.Field);
+                }
+
+                avgdl[i] = length;
+            }
+        }
+
+        var maxima = new BlockMaxima?[n];
+        var blockBound = new double[n];
+        var parked = new List<int>(n);
         var state = new State(k, afterScore, exactUpTo, prefix);
         var fake = new ScoreHolder();
         var scorers = new Scorer?[n];
@@ -103,10 +128,18 @@ internal static class TopTermsSearch
                 continue;
             }
 
+            var anyMaxima = false;
             for (var i = 0; i < n; i++)
             {
                 scorers[i] = terms[i].Weight.GetScorer(leaf, accept.Bits);
+                maxima[i] = scorers[i] is not null && terms[i].Term is { } term ? BlockMaxima.For(leaf, term, bm25) : null;
+                anyMaxima |= maxima[i] is not null;
             }
+
+            var block = -1;
+            var blockEnd = 0;
+            var blockEssential = 0;
+            parked.Clear();
 
             collector.SetNextReader(leaf);
             collector.SetScorer(fake);
@@ -127,8 +160,28 @@ internal static class TopTermsSearch
                 }
             }
 
-            while (heap.Count > 0)
+            while (true)
             {
+                if (parked.Count > 0 && (heap.Count == 0 || heap.TopDoc >= blockEnd))
+                {
+                    // Past the block: the clauses set aside in it walk again from its end.
+                    foreach (var i in parked)
+                    {
+                        var s = scorers[i]!;
+                        if (i >= state.FirstEssential && (s.DocID < blockEnd ? s.Advance(blockEnd) : s.DocID) != DocIdSetIterator.NO_MORE_DOCS)
+                        {
+                            heap.Push(i);
+                        }
+                    }
+
+                    parked.Clear();
+                }
+
+                if (heap.Count == 0)
+                {
+                    break;
+                }
+
                 var doc = heap.TopDoc;
                 if (state.FirstEssential != essential)
                 {
@@ -140,6 +193,71 @@ internal static class TopTermsSearch
                     essential = state.FirstEssential;
                 }
 
+                // Block-max: what each clause can score at most in this document's block (0 where the block has none of
+                // its documents). A block whose clauses together cannot reach the page is skipped as a whole; in the
+                // others, the driving clauses whose block bounds (with every optional one's) stay below the page are
+                // set aside for the block like non-essential ones: not walked, only advanced to candidates.
+                var blocked = anyMaxima && state.Theta > 0;
+                if (blocked && doc >> BlockMaxima.Shift != block)
+                {
+                    block = doc >> BlockMaxima.Shift;
+                    blockEnd = (block + 1) << BlockMaxima.Shift;
+                    var total = 0d;
+                    for (var i = 0; i < n; i++)
+                    {
+                        blockBound[i] = scorers[i] is null ? 0 : maxima[i] is { } m ? terms[i].Bound * m.Fraction(block, avgdl[i]) : terms[i].Bound;
+                        total += blockBound[i];
+                    }
+
+                    if (total < state.Theta)
+                    {
+                        state.Pruned = true; // the block's matching documents are not seen (nor counted)
+                        while (heap.Count > 0 && heap.TopDoc < blockEnd)
+                        {
+                            if (scorers[heap.Top]!.Advance(blockEnd) == DocIdSetIterator.NO_MORE_DOCS)
+                            {
+                                heap.Pop();
+                            }
+                            else
+                            {
+                                heap.UpdateTop();
+                            }
+                        }
+
+                        continue;
+                    }
+
+                    var setAside = 0d;
+                    for (var i = driving; i < n; i++)
+                    {
+                        setAside += blockBound[i];
+                    }
+
+                    blockEssential = 0;
+                    while (blockEssential < driving && setAside + blockBound[blockEssential] < state.Theta)
+                    {
+                        setAside += blockBound[blockEssential++];
+                    }
+
+                    if (blockEssential > essential)
+                    {
+                        // Rebuilt without the clauses set aside: documents only they match are not seen (nor counted).
+                        heap.Drain(parked);
+                        foreach (var i in parked)
+                        {
+                            if (i >= blockEssential)
+                            {
+                                heap.Push(i);
+                            }
+                        }
+
+                        parked.RemoveAll(i => i >= blockEssential);
+                        state.Pruned |= parked.Count > 0;
+                        continue;
+                    }
+                }
+
+                var walkedFrom = blocked ? Math.Max(essential, blockEssential) : essential;
                 double sum = 0;
                 var any = false;
                 matched.Clear();
@@ -179,22 +297,32 @@ internal static class TopTermsSearch
                 // The other clauses, biggest bound first, while the document can still reach the page.
                 var theta = state.Theta;
                 var remaining = (essential > 0 ? prefix[essential - 1] : optionalBound) + chargedFrom[essential];
-                var competitive = true;
                 var optionalCount = n - driving;
-                for (var t = 0; t < optionalCount + essential; t++)
+                if (blocked)
                 {
-                    var i = t < optionalCount ? n - 1 - t : essential - 1 - (t - optionalCount);
+                    // The same clauses (every optional one and the driving ones not walked here), bounded in this block.
+                    remaining = 0;
+                    for (var t = 0; t < optionalCount + walkedFrom; t++)
+                    {
+                        remaining += blockBound[t < optionalCount ? n - 1 - t : walkedFrom - 1 - (t - optionalCount)];
+                    }
+                }
+
+                var competitive = true;
+                for (var t = 0; t < optionalCount + walkedFrom; t++)
+                {
+                    var i = t < optionalCount ? n - 1 - t : walkedFrom - 1 - (t - optionalCount);
                     if (sum + remaining < theta)
                     {
                         competitive = false;
                         break;
                     }
 
-                    remaining -= terms[i].Bound;
+                    remaining -= blocked ? blockBound[i] : terms[i].Bound;
                     var s = scorers[i];
-                    if (s is null)
+                    if (s is null || (blocked && blockBound[i] == 0))
                     {
-                        continue;
+                        continue; // not in this segment, or none of its documents in this block: it cannot match here
                     }
 
                     if (s.DocID < doc)
@@ -332,6 +460,17 @@ internal static class TopTermsSearch
         public int TopDoc => scorers[_items[0]]!.DocID;
 
         public void Clear() => Count = 0;
+
+        /// <summary>Moves every item to <paramref name="into"/> and empties the heap.</summary>
+        public void Drain(List<int> into)
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                into.Add(_items[i]);
+            }
+
+            Count = 0;
+        }
 
         public void Push(int item)
         {
