@@ -70,9 +70,12 @@ public sealed record CreateWebhookRequest
     [Required]
     public string? Url { get; init; }
 
-    /// <summary>The event kinds wanted: RecordFileChanged, Searchable, AccessionDone.</summary>
+    /// <summary>The event kinds wanted (names of <see cref="WebhookEventKind"/>): RecordFileChanged, Searchable, AccessionDone.</summary>
     [Required]
-    public IReadOnlyList<WebhookEventKind>? Events { get; init; }
+    public IReadOnlyList<string>? Events { get; init; }
+
+    /// <summary>The event kinds named; a name that is none stays as an undefined value, which the engine refuses (<c>webhook.events</c>).</summary>
+    internal IReadOnlyList<WebhookEventKind>? EventKinds => Events?.Select(e => Enum.TryParse<WebhookEventKind>(e, ignoreCase: false, out var kind) && !int.TryParse(e, out _) ? kind : (WebhookEventKind)(-1)).ToList();
 
     /// <summary>A note for people (at most 300 characters).</summary>
     public string? Description { get; init; }
@@ -103,9 +106,9 @@ public sealed record WebhookSubscriptionDto
     [Required]
     public required string Url { get; init; }
 
-    /// <summary>The event kinds delivered.</summary>
+    /// <summary>The event kinds delivered (names of <see cref="WebhookEventKind"/>).</summary>
     [Required]
-    public required IReadOnlyList<WebhookEventKind> Events { get; init; }
+    public required IReadOnlyList<string> Events { get; init; }
 
     /// <summary>A note for people.</summary>
     public string? Description { get; init; }
@@ -143,7 +146,7 @@ public sealed record WebhookSubscriptionDto
         Id = s.Id,
         AgencyId = s.AgencyId,
         Url = s.Url,
-        Events = s.Events,
+        Events = s.Events.Select(e => e.ToString()).ToList(),
         Description = s.Description,
         Enabled = s.Enabled,
         DisabledReason = s.DisabledReason,
@@ -189,6 +192,7 @@ public sealed record WebhookDeliveryDto
     public required string DeliveryId { get; init; }
 
     /// <summary>The event kind delivered.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<WebhookEventKind>))]
     public required WebhookEventKind Event { get; init; }
 
     /// <summary>The record file concerned.</summary>

@@ -69,7 +69,7 @@ internal static class IntegrationEndpoints
     private static async Task<Created<WebhookCreatedDto>> Create(HttpContext http, WebhookService webhooks, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<CreateWebhookRequest>(http.Request, cancellationToken).ConfigureAwait(false);
-        var input = new WebhookSubscriptionInput { AgencyId = body.AgencyId, Url = body.Url, Events = body.Events, Description = body.Description, StartAfter = body.StartAfter };
+        var input = new WebhookSubscriptionInput { AgencyId = body.AgencyId, Url = body.Url, Events = body.EventKinds, Description = body.Description, StartAfter = body.StartAfter };
         var created = await webhooks.CreateAsync(input, HttpCaller.Of(http), RequestContext.User(http), cancellationToken).ConfigureAwait(false);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created(Links.Child(http, created.Subscription.Id), new WebhookCreatedDto { Subscription = WebhookSubscriptionDto.From(created.Subscription), Secret = created.Secret });

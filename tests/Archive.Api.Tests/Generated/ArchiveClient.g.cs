@@ -26148,11 +26148,10 @@ namespace Archive.Api.Tests.Generated
         public string? Url { get; set; } = default!;
 
         /// <summary>
-        /// The event kinds wanted: RecordFileChanged, Searchable, AccessionDone.
+        /// The event kinds wanted (names of WebhookEventKind): RecordFileChanged, Searchable, AccessionDone.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("events")]
-        // TODO(system.text.json): Add ItemConverterType with enum converter when supported
-        public System.Collections.Generic.ICollection<WebhookEventKind>? Events { get; set; } = default!;
+        public System.Collections.Generic.ICollection<string>? Events { get; set; } = default!;
 
         /// <summary>
         /// A note for people (at most 300 characters).
@@ -31185,12 +31184,11 @@ namespace Archive.Api.Tests.Generated
         public string Url { get; set; } = default!;
 
         /// <summary>
-        /// The event kinds delivered.
+        /// The event kinds delivered (names of WebhookEventKind).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("events")]
-        // TODO(system.text.json): Add ItemConverterType with enum converter when supported
         [System.ComponentModel.DataAnnotations.Required]
-        public System.Collections.Generic.ICollection<WebhookEventKind> Events { get; set; } = new System.Collections.ObjectModel.Collection<WebhookEventKind>();
+        public System.Collections.Generic.ICollection<string> Events { get; set; } = new System.Collections.ObjectModel.Collection<string>();
 
         /// <summary>
         /// A note for people.
