@@ -80,7 +80,11 @@ public sealed class WebhookService
         }
 
         var events = input.Events?.Distinct().ToList() ?? [];
-        if (events.Count == 0 || events.Any(e => !Enum.IsDefined(e)))
+        if (input.Events is null)
+        {
+            errors.Add(new ValidationError("events", "required", "'events' is required."));
+        }
+        else if (events.Count == 0 || events.Any(e => !Enum.IsDefined(e)))
         {
             errors.Add(new ValidationError("events", WebhookRules.Events, "'events' must name at least one event kind: " + string.Join(", ", Enum.GetNames<WebhookEventKind>()) + "."));
         }
@@ -106,13 +110,20 @@ public sealed class WebhookService
         }
 
         Uri? url = null;
-        try
+        if (string.IsNullOrWhiteSpace(input.Url))
         {
-            url = await _guard.CheckAsync(input.Url, cancellationToken).ConfigureAwait(false);
+            errors.Add(new ValidationError("url", "required", "'url' is required."));
         }
-        catch (ArchiveValidationException ex)
+        else
         {
-            errors.AddRange(ex.Errors);
+            try
+            {
+                url = await _guard.CheckAsync(input.Url, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArchiveValidationException ex)
+            {
+                errors.AddRange(ex.Errors);
+            }
         }
 
         if (errors.Count > 0)

@@ -125,7 +125,7 @@ public sealed class ChangeFeedAndWebhookTests
         await AssertRuleAsync(WebhookRules.UrlScheme, "file:///etc/passwd");
         await AssertRuleAsync(WebhookRules.UrlScheme, "gopher://hooks.example.vn/");
         await AssertRuleAsync(WebhookRules.UrlFormat, "https://user:pw@hooks.example.vn/");
-        await AssertRuleAsync(WebhookRules.UrlFormat, "/relative");
+        await AssertRuleAsync(WebhookRules.UrlFormat, "hooks.example.vn/no-scheme");
         await AssertRuleAsync(WebhookRules.UrlUnresolved, "https://nowhere.example.vn/");
 
         // DNS rebinding: the name was public when checked and now answers loopback; the connection is refused.
