@@ -99,7 +99,9 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
             {
                 attempts += await DeliverAsync(stored, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is ArchiveException or IOException)
+#pragma warning disable CA1031 // One subscription's failure (a damaged object, an unexpected answer) must not stop the others nor the host.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
             {
                 LogRoundFailed(_logger, s.Id, ex);
             }
@@ -153,7 +155,9 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
             {
                 // The lease was lost: take it again when free.
             }
-            catch (Exception ex) when (ex is ArchiveException or IOException)
+#pragma warning disable CA1031 // The worker outlives a failing round (listing the store, the lease): a background failure must not stop the host.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
             {
                 LogRoundFailed(_logger, "*", ex);
                 await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
@@ -170,16 +174,17 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
         var cursor = s.Cursor;
         foreach (var change in page.Items)
         {
-            foreach (var (kind, name) in EventsOf(s, change))
+            var events = EventsOf(s, change).ToList();
+            if (events.Any(e => e.Kind == WebhookEventKind.Searchable)
+                && (await _files.GetProjectionAsync(change.FileCode, change.Version!.Value, cancellationToken).ConfigureAwait(false)).State != ProjectionState.Searchable)
             {
-                if (kind == WebhookEventKind.Searchable
-                    && (await _files.GetProjectionAsync(change.FileCode, change.Version!.Value, cancellationToken).ConfigureAwait(false)).State != ProjectionState.Searchable)
-                {
-                    // Not searchable yet: this change (and what follows) waits for the next round.
-                    await SaveCursorAsync(s.Id, cursor, cancellationToken).ConfigureAwait(false);
-                    return attempts;
-                }
+                // Not searchable yet: none of this change's events is sent (so none is sent twice); it and what follows wait for the next round.
+                await SaveCursorAsync(s.Id, cursor, cancellationToken).ConfigureAwait(false);
+                return attempts;
+            }
 
+            foreach (var (kind, name) in events)
+            {
                 attempts++;
                 if (!await AttemptAsync(stored, change, kind, name, cancellationToken).ConfigureAwait(false))
                 {
