@@ -41,7 +41,7 @@ internal sealed partial class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location", "backlog", "statistics"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location", "backlog", "statistics", "changes", "webhook"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -89,6 +89,7 @@ internal sealed partial class ExchangeCommand
         .. BackupVerbs,
         .. LocationVerbs,
         .. BacklogVerbs,
+        .. IntegrationVerbs,
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -128,6 +129,7 @@ internal sealed partial class ExchangeCommand
         ["note"] = "--note",
         ["from"] = "--from",
         ["to"] = "--to",
+        ["after"] = "--after", ["limit"] = "--limit", ["url"] = "--url", ["events"] = "--events", ["description"] = "--description", ["startAfter"] = "--start-after",
     };
 
     private readonly Verb? _verb;
@@ -365,6 +367,7 @@ internal sealed partial class ExchangeCommand
                 var location when location.StartsWith("location ", StringComparison.Ordinal) => await RunLocationAsync(services, output, run.User, cts.Token).ConfigureAwait(false),
                 "statistics report" => await run.StatisticsAsync().ConfigureAwait(false),
                 var backlogVerb when backlogVerb.StartsWith("backlog ", StringComparison.Ordinal) => await run.BacklogAsync().ConfigureAwait(false),
+                var integrationVerb when IsIntegrationVerb(integrationVerb) => await run.IntegrationAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -531,6 +534,8 @@ internal sealed partial class ExchangeCommand
                 return CheckLocation();
             case var name when IsBacklogVerb(name):
                 return CheckBacklogAndStatistics();
+            case var name when IsIntegrationVerb(name):
+                return CheckIntegration();
             default:
                 return argument;
         }

@@ -97,6 +97,10 @@ builder.Services.Configure<OfficeTextExtractionOptions>(configuration.GetSection
 // Backups started over REST (POST /backups) are written under Archive:Backup:Path (BackupOptions); none when unset.
 builder.Services.Configure<Archive.Backup.BackupOptions>(configuration.GetSection("Archive:Backup"));
 
+// Change feed and webhooks: Archive:Webhooks:* binds WebhookOptions (DeliveryEnabled, AllowPrivateNetworks, AllowedHosts,
+// MaxConsecutiveFailures, InitialBackoff, MaxBackoff, Timeout, PollInterval, MaxLogEntries).
+builder.Services.Configure<Archive.Integrations.WebhookOptions>(configuration.GetSection("Archive:Webhooks"));
+
 // OCR of scanned content (images, PDFs without a text layer) in the background with Tesseract: Archive:Ocr:* binds
 // TesseractOcrOptions (TesseractPath, PdfToPpmPath, Languages, ProcessTimeout, MaxPages, MaxConcurrency). Missing tools
 // never stop the server: contents get the status OcrUnavailable and GET /api/jobs/ocr says what to install.

@@ -363,6 +363,16 @@ internal static partial class ProblemCatalogue
         ["statistics.period"] = ("Khoảng thời gian không hợp lệ: ngày kết thúc (to) trước ngày bắt đầu (from).", "The period ends (to) before it starts (from)."),
         ["statistics.agency-unknown"] = ("Cơ quan ({field}) chưa được đăng ký.", "The agency ({field}) is not registered."),
         ["statistics.fonds-unknown"] = ("Phông ({field}) chưa được đăng ký.", "The fonds ({field}) is not registered."),
+        // Change feed and webhooks (issue #19 item 1).
+        ["changes.cursor-invalid"] = ("Con trỏ ({field}) không phải là con trỏ do luồng thay đổi cấp; bỏ trống để đọc từ đầu.", "{field} is not a cursor the change feed gave out; leave it out to start at the beginning."),
+        ["changes.limit-range"] = ("Số thay đổi mỗi trang ({field}) phải từ 1 đến 1000.", "{field} must be between 1 and 1000."),
+        ["webhook.url-format"] = ("Địa chỉ nhận (url) phải là URL http(s) tuyệt đối, tối đa 2.000 ký tự, không chứa thông tin đăng nhập hay phân đoạn (#).", "url must be an absolute http(s) URL of at most 2,000 characters, without user information or fragment."),
+        ["webhook.url-scheme"] = ("Địa chỉ nhận (url) chỉ được dùng giao thức http hoặc https.", "url must use http or https."),
+        ["webhook.url-private"] = ("Địa chỉ nhận (url) trỏ tới mạng nội bộ, địa chỉ loopback, link-local, multicast, địa chỉ không xác định hoặc chính máy chủ này; cấu hình không cho phép.", "url is or resolves to a loopback, link-local, private, unique-local, multicast or unspecified address or this server, which configuration does not allow."),
+        ["webhook.url-unresolved"] = ("Không phân giải được tên máy của địa chỉ nhận (url).", "The host of url does not resolve."),
+        ["webhook.events"] = ("Cần chọn ít nhất một loại sự kiện hợp lệ ({field}): RecordFileChanged, Searchable, AccessionDone.", "{field} must name at least one event kind: RecordFileChanged, Searchable, AccessionDone."),
+        ["webhook.agency-unknown"] = ("Cơ quan ({field}) chưa được đăng ký.", "The agency ({field}) is not registered."),
+        ["webhook.description"] = ("Mô tả ({field}) tối đa 300 ký tự, không chứa ký tự điều khiển.", "{field} holds at most 300 characters without control characters."),
         ["handover.empty-selection"] = ("Chưa chọn hồ sơ nào để giao nộp.", "The selection is empty."),
         ["handover.file-outside-fonds"] = ("Hồ sơ không thuộc phông được giao nộp.", "The record file is outside the fonds."),
         ["handover.fonds-not-affected"] = ("Sự kiện không tác động đến phông hoặc cơ quan này.", "The event does not affect the fonds."),
@@ -448,6 +458,7 @@ internal static partial class ProblemCatalogue
         ["api-key"] = "khóa API",
         ["backup"] = "bản sao lưu",
         ["storage-room"] = "kho lưu trữ",
+        ["webhook-subscription"] = "đăng ký nhận sự kiện (webhook)",
     };
 
     /// <summary>What a binding parameter expects, in Vietnamese (keys of <c>expected</c> set by <see cref="BindingProblems"/>).</summary>
