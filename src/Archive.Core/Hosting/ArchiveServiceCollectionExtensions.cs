@@ -155,6 +155,9 @@ public static class ArchiveServiceCollectionExtensions
         // The backlog register and the statistics (ArchiveBacklogRegistrations.cs).
         ArchiveBacklogRegistrations.AddBacklogAndStatistics(services);
 
+        // Researchers' access requests for conditional records (ArchiveAccessRequestRegistrations.cs).
+        ArchiveAccessRequestRegistrations.AddAccessRequests(services);
+
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);
         return new ArchiveBuilder(services);
