@@ -52,7 +52,7 @@ public sealed record AccessRequestQuery
 /// refused read), so a request never tells whether a hidden record file exists.
 /// </para>
 /// </remarks>
-public sealed class AccessRequestService
+public sealed partial class AccessRequestService
 {
     /// <summary>Storage root of request packages (id = request id).</summary>
     public const string RequestsRoot = "ocfl/access-requests";
@@ -68,6 +68,7 @@ public sealed class AccessRequestService
     private readonly AccessRequestOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Archive.Search.ISearchIndex? _search;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Creates the service.</summary>
@@ -78,7 +79,8 @@ public sealed class AccessRequestService
     /// <param name="audit">Where refusals are recorded (best effort).</param>
     /// <param name="timeProvider">Clock.</param>
     /// <param name="logger">Logs a refusal that could not be audited.</param>
-    public AccessRequestService(IPackageStore requests, RecordFileService files, FondsRegistry fonds, AccessRequestOptions? options = null, IAuditTrail? audit = null, TimeProvider? timeProvider = null, ILogger<AccessRequestService>? logger = null)
+    /// <param name="search">The search index (for <see cref="SearchCatalogueAsync"/>).</param>
+    public AccessRequestService(IPackageStore requests, RecordFileService files, FondsRegistry fonds, AccessRequestOptions? options = null, IAuditTrail? audit = null, TimeProvider? timeProvider = null, ILogger<AccessRequestService>? logger = null, Archive.Search.ISearchIndex? search = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(files);
@@ -95,6 +97,7 @@ public sealed class AccessRequestService
         _audit = audit;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<AccessRequestService>.Instance;
+        _search = search;
     }
 
     /// <summary>The options in force.</summary>

@@ -24,6 +24,7 @@ internal static class ArchiveAccessRequestRegistrations
             sp.GetRequiredService<IOptions<AccessRequestOptions>>().Value,
             sp.GetService<IAuditTrail>(),
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<AccessRequestService>>()));
+            sp.GetService<ILogger<AccessRequestService>>(),
+            sp.GetService<Archive.Search.ISearchIndex>()));
     }
 }

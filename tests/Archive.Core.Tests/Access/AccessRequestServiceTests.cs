@@ -35,9 +35,10 @@ public sealed class AccessRequestServiceTests
         var h = ArchiveHarness.Create();
         await h.SeedAsync();
         await h.SeedAsync(OtherAgency, OtherFonds, "Ủy ban nhân dân tỉnh");
-        async Task<string> File(string notation, AccessLevel rights, bool accession)
+        async Task<string> File(string notation, AccessLevel rights, bool accession, string subject = "Về việc sắp xếp tổ chức bộ máy")
         {
             var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput(notation) with { Rights = rights, Maintenance = Archive.Retention.RetentionPeriod.Permanent }, ArchiveHarness.User, Ct)).Stored.Value.FileCode;
+            await h.Files.AddDocumentAsync(code, ArchiveHarness.DocInput(subject: subject), null, ArchiveHarness.User, Ct);
             if (accession)
             {
                 await h.Files.MarkAccessionedAsync(code, new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero), "BB 01/2025", null, ArchiveHarness.User, Ct);
@@ -46,14 +47,14 @@ public sealed class AccessRequestServiceTests
             return code;
         }
 
-        var conditional = await File("01.DK", AccessLevel.Conditional, true);
-        var secret = await File("02.MAT", AccessLevel.Secret, true);
+        var conditional = await File("01.DK", AccessLevel.Conditional, true, "Công văn về phố Khâm Thiên");
+        var secret = await File("02.MAT", AccessLevel.Secret, true, "Công văn mật Tràng Tiền");
         var open = await File("03.CK", AccessLevel.Public, true);
         var notAccessioned = await File("04.DK", AccessLevel.Conditional, false);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
         var storage = h.Services.GetRequiredService<ArchiveStorage>();
         var audit = h.Services.GetRequiredService<IAuditTrail>();
-        var requests = new AccessRequestService(storage.Open(AccessRequestService.RequestsRoot), h.Files, h.Fonds, new AccessRequestOptions { DefaultValidDays = 14, MaxValidDays = 60, MaxTextLength = 200 }, audit, time);
+        var requests = new AccessRequestService(storage.Open(AccessRequestService.RequestsRoot), h.Files, h.Fonds, new AccessRequestOptions { DefaultValidDays = 14, MaxValidDays = 60, MaxTextLength = 200 }, audit, time, search: h.Search);
         var policy = new ArchiveAccessPolicy(h.Fonds, audit, null, h.Files, requests);
         return new Setup(h, requests, policy, time, conditional, secret, open, notAccessioned);
     }
@@ -193,5 +194,31 @@ public sealed class AccessRequestServiceTests
         Assert.Equal((AccessRequestStatus.Refused, "Mục đích chưa rõ", null), (refused.Value.Status, refused.Value.Reason, refused.Value.GrantId));
         Assert.False(await s.Policy.CanReadAsync(Setup.Fresh(Researcher), (await s.H.Files.GetAsync(s.Conditional, Ct))!.Value, Ct));
         Assert.Equal(3, (await s.Requests.RequestAsync(s.Conditional, "Nghiên cứu lịch sử địa phương", Researcher, Ct)).Version);
+    }
+
+    [Fact]
+    public async Task The_catalogue_finds_conditional_files_by_their_description_only_never_text_nor_secret_ones()
+    {
+        await using var s = await SeededAsync();
+        Assert.NotEmpty((await s.H.SearchAsync("Khâm Thiên")).Hits); // projected and visible to staff
+        Assert.NotEmpty((await s.H.SearchAsync("Tràng Tiền")).Hits);
+
+        var all = await s.Requests.SearchCatalogueAsync("tổ chức bộ máy", 20, null, Setup.Fresh(Researcher), Ct);
+        var entry = Assert.Single(all.Items);
+        Assert.Equal((s.Conditional, 1L), (entry.FileCode, all.Total));
+        Assert.StartsWith("Hồ sơ về việc sắp xếp", entry.Title, StringComparison.Ordinal);
+        Assert.Null(entry.MyRequest);
+
+        // A word only in a document of the conditional file, or of the secret one, finds nothing.
+        foreach (var word in new[] { "Khâm Thiên", "Tràng Tiền", "mật" })
+        {
+            var none = await s.Requests.SearchCatalogueAsync(word, 20, null, Setup.Fresh(Researcher), Ct);
+            Assert.Equal((0L, 0), (none.Total, none.Items.Count));
+        }
+
+        var id = (await s.Requests.RequestAsync(s.Conditional, "Nghiên cứu", Researcher, Ct)).Value.Id;
+        var mine = Assert.Single((await s.Requests.SearchCatalogueAsync(null, 20, null, Setup.Fresh(Researcher), Ct)).Items).MyRequest;
+        Assert.Equal((id, AccessRequestStatus.Pending), (mine!.Id, mine.Status));
+        Assert.Null(Assert.Single((await s.Requests.SearchCatalogueAsync(null, 20, null, Setup.Fresh(OtherResearcher), Ct)).Items).MyRequest);
     }
 }
