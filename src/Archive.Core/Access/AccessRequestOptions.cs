@@ -62,6 +62,6 @@ public static class AccessRequestRules
     /// <summary>The validity is below one day or beyond the configured maximum.</summary>
     public const string Validity = "access-request.validity";
 
-    /// <summary>Only an archivist (or agency head, Historical Archives staff, administrator) decides.</summary>
+    /// <summary>Only an archivist or the agency head of the holding archives (or an administrator) decides.</summary>
     public const string ArchivistOnly = "access-request.archivist-only";
 }

@@ -34,7 +34,7 @@ public sealed record AccessRequestQuery
 /// Researchers' access requests for conditional records (issue #19 item 3): a researcher asks to read an accessioned
 /// record file with access <see cref="AccessLevel.Conditional"/> (sử dụng có điều kiện), giving a purpose (mục đích khai
 /// thác); an archivist of the holding archives — a user of the agency holding the record file's fonds, with the role
-/// archivist, agency head or Historical Archives (or an administrator) — approves it for a number of days
+/// archivist or agency head (or an administrator) — approves it for a number of days
 /// (<see cref="AccessRequestOptions"/>) or refuses it with a reason, and may revoke an approval. An approval is a grant for
 /// that researcher and that record file only: while it is valid the engine's access policy lets the researcher read the
 /// record file's metadata, documents, contents and text, and every such read is audited naming the grant
@@ -59,7 +59,7 @@ public sealed partial class AccessRequestService
 
     private const string Entity = "access-request";
 
-    private static readonly string[] DeciderRoles = [ArchiveRoles.Archivist, ArchiveRoles.AgencyHead, ArchiveRoles.HistoricalArchives, ArchiveRoles.Administrator];
+    private static readonly string[] DeciderRoles = [ArchiveRoles.Archivist, ArchiveRoles.AgencyHead, ArchiveRoles.Administrator];
 
     private readonly PackageEntityStore<AccessRequest> _store;
     private readonly RecordFileService _files;
@@ -113,8 +113,8 @@ public sealed partial class AccessRequestService
     }
 
     /// <summary>
-    /// A researcher asks to read a conditional record file. Refused, with nothing stored: a caller that is not a
-    /// researcher (403 <see cref="AccessRequestRules.ResearcherOnly"/>); an empty or over-long purpose (<c>purpose</c>);
+    /// A researcher asks to read a conditional record file. Refused, with nothing stored: an empty or over-long
+    /// purpose (<c>purpose</c>), in that order before a caller that is not a researcher (403 <see cref="AccessRequestRules.ResearcherOnly"/>);
     /// a record file the researcher may not know of — unknown, secret, not accessioned, weeded out — exactly as an
     /// unknown one (<see cref="ArchiveNotFoundException"/>); a public one (<see cref="AccessRequestRules.NotConditional"/>);
     /// a request already waiting or a grant still valid (409).
@@ -126,12 +126,6 @@ public sealed partial class AccessRequestService
     public async ValueTask<Versioned<AccessRequest>> RequestAsync(string fileCode, string? purpose, ArchiveCaller caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        if (!caller.IsAuthenticated || !caller.IsInRole(ArchiveRoles.Researcher))
-        {
-            await AuditRefusalAsync(caller, "record-file", fileCode, "access request: researchers only", null, cancellationToken).ConfigureAwait(false);
-            throw new ArchiveAccessDeniedException("role", AccessRequestRules.ResearcherOnly, "Only a researcher (độc giả) signed in with the researcher role may request access to a record file.");
-        }
-
         var errors = new List<ValidationError>();
         var code = fileCode?.Trim();
         if (string.IsNullOrEmpty(code))
@@ -143,6 +137,12 @@ public sealed partial class AccessRequestService
         if (errors.Count > 0)
         {
             throw new ArchiveValidationException(errors);
+        }
+
+        if (!caller.IsAuthenticated || !caller.IsInRole(ArchiveRoles.Researcher))
+        {
+            await AuditRefusalAsync(caller, "record-file", code, "access request: researchers only", null, cancellationToken).ConfigureAwait(false);
+            throw new ArchiveAccessDeniedException("role", AccessRequestRules.ResearcherOnly, "Only a researcher (độc giả) signed in with the researcher role may request access to a record file.");
         }
 
         Versioned<RecordFile>? found = null;
@@ -275,7 +275,7 @@ public sealed partial class AccessRequestService
         var days = validDays ?? _options.DefaultValidDays;
         if (days < 1 || days > _options.MaxValidDays)
         {
-            throw new ArchiveValidationException("validDays", AccessRequestRules.Validity, $"A grant lasts from 1 to {_options.MaxValidDays} days (max {_options.MaxValidDays}).");
+            throw new ArchiveValidationException("validDays", AccessRequestRules.Validity, $"A grant lasts between 1 and {_options.MaxValidDays} days.");
         }
 
         return await DecideAsync(id, expectedVersion, caller, user, AccessRequestStatus.Pending, AccessRequestRules.NotPending, (r, now) => r with
@@ -377,7 +377,7 @@ public sealed partial class AccessRequestService
                 if (!DeciderRoles.Any(caller.IsInRole))
                 {
                     await AuditRefusalAsync(caller, Entity, r.Id, "archivists only", null, cancellationToken).ConfigureAwait(false);
-                    throw new ArchiveAccessDeniedException("role", AccessRequestRules.ArchivistOnly, "Only an archivist, the agency head or Historical Archives staff of the holding archives (or an administrator) may decide access requests.");
+                    throw new ArchiveAccessDeniedException("role", AccessRequestRules.ArchivistOnly, "Only an archivist or the agency head of the holding archives (or an administrator) may decide access requests.");
                 }
             }
 
@@ -505,7 +505,7 @@ public sealed partial class AccessRequestService
         var text = value.Trim().Normalize(NormalizationForm.FormC);
         if (text.Length > _options.MaxTextLength)
         {
-            errors.Add(new(field, "max-length", $"{field} is at most {_options.MaxTextLength} characters (max {_options.MaxTextLength})."));
+            errors.Add(new(field, "max-length", $"{field} is at most {_options.MaxTextLength} characters."));
             return null;
         }
 
