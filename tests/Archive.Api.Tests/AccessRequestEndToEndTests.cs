@@ -181,6 +181,19 @@ public sealed class AccessRequestEndToEndTests : IAsyncLifetime
         await archivist.RefuseAccessRequestAsync(again.Id, null, new AccessRequestReasonRequest { Reason = "Hồ sơ đang được chỉnh lý, đề nghị quay lại sau" }, Ct);
         var refused = Assert.Single((await reader.ListMyAccessRequestsAsync("Refused", null, null, Ct)).Items);
         Assert.Equal("Hồ sơ đang được chỉnh lý, đề nghị quay lại sau", refused.Reason);
+
+        // Offline usage errors and refusals name the option and the rule; the list shows the refusal's reason.
+        await _server.DisposeAsync();
+        _server = null;
+        var noReason = await ServerProcess.RunCliAsync(data, ["access-request", "refuse", "--request", request.Id], Ct);
+        Assert.True(noReason.ExitCode == 2 && noReason.Errors.Contains("--reason", StringComparison.Ordinal), noReason.Output + noReason.Errors);
+        var badStatus = await ServerProcess.RunCliAsync(data, ["access-request", "list", "--status", "Granted"], Ct);
+        Assert.True(badStatus.ExitCode == 2 && badStatus.Errors.Contains("--status", StringComparison.Ordinal), badStatus.Output + badStatus.Errors);
+        var revokeRefused = await ServerProcess.RunCliAsync(data, ["access-request", "revoke", "--request", request.Id, "--reason", "Thu hồi"], Ct);
+        Assert.True(revokeRefused.ExitCode == 3 && revokeRefused.Errors.Contains("access-request.not-granted", StringComparison.Ordinal), revokeRefused.Output + revokeRefused.Errors);
+        var refusedList = await ServerProcess.RunCliAsync(data, ["access-request", "list", "--status", "Refused"], Ct);
+        Assert.Contains(request.Id + "\tRefused\t" + conditional, refusedList.Output, StringComparison.Ordinal);
+        Assert.Contains("Hồ sơ đang được chỉnh lý", refusedList.Output, StringComparison.Ordinal);
     }
 
     /// <summary>A conditional and a secret accessioned record file of the holding archives (<see cref="Agency"/>), seeded through the engine.</summary>
