@@ -59,6 +59,7 @@ public static class ArchiveEndpointRouteBuilderExtensions
         BacklogEndpoints.Map(group);
         StatisticsEndpoints.Map(group);
         IntegrationEndpoints.Map(group);
+        AccessRequestEndpoints.Map(group);
         if (endpoints.ServiceProvider.GetService<Archive.Reorganisation.ReorganisationService>() is not null)
         {
             // Only when the host called AddArchive(...).AddReorganisation().

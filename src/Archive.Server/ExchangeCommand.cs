@@ -41,7 +41,7 @@ internal sealed partial class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location", "backlog", "statistics", "changes", "webhook"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location", "backlog", "statistics", "changes", "webhook", "access-request"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -90,6 +90,7 @@ internal sealed partial class ExchangeCommand
         .. LocationVerbs,
         .. BacklogVerbs,
         .. IntegrationVerbs,
+        .. AccessRequestVerbs,
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -130,6 +131,7 @@ internal sealed partial class ExchangeCommand
         ["from"] = "--from",
         ["to"] = "--to",
         ["after"] = "--after", ["limit"] = "--limit", ["url"] = "--url", ["events"] = "--events", ["description"] = "--description", ["startAfter"] = "--start-after",
+        ["validDays"] = "--days", ["reason"] = "--reason",
     };
 
     private readonly Verb? _verb;
@@ -368,6 +370,7 @@ internal sealed partial class ExchangeCommand
                 "statistics report" => await run.StatisticsAsync().ConfigureAwait(false),
                 var backlogVerb when backlogVerb.StartsWith("backlog ", StringComparison.Ordinal) => await run.BacklogAsync().ConfigureAwait(false),
                 var integrationVerb when IsIntegrationVerb(integrationVerb) => await run.IntegrationAsync().ConfigureAwait(false),
+                var accessVerb when IsAccessRequestVerb(accessVerb) => await run.AccessRequestAsync().ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -536,6 +539,8 @@ internal sealed partial class ExchangeCommand
                 return CheckBacklogAndStatistics();
             case var name when IsIntegrationVerb(name):
                 return CheckIntegration();
+            case var name when IsAccessRequestVerb(name):
+                return CheckAccessRequest();
             default:
                 return argument;
         }

@@ -100,6 +100,9 @@ builder.Services.Configure<Archive.Backup.BackupOptions>(configuration.GetSectio
 // Change feed and webhooks: Archive:Webhooks:* binds WebhookOptions (DeliveryEnabled, AllowPrivateNetworks, AllowedHosts,
 // MaxConsecutiveFailures, InitialBackoff, MaxBackoff, Timeout, PollInterval, MaxLogEntries).
 builder.Services.Configure<Archive.Integrations.WebhookOptions>(configuration.GetSection("Archive:Webhooks"));
+// Researchers' access requests for conditional records: Archive:AccessRequests:* binds AccessRequestOptions
+// (DefaultValidDays, MaxValidDays, MaxTextLength), validated at start-up.
+builder.Services.Configure<Archive.Access.AccessRequestOptions>(configuration.GetSection("Archive:AccessRequests"));
 
 // OCR of scanned content (images, PDFs without a text layer) in the background with Tesseract: Archive:Ocr:* binds
 // TesseractOcrOptions (TesseractPath, PdfToPpmPath, Languages, ProcessTimeout, MaxPages, MaxConcurrency). Missing tools

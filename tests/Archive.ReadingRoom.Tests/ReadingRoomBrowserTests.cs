@@ -60,7 +60,7 @@ public sealed class ReadingRoomBrowserTests
             File.Delete(screenshot);
 
             var port = FreePort();
-            using var server = StartServer(data, port);
+            using var server = StartServer(data, port, (string)expect["readerKey"], (string)expect["archivistKey"]);
             var baseUrl = $"http://127.0.0.1:{port}";
             await WaitForHealthAsync(baseUrl, server, ct);
 
@@ -186,11 +186,19 @@ public sealed class ReadingRoomBrowserTests
         var notAccessioned = await File("P-H49", 2010, "05.VP", "Hồ sơ Hàng Bông", AccessLevel.Public, false,
             ("Công văn", "Hồ sơ lưu trữ Hàng Bông", [("chua-nop.pdf", TestPdf.Create("Hồ sơ lưu trữ chưa nộp lưu Hàng Bông"))]));
 
+        var conditional = await File("P-H49", 2012, "06.DK", "Hồ sơ kè đê Yên Phụ năm 2012", AccessLevel.Conditional, true,
+            ("Tờ trình", "Tờ trình về phố Hàng Lược", [("to-trinh.pdf", TestPdf.Create("Nội dung hạn chế về phố Hàng Lược"))]));
+
         return new Dictionary<string, object>
         {
             ["visible"] = new[] { a, b, c },
-            ["hidden"] = new[] { secret, notAccessioned },
-            ["hiddenWords"] = new[] { "Tràng Tiền", "Hàng Bông" },
+            ["hidden"] = new[] { secret, notAccessioned, conditional },
+            ["hiddenWords"] = new[] { "Tràng Tiền", "Hàng Bông", "Hàng Lược" },
+            ["conditionalCode"] = conditional,
+            ["conditionalTitle"] = "Hồ sơ kè đê Yên Phụ năm 2012",
+            ["conditionalQuery"] = "đê Yên Phụ",
+            ["readerKey"] = Archive.Api.Security.ApiKeyStore.NewKey(),
+            ["archivistKey"] = Archive.Api.Security.ApiKeyStore.NewKey(),
             ["pdfDocId"] = a + "/1",
             ["pdfFileCode"] = a,
             ["pdfTitle"] = "Hồ sơ tổng kết công tác văn phòng năm 2010",
@@ -256,7 +264,7 @@ public sealed class ReadingRoomBrowserTests
         }
     }
 
-    private static ServerProcess StartServer(string data, int port)
+    private static ServerProcess StartServer(string data, int port, string readerKey, string archivistKey)
     {
         var dir = AppContext.BaseDirectory;
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -266,6 +274,15 @@ public sealed class ReadingRoomBrowserTests
         info.Environment["Archive__DataPath"] = data;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+
+        // A researcher (độc giả) and an archivist of the agency holding the conditional record file (access requests).
+        info.Environment["Archive__Auth__ApiKeys__0__Name"] = "doc-gia";
+        info.Environment["Archive__Auth__ApiKeys__0__KeyHash"] = Archive.Api.Security.ApiKeyStore.Hash(readerKey);
+        info.Environment["Archive__Auth__ApiKeys__0__Roles"] = "researcher";
+        info.Environment["Archive__Auth__ApiKeys__1__Name"] = "luu-tru-vien";
+        info.Environment["Archive__Auth__ApiKeys__1__KeyHash"] = Archive.Api.Security.ApiKeyStore.Hash(archivistKey);
+        info.Environment["Archive__Auth__ApiKeys__1__Roles"] = "archivist";
+        info.Environment["Archive__Auth__ApiKeys__1__Agencies"] = "000.00.00.H49";
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new ServerProcess(process);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);

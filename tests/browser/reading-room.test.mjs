@@ -143,6 +143,52 @@ try {
     check((message.includes('404') || message.includes('không thuộc diện')) && (await page.$$('#record-title')).length === 0, 'direct link to ' + code + ': ' + message);
   }
 
+  // Conditional records (sử dụng có điều kiện): listed from their catalogue entry only, marked, with "Yêu cầu khai
+  // thác"; never among the full-text hits, their text finds nothing; readable once an archivist approved a request.
+  const cond = expect.conditionalCode;
+  const condItem = `#conditional-hits .hit[data-code="${cond}"]`;
+  await page.goto(base + '/reading-room/');
+  await search(expect.conditionalQuery);
+  await page.waitForSelector(condItem);
+  const entry = await page.$eval(condItem, (e) => ({ text: e.innerText, button: !!e.querySelector('button.request'), snippets: e.querySelectorAll('.snippet, em').length }));
+  check(entry.text.includes('Sử dụng có điều kiện') && entry.text.includes(expect.conditionalTitle) && entry.button && entry.snippets === 0,
+    'the conditional record file is listed by its description, marked "Sử dụng có điều kiện", with "Yêu cầu khai thác", no snippet');
+  check(!(await hitIds()).some((id) => id === cond || id.startsWith(cond + '/')), 'it is not among the full-text hits');
+
+  // Anonymous: the request is refused with a clear message.
+  await page.click(condItem + ' button.request');
+  await page.fill(condItem + ' textarea', 'Nghiên cứu lịch sử đê điều Hà Nội');
+  await page.click(condItem + ' form button[type="submit"]');
+  await page.waitForFunction(() => !document.getElementById('message').hidden);
+  check((await page.textContent('#message')).includes('403'), 'an anonymous request is refused: ' + await page.textContent('#message'));
+
+  // With the researcher's key: the request, then its status.
+  await page.fill('#reader-key', expect.readerKey);
+  await page.click('#reader-key-form button[type="submit"]');
+  await page.waitForFunction(() => document.getElementById('reader-key-status').textContent.includes('Đã nhập'));
+  await search(expect.conditionalQuery);
+  await page.waitForSelector(condItem + ' button.request');
+  await page.click(condItem + ' button.request');
+  await page.fill(condItem + ' textarea', 'Nghiên cứu lịch sử đê điều Hà Nội');
+  await page.click(condItem + ' form button[type="submit"]');
+  await page.waitForSelector('#my-request-list li[data-status="Pending"]');
+  check((await page.textContent('#my-requests')).includes('Chờ duyệt'), 'my request shows "Chờ duyệt"');
+  check((await page.textContent(condItem)).includes('Chờ duyệt') && (await page.$$(condItem + ' button.request')).length === 0, 'the entry shows the waiting request, no second request button');
+
+  // The archivist approves (through the API); the researcher sees "Đã duyệt (đến ngày …)" and opens the record file.
+  const pending = await (await fetch(base + '/api/access-requests?status=Pending', { headers: { 'X-Api-Key': expect.archivistKey } })).json();
+  check(pending.items.length === 1 && pending.items[0].fileCode === cond, 'the archivist sees the waiting request');
+  const approved = await fetch(base + '/api/access-requests/' + pending.items[0].id + '/approve', {
+    method: 'POST', headers: { 'X-Api-Key': expect.archivistKey, 'Content-Type': 'application/json' }, body: JSON.stringify({ validDays: 7 }),
+  });
+  check(approved.status === 200, 'the archivist approves it (' + approved.status + ')');
+  await page.reload();
+  await page.waitForSelector('#my-request-list li[data-status="Approved"]');
+  check((await page.textContent('#my-requests')).includes('Đã duyệt (đến ngày'), 'my request shows "Đã duyệt (đến ngày …)"');
+  await page.click('#my-request-list li[data-status="Approved"] a');
+  await page.waitForSelector('#record-title');
+  check((await page.textContent('#record-title')) === expect.conditionalTitle, 'under the grant the record file opens');
+
   check(problems.length === 0, 'no script errors, CSP violations or dialogs' + (problems.length ? ': ' + problems.join('; ') : ''));
 } finally {
   await browser.close();

@@ -359,6 +359,14 @@ internal static partial class ProblemCatalogue
         ["backlog.processed-metres"] = ("Số mét giá đã chỉnh lý ({field}) không được ít hơn lần ghi trước, không vượt quá khối tài liệu, và chỉ ghi khi đang hoặc đã chỉnh lý.", "The processed metres ({field}) may not go back, exceed the batch, or be recorded before processing starts."),
         ["backlog.file-linked"] = ("Hồ sơ ({field}) đã gắn với một khối tài liệu tồn đọng khác; mỗi hồ sơ chỉ thuộc một khối.", "The record file ({field}) is already linked to another backlog batch."),
         ["backlog.file-other-agency"] = ("Hồ sơ ({field}) thuộc phông không do cơ quan quản lý khối tài liệu nắm giữ.", "The record file ({field}) belongs to a fonds the batch's agency does not hold."),
+        ["access-request.researcher-only"] = ("Chỉ độc giả (đăng nhập với vai trò researcher) mới gửi được yêu cầu khai thác.", "Only a researcher (signed in with the researcher role) may request access."),
+        ["access-request.not-conditional"] = ("Hồ sơ ({field}) thuộc loại sử dụng rộng rãi: được khai thác mà không cần yêu cầu.", "The record file ({field}) is public: it is read without a request."),
+        ["access-request.pending"] = ("Yêu cầu khai thác hồ sơ này của bạn đang chờ duyệt.", "Your request for this record file is waiting for a decision already."),
+        ["access-request.granted"] = ("Bạn đang được khai thác hồ sơ này; yêu cầu mới chỉ gửi được khi quyền hết hạn hoặc bị thu hồi.", "You hold a valid grant for this record file already."),
+        ["access-request.not-pending"] = ("Yêu cầu khai thác đã được giải quyết (duyệt, từ chối hoặc thu hồi); mỗi yêu cầu chỉ được giải quyết một lần.", "The request is decided already: it is decided once."),
+        ["access-request.not-granted"] = ("Yêu cầu khai thác không có quyền khai thác còn hiệu lực để thu hồi.", "The request has no valid grant to revoke."),
+        ["access-request.validity"] = ("Thời hạn khai thác ({field}) phải từ 1 ngày đến thời hạn tối đa được cấu hình[ ({max} ngày)].", "The validity ({field}) is from 1 day to the configured maximum."),
+        ["access-request.archivist-only"] = ("Chỉ lưu trữ viên hoặc thủ trưởng của cơ quan lưu trữ đang quản lý hồ sơ (hoặc quản trị viên) mới giải quyết được yêu cầu khai thác.", "Only an archivist or the agency head of the holding archives (or an administrator) decides access requests."),
         ["statistics.year-range"] = ("Năm (year) nằm ngoài phạm vi cho phép (từ 1000 đến năm sau).", "year is out of range."),
         ["statistics.period"] = ("Khoảng thời gian không hợp lệ: ngày kết thúc (to) trước ngày bắt đầu (from).", "The period ends (to) before it starts (from)."),
         ["statistics.agency-unknown"] = ("Cơ quan ({field}) chưa được đăng ký.", "The agency ({field}) is not registered."),
@@ -459,6 +467,7 @@ internal static partial class ProblemCatalogue
         ["backup"] = "bản sao lưu",
         ["storage-room"] = "kho lưu trữ",
         ["webhook-subscription"] = "đăng ký nhận sự kiện (webhook)",
+        ["access-request"] = "yêu cầu khai thác",
     };
 
     /// <summary>What a binding parameter expects, in Vietnamese (keys of <c>expected</c> set by <see cref="BindingProblems"/>).</summary>

@@ -21,7 +21,8 @@ internal static class ArchiveEngineRegistrations
             sp.GetRequiredService<FondsRegistry>(),
             sp.GetService<IAuditTrail>(),
             sp.GetService<ILogger<ArchiveAccessPolicy>>(),
-            sp.GetService<RecordFileService>()));
+            sp.GetService<RecordFileService>(),
+            sp.GetService<Archive.Access.AccessRequestService>()));
         services.TryAddSingleton(sp => new ReindexJob(
             sp.GetRequiredService<ReindexService>(),
             sp.GetService<IHostApplicationLifetime>(),

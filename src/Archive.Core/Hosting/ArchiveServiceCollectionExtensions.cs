@@ -158,6 +158,9 @@ public static class ArchiveServiceCollectionExtensions
         // The change feed and webhooks (ArchiveIntegrationRegistrations.cs).
         ArchiveIntegrationRegistrations.AddChangeFeedAndWebhooks(services);
 
+        // Researchers' access requests for conditional records (ArchiveAccessRequestRegistrations.cs).
+        ArchiveAccessRequestRegistrations.AddAccessRequests(services);
+
         // Access policy, background recovery / pending index, reindex job runner (ArchiveEngineRegistrations.cs).
         ArchiveEngineRegistrations.AddPolicyAndHostedServices(services);
         return new ArchiveBuilder(services);

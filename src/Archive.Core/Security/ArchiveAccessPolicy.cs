@@ -19,6 +19,7 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
     private readonly IAuditTrail? _audit;
     private readonly ILogger _logger;
     private readonly RecordFileService? _files;
+    private readonly Archive.Access.AccessRequestService? _grants;
 
     /// <summary>Creates the policy.</summary>
     /// <param name="fonds">Where custody is looked up.</param>
@@ -29,13 +30,19 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
     /// the record files audit entries name (without it, reads are not evened out and audit entries are redacted only
     /// by their own classification).
     /// </param>
-    public ArchiveAccessPolicy(FondsRegistry fonds, IAuditTrail? audit = null, ILogger<ArchiveAccessPolicy>? logger = null, RecordFileService? files = null)
+    /// <param name="grants">
+    /// Researchers' access grants (<see cref="Archive.Access.AccessRequestService"/>): a researcher with a valid grant
+    /// reads that accessioned conditional record file, and the audit entries of those reads name the grant (without it,
+    /// conditional record files stay closed to researchers).
+    /// </param>
+    public ArchiveAccessPolicy(FondsRegistry fonds, IAuditTrail? audit = null, ILogger<ArchiveAccessPolicy>? logger = null, RecordFileService? files = null, Archive.Access.AccessRequestService? grants = null)
     {
         ArgumentNullException.ThrowIfNull(fonds);
         _fonds = fonds;
         _audit = audit;
         _logger = logger ?? NullLogger<ArchiveAccessPolicy>.Instance;
         _files = files;
+        _grants = grants;
     }
 
     /// <summary>The agency holding a fonds: its custodian after a reorganisation, else the agency that formed it.</summary>
@@ -71,7 +78,21 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
             return true;
         }
 
-        if (!caller.IsStaff || (file.Rights == AccessLevel.Secret && !caller.HasSecretClearance))
+        if (!caller.IsStaff)
+        {
+            // A researcher reads an accessioned conditional record file only under a valid grant, looked up on every
+            // read (an expired or revoked grant stops at once); the grant is remembered for the audit of the read.
+            if (_grants is not null && file.Rights == AccessLevel.Conditional && file.AccessionedAt is not null && file.NonArchival is null
+                && await _grants.GetValidGrantAsync(caller, file.FileCode, cancellationToken).ConfigureAwait(false) is { GrantId: { } grantId })
+            {
+                caller.RememberGrant(file.FileCode, grantId);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (file.Rights == AccessLevel.Secret && !caller.HasSecretClearance)
         {
             return false;
         }
@@ -327,6 +348,12 @@ public sealed partial class ArchiveAccessPolicy : IArchiveAccessPolicy
         if (_audit is null)
         {
             return;
+        }
+
+        // A read allowed by a researcher's access grant names the grant (the caller remembered it when the read was allowed).
+        if (RecordObjectTypes.Contains(objectType) && objectId is not null && caller.GrantFor(objectId) is { } grantId)
+        {
+            detail = string.IsNullOrEmpty(detail) ? "under access grant " + grantId : detail + "; under access grant " + grantId;
         }
 
         await _audit.AppendAsync(caller.ToAuditEvent(action) with

@@ -25,6 +25,8 @@ public sealed class ArchiveCaller
 
     private readonly Dictionary<string, string?> _custody = new(StringComparer.Ordinal);
 
+    private readonly Dictionary<string, string> _grants = new(StringComparer.Ordinal);
+
     private ArchiveCaller(bool authenticated, ArchiveUser user, HashSet<string> roles, HashSet<string> agencies, bool clearance, string? clientAddress, string principalId)
     {
         IsAuthenticated = authenticated;
@@ -170,6 +172,25 @@ public sealed class ArchiveCaller
 
     /// <summary>Whether the caller may change what <paramref name="custodian"/> holds (the role itself is the host's check).</summary>
     public bool MayChange(string? custodian) => WritesAcross || (custodian is not null && Agencies.Contains(custodian));
+
+    /// <summary>The access grant under which the policy let this caller read an object of the record file named by <paramref name="objectId"/> (its code, or code/…), or null.</summary>
+    internal string? GrantFor(string objectId)
+    {
+        var slash = objectId.IndexOf('/', StringComparison.Ordinal);
+        var code = slash < 0 ? objectId : objectId[..slash];
+        lock (_grants)
+        {
+            return _grants.GetValueOrDefault(code);
+        }
+    }
+
+    internal void RememberGrant(string fileCode, string grantId)
+    {
+        lock (_grants)
+        {
+            _grants[fileCode] = grantId;
+        }
+    }
 
     internal bool TryGetCustodian(string fondsCode, out string? custodian)
     {

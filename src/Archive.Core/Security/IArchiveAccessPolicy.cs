@@ -29,7 +29,7 @@ public interface IArchiveAccessPolicy
     /// <summary>The agency holding the fonds today, or null when the fonds does not exist (remembered by the caller for its lifetime).</summary>
     ValueTask<string?> GetCustodianAsync(ArchiveCaller caller, string fondsCode, CancellationToken cancellationToken = default);
 
-    /// <summary>Whether the caller may read the record file (researcher rule, clearance, custody).</summary>
+    /// <summary>Whether the caller may read the record file (researcher rule — accessioned and public, or conditional under the researcher's valid access grant —, clearance, custody).</summary>
     ValueTask<bool> CanReadAsync(ArchiveCaller caller, RecordFile file, CancellationToken cancellationToken = default);
 
     /// <summary>The record file when the caller may read it.</summary>

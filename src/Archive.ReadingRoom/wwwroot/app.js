@@ -83,17 +83,28 @@
     m.hidden = !text;
   }
 
-  async function fetchChecked(url, accept) {
+  // A researcher's API key (khóa độc giả), kept for this browser tab only and sent as X-Api-Key; without one the page
+  // reads as an anonymous reader (a host with its own sign-in needs none).
+  const KEY = 'archive.readerKey';
+  const readerKey = () => { try { return sessionStorage.getItem(KEY) || ''; } catch (e) { return ''; } };
+
+  async function fetchChecked(url, accept, init) {
     let r;
+    const headers = { Accept: accept };
+    if (readerKey()) headers['X-Api-Key'] = readerKey();
+    if (init && init.body) headers['Content-Type'] = 'application/json';
     try {
-      r = await fetch(url, { headers: { Accept: accept }, credentials: 'same-origin', cache: 'no-store' });
+      r = await fetch(url, { method: (init && init.method) || 'GET', body: init && init.body, headers, credentials: 'same-origin', cache: 'no-store' });
     } catch (e) {
       throw new ApiError(0, 'network');
     }
     if (!r.ok) {
       let detail = '';
-      try { const p = await r.json(); detail = p.detail || p.title || ''; } catch (e) { /* not JSON */ }
-      throw new ApiError(r.status, detail);
+      let errors = [];
+      try { const p = await r.json(); detail = p.detail || p.title || ''; errors = p.errors || []; } catch (e) { /* not JSON */ }
+      const err = new ApiError(r.status, detail);
+      err.errors = errors;
+      throw err;
     }
     return r;
   }
@@ -157,6 +168,7 @@
       renderHits(res, append);
       state.cursor = res.nextCursor || null;
       $('more').hidden = !state.cursor;
+      if (!append) await Promise.all([loadConditional(), loadMyRequests()]);
     } catch (err) {
       showMessage(messageFor(err));
     } finally {
@@ -257,7 +269,7 @@
       showMessage(messageFor(err));
       return;
     }
-    if (!rf.accessionedAt || rf.rights !== 'Public') {
+    if (!rf.accessionedAt || (rf.rights !== 'Public' && rf.rights !== 'Conditional')) {
       box.replaceChildren();
       showMessage('Hồ sơ này không thuộc diện phục vụ độc giả tại phòng đọc.');
       return;
@@ -336,6 +348,124 @@
     $('viewer').hidden = true;
   }
 
+  // ------------------------------------------------------------------ conditional records and access requests
+
+  // Record files with conditional access (sử dụng có điều kiện) are listed from their catalogue entry only (code,
+  // title, fonds, date: no text, no snippet); a researcher asks to read one (Yêu cầu khai thác) with a purpose and
+  // sees the decision. Reading it afterwards goes through the API, which allows it only under a valid grant.
+  function requestStatus(r) {
+    switch (r.status) {
+      case 'Pending': return 'Chờ duyệt';
+      case 'Approved': return 'Đã duyệt (đến ngày ' + formatDate(r.validUntil) + ')';
+      case 'Refused': return 'Từ chối (' + (r.reason || '') + ')';
+      case 'Revoked': return 'Đã thu hồi (' + (r.reason || '') + ')';
+      case 'Expired': return 'Hết hạn (ngày ' + formatDate(r.validUntil) + ')';
+      default: return r.status;
+    }
+  }
+
+  function requestMessage(err) {
+    if (err && err.status === 403) return 'Chỉ độc giả đã đăng nhập (nhập khóa độc giả) mới gửi được yêu cầu khai thác (403).';
+    if (err && err.status === 409) return 'Yêu cầu khai thác hồ sơ này đang chờ duyệt hoặc đã được duyệt (409).';
+    if (err && (err.status === 400 || err.status === 422)) {
+      const fields = (err.errors || []).map((e) => e.message).filter(Boolean);
+      return 'Yêu cầu khai thác không hợp lệ: ' + (fields.length ? fields.join(' ') : (err.message || ''));
+    }
+    return messageFor(err);
+  }
+
+  function requestForm(entry, item) {
+    if (item.querySelector('form')) return;
+    const purpose = el('textarea', { name: 'purpose', rows: 3, maxlength: 2000, required: true, 'aria-label': 'Mục đích khai thác', placeholder: 'Mục đích khai thác (ví dụ: nghiên cứu lịch sử địa phương)' });
+    const form = el('form', { class: 'request-form' },
+      el('label', null, 'Mục đích khai thác', purpose),
+      el('div', null,
+        el('button', { type: 'submit', text: 'Gửi yêu cầu' }), ' ',
+        el('button', { type: 'button', class: 'link', text: 'Hủy', onclick: () => form.remove() })));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      showMessage('');
+      try {
+        await fetchChecked(api + '/access-requests', 'application/json', { method: 'POST', body: JSON.stringify({ fileCode: entry.fileCode, purpose: purpose.value }) });
+        form.remove();
+        await Promise.all([loadConditional(), loadMyRequests()]);
+      } catch (err) {
+        showMessage(requestMessage(err));
+      }
+    });
+    item.append(form);
+    purpose.focus();
+  }
+
+  async function loadConditional() {
+    const list = $('conditional-hits');
+    const p = new URLSearchParams();
+    if (state.q) p.set('q', state.q);
+    p.set('pageSize', '20');
+    let res;
+    try {
+      res = await getJson('/access-requests/catalogue?' + p.toString());
+    } catch (err) {
+      $('conditional').hidden = true;
+      return;
+    }
+    list.replaceChildren();
+    for (const entry of res.items || []) {
+      const mine = entry.myRequest;
+      const item = el('li', { class: 'hit conditional', 'data-code': entry.fileCode },
+        el('h3', null, mine && mine.status === 'Approved'
+          ? el('a', { href: recordHash(entry.fileCode, null, null), text: entry.title })
+          : entry.title),
+        el('p', { class: 'meta' },
+          el('span', { class: 'kind', text: 'Hồ sơ' }),
+          el('span', { class: 'badge', text: 'Sử dụng có điều kiện' }),
+          entry.startDate ? el('span', { text: formatDate(entry.startDate) }) : null,
+          entry.fondsCode ? el('span', { text: names.fonds.get(entry.fondsCode) || ('Phông ' + entry.fondsCode) }) : null,
+          el('span', { text: 'Mã hồ sơ ' + entry.fileCode })),
+        mine ? el('p', { class: 'request-status', 'data-status': mine.status, text: 'Yêu cầu khai thác: ' + requestStatus(mine) }) : null);
+      if (!mine || mine.status === 'Refused' || mine.status === 'Revoked' || mine.status === 'Expired') {
+        item.append(el('button', { type: 'button', class: 'request', text: 'Yêu cầu khai thác', onclick: () => requestForm(entry, item) }));
+      }
+      list.append(item);
+    }
+    $('conditional').hidden = list.children.length === 0;
+  }
+
+  async function loadMyRequests() {
+    const list = $('my-request-list');
+    let res;
+    try {
+      res = await getJson('/access-requests/mine?pageSize=100');
+    } catch (err) {
+      $('my-requests').hidden = true;
+      return;
+    }
+    list.replaceChildren();
+    for (const r of res.items || []) {
+      list.append(el('li', { 'data-id': r.id, 'data-status': r.status },
+        r.status === 'Approved' ? el('a', { href: recordHash(r.fileCode, null, null), text: r.fileTitle || r.fileCode }) : el('strong', { text: r.fileTitle || r.fileCode }),
+        ' — ', el('span', { class: 'request-status', text: requestStatus(r) })));
+    }
+    $('my-requests').hidden = list.children.length === 0;
+  }
+
+  function initReaderKey() {
+    const input = $('reader-key');
+    const status = $('reader-key-status');
+    const show = () => { status.textContent = readerKey() ? 'Đã nhập khóa độc giả.' : 'Chưa đăng nhập: bạn đang xem với quyền độc giả khách.'; };
+    $('reader-key-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      try {
+        if (input.value.trim()) sessionStorage.setItem(KEY, input.value.trim()); else sessionStorage.removeItem(KEY);
+      } catch (err) { /* storage off: the key is not kept */ }
+      input.value = '';
+      show();
+      state.searched = false;
+      runSearch(false);
+    });
+    show();
+  }
+
   // ------------------------------------------------------------------ routing
 
   function route() {
@@ -373,5 +503,6 @@
   $('back').addEventListener('click', (e) => { e.preventDefault(); location.hash = '#/'; });
   window.addEventListener('hashchange', route);
 
+  initReaderKey();
   loadFondsNames().finally(route);
 })();
