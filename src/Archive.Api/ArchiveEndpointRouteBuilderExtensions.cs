@@ -58,6 +58,7 @@ public static class ArchiveEndpointRouteBuilderExtensions
         BackupEndpoints.Map(group);
         BacklogEndpoints.Map(group);
         StatisticsEndpoints.Map(group);
+        MigrationEndpoints.Map(group);
         if (endpoints.ServiceProvider.GetService<Archive.Reorganisation.ReorganisationService>() is not null)
         {
             // Only when the host called AddArchive(...).AddReorganisation().

@@ -41,7 +41,7 @@ internal sealed partial class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location", "backlog", "statistics"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location", "backlog", "statistics", "migrate"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -89,6 +89,7 @@ internal sealed partial class ExchangeCommand
         .. BackupVerbs,
         .. LocationVerbs,
         .. BacklogVerbs,
+        .. MigrationVerbs,
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -128,6 +129,7 @@ internal sealed partial class ExchangeCommand
         ["note"] = "--note",
         ["from"] = "--from",
         ["to"] = "--to",
+        ["path"] = "PATH",
     };
 
     private readonly Verb? _verb;
@@ -365,6 +367,7 @@ internal sealed partial class ExchangeCommand
                 var location when location.StartsWith("location ", StringComparison.Ordinal) => await RunLocationAsync(services, output, run.User, cts.Token).ConfigureAwait(false),
                 "statistics report" => await run.StatisticsAsync().ConfigureAwait(false),
                 var backlogVerb when backlogVerb.StartsWith("backlog ", StringComparison.Ordinal) => await run.BacklogAsync().ConfigureAwait(false),
+                var migrateVerb when migrateVerb.StartsWith("migrate ", StringComparison.Ordinal) => await RunMigrationAsync(services, output, error, run.User, cts.Token).ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -531,6 +534,8 @@ internal sealed partial class ExchangeCommand
                 return CheckLocation();
             case var name when IsBacklogVerb(name):
                 return CheckBacklogAndStatistics();
+            case var migrate when migrate.StartsWith("migrate ", StringComparison.Ordinal):
+                return CheckMigration();
             default:
                 return argument;
         }

@@ -97,6 +97,10 @@ builder.Services.Configure<OfficeTextExtractionOptions>(configuration.GetSection
 // Backups started over REST (POST /backups) are written under Archive:Backup:Path (BackupOptions); none when unset.
 builder.Services.Configure<Archive.Backup.BackupOptions>(configuration.GetSection("Archive:Backup"));
 
+// Bulk migration from e-office exports (POST /migrations, `migrate run`): Archive:Migration:* binds MigrationOptions
+// (ImportRoot, BatchSize, MaxParallelism, MaxUploadBytes, MaxEntries).
+builder.Services.Configure<Archive.Migration.MigrationOptions>(configuration.GetSection("Archive:Migration"));
+
 // OCR of scanned content (images, PDFs without a text layer) in the background with Tesseract: Archive:Ocr:* binds
 // TesseractOcrOptions (TesseractPath, PdfToPpmPath, Languages, ProcessTimeout, MaxPages, MaxConcurrency). Missing tools
 // never stop the server: contents get the status OcrUnavailable and GET /api/jobs/ocr says what to install.
