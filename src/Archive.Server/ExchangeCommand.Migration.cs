@@ -28,7 +28,7 @@ internal sealed partial class ExchangeCommand
 
     private string? CheckMigration() => _verb!.Name switch
     {
-        "migrate run" => (_argument is null) == !_options.ContainsKey("resume") ? null : "Give the export PATH, or --resume JOB_ID (not both).",
+        "migrate run" => (_argument is not null) == _options.ContainsKey("resume") ? "Give the export PATH, or --resume JOB_ID (not both)." : null,
         "migrate errors" => _argument is null ? "Missing JOB_ID."
             : _options.TryGetValue("format", out var format) && format.ToLowerInvariant() is not ("csv" or "json") ? $"Option --format is csv or json, not '{format}'." : null,
         _ => null,

@@ -5,7 +5,7 @@ public sealed record StartFolderMigrationRequest
 {
     /// <summary>The export folder, relative to the server's import folder (Archive:Migration:ImportRoot), with '/'.</summary>
     /// <example>eoffice-2016/ubnd-xa-hoa-binh</example>
-    public string? Folder { get; init; }
+    public required string Folder { get; init; }
 }
 
 /// <summary>Progress of a migration job: rows and record files handled so far.</summary>

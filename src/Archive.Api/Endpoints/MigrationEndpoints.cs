@@ -35,7 +35,7 @@ internal static class MigrationEndpoints
             .WithDescription(Formats + " The body is the archive itself (application/zip, application/x-tar, application/gzip or application/octet-stream; "
                 + "the kind is read from its first bytes), at most Archive:Migration:MaxUploadBytes; name = a label for the job. Answers 202 with the job. "
                 + "422 content migration.source-unsupported for anything else.")
-            .Accepts<Stream>("application/zip", "application/x-tar", "application/gzip", "application/octet-stream")
+            .Accepts<Stream>("application/zip", "application/x-tar", "application/gzip", "application/octet-stream", "*/*")
             .Produces<MigrationJobDto>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         group.MapPost("/folder", Folder).WithName("StartFolderMigration").RequireAuthorization(ArchivePolicies.Admin)
