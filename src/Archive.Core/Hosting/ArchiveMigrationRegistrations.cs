@@ -15,7 +15,8 @@ internal static class ArchiveMigrationRegistrations
 {
     public static void AddMigration(IServiceCollection services)
     {
-        services.AddOptions<MigrationOptions>().Validate(o => !o.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(o)).Any(), "Archive:Migration is invalid (ImportRoot absolute, BatchSize 1-10000, MaxParallelism >= 1).");
+        services.AddOptions<MigrationOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>());
         services.TryAddSingleton(sp => new MigrationService(
             sp.GetRequiredService<RecordFileService>(),
             sp.GetRequiredService<FondsRegistry>(),
@@ -31,5 +32,15 @@ internal static class ArchiveMigrationRegistrations
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MigrationWorker>(sp => new MigrationWorker(
             sp.GetRequiredService<MigrationService>(),
             sp.GetService<ILogger<MigrationWorker>>())));
+    }
+}
+
+/// <summary>Validates <see cref="MigrationOptions"/> at start-up, naming every key that is wrong.</summary>
+internal sealed class MigrationOptionsValidator : IValidateOptions<MigrationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MigrationOptions options)
+    {
+        var failures = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(r => r.ErrorMessage ?? "Archive:Migration is invalid.").ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

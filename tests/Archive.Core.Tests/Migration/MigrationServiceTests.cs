@@ -362,6 +362,19 @@ public sealed class MigrationServiceTests : IAsyncLifetime
         Assert.Equal(("folder", MigrationRules.FolderDisabled), (disabled.Errors[0].Field, disabled.Errors[0].Rule));
     }
 
+    [Fact]
+    public async Task Bad_options_are_refused_naming_the_key()
+    {
+        await using var h = ArchiveHarness.Create(services: s => s.Configure<MigrationOptions>(o =>
+        {
+            o.ImportRoot = "relative/exports";
+            o.BatchSize = 0;
+        }));
+        var ex = Assert.Throws<OptionsValidationException>(() => h.Services.GetRequiredService<IOptions<MigrationOptions>>().Value);
+        Assert.Contains(ex.Failures, f => f.Contains("Archive:Migration:ImportRoot", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.Contains("Archive:Migration:BatchSize", StringComparison.Ordinal));
+    }
+
     private sealed class SyncProgress(Action<MigrationProgress> report) : IProgress<MigrationProgress>
     {
         public void Report(MigrationProgress value) => report(value);
