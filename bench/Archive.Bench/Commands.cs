@@ -12,6 +12,7 @@ internal static partial class BenchCommands
         list.Add(new ExtractCommand());
         list.Add(new FixityCommand());
         list.Add(new IngestCommand());
+        list.Add(new MigrateCommand());
         list.Add(new ReindexCommand());
         list.Add(new S3ThroughputCommand());
         list.Add(new SearchQualityCommand());

@@ -35,6 +35,7 @@ public static class ArchiveApiServiceCollectionExtensions
         }
 
         services.TryAddSingleton<ArchiveApiMapper>();
+        services.TryAddSingleton<Archive.Migration.IRuleMessageLocalizer, Archive.Api.Endpoints.ProblemCatalogueLocalizer>(); // migration error reports in Vietnamese
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Archive.Hosting.ArchiveOptions>, LegacyPendingIndexInterval>());
         services.AddProblemDetails();
         services.PostConfigure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(o =>

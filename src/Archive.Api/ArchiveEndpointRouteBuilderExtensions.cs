@@ -60,6 +60,7 @@ public static class ArchiveEndpointRouteBuilderExtensions
         StatisticsEndpoints.Map(group);
         IntegrationEndpoints.Map(group);
         AccessRequestEndpoints.Map(group);
+        MigrationEndpoints.Map(group);
         if (endpoints.ServiceProvider.GetService<Archive.Reorganisation.ReorganisationService>() is not null)
         {
             // Only when the host called AddArchive(...).AddReorganisation().

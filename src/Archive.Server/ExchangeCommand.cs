@@ -41,7 +41,7 @@ internal sealed partial class ExchangeCommand
     /// <summary>Anything else (configuration, I/O, a broken store).</summary>
     public const int Failure = 4;
 
-    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location", "backlog", "statistics", "changes", "webhook", "access-request"];
+    private static readonly string[] Groups = ["handover", "transfer", "accession", "catalogue", "disposition", "record", "backup", "location", "backlog", "statistics", "changes", "webhook", "access-request", "migrate"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
     private static readonly string[] HostKeys = ["environment", "contentRoot", "applicationName"];
 
@@ -91,6 +91,7 @@ internal sealed partial class ExchangeCommand
         .. BacklogVerbs,
         .. IntegrationVerbs,
         .. AccessRequestVerbs,
+        .. MigrationVerbs,
     ];
 
     /// <summary>What an engine field is called on the command line, by verb (for the messages of a refusal).</summary>
@@ -132,6 +133,7 @@ internal sealed partial class ExchangeCommand
         ["to"] = "--to",
         ["after"] = "--after", ["limit"] = "--limit", ["url"] = "--url", ["events"] = "--events", ["description"] = "--description", ["startAfter"] = "--start-after",
         ["validDays"] = "--days", ["reason"] = "--reason",
+        ["path"] = "PATH",
     };
 
     private readonly Verb? _verb;
@@ -371,6 +373,7 @@ internal sealed partial class ExchangeCommand
                 var backlogVerb when backlogVerb.StartsWith("backlog ", StringComparison.Ordinal) => await run.BacklogAsync().ConfigureAwait(false),
                 var integrationVerb when IsIntegrationVerb(integrationVerb) => await run.IntegrationAsync().ConfigureAwait(false),
                 var accessVerb when IsAccessRequestVerb(accessVerb) => await run.AccessRequestAsync().ConfigureAwait(false),
+                var migrateVerb when migrateVerb.StartsWith("migrate ", StringComparison.Ordinal) => await RunMigrationAsync(services, output, error, run.User, cts.Token).ConfigureAwait(false),
                 _ => await run.AccessionAsync(import: true).ConfigureAwait(false),
             };
         }
@@ -541,6 +544,8 @@ internal sealed partial class ExchangeCommand
                 return CheckIntegration();
             case var name when IsAccessRequestVerb(name):
                 return CheckAccessRequest();
+            case var migrate when migrate.StartsWith("migrate ", StringComparison.Ordinal):
+                return CheckMigration();
             default:
                 return argument;
         }

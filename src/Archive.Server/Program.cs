@@ -103,6 +103,9 @@ builder.Services.Configure<Archive.Integrations.WebhookOptions>(configuration.Ge
 // Researchers' access requests for conditional records: Archive:AccessRequests:* binds AccessRequestOptions
 // (DefaultValidDays, MaxValidDays, MaxTextLength), validated at start-up.
 builder.Services.Configure<Archive.Access.AccessRequestOptions>(configuration.GetSection("Archive:AccessRequests"));
+// Bulk migration from e-office exports (POST /migrations, `migrate run`): Archive:Migration:* binds MigrationOptions
+// (ImportRoot, BatchSize, MaxParallelism, MaxUploadBytes, MaxEntries).
+builder.Services.Configure<Archive.Migration.MigrationOptions>(configuration.GetSection("Archive:Migration"));
 
 // OCR of scanned content (images, PDFs without a text layer) in the background with Tesseract: Archive:Ocr:* binds
 // TesseractOcrOptions (TesseractPath, PdfToPpmPath, Languages, ProcessTimeout, MaxPages, MaxConcurrency). Missing tools

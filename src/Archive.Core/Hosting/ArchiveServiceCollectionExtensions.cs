@@ -154,6 +154,8 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetService<TimeProvider>()));
         // The backlog register and the statistics (ArchiveBacklogRegistrations.cs).
         ArchiveBacklogRegistrations.AddBacklogAndStatistics(services);
+        // Bulk migration from e-office exports (ArchiveMigrationRegistrations.cs).
+        ArchiveMigrationRegistrations.AddMigration(services);
 
         // The change feed and webhooks (ArchiveIntegrationRegistrations.cs).
         ArchiveIntegrationRegistrations.AddChangeFeedAndWebhooks(services);
