@@ -108,8 +108,7 @@ internal sealed class BlockMaxima
         }
 
         var norms = reader.GetNormValues(term.Field);
-        var sum = reader.GetSumTotalTermFreq(term.Field);
-        var avgdl = sum <= 0 ? 1f : (float)(sum / (double)reader.MaxDoc);
+        var avgdl = Average(reader.GetSumTotalTermFreq(term.Field), reader.MaxDoc);
         var lengthPart = new double[256];
         for (var i = 0; i < lengthPart.Length; i++)
         {
@@ -157,9 +156,11 @@ internal sealed class BlockMaxima
     public static float AverageLength(IndexSearcher searcher, string field)
     {
         var stats = searcher.CollectionStatistics(field);
-        var sum = stats.SumTotalTermFreq;
-        return sum <= 0 ? 1f : (float)(sum / (double)stats.MaxDoc);
+        return Average(stats.SumTotalTermFreq, stats.MaxDoc);
     }
+
+    /// <summary>BM25's average field length: <c>sumTotalTermFreq / maxDoc</c>, 1 when the field has no statistics.</summary>
+    private static float Average(long sumTotalTermFreq, long maxDoc) => sumTotalTermFreq <= 0 ? 1f : (float)(sumTotalTermFreq / (double)maxDoc);
 
     /// <summary>A field length decoded from its norm byte as BM25 does (<c>1 / f²</c>, <c>f</c> decoded by <c>SmallFloat</c>).</summary>
     private static float Length(byte norm)
