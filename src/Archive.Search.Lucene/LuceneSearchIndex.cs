@@ -244,6 +244,8 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
 
     internal async ValueTask CommitRebuildAsync(LuceneIndexRebuild rebuild, CancellationToken cancellationToken)
     {
+        // Before the switch and outside its lock: live writes still reach the rebuild while it merges.
+        Wrap("rebuild-merge", rebuild.Generation.ExpungeDeletes);
         await _switchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

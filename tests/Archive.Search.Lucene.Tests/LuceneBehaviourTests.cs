@@ -229,6 +229,36 @@ public sealed class LuceneBehaviourTests
     }
 
     [Fact]
+    public async Task A_committed_rebuild_holds_no_replaced_documents_even_when_it_was_resumed()
+    {
+        // Lucene counts replaced documents in document frequencies and field lengths until their segment is merged, so
+        // a resumed rebuild (which writes again what it wrote before the interruption) would rank differently from one
+        // written once; the commit merges them away.
+        using var folder = new TempFolder();
+        var docs = Enumerable.Range(1, 20).Select(i => new SearchDocument { Id = "r" + i, Title = "Hồ sơ tổ chức " + i }).ToList();
+        string generation;
+        using (var index = Open(folder))
+        {
+            await using var first = await index.OpenRebuildAsync("resumed", Ct);
+            await first.IndexAsync(docs.Take(15).ToList(), Ct);
+        }
+
+        using (var index = Open(folder))
+        {
+            await using var resumed = await index.OpenRebuildAsync("resumed", Ct);
+            await resumed.IndexAsync(docs.Skip(5).ToList(), Ct); // replaces 10 of the 15 written before
+            await resumed.CommitAsync(Ct);
+            generation = index.LiveGeneration;
+            Assert.Equal(20, (await index.SearchAsync(new SearchRequest { Query = "to chuc", Consistency = SearchConsistency.ReadYourWrites }, Ct)).Total);
+        }
+
+        using var directory = global::Lucene.Net.Store.FSDirectory.Open(Path.Combine(folder.Path, generation));
+        using var reader = global::Lucene.Net.Index.DirectoryReader.Open(directory);
+        Assert.Equal(20, reader.NumDocs);
+        Assert.Equal(20, reader.MaxDoc);
+    }
+
+    [Fact]
     public async Task Start_up_removes_unreferenced_generations_but_keeps_unfinished_rebuilds()
     {
         using var folder = new TempFolder();

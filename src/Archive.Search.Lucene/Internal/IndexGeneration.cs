@@ -148,6 +148,14 @@ internal sealed class IndexGeneration
         return Interlocked.Increment(ref _changeSeq);
     }
 
+    /// <summary>
+    /// Merges away the segments that mostly hold replaced or deleted documents (Lucene's <c>ForceMergeDeletes</c>: those
+    /// above its 10 % threshold), so a finished rebuild ranks like an index written once: document frequencies and field
+    /// lengths count deleted documents until their segment is merged, and a resumed rebuild replaces what it wrote before
+    /// the interruption.
+    /// </summary>
+    public void ExpungeDeletes() => _writer.ForceMergeDeletes(doWait: true);
+
     /// <summary>Durably commits every change up to <paramref name="seq"/> (group commit: one fsync serves all waiting writers).</summary>
     public void CommitUpTo(long seq)
     {
