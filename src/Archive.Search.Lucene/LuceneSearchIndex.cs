@@ -389,12 +389,17 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
             var facets = request.Facets is { Count: > 0 } f ? new FacetCollector(f.Distinct(StringComparer.Ordinal).ToList()) : null;
             var filter = filterQuery is null ? null : new QueryWrapperFilter(filterQuery);
 
-            // Free words ranked by relevance without facets: top-k evaluation that skips documents which cannot reach
-            // the page, counting exactly only up to ExactTotalHitsThreshold. Everything else scores every match.
+            // Free words ranked by relevance: top-k evaluation that skips documents which cannot reach the page,
+            // counting exactly only up to ExactTotalHitsThreshold; with facets, the matches are then counted exactly in a
+            // pass that scores nothing (MatchSet). Everything else scores every match.
             TopTermsSearch.Outcome? topK = null;
-            if (built.Disjunction is { } disjunction && facets is null && request.Sort == SearchSort.Relevance && _options.ExactTotalHitsThreshold < int.MaxValue)
+            if (built.Disjunction is { } disjunction && request.Sort == SearchSort.Relevance && _options.ExactTotalHitsThreshold < int.MaxValue)
             {
-                topK = TopTermsSearch.Search(searcher, disjunction, filter, top, request.PageSize + 1, (float?)cursor?.Score, _options.ExactTotalHitsThreshold);
+                topK = TopTermsSearch.Search(searcher, disjunction, filter, top, request.PageSize + 1, (float?)cursor?.Score, facets is null ? _options.ExactTotalHitsThreshold : 0);
+                if (topK is not null && facets is not null)
+                {
+                    topK = new TopTermsSearch.Outcome(MatchSet.Collect(searcher, disjunction, filter, facets), Exact: true);
+                }
             }
 
             if (topK is null)

@@ -136,6 +136,53 @@ public sealed class TopKSearchTests
     }
 
     [Fact]
+    public async Task A_faceted_query_takes_the_pruned_path_with_the_exhaustive_hits_total_and_facets()
+    {
+        using var pair = new Pair(threshold: 0);
+        await pair.IndexAsync(Corpus(3000));
+        foreach (var query in Queries)
+        {
+            foreach (var filters in new[] { Array.Empty<SearchFilter>(), [new TermsFilter(SearchFields.Agency, ["A1", "A2"])] })
+            {
+                var request = new SearchRequest { Query = query, PageSize = 10, Filters = filters, Facets = [SearchFields.Agency, SearchFields.Year], FacetSize = 50 };
+                var full = await pair.Exhaustive.SearchAsync(request, Ct);
+                var topK = await pair.TopK.SearchAsync(request, Ct);
+                Assert.True(topK.TotalIsExact);
+                Assert.Equal(full.Total, topK.Total);
+                Assert.Equal(full.Hits.Select(h => h.Document.Id), topK.Hits.Select(h => h.Document.Id));
+                for (var i = 0; i < full.Hits.Count; i++)
+                {
+                    Assert.Equal(full.Hits[i].Score, topK.Hits[i].Score, 1e-4 * full.Hits[i].Score);
+                }
+
+                foreach (var field in request.Facets)
+                {
+                    Assert.Equal(full.Facets[field], topK.Facets[field]);
+                }
+
+                Assert.Equal(full.Total, topK.Facets[SearchFields.Agency].Sum(v => v.Count));
+                Assert.Equal(full.NextCursor is null, topK.NextCursor is null);
+            }
+        }
+
+        // Paging: every page carries the facets of all matches, in the exhaustive order.
+        var paged = new SearchRequest { Query = "thuế giá trị gia tăng được khấu trừ", PageSize = 25, Facets = [SearchFields.Year] };
+        var expected = (await pair.Exhaustive.SearchAsync(paged with { PageSize = 75 }, Ct)).Hits.Select(h => h.Document.Id).ToList();
+        var facets = (await pair.Exhaustive.SearchAsync(paged, Ct)).Facets[SearchFields.Year];
+        var seen = new List<string>();
+        string? cursor = null;
+        for (var page = 0; page < 3; page++)
+        {
+            var r = await pair.TopK.SearchAsync(paged with { Cursor = cursor }, Ct);
+            Assert.Equal(facets, r.Facets[SearchFields.Year]);
+            seen.AddRange(r.Hits.Select(h => h.Document.Id));
+            cursor = r.NextCursor;
+        }
+
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
     public async Task Paging_through_a_pruned_query_gives_the_exhaustive_order()
     {
         using var pair = new Pair(threshold: 0);

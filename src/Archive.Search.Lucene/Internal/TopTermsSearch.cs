@@ -362,7 +362,7 @@ internal static class TopTermsSearch
         return new Outcome(state.Matches, !state.Pruned);
     }
 
-    private static (bool Skip, IBits? Bits) AcceptDocs(AtomicReaderContext leaf, Filter? filter)
+    internal static (bool Skip, IBits? Bits) AcceptDocs(AtomicReaderContext leaf, Filter? filter)
     {
         var live = leaf.AtomicReader.LiveDocs;
         if (filter is null)
