@@ -68,9 +68,6 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     /// <summary>Folder name of the live generation (changes when a rebuild is committed).</summary>
     public string LiveGeneration => Volatile.Read(ref _live).Name;
 
-    /// <summary>Whether quoted phrases are narrowed by their bigrams: every document of the live index has them (tests).</summary>
-    internal bool PhrasesNarrowedByBigrams => Volatile.Read(ref _live).BigramsComplete;
-
     /// <inheritdoc />
     public string SystemName => System;
 
@@ -388,7 +385,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
                 searcher = live.AcquireSearcher();
             }
 
-            var built = _queries.Build(request.Query, searcher.IndexReader, live.BigramsComplete);
+            var built = _queries.Build(request.Query, searcher.IndexReader);
             var sort = SortOf(request.Sort);
             var after = cursor is null ? null : AfterOf(cursor);
             var top = TopFieldCollector.Create(sort, request.PageSize + 1, after, fillFields: true, trackDocScores: request.Sort == SearchSort.Relevance, trackMaxScore: false, docsScoredInOrder: false);

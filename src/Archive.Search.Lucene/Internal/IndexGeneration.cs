@@ -16,9 +16,6 @@ namespace Archive.Search.Lucene.Internal;
 /// </summary>
 internal sealed class IndexGeneration
 {
-    /// <summary>Commit data key: <c>complete</c> when every document of this index was written with its bigrams.</summary>
-    private const string BigramsKey = "archive.bigrams";
-
     private readonly LuceneDirectory _directory;
     private readonly IndexWriter _writer;
     private readonly Similarity _similarity;
@@ -36,10 +33,9 @@ internal sealed class IndexGeneration
 
     private readonly ILogger _logger;
 
-    private IndexGeneration(string name, string path, LuceneDirectory directory, IndexWriter writer, Similarity similarity, bool bigramsComplete, ILogger logger)
+    private IndexGeneration(string name, string path, LuceneDirectory directory, IndexWriter writer, Similarity similarity, ILogger logger)
     {
         _logger = logger;
-        BigramsComplete = bigramsComplete;
         Name = name;
         Path = path;
         _directory = directory;
@@ -52,13 +48,6 @@ internal sealed class IndexGeneration
 
     /// <summary>Full path of the folder.</summary>
     public string Path { get; }
-
-    /// <summary>
-    /// Whether every document was written with its folded bigrams (recorded in the commit data from the first commit on:
-    /// an index created with <see cref="LuceneRankingOptions.IndexBigrams"/> on, and never written with it off since), so
-    /// that a phrase may be narrowed by them. An index from before this was recorded counts as incomplete until rebuilt.
-    /// </summary>
-    public bool BigramsComplete { get; }
 
     /// <summary>Documents in the index (committed or buffered, deletions applied at flush).</summary>
     public long DocumentCount => _writer.NumDocs;
@@ -79,27 +68,12 @@ internal sealed class IndexGeneration
             var writer = new IndexWriter(directory, config);
             try
             {
-                var exists = DirectoryReader.IndexExists(directory);
-                var data = new Dictionary<string, string>(writer.CommitData ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-                var complete = options.Ranking.IndexBigrams && (!exists || data.GetValueOrDefault(BigramsKey) == "complete");
-                var recorded = data.ContainsKey(BigramsKey);
-                if (!exists || complete != recorded)
+                if (!DirectoryReader.IndexExists(directory))
                 {
-                    // Recorded before any document is written without bigrams; kept by every later commit.
-                    if (complete)
-                    {
-                        data[BigramsKey] = "complete";
-                    }
-                    else
-                    {
-                        data.Remove(BigramsKey);
-                    }
-
-                    writer.SetCommitData(data);
-                    writer.Commit(); // also, for a new index, an empty commit: readers can open and a rebuild can resume from it
+                    writer.Commit(); // an empty commit: readers can open and a rebuild can resume from it
                 }
 
-                return new IndexGeneration(name, path, directory, writer, similarity, complete, logger);
+                return new IndexGeneration(name, path, directory, writer, similarity, logger);
             }
             catch
             {

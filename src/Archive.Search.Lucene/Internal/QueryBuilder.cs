@@ -43,12 +43,8 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
 
     private static readonly VietnameseAnalyzer Exact = new(VietnameseAnalysisMode.Exact);
 
-    /// <summary>
-    /// Builds the queries; with <paramref name="reader"/>, common terms are gated (see
-    /// <see cref="LuceneRankingOptions.CommonTermRatio"/>); with <paramref name="bigramsComplete"/> (every document of the
-    /// index has its bigrams), phrases are narrowed by their bigrams.
-    /// </summary>
-    public BuiltQuery Build(string? text, IndexReader? reader = null, bool bigramsComplete = false)
+    /// <summary>Builds the queries; with <paramref name="reader"/>, common terms are gated (see <see cref="LuceneRankingOptions.CommonTermRatio"/>).</summary>
+    public BuiltQuery Build(string? text, IndexReader? reader = null)
     {
         var clauses = QueryTextParser.Parse(text);
         if (clauses.Count(c => c.Kind != QueryClauseKind.Words) > MaxClauses)
@@ -57,7 +53,6 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
         }
 
         var accented = text is not null && VietnameseText.HasDiacritics(text);
-        var narrowPhrases = bigramsComplete && ranking.IndexBigrams;
         var top = new BooleanQuery(disableCoord: true);
         var positives = new List<(string[] Folded, int[] Positions)>();
         var hasPositive = false;
@@ -102,13 +97,13 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
                     hasPositive = true;
                     break;
                 case QueryClauseKind.Phrase:
-                    top.Add(TextMatch(tokens, folded, positions, accented, boosted: true, narrowPhrases), Occur.MUST);
+                    top.Add(TextMatch(tokens, folded, positions, accented, boosted: true), Occur.MUST);
                     positives.Add((folded, positions));
                     hasPositive = hasRequired = true;
                     break;
                 case QueryClauseKind.Exclude:
                     var exact = VietnameseText.HasDiacritics(clause.Text);
-                    top.Add(TextMatch(tokens, folded, positions, exact, boosted: false, narrowPhrases, exactOnly: exact), Occur.MUST_NOT);
+                    top.Add(TextMatch(tokens, folded, positions, exact, boosted: false, exactOnly: exact), Occur.MUST_NOT);
                     break;
             }
         }
@@ -307,66 +302,31 @@ internal sealed class QueryBuilder(LuceneRankingOptions ranking)
     }
 
     /// <summary>A term or phrase in any text group: folded match, plus (when the query has diacritics) the accented match.</summary>
-    private BooleanQuery TextMatch(IReadOnlyList<string> tokens, string[] folded, int[] positions, bool accented, bool boosted, bool narrowPhrases, bool exactOnly = false)
+    private BooleanQuery TextMatch(IReadOnlyList<string> tokens, string[] folded, int[] positions, bool accented, bool boosted, bool exactOnly = false)
     {
         var q = new BooleanQuery(disableCoord: true);
         var groups = boosted ? Groups() : Fields.Groups.Select(g => (g, 1f));
         foreach (var (group, boost) in groups)
         {
-            var bigrams = narrowPhrases && folded.Length > 1 ? Bigrams(folded, positions) : null;
             if (!exactOnly)
             {
-                q.Add(Single(group.Folded, folded, positions, boost, group.Bigrams, bigrams), Occur.SHOULD);
+                q.Add(Single(group.Folded, folded, positions, boost), Occur.SHOULD);
             }
 
             if (exactOnly || (accented && ranking.AccentedBoost > 0))
             {
-                q.Add(Single(group.Accented, tokens.ToArray(), positions, exactOnly ? boost : boost * ranking.AccentedBoost, group.Bigrams, bigrams), Occur.SHOULD);
+                q.Add(Single(group.Accented, tokens.ToArray(), positions, exactOnly ? boost : boost * ranking.AccentedBoost), Occur.SHOULD);
             }
         }
 
         return q;
     }
 
-    /// <summary>The distinct folded bigrams of a phrase's adjacent syllables.</summary>
-    private static List<string> Bigrams(string[] folded, int[] positions)
-    {
-        var result = new List<string>(folded.Length - 1);
-        for (var i = 1; i < folded.Length; i++)
-        {
-            var bigram = folded[i - 1] + " " + folded[i];
-            if (positions[i] == positions[i - 1] + 1 && !result.Contains(bigram, StringComparer.Ordinal))
-            {
-                result.Add(bigram);
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// A term, or a phrase; with <paramref name="bigrams"/>, the phrase is required together with its bigrams, each
-    /// boosted 0. A document where the phrase occurs holds every bigram of it (indexed from the same syllables, no gaps),
-    /// so the matches are the same; but the conjunction is led by the rarest bigram — short postings — and positions
-    /// are only read for the documents that hold them all, where the phrase alone walks the postings of its syllables,
-    /// the commonest words there are. The score is the phrase's: the bigrams add exactly 0.
-    /// </summary>
-    private static Query Single(string field, string[] terms, int[] positions, float boost, string bigramField, List<string>? bigrams)
+    private static Query Single(string field, string[] terms, int[] positions, float boost)
     {
         Query q = terms.Length == 1 ? new TermQuery(new Term(field, terms[0])) : Phrase(field, terms, positions);
         q.Boost = boost;
-        if (terms.Length == 1 || bigrams is not { Count: > 0 })
-        {
-            return q;
-        }
-
-        var narrowed = new BooleanQuery(disableCoord: true) { { q, Occur.MUST } };
-        foreach (var bigram in bigrams)
-        {
-            narrowed.Add(new TermQuery(new Term(bigramField, bigram)) { Boost = 0 }, Occur.MUST);
-        }
-
-        return narrowed;
+        return q;
     }
 
     private static PhraseQuery Phrase(string field, string[] terms, int[] positions)
