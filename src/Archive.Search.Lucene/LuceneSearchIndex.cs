@@ -33,7 +33,6 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     private readonly LuceneSearchOptions _options;
     private readonly ILogger _logger;
     private readonly QueryBuilder _queries;
-    private readonly FilterCache _filters;
     private readonly Snippets _snippets;
     private readonly Lock _rebuildsLock = new();
     private readonly SemaphoreSlim _switchLock = new(1, 1);
@@ -56,7 +55,6 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         RootPath = Path.GetFullPath(options.IndexPath);
         _queries = new QueryBuilder(options.Ranking);
-        _filters = new FilterCache(options.FilterCacheEntries, options.FilterCacheMinSegmentDocs);
         _snippets = new Snippets(options);
         _live = Wrap("open", OpenLive);
         _refreshTimer = new Timer(_ => BackgroundRefresh(), null, options.RefreshInterval, options.RefreshInterval);
@@ -137,10 +135,9 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
     {
         using var measurement = SearchTelemetry.Start();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var (filterQuery, filterKey, cursor) = RequestValidator.Validate(request, _options);
+        var (filterQuery, cursor) = RequestValidator.Validate(request, _options);
         cancellationToken.ThrowIfCancellationRequested();
-        Filter? filter = filterQuery is null ? null : _options.FilterCacheEntries > 0 ? _filters.For(filterQuery, filterKey!) : new QueryWrapperFilter(filterQuery);
-        return ValueTask.FromResult(Wrap("search", () => Search(request, filter, cursor)));
+        return ValueTask.FromResult(Wrap("search", () => Search(request, filterQuery, cursor)));
     }
 
     /// <inheritdoc />
@@ -362,7 +359,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
         }
     }
 
-    private SearchResults Search(SearchRequest request, Filter? filter, SearchCursor? cursor)
+    private SearchResults Search(SearchRequest request, Query? filterQuery, SearchCursor? cursor)
     {
         var live = AcquireLive();
         IndexSearcher? searcher = null;
@@ -390,6 +387,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, ISearchIndexRebuilder, IDi
             var after = cursor is null ? null : AfterOf(cursor);
             var top = TopFieldCollector.Create(sort, request.PageSize + 1, after, fillFields: true, trackDocScores: request.Sort == SearchSort.Relevance, trackMaxScore: false, docsScoredInOrder: false);
             var facets = request.Facets is { Count: > 0 } f ? new FacetCollector(f.Distinct(StringComparer.Ordinal).ToList()) : null;
+            var filter = filterQuery is null ? null : new QueryWrapperFilter(filterQuery);
 
             // Free words ranked by relevance: top-k evaluation that skips documents which cannot reach the page,
             // counting exactly only up to ExactTotalHitsThreshold; with facets, the matches are then counted exactly in a

@@ -49,17 +49,6 @@ public sealed class LuceneSearchOptions : IValidatableObject
     /// </summary>
     public int ExactTotalHitsThreshold { get; set; } = 10_000;
 
-    /// <summary>
-    /// Filter results kept per index segment (default 32; 0 turns the cache off). A request's filters (agency, access
-    /// level, year range, a researcher's scope…) are evaluated once per segment of 10,000 documents or more and kept as a
-    /// bit set of maxDoc / 8 bytes (125 KB per million documents), the oldest dropped first; deletions are applied at
-    /// search time, and a segment's entries go when the segment is merged away.
-    /// </summary>
-    public int FilterCacheEntries { get; set; } = 32;
-
-    /// <summary>Segments with fewer documents are filtered without the cache (tests lower it).</summary>
-    internal int FilterCacheMinSegmentDocs { get; set; } = 10_000;
-
     /// <summary>Ranking parameters (defaults were tuned on ALQAC 2022, see docs/benchmarks.md).</summary>
     public LuceneRankingOptions Ranking { get; set; } = new();
 
@@ -90,11 +79,6 @@ public sealed class LuceneSearchOptions : IValidatableObject
         if (options.CursorLifetime < TimeSpan.FromSeconds(1) || options.CursorLifetime > TimeSpan.FromDays(1))
         {
             errors.Add("LuceneSearchOptions.CursorLifetime must be between 1 second and 1 day.");
-        }
-
-        if (options.FilterCacheEntries is < 0 or > 1024)
-        {
-            errors.Add("LuceneSearchOptions.FilterCacheEntries must be between 0 and 1024.");
         }
 
         if (options.ExactTotalHitsThreshold < 0)

@@ -6,39 +6,10 @@ namespace Archive.Search.Lucene.Internal;
 /// <summary>Checks a request with the shared rules (<see cref="SearchRequestValidator"/>) and turns its filters into a Lucene filter query.</summary>
 internal static class RequestValidator
 {
-    public static (Query? Filter, string? FilterKey, SearchCursor? Cursor) Validate(SearchRequest request, LuceneSearchOptions options)
+    public static (Query? Filter, SearchCursor? Cursor) Validate(SearchRequest request, LuceneSearchOptions options)
     {
         var (filters, cursor) = SearchRequestValidator.Validate(request, options.MaxQueryLength);
-        var filter = BuildFilter(filters);
-        return (filter, filter is null ? null : FilterKey(filters), cursor);
-    }
-
-    /// <summary>A string that identifies what the filters accept (every value length-prefixed, so no two lists collide).</summary>
-    private static string FilterKey(IReadOnlyList<CheckedSearchFilter> filters)
-    {
-        var key = new System.Text.StringBuilder();
-        foreach (var filter in filters)
-        {
-            switch (filter)
-            {
-                case CheckedTermsFilter t:
-                    key.Append(t.Exclude ? "T-" : "T+").Append(CanonicalField(t.Field).Length).Append(':').Append(CanonicalField(t.Field)).Append(t.Values.Count).Append('[');
-                    foreach (var v in t.Values)
-                    {
-                        key.Append(v.Length).Append(':').Append(v);
-                    }
-
-                    key.Append(']');
-                    break;
-                case CheckedDateRange d:
-                    key.Append('D').Append(d.From?.DayNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "*").Append('-').Append(d.To?.DayNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "*").Append(';');
-                    break;
-                default:
-                    throw new InvalidOperationException("Unknown filter " + filter.GetType().Name);
-            }
-        }
-
-        return key.ToString();
+        return (BuildFilter(filters), cursor);
     }
 
     private static Query? BuildFilter(IReadOnlyList<CheckedSearchFilter> filters)

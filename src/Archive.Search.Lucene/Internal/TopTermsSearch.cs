@@ -370,13 +370,6 @@ internal static class TopTermsSearch
             return (false, live);
         }
 
-        if (filter is FilterCache.CachedFilter cached)
-        {
-            // The cached bits are read in place: no copy per query.
-            var (accepted, empty) = cached.Accepted(leaf);
-            return empty ? (true, null) : (false, live is null ? accepted : new AndBits(accepted, live));
-        }
-
         var set = filter.GetDocIdSet(leaf, live);
         var it = set?.GetIterator();
         if (it is null)
