@@ -41,6 +41,7 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
+    private DateTimeOffset? _lastScan;
 
     /// <summary>Creates the worker.</summary>
     public WebhookDeliveryWorker(WebhookService subscriptions, ChangeFeedService feed, RecordFileService files, StorageLeases leases, WebhookUrlGuard guard, IOptions<WebhookOptions> options, TimeProvider? timeProvider = null, ILogger<WebhookDeliveryWorker>? logger = null)
@@ -86,6 +87,7 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
     /// <summary>One round over every subscription (what the background loop does every <see cref="WebhookOptions.PollInterval"/>); returns the attempts made.</summary>
     public async ValueTask<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        await ScanIfDueAsync(cancellationToken).ConfigureAwait(false);
         var attempts = 0;
         await foreach (var stored in _subscriptions.ListStoredAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -108,6 +110,30 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
         }
 
         return attempts;
+    }
+
+    /// <summary>The scan for record files falling due and overdue plan tasks, run by <see cref="RunOnceAsync"/> every <see cref="WebhookOptions.DueScanInterval"/> (none when null).</summary>
+    internal WebhookDueScanner? DueScanner { get; init; }
+
+    private async ValueTask ScanIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (DueScanner is null || (_lastScan is { } last && now - last < _options.DueScanInterval))
+        {
+            return;
+        }
+
+        try
+        {
+            await DueScanner.ScanAsync(cancellationToken).ConfigureAwait(false);
+            _lastScan = now;
+        }
+#pragma warning disable CA1031 // A failed scan (a damaged plan, the store) must not stop the deliveries; it is tried again next round.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogScanFailed(_logger, ex);
+        }
     }
 
     /// <inheritdoc />
@@ -169,24 +195,24 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
     {
         var s = stored.Subscription;
         var caller = ArchiveCaller.Authenticated(new ArchiveUser("webhook:" + s.Id), [ArchiveRoles.Archivist], [s.AgencyId], secretClearance: false, principalId: "webhook:" + s.Id);
-        var page = await _feed.ReadAsync(s.Cursor, ChangesPerRound, caller, s.AgencyId, cancellationToken).ConfigureAwait(false);
+        var page = await _feed.ReadForWebhooksAsync(s.Cursor, ChangesPerRound, caller, s.AgencyId, cancellationToken).ConfigureAwait(false);
         var attempts = 0;
         var cursor = s.Cursor;
-        foreach (var change in page.Items)
+        foreach (var entry in page.Items)
         {
-            var events = EventsOf(s, change).ToList();
-            if (events.Any(e => e.Kind == WebhookEventKind.Searchable)
-                && (await _files.GetProjectionAsync(change.FileCode, change.Version!.Value, cancellationToken).ConfigureAwait(false)).State != ProjectionState.Searchable)
+            var events = (entry.Change is { } change ? EventsOf(s, change).Select(e => Event.Of(s, change, e.Kind, e.Name)) : EventsOf(s, entry.Notice!)).ToList();
+            if (entry.Change is { } changed && events.Any(e => e.Kind == WebhookEventKind.Searchable)
+                && (await _files.GetProjectionAsync(changed.FileCode, changed.Version!.Value, cancellationToken).ConfigureAwait(false)).State != ProjectionState.Searchable)
             {
                 // Not searchable yet: none of this change's events is sent (so none is sent twice); it and what follows wait for the next round.
                 await SaveCursorAsync(s.Id, cursor, cancellationToken).ConfigureAwait(false);
                 return attempts;
             }
 
-            foreach (var (kind, name) in events)
+            foreach (var e in events)
             {
                 attempts++;
-                if (!await AttemptAsync(stored, change, kind, name, cancellationToken).ConfigureAwait(false))
+                if (!await AttemptAsync(stored, e, cancellationToken).ConfigureAwait(false))
                 {
                     await SaveCursorAsync(s.Id, cursor, cancellationToken).ConfigureAwait(false);
                     return attempts;
@@ -196,7 +222,7 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
                 stored = stored with { Subscription = stored.Subscription with { ConsecutiveFailures = 0 } };
             }
 
-            cursor = change.Cursor;
+            cursor = ChangeFeedService.EncodeCursor(entry.Sequence);
             await SaveCursorAsync(s.Id, cursor, cancellationToken).ConfigureAwait(false);
         }
 
@@ -227,25 +253,54 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
         }
     }
 
-    private async ValueTask<bool> AttemptAsync(WebhookService.StoredSubscription stored, RecordChange change, WebhookEventKind kind, string name, CancellationToken cancellationToken)
+    private static IEnumerable<Event> EventsOf(WebhookSubscription s, WebhookNotice notice)
     {
-        var s = stored.Subscription;
-        var deliveryId = $"{s.Id}.{change.Sequence.ToString(CultureInfo.InvariantCulture)}.{name}";
-        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        if (s.Events.Contains(notice.Kind))
         {
-            id = deliveryId,
-            @event = name,
-            subscriptionId = s.Id,
-            agencyId = s.AgencyId,
-            occurredAt = change.Timestamp,
-            data = new
+            var name = NameOf(notice.Kind);
+            yield return new Event(notice.Kind, name, $"{s.Id}.{notice.DeliveryKey}.{name}", notice.OccurredAt, notice.FileCode, notice.Data);
+        }
+    }
+
+    /// <summary>The wire name of an event kind (<c>X-Archive-Event</c>, the payload's <c>event</c>).</summary>
+    public static string NameOf(WebhookEventKind kind) => kind switch
+    {
+        WebhookEventKind.RecordFileChanged => "record-file.changed",
+        WebhookEventKind.Searchable => "record-file.searchable",
+        WebhookEventKind.AccessionDone => "accession.done",
+        WebhookEventKind.RetentionDue => "retention.due",
+        WebhookEventKind.PlanTaskOverdue => "plan-task.overdue",
+        WebhookEventKind.HandoverReceived => "handover.received",
+        WebhookEventKind.HandoverAccepted => "handover.accepted",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>One event to deliver: its kind and name, delivery id, time, record file and payload data.</summary>
+    private sealed record Event(WebhookEventKind Kind, string Name, string DeliveryId, DateTimeOffset OccurredAt, string? FileCode, object Data)
+    {
+        public static Event Of(WebhookSubscription s, RecordChange change, WebhookEventKind kind, string name)
+            => new(kind, name, $"{s.Id}.{change.Sequence.ToString(CultureInfo.InvariantCulture)}.{name}", change.Timestamp, change.FileCode, new
             {
                 fileCode = change.FileCode,
                 version = change.Version,
                 kind = change.Kind.ToString(),
                 actor = change.Actor,
                 cursor = change.Cursor,
-            },
+            });
+    }
+
+    private async ValueTask<bool> AttemptAsync(WebhookService.StoredSubscription stored, Event e, CancellationToken cancellationToken)
+    {
+        var s = stored.Subscription;
+        var (kind, name, deliveryId) = (e.Kind, e.Name, e.DeliveryId);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            id = deliveryId,
+            @event = name,
+            subscriptionId = s.Id,
+            agencyId = s.AgencyId,
+            occurredAt = e.OccurredAt,
+            data = e.Data,
         }, WebhookService.Json);
         var now = _time.GetUtcNow();
         var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -287,7 +342,7 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
             Id = now.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
             DeliveryId = deliveryId,
             Event = kind,
-            FileCode = change.FileCode,
+            FileCode = e.FileCode,
             Attempt = attempt,
             At = now,
             StatusCode = status,
@@ -342,4 +397,7 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
 
     [LoggerMessage(EventId = 1662, EventName = "WebhookRoundFailed", Level = LogLevel.Error, Message = "Webhook delivery for subscription {SubscriptionId} failed; retried at the next round.")]
     private static partial void LogRoundFailed(ILogger logger, string subscriptionId, Exception exception);
+
+    [LoggerMessage(EventId = 1664, EventName = "WebhookDueScanFailed", Level = LogLevel.Error, Message = "The webhook scan for record files falling due and overdue plan tasks failed; tried again at the next round.")]
+    private static partial void LogScanFailed(ILogger logger, Exception exception);
 }
