@@ -17,7 +17,9 @@ namespace Archive.Integrations;
 /// <summary>
 /// Delivers webhook events in the background (a hosted service; with several hosts on one store one delivers at a time,
 /// under the lease <c>jobs/webhooks</c>). For each enabled subscription it reads the change feed from the subscription's
-/// persisted cursor, scoped to the subscription's agency (files it holds, no Secret ones), and POSTs each wanted event as
+/// persisted cursor, scoped to the subscription's agency (files it holds, no Secret ones) — with the handover and due notices
+/// the same trail holds (<see cref="WebhookEventKind"/>; the due scan runs first in a round, see <see cref="WebhookOptions.DueScanInterval"/>) —
+/// and POSTs each wanted event as
 /// JSON signed with the subscription's secret: <c>X-Archive-Signature: sha256=&lt;hex HMAC-SHA256(secret, timestamp + "." +
 /// body)&gt;</c>, <c>X-Archive-Timestamp</c> (Unix seconds), <c>X-Archive-Delivery</c> (the same id on every attempt of an event)
 /// and <c>X-Archive-Event</c>. The cursor moves only after a change's events were answered 2xx, so a delivery survives a
@@ -87,9 +89,17 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
     /// <summary>One round over every subscription (what the background loop does every <see cref="WebhookOptions.PollInterval"/>); returns the attempts made.</summary>
     public async ValueTask<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        await ScanIfDueAsync(cancellationToken).ConfigureAwait(false);
-        var attempts = 0;
+        var subscriptions = new List<WebhookService.StoredSubscription>();
         await foreach (var stored in _subscriptions.ListStoredAsync(cancellationToken).ConfigureAwait(false))
+        {
+            subscriptions.Add(stored);
+        }
+
+        // The timed notices are written only while an enabled subscription wants them (none in a store without one).
+        bool Wanted(WebhookEventKind kind) => subscriptions.Any(x => x.Subscription.Enabled && x.Subscription.Events.Contains(kind));
+        await ScanIfDueAsync(Wanted(WebhookEventKind.RetentionDue), Wanted(WebhookEventKind.PlanTaskOverdue), cancellationToken).ConfigureAwait(false);
+        var attempts = 0;
+        foreach (var stored in subscriptions)
         {
             var s = stored.Subscription;
             if (!s.Enabled || (s.NextAttemptAt is { } due && due > _time.GetUtcNow()))
@@ -115,17 +125,17 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
     /// <summary>The scan for record files falling due and overdue plan tasks, run by <see cref="RunOnceAsync"/> every <see cref="WebhookOptions.DueScanInterval"/> (none when null).</summary>
     internal WebhookDueScanner? DueScanner { get; init; }
 
-    private async ValueTask ScanIfDueAsync(CancellationToken cancellationToken)
+    private async ValueTask ScanIfDueAsync(bool retention, bool plans, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        if (DueScanner is null || (_lastScan is { } last && now - last < _options.DueScanInterval))
+        if (DueScanner is null || !(retention || plans) || (_lastScan is { } last && now - last < _options.DueScanInterval))
         {
             return;
         }
 
         try
         {
-            await DueScanner.ScanAsync(cancellationToken).ConfigureAwait(false);
+            await DueScanner.ScanAsync(retention, plans, cancellationToken).ConfigureAwait(false);
             _lastScan = now;
         }
 #pragma warning disable CA1031 // A failed scan (a damaged plan, the store) must not stop the deliveries; it is tried again next round.

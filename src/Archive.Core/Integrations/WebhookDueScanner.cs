@@ -59,8 +59,8 @@ internal sealed partial class WebhookDueScanner
 
     private sealed record Pending(string Action, string ObjectType, string ObjectId, string Detail, DateTimeOffset CreatedAt);
 
-    /// <summary>One scan as of today (the clock's UTC date); returns the notices appended to the audit trail.</summary>
-    public async ValueTask<int> ScanAsync(CancellationToken cancellationToken = default)
+    /// <summary>One scan as of today (the clock's UTC date) of record files falling due and/or overdue plan tasks; returns the notices appended to the audit trail.</summary>
+    public async ValueTask<int> ScanAsync(bool retention = true, bool plans = true, CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
@@ -84,11 +84,13 @@ internal sealed partial class WebhookDueScanner
 
         // 1 January of the due year is the due date; notice from DueDaysAhead days before it (and while it stays due).
         var horizon = today.AddDays(Math.Max(0, _options.DueDaysAhead));
-        foreach (var (due, report) in new[]
-        {
-            ("transfer", await _planner.DueForTransferAsync(horizon, null, cancellationToken).ConfigureAwait(false)),
-            ("appraisal", await _planner.DueForAppraisalAsync(horizon, null, cancellationToken).ConfigureAwait(false)),
-        })
+        foreach (var (due, report) in retention
+            ? new[]
+            {
+                ("transfer", await _planner.DueForTransferAsync(horizon, null, cancellationToken).ConfigureAwait(false)),
+                ("appraisal", await _planner.DueForAppraisalAsync(horizon, null, cancellationToken).ConfigureAwait(false)),
+            }
+            : [])
         {
             foreach (var item in report.Due)
             {
@@ -101,7 +103,7 @@ internal sealed partial class WebhookDueScanner
             }
         }
 
-        if (_events is not null && _plans is not null)
+        if (plans && _events is not null && _plans is not null)
         {
             foreach (var ev in await _events.ListAsync(cancellationToken).ConfigureAwait(false))
             {

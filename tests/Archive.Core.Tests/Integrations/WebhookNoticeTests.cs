@@ -40,14 +40,14 @@ public sealed class WebhookNoticeTests
         _ = await h.Files.CreateAsync(ArchiveHarness.FileInput("03.CL", 2016), ArchiveHarness.User, Ct); // due 2026: not yet
         var time = new FakeTimeProvider(new DateTimeOffset(2024, 12, 1, 23, 0, 0, TimeSpan.Zero));
 
-        Assert.Equal(0, await Scanner(h, time).ScanAsync(Ct));
+        Assert.Equal(0, await Scanner(h, time).ScanAsync(cancellationToken: Ct));
         Assert.Empty(await NoticesAsync(h, ArchiveHarness.AgencyId));
 
         // Two hosts scanning the same store at once: each subject is claimed by one (create-only key), noticed once.
         time.Advance(TimeSpan.FromHours(2));
-        var both = await Task.WhenAll(Scanner(h, time).ScanAsync(Ct).AsTask(), Scanner(h, time).ScanAsync(Ct).AsTask());
+        var both = await Task.WhenAll(Scanner(h, time).ScanAsync(cancellationToken: Ct).AsTask(), Scanner(h, time).ScanAsync(cancellationToken: Ct).AsTask());
         Assert.Equal(3, both.Sum());
-        Assert.Equal(0, await Scanner(h, time).ScanAsync(Ct));
+        Assert.Equal(0, await Scanner(h, time).ScanAsync(cancellationToken: Ct));
 
         var mine = Assert.Single(await NoticesAsync(h, ArchiveHarness.AgencyId));
         Assert.Equal((WebhookEventKind.RetentionDue, open), (mine.Kind, mine.FileCode));
@@ -61,7 +61,7 @@ public sealed class WebhookNoticeTests
         // After a restart, and a year on while still due: not again.
         await h.ReopenAsync();
         time.Advance(TimeSpan.FromDays(365));
-        Assert.Equal(1, await Scanner(h, time).ScanAsync(Ct)); // only the 2016 file, now due in 2026
+        Assert.Equal(1, await Scanner(h, time).ScanAsync(cancellationToken: Ct)); // only the 2016 file, now due in 2026
         Assert.Equal(4, await CountNoticesAsync(h));
     }
 
@@ -72,17 +72,17 @@ public sealed class WebhookNoticeTests
         await h.SeedAsync();
         var code = (await h.Files.CreateAsync(ArchiveHarness.FileInput("01.CL"), ArchiveHarness.User, Ct)).Stored.Value.FileCode;
         var time = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero));
-        Assert.Equal(1, await Scanner(h, time).ScanAsync(Ct));
+        Assert.Equal(1, await Scanner(h, time).ScanAsync(cancellationToken: Ct));
         var first = Assert.Single(await NoticesAsync(h, ArchiveHarness.AgencyId));
 
         // The mark is gone (the host stopped after the claim): a fresh claim is left to its writer, an old one is recorded again.
         var marks = await h.Objects.ListAsync(WebhookDueScanner.SentPrefix, cancellationToken: Ct).ToListAsync(Ct);
         await h.Objects.DeleteAsync(Assert.Single(marks).Key, Ct);
         time.Advance(TimeSpan.FromMinutes(5));
-        Assert.Equal(0, await Scanner(h, time).ScanAsync(Ct));
+        Assert.Equal(0, await Scanner(h, time).ScanAsync(cancellationToken: Ct));
         time.Advance(TimeSpan.FromMinutes(6));
-        Assert.Equal(1, await Scanner(h, time).ScanAsync(Ct));
-        Assert.Equal(0, await Scanner(h, time).ScanAsync(Ct));
+        Assert.Equal(1, await Scanner(h, time).ScanAsync(cancellationToken: Ct));
+        Assert.Equal(0, await Scanner(h, time).ScanAsync(cancellationToken: Ct));
         var notices = await NoticesAsync(h, ArchiveHarness.AgencyId);
         Assert.Equal(2, notices.Count);
         Assert.All(notices, n => Assert.Equal((code, first.DeliveryKey), (n.FileCode, n.DeliveryKey)));
@@ -106,10 +106,10 @@ public sealed class WebhookNoticeTests
         await h.Plans().UpdateTaskAsync("2025-NQ-1656", done.Id, new PlanTaskInput { Kind = done.Kind, AgencyId = done.AgencyId, Title = done.Title, LeadUnit = done.LeadUnit, CoordinatingUnits = done.CoordinatingUnits, Deadline = done.Deadline, Status = PlanTaskStatus.Done }, null, ArchiveHarness.User, Ct);
 
         var time = new FakeTimeProvider(new DateTimeOffset(first.ToDateTime(new TimeOnly(23, 0)), TimeSpan.Zero));
-        Assert.Equal(0, await Scanner(h, time).ScanAsync(Ct)); // the deadline day itself is not late
+        Assert.Equal(0, await Scanner(h, time).ScanAsync(cancellationToken: Ct)); // the deadline day itself is not late
         time.Advance(TimeSpan.FromHours(2));
-        Assert.Equal(lateOfA.Count + lateOfB.Count - 1, await Scanner(h, time).ScanAsync(Ct));
-        Assert.Equal(0, await Scanner(h, time).ScanAsync(Ct));
+        Assert.Equal(lateOfA.Count + lateOfB.Count - 1, await Scanner(h, time).ScanAsync(cancellationToken: Ct));
+        Assert.Equal(0, await Scanner(h, time).ScanAsync(cancellationToken: Ct));
 
         var ofA = await NoticesAsync(h, ReorgFixture.A);
         Assert.Equal(lateOfA.Select(t => t.Id).Order(), ofA.Select(n => (string)n.Data["taskId"]!).Order());
@@ -144,6 +144,25 @@ public sealed class WebhookNoticeTests
         Assert.Equal(("P-A", ReorgFixture.C, ReorgFixture.A), ((string)notices[1].Data["fondsCode"]!, (string)notices[1].Data["receivingAgencyId"]!, (string)notices[1].Data["creatingAgencyId"]!));
         Assert.Empty(await NoticesAsync(h, ReorgFixture.A));
         Assert.Empty(await NoticesAsync(h, ReorgFixture.B));
+    }
+
+    [Fact]
+    public async Task The_worker_writes_timed_notices_only_while_an_enabled_subscription_wants_them()
+    {
+        await using var h = ArchiveHarness.Create(services: s => s.Configure<WebhookOptions>(o => o.AllowPrivateNetworks = true));
+        await h.SeedAsync();
+        await h.Files.CreateAsync(ArchiveHarness.FileInput("01.CL"), ArchiveHarness.User, Ct); // due for appraisal since 2025
+        var webhooks = h.Services.GetRequiredService<WebhookService>();
+        var worker = h.Services.GetRequiredService<WebhookDeliveryWorker>();
+        await webhooks.CreateAsync(new WebhookSubscriptionInput { AgencyId = ArchiveHarness.AgencyId, Url = "http://127.0.0.1:9/hook", Events = [WebhookEventKind.RecordFileChanged] }, null, ArchiveHarness.User, Ct);
+        await worker.RunOnceAsync(Ct);
+        Assert.Equal(0, await CountNoticesAsync(h));
+
+        await webhooks.CreateAsync(new WebhookSubscriptionInput { AgencyId = ArchiveHarness.AgencyId, Url = "http://127.0.0.1:9/hook", Events = [WebhookEventKind.RetentionDue] }, null, ArchiveHarness.User, Ct);
+        await worker.RunOnceAsync(Ct);
+        Assert.Equal(1, await CountNoticesAsync(h));
+        await worker.RunOnceAsync(Ct);
+        Assert.Equal(1, await CountNoticesAsync(h));
     }
 
     private static WebhookDueScanner Scanner(ArchiveHarness h, TimeProvider time)
