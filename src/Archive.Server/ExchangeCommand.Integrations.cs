@@ -16,7 +16,7 @@ internal sealed partial class ExchangeCommand
         new("changes list", "[--after CURSOR] [--limit N] [--agency ID]",
             "Lists committed record-file changes after a cursor, oldest first (cursor, file code, version, kind, time, actor), then the cursor to resume at on stderr.",
             ["after", "limit", "agency"], [], null),
-        new("webhook add", "--agency ID --url URL --events RecordFileChanged,Searchable,AccessionDone [--description TEXT] [--start-after CURSOR]",
+        new("webhook add", "--agency ID --url URL --events RecordFileChanged,Searchable,AccessionDone,RetentionDue,PlanTaskOverdue,HandoverReceived,HandoverAccepted [--description TEXT] [--start-after CURSOR]",
             "Subscribes a URL to an agency's events; prints the id, then the signing secret (shown once). The URL is checked by the SSRF rules of Archive:Webhooks.",
             ["agency", "url", "events", "description", "start-after"], [], null),
         new("webhook list", "[--agency ID]",
@@ -63,7 +63,7 @@ internal sealed partial class ExchangeCommand
         {
             "changes list" => Limit(),
             "webhook add" => Need("agency", "url", "events")
-                ?? (EventKindsOf(_options["events"]) is null ? $"Option --events lists RecordFileChanged, Searchable, AccessionDone (comma-separated), not '{_options["events"]}'." : null),
+                ?? (EventKindsOf(_options["events"]) is null ? $"Option --events lists RecordFileChanged, Searchable, AccessionDone, RetentionDue, PlanTaskOverdue, HandoverReceived, HandoverAccepted (comma-separated), not '{_options["events"]}'." : null),
             "webhook list" => null,
             "webhook deliveries" => Need("id") ?? Limit(),
             _ => Need("id"),

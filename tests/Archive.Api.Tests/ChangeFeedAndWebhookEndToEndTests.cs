@@ -260,6 +260,140 @@ public sealed class ChangeFeedAndWebhookEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain(id, output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Retention_due_and_handover_received_and_accepted_are_delivered_signed_once_to_the_agency_concerned()
+    {
+        var hookUrl = _receiver!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/hook";
+        var adminKey = ApiKeyStore.NewKey();
+        var clerkKey = ApiKeyStore.NewKey();
+        var data = Path.Combine(_root, "data");
+        var environment = new Dictionary<string, string>
+        {
+            ["Archive__Auth__ApiKeys__0__Name"] = "quan-tri",
+            ["Archive__Auth__ApiKeys__0__KeyHash"] = ApiKeyStore.Hash(adminKey),
+            ["Archive__Auth__ApiKeys__0__Roles"] = ArchiveRoles.Administrator,
+            ["Archive__Auth__ApiKeys__0__Clearance"] = "secret",
+            ["Archive__Auth__ApiKeys__1__Name"] = "luu-tru-vien",
+            ["Archive__Auth__ApiKeys__1__KeyHash"] = ApiKeyStore.Hash(clerkKey),
+            ["Archive__Auth__ApiKeys__1__Roles"] = ArchiveRoles.Archivist,
+            ["Archive__Auth__ApiKeys__1__Agencies"] = Agency,
+            ["Archive__Webhooks__AllowedHosts__0"] = "127.0.0.1",
+            ["Archive__Webhooks__PollInterval"] = "00:00:00.200",
+            ["Archive__Webhooks__DueScanInterval"] = "00:00:01",
+        };
+        _server = await ServerProcess.StartAsync(data, environment, Ct);
+        var admin = _server.Client(adminKey, TimeSpan.FromMinutes(2));
+        var clerk = _server.Client(clerkKey, TimeSpan.FromMinutes(2));
+        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = Agency, Name = "Ủy ban nhân dân xã Hòa An" }, Ct);
+        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = Other, Name = "Ủy ban nhân dân xã Hòa Bình" }, Ct);
+        await admin.CreateFondsAsync(new CreateFondsRequest { Code = Fonds, Name = "Phông UBND xã Hòa An", AgencyId = Agency, Language = "vi" }, Ct);
+        await admin.CreateFondsAsync(new CreateFondsRequest { Code = OtherFonds, Name = "Phông UBND xã Hòa Bình", AgencyId = Other, Language = "vi" }, Ct);
+        var created = await clerk.CreateWebhookAsync(Subscription(hookUrl, "RetentionDue", "HandoverReceived", "HandoverAccepted"), Ct);
+        Assert.Equal(["RetentionDue", "HandoverReceived", "HandoverAccepted"], created.Subscription.Events);
+
+        // Permanent files closed in 2015 are due at the Historical Archives in 2021 (1 + 5 years): past due and not transferred,
+        // so the next scan notices them. The agency's open file is delivered; its Secret one and the other agency's are not.
+        var due = await DueFileAsync(admin, Fonds, "1.VP", Generated.AccessLevel.Public);
+        var secret = await DueFileAsync(admin, Fonds, "2.MAT", Generated.AccessLevel.Secret);
+        var foreign = await DueFileAsync(admin, OtherFonds, "1.VP", Generated.AccessLevel.Public);
+        var retention = await WaitForAsync(r => r.Event == "retention.due");
+        Assert.Equal(Sign(created.Secret, retention.Timestamp, retention.Body), retention.Signature);
+        using (var json = JsonDocument.Parse(retention.Body))
+        {
+            var payload = json.RootElement.GetProperty("data");
+            Assert.Equal((due, "transfer", "2021-01-01", Fonds), (payload.GetProperty("fileCode").GetString(), payload.GetProperty("due").GetString(), payload.GetProperty("dueDate").GetString(), payload.GetProperty("fondsCode").GetString()));
+            Assert.Equal((Agency, "retention.due"), (json.RootElement.GetProperty("agencyId").GetString(), json.RootElement.GetProperty("event").GetString()));
+        }
+
+        // Several scans later (one a second): still once, and nothing of the Secret or the other agency's file.
+        await Task.Delay(3000, Ct);
+        Assert.Single(_received, r => r.Event == "retention.due");
+        Assert.DoesNotContain(_received, r => Encoding.UTF8.GetString(r.Body).Contains(secret, StringComparison.Ordinal) || Encoding.UTF8.GetString(r.Body).Contains(foreign, StringComparison.Ordinal));
+
+        // The other agency hands its fonds over to this one: the package is received (verified), then accepted.
+        var export = await admin.StartHandoverAsync(new StartHandoverRequest { FondsCode = OtherFonds, ReceivingAgencyId = Agency }, Ct);
+        export = await UntilJobAsync(() => admin.GetHandoverAsync(export.Id, Ct), "completed");
+        byte[] package;
+        using (var download = await admin.DownloadHandoverPackageAsync(export.Id, null, null, null, Ct))
+        using (var buffer = new MemoryStream())
+        {
+            await download.Stream.CopyToAsync(buffer, Ct);
+            package = buffer.ToArray();
+        }
+
+        var receipt = await clerk.OpenHandoverReceiptAsync(new OpenReceiptRequest { AgencyId = Agency, Length = package.Length, Sha256 = export.PackageSha256 }, Ct);
+        await clerk.UploadHandoverReceiptPackageAsync(receipt.Id, new FileParameter(new MemoryStream(package), "package.tar", "application/x-tar"), Ct);
+        await UntilJobAsync(() => clerk.GetHandoverReceiptAsync(receipt.Id, Ct), "verified");
+        var received = await WaitForAsync(r => r.Event == "handover.received");
+        Assert.Equal(Sign(created.Secret, received.Timestamp, received.Body), received.Signature);
+        using (var json = JsonDocument.Parse(received.Body))
+        {
+            var payload = json.RootElement.GetProperty("data");
+            Assert.Equal((receipt.Id, Agency, Other, OtherFonds), (payload.GetProperty("receiptId").GetString(), payload.GetProperty("receivingAgencyId").GetString(), payload.GetProperty("handingAgencyId").GetString(), payload.GetProperty("fondsCode").GetString()));
+        }
+
+        Assert.DoesNotContain(_received, r => r.Event == "handover.accepted"); // not before the agency accepts
+        await clerk.AcceptHandoverReceiptAsync(receipt.Id, new AcceptPackageRequest(), Ct);
+        await UntilJobAsync(() => clerk.GetHandoverReceiptAsync(receipt.Id, Ct), "accepted");
+        var accepted = await WaitForAsync(r => r.Event == "handover.accepted");
+        Assert.Equal(Sign(created.Secret, accepted.Timestamp, accepted.Body), accepted.Signature);
+        using (var json = JsonDocument.Parse(accepted.Body))
+        {
+            var payload = json.RootElement.GetProperty("data");
+            Assert.Equal((Agency, OtherFonds, Other), (payload.GetProperty("receivingAgencyId").GetString(), payload.GetProperty("fondsCode").GetString(), payload.GetProperty("creatingAgencyId").GetString()));
+        }
+
+        // The fonds' due file is now held here, but it was noticed already: not again. Every delivery is logged by kind.
+        await Task.Delay(3000, Ct);
+        Assert.Single(_received, r => r.Event == "retention.due");
+        var log = (await clerk.ListWebhookDeliveriesAsync(created.Subscription.Id, null, 100, Ct)).Items;
+        Assert.Equal([WebhookEventKind.RetentionDue, WebhookEventKind.HandoverReceived, WebhookEventKind.HandoverAccepted], log.Where(a => a.Succeeded).Select(a => a.Event));
+        Assert.Equal(due, log.First(a => a.Succeeded).FileCode);
+        await _server.DisposeAsync();
+        _server = null;
+
+        // The verb takes the new kinds (the URL is then checked: private here) and names them when one is wrong.
+        var (code, output, errors) = await ServerProcess.RunCliAsync(data, ["webhook", "add", "--agency", Agency, "--url", "http://192.168.1.10/hook", "--events", "PlanTaskOverdue,RetentionDue"], Ct);
+        Assert.True(code == 3, output + errors);
+        Assert.Contains("webhook.url-private", errors, StringComparison.Ordinal);
+        (code, output, errors) = await ServerProcess.RunCliAsync(data, ["webhook", "add", "--agency", Agency, "--url", "http://192.168.1.10/hook", "--events", "RetentionOverdue"], Ct);
+        Assert.NotEqual(0, code);
+        Assert.Contains("HandoverAccepted", output + errors, StringComparison.Ordinal);
+    }
+
+    private static async Task<PackageJobDto> UntilJobAsync(Func<Task<PackageJobDto>> get, string state)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            var job = await get();
+            if (job.State == state)
+            {
+                return job;
+            }
+
+            Assert.True(job.State is not ("failed" or "cancelled" or "declined" or "rejected"), $"Job {job.Id} ended {job.State}: {job.Error} {string.Join("; ", job.Problems.Select(p => $"{p.Kind} {p.Path}: {p.Detail}"))}");
+            Assert.True(DateTime.UtcNow < until, $"Job {job.Id} still {job.State}.");
+            await Task.Delay(200, Ct);
+        }
+    }
+
+    private static async Task<string> DueFileAsync(ArchiveClient client, string fonds, string notation, Generated.AccessLevel rights)
+        => (await client.CreateRecordFileAsync(null, null, new RecordFileRequest
+        {
+            FondsCode = fonds,
+            FileCatalog = 2015,
+            FileNotation = notation,
+            Title = "Hồ sơ " + notation + " năm 2015",
+            Maintenance = "permanent",
+            Rights = rights,
+            Language = "vi",
+            StartDate = new DateOnly(2015, 1, 5),
+            EndDate = new DateOnly(2015, 12, 20),
+            Status = Generated.RecordFileStatus.Finished,
+            Keywords = [],
+        }, Ct)).FileCode;
+
     private static string Sign(string secret, string timestamp, byte[] body)
         => "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + ".").Concat(body).ToArray()));
 

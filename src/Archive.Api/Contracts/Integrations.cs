@@ -70,7 +70,7 @@ public sealed record CreateWebhookRequest
     [Required]
     public string? Url { get; init; }
 
-    /// <summary>The event kinds wanted (names of <see cref="WebhookEventKind"/>): RecordFileChanged, Searchable, AccessionDone.</summary>
+    /// <summary>The event kinds wanted (names of <see cref="WebhookEventKind"/>): RecordFileChanged, Searchable, AccessionDone, RetentionDue, PlanTaskOverdue, HandoverReceived, HandoverAccepted.</summary>
     [Required]
     public IReadOnlyList<string>? Events { get; init; }
 

@@ -378,7 +378,7 @@ internal static partial class ProblemCatalogue
         ["webhook.url-scheme"] = ("Địa chỉ nhận (url) chỉ được dùng giao thức http hoặc https.", "url must use http or https."),
         ["webhook.url-private"] = ("Địa chỉ nhận (url) trỏ tới mạng nội bộ, địa chỉ loopback, link-local, multicast, địa chỉ không xác định hoặc chính máy chủ này; cấu hình không cho phép.", "url is or resolves to a loopback, link-local, private, unique-local, multicast or unspecified address or this server, which configuration does not allow."),
         ["webhook.url-unresolved"] = ("Không phân giải được tên máy của địa chỉ nhận (url).", "The host of url does not resolve."),
-        ["webhook.events"] = ("Cần chọn ít nhất một loại sự kiện hợp lệ ({field}): RecordFileChanged, Searchable, AccessionDone.", "{field} must name at least one event kind: RecordFileChanged, Searchable, AccessionDone."),
+        ["webhook.events"] = ("Cần chọn ít nhất một loại sự kiện hợp lệ ({field}): RecordFileChanged, Searchable, AccessionDone, RetentionDue, PlanTaskOverdue, HandoverReceived, HandoverAccepted.", "{field} must name at least one event kind: RecordFileChanged, Searchable, AccessionDone, RetentionDue, PlanTaskOverdue, HandoverReceived, HandoverAccepted."),
         ["webhook.agency-unknown"] = ("Cơ quan ({field}) chưa được đăng ký.", "The agency ({field}) is not registered."),
         ["webhook.description"] = ("Mô tả ({field}) tối đa 300 ký tự, không chứa ký tự điều khiển.", "{field} holds at most 300 characters without control characters."),
 

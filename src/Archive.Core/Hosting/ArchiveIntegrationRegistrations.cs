@@ -1,6 +1,9 @@
 using Archive.Audit;
+using Archive.Exchange;
 using Archive.Integrations;
 using Archive.Records;
+using Archive.Reorganisation;
+using Archive.Retention;
 using Archive.Security;
 using Archive.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +24,11 @@ internal static class ArchiveIntegrationRegistrations
             sp.GetRequiredService<IAuditLog>(),
             sp.GetRequiredService<RecordFileService>(),
             sp.GetRequiredService<FondsRegistry>(),
-            sp.GetService<IArchiveAccessPolicy>()));
+            sp.GetService<IArchiveAccessPolicy>())
+        {
+            // Only the job records are read (by key, from the store); the work folder is never touched.
+            HandoverJobs = new PackageJobStore(RequiredServices.ObjectStore(sp), Path.Combine(sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.DataPath, "exchange")),
+        });
         services.TryAddSingleton(sp => new WebhookUrlGuard(sp.GetRequiredService<IOptions<WebhookOptions>>().Value));
         services.TryAddSingleton(sp => new WebhookService(
             RequiredServices.ObjectStore(sp),
@@ -38,7 +45,20 @@ internal static class ArchiveIntegrationRegistrations
             sp.GetRequiredService<WebhookUrlGuard>(),
             sp.GetRequiredService<IOptions<WebhookOptions>>(),
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<WebhookDeliveryWorker>>()));
+            sp.GetService<ILogger<WebhookDeliveryWorker>>())
+        {
+            DueScanner = sp.GetService<IAuditTrail>() is { } audit
+                ? new WebhookDueScanner(
+                    RequiredServices.ObjectStore(sp),
+                    audit,
+                    sp.GetRequiredService<RetentionPlanner>(),
+                    sp.GetService<ReorganisationService>(),
+                    sp.GetService<ReorganisationPlanService>(),
+                    sp.GetRequiredService<IOptions<WebhookOptions>>().Value,
+                    sp.GetService<TimeProvider>(),
+                    sp.GetService<ILogger<WebhookDeliveryWorker>>())
+                : null,
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookDeliveryWorker>(sp => sp.GetRequiredService<WebhookDeliveryWorker>()));
     }
 }

@@ -17,7 +17,9 @@ namespace Archive.Integrations;
 /// <summary>
 /// Delivers webhook events in the background (a hosted service; with several hosts on one store one delivers at a time,
 /// under the lease <c>jobs/webhooks</c>). For each enabled subscription it reads the change feed from the subscription's
-/// persisted cursor, scoped to the subscription's agency (files it holds, no Secret ones), and POSTs each wanted event as
+/// persisted cursor, scoped to the subscription's agency (files it holds, no Secret ones) — with the handover and due notices
+/// the same trail holds (<see cref="WebhookEventKind"/>; the due scan runs first in a round, see <see cref="WebhookOptions.DueScanInterval"/>) —
+/// and POSTs each wanted event as
 /// JSON signed with the subscription's secret: <c>X-Archive-Signature: sha256=&lt;hex HMAC-SHA256(secret, timestamp + "." +
 /// body)&gt;</c>, <c>X-Archive-Timestamp</c> (Unix seconds), <c>X-Archive-Delivery</c> (the same id on every attempt of an event)
 /// and <c>X-Archive-Event</c>. The cursor moves only after a change's events were answered 2xx, so a delivery survives a
@@ -41,6 +43,7 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
+    private DateTimeOffset? _lastScan;
 
     /// <summary>Creates the worker.</summary>
     public WebhookDeliveryWorker(WebhookService subscriptions, ChangeFeedService feed, RecordFileService files, StorageLeases leases, WebhookUrlGuard guard, IOptions<WebhookOptions> options, TimeProvider? timeProvider = null, ILogger<WebhookDeliveryWorker>? logger = null)
@@ -86,8 +89,17 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
     /// <summary>One round over every subscription (what the background loop does every <see cref="WebhookOptions.PollInterval"/>); returns the attempts made.</summary>
     public async ValueTask<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var attempts = 0;
+        var subscriptions = new List<WebhookService.StoredSubscription>();
         await foreach (var stored in _subscriptions.ListStoredAsync(cancellationToken).ConfigureAwait(false))
+        {
+            subscriptions.Add(stored);
+        }
+
+        // The timed notices are written only while an enabled subscription wants them (none in a store without one).
+        bool Wanted(WebhookEventKind kind) => subscriptions.Any(x => x.Subscription.Enabled && x.Subscription.Events.Contains(kind));
+        await ScanIfDueAsync(Wanted(WebhookEventKind.RetentionDue), Wanted(WebhookEventKind.PlanTaskOverdue), cancellationToken).ConfigureAwait(false);
+        var attempts = 0;
+        foreach (var stored in subscriptions)
         {
             var s = stored.Subscription;
             if (!s.Enabled || (s.NextAttemptAt is { } due && due > _time.GetUtcNow()))
@@ -108,6 +120,30 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
         }
 
         return attempts;
+    }
+
+    /// <summary>The scan for record files falling due and overdue plan tasks, run by <see cref="RunOnceAsync"/> every <see cref="WebhookOptions.DueScanInterval"/> (none when null).</summary>
+    internal WebhookDueScanner? DueScanner { get; init; }
+
+    private async ValueTask ScanIfDueAsync(bool retention, bool plans, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (DueScanner is null || !(retention || plans) || (_lastScan is { } last && now - last < _options.DueScanInterval))
+        {
+            return;
+        }
+
+        try
+        {
+            await DueScanner.ScanAsync(retention, plans, cancellationToken).ConfigureAwait(false);
+            _lastScan = now;
+        }
+#pragma warning disable CA1031 // A failed scan (a damaged plan, the store) must not stop the deliveries; it is tried again next round.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogScanFailed(_logger, ex);
+        }
     }
 
     /// <inheritdoc />
@@ -169,24 +205,24 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
     {
         var s = stored.Subscription;
         var caller = ArchiveCaller.Authenticated(new ArchiveUser("webhook:" + s.Id), [ArchiveRoles.Archivist], [s.AgencyId], secretClearance: false, principalId: "webhook:" + s.Id);
-        var page = await _feed.ReadAsync(s.Cursor, ChangesPerRound, caller, s.AgencyId, cancellationToken).ConfigureAwait(false);
+        var page = await _feed.ReadForWebhooksAsync(s.Cursor, ChangesPerRound, caller, s.AgencyId, cancellationToken).ConfigureAwait(false);
         var attempts = 0;
         var cursor = s.Cursor;
-        foreach (var change in page.Items)
+        foreach (var entry in page.Items)
         {
-            var events = EventsOf(s, change).ToList();
-            if (events.Any(e => e.Kind == WebhookEventKind.Searchable)
-                && (await _files.GetProjectionAsync(change.FileCode, change.Version!.Value, cancellationToken).ConfigureAwait(false)).State != ProjectionState.Searchable)
+            var events = (entry.Change is { } change ? EventsOf(s, change).Select(e => Event.Of(s, change, e.Kind, e.Name)) : EventsOf(s, entry.Notice!)).ToList();
+            if (entry.Change is { } changed && events.Any(e => e.Kind == WebhookEventKind.Searchable)
+                && (await _files.GetProjectionAsync(changed.FileCode, changed.Version!.Value, cancellationToken).ConfigureAwait(false)).State != ProjectionState.Searchable)
             {
                 // Not searchable yet: none of this change's events is sent (so none is sent twice); it and what follows wait for the next round.
                 await SaveCursorAsync(s.Id, cursor, cancellationToken).ConfigureAwait(false);
                 return attempts;
             }
 
-            foreach (var (kind, name) in events)
+            foreach (var e in events)
             {
                 attempts++;
-                if (!await AttemptAsync(stored, change, kind, name, cancellationToken).ConfigureAwait(false))
+                if (!await AttemptAsync(stored, e, cancellationToken).ConfigureAwait(false))
                 {
                     await SaveCursorAsync(s.Id, cursor, cancellationToken).ConfigureAwait(false);
                     return attempts;
@@ -196,7 +232,7 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
                 stored = stored with { Subscription = stored.Subscription with { ConsecutiveFailures = 0 } };
             }
 
-            cursor = change.Cursor;
+            cursor = ChangeFeedService.EncodeCursor(entry.Sequence);
             await SaveCursorAsync(s.Id, cursor, cancellationToken).ConfigureAwait(false);
         }
 
@@ -227,25 +263,54 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
         }
     }
 
-    private async ValueTask<bool> AttemptAsync(WebhookService.StoredSubscription stored, RecordChange change, WebhookEventKind kind, string name, CancellationToken cancellationToken)
+    private static IEnumerable<Event> EventsOf(WebhookSubscription s, WebhookNotice notice)
     {
-        var s = stored.Subscription;
-        var deliveryId = $"{s.Id}.{change.Sequence.ToString(CultureInfo.InvariantCulture)}.{name}";
-        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        if (s.Events.Contains(notice.Kind))
         {
-            id = deliveryId,
-            @event = name,
-            subscriptionId = s.Id,
-            agencyId = s.AgencyId,
-            occurredAt = change.Timestamp,
-            data = new
+            var name = NameOf(notice.Kind);
+            yield return new Event(notice.Kind, name, $"{s.Id}.{notice.DeliveryKey}.{name}", notice.OccurredAt, notice.FileCode, notice.Data);
+        }
+    }
+
+    /// <summary>The wire name of an event kind (<c>X-Archive-Event</c>, the payload's <c>event</c>).</summary>
+    public static string NameOf(WebhookEventKind kind) => kind switch
+    {
+        WebhookEventKind.RecordFileChanged => "record-file.changed",
+        WebhookEventKind.Searchable => "record-file.searchable",
+        WebhookEventKind.AccessionDone => "accession.done",
+        WebhookEventKind.RetentionDue => "retention.due",
+        WebhookEventKind.PlanTaskOverdue => "plan-task.overdue",
+        WebhookEventKind.HandoverReceived => "handover.received",
+        WebhookEventKind.HandoverAccepted => "handover.accepted",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>One event to deliver: its kind and name, delivery id, time, record file and payload data.</summary>
+    private sealed record Event(WebhookEventKind Kind, string Name, string DeliveryId, DateTimeOffset OccurredAt, string? FileCode, object Data)
+    {
+        public static Event Of(WebhookSubscription s, RecordChange change, WebhookEventKind kind, string name)
+            => new(kind, name, $"{s.Id}.{change.Sequence.ToString(CultureInfo.InvariantCulture)}.{name}", change.Timestamp, change.FileCode, new
             {
                 fileCode = change.FileCode,
                 version = change.Version,
                 kind = change.Kind.ToString(),
                 actor = change.Actor,
                 cursor = change.Cursor,
-            },
+            });
+    }
+
+    private async ValueTask<bool> AttemptAsync(WebhookService.StoredSubscription stored, Event e, CancellationToken cancellationToken)
+    {
+        var s = stored.Subscription;
+        var (kind, name, deliveryId) = (e.Kind, e.Name, e.DeliveryId);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            id = deliveryId,
+            @event = name,
+            subscriptionId = s.Id,
+            agencyId = s.AgencyId,
+            occurredAt = e.OccurredAt,
+            data = e.Data,
         }, WebhookService.Json);
         var now = _time.GetUtcNow();
         var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -287,7 +352,7 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
             Id = now.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)),
             DeliveryId = deliveryId,
             Event = kind,
-            FileCode = change.FileCode,
+            FileCode = e.FileCode,
             Attempt = attempt,
             At = now,
             StatusCode = status,
@@ -342,4 +407,7 @@ public sealed partial class WebhookDeliveryWorker : BackgroundService
 
     [LoggerMessage(EventId = 1662, EventName = "WebhookRoundFailed", Level = LogLevel.Error, Message = "Webhook delivery for subscription {SubscriptionId} failed; retried at the next round.")]
     private static partial void LogRoundFailed(ILogger logger, string subscriptionId, Exception exception);
+
+    [LoggerMessage(EventId = 1664, EventName = "WebhookDueScanFailed", Level = LogLevel.Error, Message = "The webhook scan for record files falling due and overdue plan tasks failed; tried again at the next round.")]
+    private static partial void LogScanFailed(ILogger logger, Exception exception);
 }

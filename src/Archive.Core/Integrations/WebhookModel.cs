@@ -14,6 +14,22 @@ public enum WebhookEventKind
 
     /// <summary>The Historical Archives accessioned a record file of the agency (<c>accession.done</c>).</summary>
     AccessionDone = 2,
+
+    /// <summary>
+    /// A record file the agency holds falls due — for transfer to the Historical Archives (permanent files) or for appraisal
+    /// (fixed-term files) — within <see cref="WebhookOptions.DueDaysAhead"/> days (30, as Decree 30 asks), or is due and not yet
+    /// acted on (<c>retention.due</c>; once per file, kind of due and due date; Secret files left out).
+    /// </summary>
+    RetentionDue = 3,
+
+    /// <summary>A task of a reorganisation plan led by the agency passed its deadline without being done (<c>plan-task.overdue</c>; once per task and deadline).</summary>
+    PlanTaskOverdue = 4,
+
+    /// <summary>A handover package addressed to the agency was uploaded and verified, and awaits its acceptance (<c>handover.received</c>; receipts at <c>/handover-receipts</c>).</summary>
+    HandoverReceived = 5,
+
+    /// <summary>The agency accepted a handover package: custody of the fonds passed to it (<c>handover.accepted</c>; also a package received and accepted in one step at the console).</summary>
+    HandoverAccepted = 6,
 }
 
 /// <summary>Rule identifiers of webhook subscriptions.</summary>
@@ -73,6 +89,12 @@ public sealed class WebhookOptions
 
     /// <summary>Delivery log entries kept per subscription (oldest removed first; default 1,000).</summary>
     public int MaxLogEntries { get; set; } = 1_000;
+
+    /// <summary>How often the delivery worker looks for record files falling due and overdue plan tasks (default 1 h; the first look at start).</summary>
+    public TimeSpan DueScanInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How many days before a record file falls due <c>retention.due</c> is sent (default 30, Decree 30/2020/ND-CP).</summary>
+    public int DueDaysAhead { get; set; } = 30;
 }
 
 /// <summary>What a caller gives to subscribe.</summary>

@@ -29174,7 +29174,7 @@ namespace Archive.Api.Tests.Generated
         public string? Url { get; set; } = default!;
 
         /// <summary>
-        /// The event kinds wanted (names of WebhookEventKind): RecordFileChanged, Searchable, AccessionDone.
+        /// The event kinds wanted (names of WebhookEventKind): RecordFileChanged, Searchable, AccessionDone, RetentionDue, PlanTaskOverdue, HandoverReceived, HandoverAccepted.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("events")]
         public System.Collections.Generic.ICollection<string>? Events { get; set; } = default!;
@@ -34406,6 +34406,18 @@ namespace Archive.Api.Tests.Generated
 
         [System.Runtime.Serialization.EnumMember(Value = @"AccessionDone")]
         AccessionDone = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"RetentionDue")]
+        RetentionDue = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"PlanTaskOverdue")]
+        PlanTaskOverdue = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"HandoverReceived")]
+        HandoverReceived = 5,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"HandoverAccepted")]
+        HandoverAccepted = 6,
 
     }
 
