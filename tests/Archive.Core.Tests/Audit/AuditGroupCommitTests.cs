@@ -151,6 +151,79 @@ public sealed class AuditGroupCommitTests : IDisposable
         Assert.Equal(50, puts.RecordPuts);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task No_caller_is_answered_before_its_batch_is_stored_and_every_caller_of_a_failed_batch_sees_the_failure(bool fail)
+    {
+        var held = new HeldStore(_folder.Store);
+        using var log = new ObjectStoreAuditLog(held, new AuditOptions());
+        await log.AppendAsync(Event(0), Ct); // tail loaded, sequence 1 stored
+        held.Hold();
+
+        // Each caller checks, the moment it is answered, that its record is in storage.
+        var callers = Enumerable.Range(1, 20).Select(n => Task.Run(async () =>
+        {
+            var record = await log.AppendAsync(Event(n), Ct);
+            return (record, Stored: await _folder.Store.StatAsync(ObjectStoreAuditLog.RecordKey(record.Sequence), Ct) is not null);
+        })).ToArray();
+        await held.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await Task.Delay(300, Ct); // time for a wrongly early answer to arrive
+        Assert.All(callers, c => Assert.False(c.IsCompleted, "a caller was answered while its batch was still being written"));
+
+        held.Release(fail);
+        if (fail)
+        {
+            foreach (var c in callers)
+            {
+                var error = await Assert.ThrowsAsync<ArchiveStorageException>(() => c);
+                Assert.Contains("injected", error.Message, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(1, await log.GetTailSequenceAsync(Ct)); // nothing of the failed batches was stored
+            held.Stop();
+            var next = await log.AppendAsync(Event(99), Ct);
+            Assert.Equal(2, next.Sequence);
+            await AssertStoredChainAsync(log, [next], 2);
+        }
+        else
+        {
+            var results = await Task.WhenAll(callers);
+            Assert.All(results, r => Assert.True(r.Stored, $"record {r.record.Sequence} was acknowledged before it was stored"));
+            Assert.Equal(Enumerable.Range(2, 20).Select(i => (long)i), results.Select(r => r.record.Sequence).Order());
+            await AssertStoredChainAsync(log, results.Select(r => r.record), 21);
+        }
+    }
+
+    /// <summary>Holds every batch until released; released, stores it or fails it (storing nothing).</summary>
+    private sealed class HeldStore(FileSystemObjectStore inner) : DelegatingObjectStore(inner), IObjectBatchStore
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource<bool>? _release;
+
+        public Task Entered => _entered.Task;
+
+        public void Hold() => _release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release(bool fail) => _release!.SetResult(fail);
+
+        public void Stop() => _release = null;
+
+        public async ValueTask<int> CreateInOrderAsync(IReadOnlyList<ObjectBatchItem> items, CancellationToken cancellationToken = default)
+        {
+            if (_release is { } release)
+            {
+                _entered.TrySetResult();
+                if (await release.Task)
+                {
+                    throw new ArchiveStorageException("filesystem", inner.RootPath, "put", items[0].Key, "injected failure of a whole batch");
+                }
+            }
+
+            return await inner.CreateInOrderAsync(items, cancellationToken);
+        }
+    }
+
     /// <summary>Counts batches; can fail one batch after storing a prefix of it.</summary>
     private sealed class BatchCountingStore(FileSystemObjectStore inner) : DelegatingObjectStore(inner), IObjectBatchStore
     {
