@@ -49,45 +49,19 @@ public sealed partial class ChangeFeedService
     /// </summary>
     internal async ValueTask<WebhookFeedPage> ReadForWebhooksAsync(string? after, int limit, ArchiveCaller caller, string agencyId, CancellationToken cancellationToken)
     {
-        var position = DecodeCursor(after);
-        var items = new List<WebhookFeedEntry>();
         var visible = new Dictionary<string, bool>(StringComparer.Ordinal);
-        for (var pages = 0; pages < MaxAuditPagesPerRead && items.Count < limit; pages++)
+        var (items, position, _) = await WalkAsync(DecodeCursor(after), limit, async record =>
         {
-            var page = await _log.QueryAsync(new AuditQuery { Cursor = position, PageSize = MaxLimit }, cancellationToken).ConfigureAwait(false);
-            var stopped = false;
-            foreach (var record in page.Records)
+            if (ToChange(record) is { } change)
             {
-                if (items.Count == limit)
-                {
-                    stopped = true;
-                    break;
-                }
-
-                if (ToChange(record) is { } change)
-                {
-                    if (await MaySeeAsync(change, caller, agencyId, visible, cancellationToken).ConfigureAwait(false))
-                    {
-                        items.Add(new(record.Sequence, change, null));
-                    }
-                }
-                else if (await ToNoticeAsync(record, cancellationToken).ConfigureAwait(false) is { } notice
-                    && await VisibleAsync(notice, caller, agencyId, cancellationToken).ConfigureAwait(false) is { } seen)
-                {
-                    items.Add(new(record.Sequence, null, seen));
-                }
-
-                position = record.Sequence;
+                return await MaySeeAsync(change, caller, agencyId, visible, cancellationToken).ConfigureAwait(false) ? new WebhookFeedEntry(record.Sequence, change, null) : null;
             }
 
-            if (stopped || page.NextCursor is not { } next)
-            {
-                break;
-            }
-
-            position = Math.Max(position, next);
-        }
-
+            return await ToNoticeAsync(record, cancellationToken).ConfigureAwait(false) is { } notice
+                && await VisibleAsync(notice, caller, agencyId, cancellationToken).ConfigureAwait(false) is { } seen
+                ? new WebhookFeedEntry(record.Sequence, null, seen)
+                : null;
+        }, cancellationToken).ConfigureAwait(false);
         return new WebhookFeedPage(items, EncodeCursor(position));
     }
 

@@ -196,57 +196,54 @@ public sealed partial class ChangeFeedService
             }
         }
 
-        var items = new List<RecordChange>(Math.Min(limit, 100));
         var visible = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var position = start;
-        var hasMore = false;
-        for (var pages = 0; ; pages++)
-        {
-            if (pages == MaxAuditPagesPerRead)
-            {
-                hasMore = true; // bounded work per call; the caller resumes at the cursor
-                break;
-            }
+        var (items, position, hasMore) = await WalkAsync(start, limit, async record =>
+            ToChange(record) is { } change && await MaySeeAsync(change, caller, agencyId, visible, cancellationToken).ConfigureAwait(false) ? change : null, cancellationToken).ConfigureAwait(false);
+        return new RecordChangePage(items, EncodeCursor(position), hasMore);
+    }
 
-            // Every event is examined (not filtered by the trail), so the cursor moves past reads and other events too.
+    /// <summary>
+    /// Walks the trail after <paramref name="start"/>, offering every record to <paramref name="select"/> until it has
+    /// chosen <paramref name="limit"/> items or <see cref="MaxAuditPagesPerRead"/> pages were read (bounded work per call).
+    /// Every event is examined (not filtered by the trail), so the position moves past reads and other events too, up to
+    /// the last record examined. <c>HasMore</c>: the walk stopped before the tail (resume at the position).
+    /// </summary>
+    private async ValueTask<(List<T> Items, long Position, bool HasMore)> WalkAsync<T>(long start, int limit, Func<AuditRecord, ValueTask<T?>> select, CancellationToken cancellationToken)
+        where T : class
+    {
+        var items = new List<T>(Math.Min(limit, 100));
+        var position = start;
+        for (var pages = 0; pages < MaxAuditPagesPerRead; pages++)
+        {
             var page = await _log.QueryAsync(new AuditQuery { Cursor = position, PageSize = MaxLimit }, cancellationToken).ConfigureAwait(false);
-            var stopped = false;
             foreach (var record in page.Records)
             {
                 if (items.Count == limit)
                 {
-                    stopped = true;
-                    break;
+                    return (items, position, true);
                 }
 
-                if (ToChange(record) is { } change && await MaySeeAsync(change, caller, agencyId, visible, cancellationToken).ConfigureAwait(false))
+                if (await select(record).ConfigureAwait(false) is { } item)
                 {
-                    items.Add(change);
+                    items.Add(item);
                 }
 
                 position = record.Sequence;
             }
 
-            if (stopped)
-            {
-                hasMore = true;
-                break;
-            }
-
             if (page.NextCursor is not { } next)
             {
-                break; // caught up with the tail
+                return (items, position, false); // caught up with the tail
             }
 
             position = Math.Max(position, next);
             if (items.Count == limit)
             {
-                hasMore = true;
-                break;
+                return (items, position, true);
             }
         }
 
-        return new RecordChangePage(items, EncodeCursor(position), hasMore);
+        return (items, position, true);
     }
 
     /// <summary>The change an audit record proves, or null when it is not a committed record-file change.</summary>
