@@ -87,34 +87,12 @@ public sealed class ChangeFeedAndWebhookEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task The_feed_is_scoped_and_resumable_and_signed_deliveries_are_retried_disabled_and_resumed_after_a_restart()
     {
-        var hookUrl = _receiver!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/hook";
-        var adminKey = ApiKeyStore.NewKey();
-        var clerkKey = ApiKeyStore.NewKey();
-        var data = Path.Combine(_root, "data");
-        var environment = new Dictionary<string, string>
+        var (hookUrl, data, environment, clerkKey, admin, clerk) = await StartAsync(new()
         {
-            ["Archive__Auth__ApiKeys__0__Name"] = "quan-tri",
-            ["Archive__Auth__ApiKeys__0__KeyHash"] = ApiKeyStore.Hash(adminKey),
-            ["Archive__Auth__ApiKeys__0__Roles"] = ArchiveRoles.Administrator,
-            ["Archive__Auth__ApiKeys__0__Clearance"] = "secret",
-            ["Archive__Auth__ApiKeys__1__Name"] = "luu-tru-vien",
-            ["Archive__Auth__ApiKeys__1__KeyHash"] = ApiKeyStore.Hash(clerkKey),
-            ["Archive__Auth__ApiKeys__1__Roles"] = ArchiveRoles.Archivist,
-            ["Archive__Auth__ApiKeys__1__Agencies"] = Agency,
-            ["Archive__Webhooks__AllowedHosts__0"] = "127.0.0.1",
-            ["Archive__Webhooks__PollInterval"] = "00:00:00.200",
             ["Archive__Webhooks__InitialBackoff"] = "00:00:00.300",
             ["Archive__Webhooks__MaxBackoff"] = "00:00:01",
             ["Archive__Webhooks__MaxConsecutiveFailures"] = "3",
-        };
-        _server = await ServerProcess.StartAsync(data, environment, Ct);
-        var admin = _server.Client(adminKey, TimeSpan.FromMinutes(2));
-        var clerk = _server.Client(clerkKey, TimeSpan.FromMinutes(2));
-
-        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = Agency, Name = "Ủy ban nhân dân xã Hòa An" }, Ct);
-        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = Other, Name = "Ủy ban nhân dân xã Hòa Bình" }, Ct);
-        await admin.CreateFondsAsync(new CreateFondsRequest { Code = Fonds, Name = "Phông UBND xã Hòa An", AgencyId = Agency, Language = "vi" }, Ct);
-        await admin.CreateFondsAsync(new CreateFondsRequest { Code = OtherFonds, Name = "Phông UBND xã Hòa Bình", AgencyId = Other, Language = "vi" }, Ct);
+        });
         var open = await FileAsync(admin, Fonds, "1.VP", Generated.AccessLevel.Public);
         var secret = await FileAsync(admin, Fonds, "2.MAT", Generated.AccessLevel.Secret);
         var foreign = await FileAsync(admin, OtherFonds, "1.VP", Generated.AccessLevel.Public);
@@ -172,7 +150,7 @@ public sealed class ChangeFeedAndWebhookEndToEndTests : IAsyncLifetime
         using (var raw = new HttpClient())
         {
             raw.DefaultRequestHeaders.Add("X-Api-Key", clerkKey);
-            var shown = await raw.GetStringAsync(_server.BaseUrl + "/api/webhooks/" + id, Ct);
+            var shown = await raw.GetStringAsync(_server!.BaseUrl + "/api/webhooks/" + id, Ct);
             Assert.DoesNotContain(created.Secret, shown, StringComparison.Ordinal);
             Assert.DoesNotContain(created.Secret, await raw.GetStringAsync(_server.BaseUrl + "/api/webhooks", Ct), StringComparison.Ordinal);
         }
@@ -263,31 +241,7 @@ public sealed class ChangeFeedAndWebhookEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Retention_due_and_handover_received_and_accepted_are_delivered_signed_once_to_the_agency_concerned()
     {
-        var hookUrl = _receiver!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/hook";
-        var adminKey = ApiKeyStore.NewKey();
-        var clerkKey = ApiKeyStore.NewKey();
-        var data = Path.Combine(_root, "data");
-        var environment = new Dictionary<string, string>
-        {
-            ["Archive__Auth__ApiKeys__0__Name"] = "quan-tri",
-            ["Archive__Auth__ApiKeys__0__KeyHash"] = ApiKeyStore.Hash(adminKey),
-            ["Archive__Auth__ApiKeys__0__Roles"] = ArchiveRoles.Administrator,
-            ["Archive__Auth__ApiKeys__0__Clearance"] = "secret",
-            ["Archive__Auth__ApiKeys__1__Name"] = "luu-tru-vien",
-            ["Archive__Auth__ApiKeys__1__KeyHash"] = ApiKeyStore.Hash(clerkKey),
-            ["Archive__Auth__ApiKeys__1__Roles"] = ArchiveRoles.Archivist,
-            ["Archive__Auth__ApiKeys__1__Agencies"] = Agency,
-            ["Archive__Webhooks__AllowedHosts__0"] = "127.0.0.1",
-            ["Archive__Webhooks__PollInterval"] = "00:00:00.200",
-            ["Archive__Webhooks__DueScanInterval"] = "00:00:01",
-        };
-        _server = await ServerProcess.StartAsync(data, environment, Ct);
-        var admin = _server.Client(adminKey, TimeSpan.FromMinutes(2));
-        var clerk = _server.Client(clerkKey, TimeSpan.FromMinutes(2));
-        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = Agency, Name = "Ủy ban nhân dân xã Hòa An" }, Ct);
-        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = Other, Name = "Ủy ban nhân dân xã Hòa Bình" }, Ct);
-        await admin.CreateFondsAsync(new CreateFondsRequest { Code = Fonds, Name = "Phông UBND xã Hòa An", AgencyId = Agency, Language = "vi" }, Ct);
-        await admin.CreateFondsAsync(new CreateFondsRequest { Code = OtherFonds, Name = "Phông UBND xã Hòa Bình", AgencyId = Other, Language = "vi" }, Ct);
+        var (hookUrl, data, _, _, admin, clerk) = await StartAsync(new() { ["Archive__Webhooks__DueScanInterval"] = "00:00:01" });
         var created = await clerk.CreateWebhookAsync(Subscription(hookUrl, "RetentionDue", "HandoverReceived", "HandoverAccepted"), Ct);
         Assert.Equal(["RetentionDue", "HandoverReceived", "HandoverAccepted"], created.Subscription.Events);
 
@@ -349,7 +303,7 @@ public sealed class ChangeFeedAndWebhookEndToEndTests : IAsyncLifetime
         var log = (await clerk.ListWebhookDeliveriesAsync(created.Subscription.Id, null, 100, Ct)).Items;
         Assert.Equal([WebhookEventKind.RetentionDue, WebhookEventKind.HandoverReceived, WebhookEventKind.HandoverAccepted], log.Where(a => a.Succeeded).Select(a => a.Event));
         Assert.Equal(due, log.First(a => a.Succeeded).FileCode);
-        await _server.DisposeAsync();
+        await _server!.DisposeAsync();
         _server = null;
 
         // The verb takes the new kinds (the URL is then checked: private here) and names them when one is wrong.
@@ -359,6 +313,40 @@ public sealed class ChangeFeedAndWebhookEndToEndTests : IAsyncLifetime
         (code, output, errors) = await ServerProcess.RunCliAsync(data, ["webhook", "add", "--agency", Agency, "--url", "http://192.168.1.10/hook", "--events", "RetentionOverdue"], Ct);
         Assert.NotEqual(0, code);
         Assert.Contains("HandoverAccepted", output + errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Starts the server with an administrator cleared for Secret ("quan-tri") and an archivist of <see cref="Agency"/>
+    /// ("luu-tru-vien"), deliveries allowed to the local receiver and polled every 200 ms, plus <paramref name="webhooks"/>;
+    /// registers both agencies and their fonds.
+    /// </summary>
+    private async Task<(string HookUrl, string Data, Dictionary<string, string> Environment, string ClerkKey, ArchiveClient Admin, ArchiveClient Clerk)> StartAsync(Dictionary<string, string> webhooks)
+    {
+        var hookUrl = _receiver!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/hook";
+        var adminKey = ApiKeyStore.NewKey();
+        var clerkKey = ApiKeyStore.NewKey();
+        var data = Path.Combine(_root, "data");
+        var environment = new Dictionary<string, string>(webhooks)
+        {
+            ["Archive__Auth__ApiKeys__0__Name"] = "quan-tri",
+            ["Archive__Auth__ApiKeys__0__KeyHash"] = ApiKeyStore.Hash(adminKey),
+            ["Archive__Auth__ApiKeys__0__Roles"] = ArchiveRoles.Administrator,
+            ["Archive__Auth__ApiKeys__0__Clearance"] = "secret",
+            ["Archive__Auth__ApiKeys__1__Name"] = "luu-tru-vien",
+            ["Archive__Auth__ApiKeys__1__KeyHash"] = ApiKeyStore.Hash(clerkKey),
+            ["Archive__Auth__ApiKeys__1__Roles"] = ArchiveRoles.Archivist,
+            ["Archive__Auth__ApiKeys__1__Agencies"] = Agency,
+            ["Archive__Webhooks__AllowedHosts__0"] = "127.0.0.1",
+            ["Archive__Webhooks__PollInterval"] = "00:00:00.200",
+        };
+        _server = await ServerProcess.StartAsync(data, environment, Ct);
+        var admin = _server.Client(adminKey, TimeSpan.FromMinutes(2));
+        var clerk = _server.Client(clerkKey, TimeSpan.FromMinutes(2));
+        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = Agency, Name = "Ủy ban nhân dân xã Hòa An" }, Ct);
+        await admin.CreateAgencyAsync(new CreateAgencyRequest { Id = Other, Name = "Ủy ban nhân dân xã Hòa Bình" }, Ct);
+        await admin.CreateFondsAsync(new CreateFondsRequest { Code = Fonds, Name = "Phông UBND xã Hòa An", AgencyId = Agency, Language = "vi" }, Ct);
+        await admin.CreateFondsAsync(new CreateFondsRequest { Code = OtherFonds, Name = "Phông UBND xã Hòa Bình", AgencyId = Other, Language = "vi" }, Ct);
+        return (hookUrl, data, environment, clerkKey, admin, clerk);
     }
 
     private static async Task<PackageJobDto> UntilJobAsync(Func<Task<PackageJobDto>> get, string state)
