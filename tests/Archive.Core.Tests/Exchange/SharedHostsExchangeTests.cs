@@ -60,12 +60,15 @@ public sealed class SharedHostsExchangeTests : IDisposable
         await using var b = CreateHost("host-b", Store);
         var contents = await SeedAsync(a);
         await using var workerA = await a.StartWorkerAsync();
-        await using var workerB = await b.StartWorkerAsync();
         var caller = Staff(A);
 
         gate.Armed = true;
         var started = await a.Exchange().StartHandoverAsync(new HandoverJobRequest { FondsCode = "P-A", ReceivingAgencyId = C }, caller, Ct);
         await gate.Entered.Task.WaitAsync(SettleTimeout, Ct);
+
+        // Host B looks for work only once host A holds the job: started earlier, its poll could take the queued job
+        // before host A's own queue ran it (a race seen in CI under load), and host B's store has no gate.
+        await using var workerB = await b.StartWorkerAsync();
 
         // Host A builds the package (held at the second file); host B sees the job running and how far it is.
         PackageJob seen;
@@ -111,7 +114,6 @@ public sealed class SharedHostsExchangeTests : IDisposable
         await using var b = CreateHost("host-b", Store, time: time, poll: TimeSpan.FromSeconds(5));
         var contents = await SeedAsync(a);
         await using var workerA = await a.StartWorkerAsync();
-        await using var workerB = await b.StartWorkerAsync();
         var caller = Staff(A);
         var leaseName = "jobs/exchange/";
 
@@ -119,6 +121,7 @@ public sealed class SharedHostsExchangeTests : IDisposable
         var started = await a.Exchange().StartHandoverAsync(new HandoverJobRequest { FondsCode = "P-A", ReceivingAgencyId = C }, caller, Ct);
         leaseName += started.Id;
         await gate.Entered.Task.WaitAsync(SettleTimeout, Ct);
+        await using var workerB = await b.StartWorkerAsync(); // once host A holds the job (see the test above)
         var leasesA = a.Services.GetRequiredService<StorageLeases>();
         var leasesB = b.Services.GetRequiredService<StorageLeases>();
         Assert.Equal(leasesA.Holder, (await leasesB.GetAsync(leaseName, Ct))!.Holder);
