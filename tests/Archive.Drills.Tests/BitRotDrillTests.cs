@@ -26,6 +26,7 @@ public sealed class BitRotDrillTests : IDisposable
         VersionInventory,
         RootInventory,
         InventorySidecar,
+        JournalEntry,
     }
 
     [Fact]
@@ -66,14 +67,16 @@ public sealed class BitRotDrillTests : IDisposable
             var kind = kinds[damaged.Count % kinds.Length];
             var objectRoot = Path.Combine(engine.StorePath, "objects", engine.Storage.Files.GetService<OcflPackageStore>()!.GetObjectRoot(code).TrimEnd('/'));
             Assert.True(Directory.Exists(objectRoot), objectRoot);
-            var inventory = (await engine.Storage.Files.GetInventoryAsync(code, ct))!;
+            // OCFL versions on disk (with the package journal a record file has fewer of them than logical versions).
+            var ocflHead = Directory.EnumerateDirectories(objectRoot, "v*").Count();
             var relative = kind switch
             {
                 Damage.Content => Pick(Directory.EnumerateFiles(objectRoot, "*", SearchOption.AllDirectories)
                     .Where(f => f.Contains($"{Path.DirectorySeparatorChar}content{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList(), objectRoot, random),
-                Damage.VersionInventory => $"v{random.Next(1, inventory.Head).ToString(CultureInfo.InvariantCulture)}/inventory.json",
+                Damage.VersionInventory => $"v{random.Next(1, ocflHead + 1).ToString(CultureInfo.InvariantCulture)}/inventory.json",
                 Damage.RootInventory => "inventory.json",
-                _ => random.Next(2) == 0 ? "inventory.json.sha256" : $"v{random.Next(1, inventory.Head + 1).ToString(CultureInfo.InvariantCulture)}/inventory.json.sha256",
+                Damage.JournalEntry => Pick(Directory.EnumerateFiles(Path.Combine(objectRoot, "extensions", "archive-journal", "entries")).ToList(), objectRoot, random),
+                _ => random.Next(2) == 0 ? "inventory.json.sha256" : $"v{random.Next(1, ocflHead + 1).ToString(CultureInfo.InvariantCulture)}/inventory.json.sha256",
             };
             FlipByte(Path.Combine(objectRoot, relative), random, kind == Damage.InventorySidecar);
             damaged[code] = (kind, relative);

@@ -149,8 +149,16 @@ public sealed class DiskFaultDrillTests : IDisposable
         var objectRoot = Path.Combine(engine.StorePath, "objects", engine.Storage.Files.GetService<OcflPackageStore>()!.GetObjectRoot(code).TrimEnd('/'));
         var next = RandomNumberGenerator.GetBytes(300_000);
 
-        // (a) The package folder refuses new entries: no version folder can be created.
-        var how = Deny(objectRoot, root);
+        // (a) The package folder refuses new entries: no version folder can be created, nor (with the package journal,
+        // Archive:Packages:JournalLimit) new journal content or entries.
+        var journal = Path.Combine(objectRoot, "extensions", "archive-journal");
+        var folders = new[] { objectRoot, Path.Combine(journal, "content"), Path.Combine(journal, "entries") }.Where(Directory.Exists).ToList();
+        var how = string.Empty;
+        foreach (var folder in folders)
+        {
+            how = Deny(folder, root);
+        }
+
         output?.WriteLine($"running as {(root ? "root: chattr +i (immutable; root bypasses permission bits)" : "an ordinary user: chmod a-w")} on {objectRoot}");
         var digest = await engine.SettledStoreDigestAsync(ct);
         var ex = await Assert.ThrowsAnyAsync<Exception>(async () => await engine.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "Bản mới.bin", Content = new MemoryStream(next) }, head, DrillEngine.User, ct));
@@ -160,17 +168,28 @@ public sealed class DiskFaultDrillTests : IDisposable
         output?.WriteLine($"update of a {how} package folder: {ex2.GetType().Name}: {ex2.Message}");
         AssertDenied(ex2);
         await AssertUnchangedAsync(engine, code, head, original, digest, ct);
-        Allow(objectRoot, root);
+        folders.ForEach(f => Allow(f, root));
 
-        // (b) Root only: the commit point (replacing inventory.json) is refused after the version's files were written.
+        // (b) Root only: the commit point (replacing inventory.json, or with the journal creating the change's entry)
+        // is refused after the change's files were written.
         if (root)
         {
             var inventory = Path.Combine(objectRoot, "inventory.json");
             Deny(inventory, root);
+            var entries = Path.Combine(journal, "entries");
+            if (Directory.Exists(entries))
+            {
+                Deny(entries, root);
+            }
+
             var ex3 = await Assert.ThrowsAnyAsync<Exception>(async () => await engine.Files.AddContentAsync(code, 1, new ContentUpload { FileName = "Bản mới.bin", Content = new MemoryStream(next) }, head, DrillEngine.User, ct));
             output?.WriteLine($"commit point refused: {ex3.GetType().Name}: {ex3.Message}");
             AssertDenied(ex3);
             Allow(inventory, root);
+            if (Directory.Exists(entries))
+            {
+                Allow(entries, root);
+            }
 
             // The head is unchanged and readable; what the refused commit wrote beyond the head is invisible and is
             // removed by start-up recovery (or the next commit), after which the store is byte-for-byte as before.
@@ -196,7 +215,7 @@ public sealed class DiskFaultDrillTests : IDisposable
     private static void AssertDenied(Exception ex)
     {
         var storage = Assert.IsAssignableFrom<ArchiveStorageException>(ex);
-        Assert.Equal("put", storage.Operation);
+        Assert.Contains(storage.Operation, new[] { "put", "publish" }); // publish: staged content (with the journal, the first write of a change)
         Assert.NotNull(storage.Key);
         Assert.True(
             ex.Message.Contains("Operation not permitted", StringComparison.Ordinal) || ex.Message.Contains("ermission denied", StringComparison.Ordinal) || ex.Message.Contains("Access to the path", StringComparison.Ordinal),

@@ -64,6 +64,7 @@ public sealed partial class BackupService
     private const int MaxChain = 1000;
     private const string InventoryName = "inventory.json";
     private const string SidecarName = "inventory.json.sha256";
+    private const string JournalPrefix = "extensions/archive-journal/"; // OcflPackageStore's journal of a package
     private const string ObjectNamaste = "0=ocfl_object_1.1";
     private const string StorageNamaste = "0=ocfl_1.1";
 
@@ -379,10 +380,25 @@ public sealed partial class BackupService
     /// <summary>Copies one OCFL object at the version its root inventory names now; false when it has no committed version.</summary>
     private async ValueTask BackupObjectAsync(SetWriter writer, string objectRoot, CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryBackupObjectAsync(writer, objectRoot, lastAttempt: attempt == 5, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One attempt at <see cref="BackupObjectAsync"/>: false when the object's journal was folded while it was being
+    /// copied (the root inventory changed under it), so that the copy would miss acknowledged changes; then it is copied again.
+    /// </summary>
+    private async ValueTask<bool> TryBackupObjectAsync(SetWriter writer, string objectRoot, bool lastAttempt, CancellationToken cancellationToken)
+    {
         var inventoryBytes = await ReadSmallAsync(objectRoot + InventoryName, cancellationToken).ConfigureAwait(false);
         if (inventoryBytes is null)
         {
-            return; // nothing committed yet (a first version being written)
+            return true; // nothing committed yet (a first version being written)
         }
 
         var inventory = OcflInventoryDocument.Parse(inventoryBytes);
@@ -401,7 +417,7 @@ public sealed partial class BackupService
                 {
                     if (await _objects.StatAsync(objectRoot + InventoryName, cancellationToken).ConfigureAwait(false) is null)
                     {
-                        return; // destroyed (purged) while it was being copied: not in this backup
+                        return true; // destroyed (purged) while it was being copied: not in this backup
                     }
 
                     throw new ArchiveException($"The OCFL object '{objectRoot}' lacks '{path}', which its inventory references; run a fixity check before backing up.");
@@ -428,12 +444,35 @@ public sealed partial class BackupService
             }
         }
 
+        // The package journal (changes acknowledged since the last OCFL version, and what folds keep), which the root
+        // inventory does not name. A fold meanwhile changes the root inventory and removes entries: copy again.
+        // Entries first: an entry is written after its content, so the content of every entry copied is listed after it.
+        var journal = false;
+        foreach (var (prefix, skip) in new[] { (JournalPrefix + "entries/", (string?)null), (JournalPrefix, JournalPrefix + "entries/") })
+        {
+            await foreach (var item in _objects.ListAsync(objectRoot + prefix, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                journal = true;
+                if ((skip is null || !item.Key.StartsWith(objectRoot + skip, StringComparison.Ordinal))
+                    && await CopyAsync(writer, item.Key, null, cancellationToken).ConfigureAwait(false) is { } e)
+                {
+                    entries.Add(e);
+                }
+            }
+        }
+
+        if (journal && !lastAttempt && await ReadSmallAsync(objectRoot + InventoryName, cancellationToken).ConfigureAwait(false) is { } now && !now.AsSpan().SequenceEqual(inventoryBytes))
+        {
+            return false;
+        }
+
         // The root inventory as read (the commit point, after every file it names) and its sidecar, made from those bytes.
         var inventoryDigest = Convert.ToHexStringLower(SHA256.HashData(inventoryBytes));
         entries.Add(await writer.StoreBytesAsync(objectRoot + InventoryName, inventoryBytes, cancellationToken).ConfigureAwait(false));
         entries.Add(await writer.StoreBytesAsync(objectRoot + SidecarName, Encoding.UTF8.GetBytes(inventoryDigest + " " + InventoryName + "\n"), cancellationToken).ConfigureAwait(false));
         writer.Objects++;
         await writer.AddAsync(entries, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Copies the audit trail up to its last record that continues the chain; returns that record's sequence and hash.</summary>

@@ -76,6 +76,10 @@ public sealed class ArchiveOptions : IValidatableObject
     [ValidateObjectMembers]
     public ArchiveRecordsOptions Records { get; set; } = new();
 
+    /// <summary>How record files' packages are versioned in storage (<c>Archive:Packages:*</c>): the journal of acknowledged changes.</summary>
+    [ValidateObjectMembers]
+    public ArchivePackagesOptions Packages { get; set; } = new();
+
     /// <summary>The background search projection of record file changes (<c>Archive:Projection:*</c>).</summary>
     [ValidateObjectMembers]
     public ArchiveProjectionOptions Projection { get; set; } = new();
@@ -132,6 +136,20 @@ public sealed class ArchiveHostsOptions
     /// <summary>The largest difference between the hosts' clocks (default 30 seconds): a lease counts as expired only this long after its end.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>How packages are versioned in storage (<c>Archive:Packages:*</c>).</summary>
+public sealed class ArchivePackagesOptions
+{
+    /// <summary>
+    /// How many acknowledged changes of a record file are kept as journal entries beside its OCFL object before they
+    /// are settled into one OCFL version (default 256; 0: every change is an OCFL version of its own). Each change keeps
+    /// its own version number, author, time and content either way; with the journal a change costs its own bytes and
+    /// one small entry, whatever the record file's history. One host only: with <c>Archive:Hosts:Shared</c> every change
+    /// is a version (a journal left by a single host is settled at start-up).
+    /// </summary>
+    [Range(0, 100_000)]
+    public int JournalLimit { get; set; } = 256;
 }
 
 /// <summary>

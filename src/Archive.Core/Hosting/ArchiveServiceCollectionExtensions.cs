@@ -38,9 +38,11 @@ public static class ArchiveServiceCollectionExtensions
         // Defaults of the engine itself (providers — object store, search index, documents — come from other packages).
         services.TryAddSingleton<PackageStoreFactory>(sp =>
         {
-            var hosts = sp.GetRequiredService<IOptions<ArchiveOptions>>().Value.Hosts;
+            var options = sp.GetRequiredService<IOptions<ArchiveOptions>>().Value;
+            var hosts = options.Hosts;
             var time = sp.GetService<TimeProvider>();
-            return (objects, root) => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = root, SharedStorage = hosts.Shared, CommitLease = hosts.Lease, ClockSkew = hosts.ClockSkew }, time);
+            var journal = hosts.Shared ? 0 : options.Packages.JournalLimit;
+            return (objects, root) => new OcflPackageStore(objects, new OcflPackageStoreOptions { Prefix = root, SharedStorage = hosts.Shared, CommitLease = hosts.Lease, ClockSkew = hosts.ClockSkew, JournalLimit = journal }, time);
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IContentTextExtractor, PdfTextExtractor>());
 

@@ -137,11 +137,75 @@ internal sealed class OcflClaimDocument
     public string? Expires { get; set; }
 }
 
+/// <summary>
+/// One acknowledged change of a package kept beside its OCFL object until it is folded into a version
+/// (<c>extensions/archive-journal/entries/&lt;version&gt;.json</c>, see <see cref="OcflPackageStore"/>).
+/// </summary>
+internal sealed class JournalEntryDocument
+{
+    /// <summary>The logical version this change made.</summary>
+    [JsonPropertyName("version")]
+    public int Version { get; set; }
+
+    /// <summary>SHA-256 of the root inventory the change was made on: an entry whose base is not the current root inventory is stale.</summary>
+    [JsonPropertyName("base")]
+    public string Base { get; set; } = string.Empty;
+
+    [JsonPropertyName("created")]
+    public string Created { get; set; } = string.Empty;
+
+    [JsonPropertyName("message")]
+    public string? Message { get; set; }
+
+    [JsonPropertyName("user")]
+    public OcflUserDocument? User { get; set; }
+
+    /// <summary>The files put (path, digest, size) and removed (path only), in commit order.</summary>
+    [JsonPropertyName("changes")]
+    public List<JournalChangeDocument> Changes { get; set; } = [];
+
+    /// <summary>Content this change stored in the journal: digest → path relative to the object root.</summary>
+    [JsonPropertyName("contents")]
+    public Dictionary<string, string> Contents { get; set; } = new(StringComparer.Ordinal);
+}
+
+internal sealed class JournalChangeDocument
+{
+    [JsonPropertyName("path")]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>The content's digest; absent for a removal.</summary>
+    [JsonPropertyName("sha256")]
+    public string? Sha256 { get; set; }
+
+    [JsonPropertyName("size")]
+    public long? Size { get; set; }
+}
+
+/// <summary>
+/// The acknowledged changes one OCFL version settled (<c>extensions/archive-journal/folds/vN.json</c>), written before
+/// that version's commit point: the version is the state after the last of them.
+/// </summary>
+internal sealed class JournalFoldDocument
+{
+    [JsonPropertyName("ocflVersion")]
+    public string OcflVersion { get; set; } = string.Empty;
+
+    [JsonPropertyName("entries")]
+    public List<JournalEntryDocument> Entries { get; set; } = [];
+
+    /// <summary>SHA-256 of each entry's stored bytes, in the same order (they keep the logical versions' tags).</summary>
+    [JsonPropertyName("entryDigests")]
+    public List<string> EntryDigests { get; set; } = [];
+}
+
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(OcflInventoryDocument))]
 [JsonSerializable(typeof(OcflLayoutDocument))]
 [JsonSerializable(typeof(OcflLayoutConfigDocument))]
 [JsonSerializable(typeof(OcflClaimDocument))]
+[JsonSerializable(typeof(JournalEntryDocument))]
+[JsonSerializable(typeof(JournalFoldDocument))]
 internal sealed partial class OcflJsonContext : JsonSerializerContext
 {
     /// <summary>Indented, with non-ASCII text (Vietnamese) written as is rather than as \u escapes.</summary>

@@ -15,7 +15,7 @@ public sealed partial class OcflPackageStore
     /// <summary>Upper bound of the cached inventories' serialised size (their parsed form takes a few times more).</summary>
     internal const long InventoryCacheBytes = 32L * 1024 * 1024;
 
-    private readonly Dictionary<string, (LoadedInventory Inventory, string ETag, LinkedListNode<string> Node)> _inventories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CacheEntry> _inventories = new(StringComparer.Ordinal);
     private readonly LinkedList<string> _inventoryOrder = new();
     private readonly object _inventoryLock = new();
     private long _inventoryBytes;
@@ -43,6 +43,19 @@ public sealed partial class OcflPackageStore
         return null;
     }
 
+    /// <summary>A cached inventory, its object's tag, its place in the eviction order, and the package's view built on it (with the journal).</summary>
+    private sealed class CacheEntry(LoadedInventory inventory, string etag, LinkedListNode<string> node)
+    {
+        public LoadedInventory Inventory { get; } = inventory;
+
+        public string ETag { get; set; } = etag;
+
+        public LinkedListNode<string> Node { get; } = node;
+
+        /// <summary>Set only under the package's lock (by a commit, or a read that built it there), so it is never older than storage.</summary>
+        public PackageView? View { get; set; }
+    }
+
     /// <summary>Keeps a verified inventory (its digest matches the sidecar it was read with, or it was just written) with the object's tag.</summary>
     private void CacheInventory(string objectRoot, LoadedInventory inventory, string? etag)
     {
@@ -54,13 +67,42 @@ public sealed partial class OcflPackageStore
 
         lock (_inventoryLock)
         {
+            if (_inventories.TryGetValue(objectRoot, out var same) && same.Inventory.Digest == inventory.Digest)
+            {
+                same.ETag = etag; // the same inventory read again: the view built on it stays
+                return;
+            }
+
             RemoveLocked(objectRoot);
             var node = _inventoryOrder.AddLast(objectRoot);
-            _inventories[objectRoot] = (inventory, etag, node);
+            _inventories[objectRoot] = new CacheEntry(inventory, etag, node);
             _inventoryBytes += inventory.Bytes.LongLength;
             while (_inventoryBytes > InventoryCacheBytes && _inventoryOrder.First is { } oldest)
             {
                 RemoveLocked(oldest.Value);
+            }
+        }
+    }
+
+    /// <summary>The package's cached view when it was built on <paramref name="inventory"/>'s root inventory.</summary>
+    private PackageView? CachedView(string objectRoot, LoadedInventory inventory)
+    {
+        lock (_inventoryLock)
+        {
+            return _inventories.TryGetValue(objectRoot, out var entry) && entry.Inventory.Digest == inventory.Digest && entry.View is { } view && view.Ocfl.Digest == inventory.Digest
+                ? view
+                : null;
+        }
+    }
+
+    /// <summary>Keeps the package's view (caller holds the package's lock) when its root inventory is the cached one; null forgets it.</summary>
+    private void CacheView(string objectRoot, LoadedInventory inventory, PackageView? view)
+    {
+        lock (_inventoryLock)
+        {
+            if (_inventories.TryGetValue(objectRoot, out var entry))
+            {
+                entry.View = view is not null && entry.Inventory.Digest == inventory.Digest && view.Ocfl.Digest == inventory.Digest ? view : null;
             }
         }
     }

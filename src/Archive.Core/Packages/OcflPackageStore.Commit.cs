@@ -51,30 +51,42 @@ public sealed partial class OcflPackageStore
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var current = await LoadAsync(id, objectRoot, cancellationToken).ConfigureAwait(false);
-            if (current is { SidecarStale: true })
+            var view = await LoadViewAsync(id, objectRoot, cancellationToken, locked: true).ConfigureAwait(false);
+            if (view?.Ocfl is { SidecarStale: true })
             {
-                await WriteSidecarAsync(objectRoot + SidecarName, current.Digest, CancellationToken.None).ConfigureAwait(false);
+                await WriteSidecarAsync(objectRoot + SidecarName, view.Ocfl.Digest, CancellationToken.None).ConfigureAwait(false);
             }
 
-            var head = current?.HeadNumber ?? 0;
+            var head = view?.Head ?? 0;
             if (commit.ExpectedHead is { } expected && expected != head)
             {
                 throw new PackageConcurrencyException(id, expected, head);
             }
 
-            var state = head == 0
+            if (view is not null && _options.JournalLimit > 0)
+            {
+                return await CommitEntryAsync(id, objectRoot, view, commit, changes, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (view is { Live.Count: > 0 })
+            {
+                // The journal was switched off: its entries are settled first, then this change is a version of its own.
+                view = await FoldAsync(id, objectRoot, view, cancellationToken).ConfigureAwait(false);
+            }
+
+            var state = view is null
                 ? new Dictionary<string, string>(StringComparer.Ordinal)
-                : StateByPath(current!.Document.Versions[OcflInventoryDocument.VersionName(head)]);
+                : new Dictionary<string, string>(view.HeadState, StringComparer.Ordinal);
             ApplyAndCheck(state, changes);
 
+            var ocflHead = view?.OcflHead ?? 0;
             if (!_options.SharedStorage)
             {
                 // One writing process: anything beyond the head is a crash of this store's earlier life.
-                await RemoveUnfinishedVersionsAsync(objectRoot, head, cancellationToken).ConfigureAwait(false);
+                await RemoveUnfinishedVersionsAsync(objectRoot, ocflHead, cancellationToken).ConfigureAwait(false);
             }
 
-            return await WriteVersionAsync(id, objectRoot, current, head + 1, commit, changes, state, cancellationToken).ConfigureAwait(false);
+            return await WriteVersionAsync(id, objectRoot, view, ocflHead + 1, commit, changes, state, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -229,8 +241,9 @@ public sealed partial class OcflPackageStore
         }
     }
 
-    private async Task<PackageInventory> WriteVersionAsync(string id, string objectRoot, LoadedInventory? current, int number, PackageCommit commit, List<Change> changes, Dictionary<string, string> state, CancellationToken cancellationToken)
+    private async Task<PackageInventory> WriteVersionAsync(string id, string objectRoot, PackageView? view, int number, PackageCommit commit, List<Change> changes, Dictionary<string, string> state, CancellationToken cancellationToken)
     {
+        var current = view?.Ocfl;
         var version = OcflInventoryDocument.VersionName(number);
         var versionRoot = objectRoot + version + "/";
         await using var claim = await ClaimVersionAsync(id, objectRoot, number, commit, cancellationToken).ConfigureAwait(false);
@@ -305,7 +318,8 @@ public sealed partial class OcflPackageStore
             written.Clear();
             ForgetInventory(objectRoot);
             var rootInfo = await _objects.PutBytesAsync(objectRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, CancellationToken.None).ConfigureAwait(false);
-            CacheInventory(objectRoot, new LoadedInventory(document, bytes, digestOfInventory, number, SidecarStale: false), rootInfo.ETag);
+            var loaded = new LoadedInventory(document, bytes, digestOfInventory, number, SidecarStale: false);
+            CacheInventory(objectRoot, loaded, rootInfo.ETag);
             try
             {
                 await WriteSidecarAsync(objectRoot + SidecarName, digestOfInventory, CancellationToken.None).ConfigureAwait(false);
@@ -316,7 +330,9 @@ public sealed partial class OcflPackageStore
                 // sidecar); readers accept that state and the next commit or recovery rewrites this sidecar.
             }
 
-            return ToPackageInventory(id, document, digestOfInventory);
+            var next = ComposeView(id, loaded, view?.Folds ?? new Dictionary<int, JournalFoldDocument>(), []);
+            CacheView(objectRoot, loaded, next);
+            return next.Inventory;
         }
         catch (Exception) when (written.Count > 0)
         {

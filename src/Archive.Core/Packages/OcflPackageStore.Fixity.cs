@@ -90,6 +90,38 @@ public sealed partial class OcflPackageStore
             }
         }
 
+        // The journal: live entries, the folds of committed versions and the content they keep, re-hashed like the rest.
+        if (structure is null && rootProblem is null)
+        {
+            try
+            {
+                var view = await LoadViewAsync(id, objectRoot, cancellationToken, fromStorage: true).ConfigureAwait(false);
+                expected.UnionWith(JournalKeys(view!));
+                foreach (var (digest, (path, _)) in view!.JournalContent)
+                {
+                    await using var content = await _objects.GetAsync(objectRoot + path, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    if (content is null)
+                    {
+                        problems.Add(new FixityProblem(FixityProblemKind.ContentMissing, path, $"missing (expected sha256 {digest})"));
+                        continue;
+                    }
+
+                    await using var hashing = new HashingReadStream(content.Stream, ownsInner: false);
+                    await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+                    filesChecked++;
+                    bytesChecked += hashing.BytesRead;
+                    if (hashing.Sha256 != digest)
+                    {
+                        problems.Add(new FixityProblem(FixityProblemKind.ContentDigestMismatch, path, $"expected sha256 {digest}, found {hashing.Sha256} ({hashing.BytesRead} bytes)"));
+                    }
+                }
+            }
+            catch (PackageCorruptException ex)
+            {
+                problems.Add(new FixityProblem(FixityProblemKind.InventoryCorrupt, ex.Path, ex.Message));
+            }
+        }
+
         if (await _objects.StatAsync(objectRoot + ObjectNamaste, cancellationToken).ConfigureAwait(false) is null)
         {
             problems.Add(new FixityProblem(FixityProblemKind.ContentMissing, ObjectNamaste, "the OCFL object declaration is missing"));

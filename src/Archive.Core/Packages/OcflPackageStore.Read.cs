@@ -8,8 +8,8 @@ public sealed partial class OcflPackageStore
     public async ValueTask<PackageInventory?> GetInventoryAsync(string packageId, CancellationToken cancellationToken = default)
     {
         var id = NormalizePackageId(packageId);
-        var loaded = await LoadAsync(id, GetObjectRootOfNormalized(id), cancellationToken).ConfigureAwait(false);
-        return loaded is null ? null : ToPackageInventory(id, loaded.Document, loaded.Digest);
+        var view = await LoadViewAsync(id, GetObjectRootOfNormalized(id), cancellationToken).ConfigureAwait(false);
+        return view?.Inventory;
     }
 
     /// <inheritdoc />
@@ -18,26 +18,20 @@ public sealed partial class OcflPackageStore
         var id = NormalizePackageId(packageId);
         var path = ObjectKey.Normalize(logicalPath, "logicalPath");
         var objectRoot = GetObjectRootOfNormalized(id);
-        var loaded = await LoadAsync(id, objectRoot, cancellationToken).ConfigureAwait(false);
-        if (loaded is null)
+        var view = await LoadViewAsync(id, objectRoot, cancellationToken).ConfigureAwait(false);
+        if (view is null)
         {
             return null;
         }
 
-        var number = version ?? loaded.HeadNumber;
-        if (number < 1 || number > loaded.HeadNumber)
+        var number = version ?? view.Head;
+        if (number < 1 || number > view.Head || !view.StateAt(number).TryGetValue(path, out var digest))
         {
             return null;
         }
 
-        var state = loaded.Document.Versions[OcflInventoryDocument.VersionName(number)].State;
-        var digest = state.FirstOrDefault(p => p.Value.Contains(path, StringComparer.Ordinal)).Key;
-        if (digest is null)
-        {
-            return null;
-        }
-
-        var contentPath = loaded.Document.Manifest[digest][0];
+        var contentPath = view.ContentPath(digest)
+            ?? throw new PackageCorruptException(id, path, $"no stored content is recorded for digest {digest}");
         var content = await _objects.GetAsync(objectRoot + contentPath, range, cancellationToken).ConfigureAwait(false)
             ?? throw new PackageCorruptException(id, contentPath, "the content file listed in the inventory is missing");
 

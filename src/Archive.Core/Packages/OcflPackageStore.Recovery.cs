@@ -55,10 +55,28 @@ public sealed partial class OcflPackageStore
                 var cleanup = _options.SharedStorage
                     ? await RemoveAbandonedVersionsAsync(document?.Id ?? objectRoot, objectRoot, head, cancellationToken).ConfigureAwait(false)
                     : await RemoveUnfinishedVersionsAsync(objectRoot, head, cancellationToken).ConfigureAwait(false);
+                var journalDeleted = 0;
+                if (head > 0)
+                {
+                    try
+                    {
+                        journalDeleted = await RecoverJournalAsync(document!.Id, objectRoot, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (PackageCorruptException)
+                    {
+                        corrupt.Add(document!.Id);
+                        continue;
+                    }
+                    catch (PackageConcurrencyException)
+                    {
+                        // Shared root: another host is committing to this package; its commit settles the journal first.
+                    }
+                }
+
                 report = report with
                 {
                     AbandonedVersionsRemoved = report.AbandonedVersionsRemoved + cleanup.Removed,
-                    ObjectsDeleted = report.ObjectsDeleted + cleanup.Deleted,
+                    ObjectsDeleted = report.ObjectsDeleted + cleanup.Deleted + journalDeleted,
                     UnfinishedVersionsKept = report.UnfinishedVersionsKept + cleanup.Kept,
                     UncommittedPackagesRemoved = report.UncommittedPackagesRemoved + (head == 0 && cleanup.Kept == 0 && cleanup.Deleted > 0 ? 1 : 0),
                 };

@@ -87,6 +87,16 @@ public sealed partial class OcflPackageStore : IPackageStore
             throw new ArchiveValidationException("clockSkew", "options.negative", "ClockSkew must not be negative.");
         }
 
+        if (_options.JournalLimit < 0)
+        {
+            throw new ArchiveValidationException("journalLimit", "options.negative", "JournalLimit must not be negative.");
+        }
+
+        if (_options.JournalLimit > 0 && _options.SharedStorage)
+        {
+            throw new ArchiveValidationException("journalLimit", "options.journal-needs-one-writer", "A package journal (JournalLimit > 0) needs one writing process; it cannot be used on a storage root shared by several processes.");
+        }
+
         if (_options.SharedStorage && !objects.Capabilities.HasFlag(ObjectStoreCapabilities.AtomicCreateOnly))
         {
             throw new ArchiveValidationException("sharedStorage", "options.shared-needs-atomic-create", $"A storage root shared by several processes needs a store whose create-only writes are atomic; {objects.SystemName} '{objects.ContainerName}' does not report them (for S3, give a coordination bucket).");
@@ -270,37 +280,6 @@ public sealed partial class OcflPackageStore : IPackageStore
         }
 
         return sizes;
-    }
-
-    private static PackageInventory ToPackageInventory(string id, OcflInventoryDocument document, string digest)
-    {
-        var sizes = SizesByContentPath(document);
-        var head = OcflInventoryDocument.ParseVersionName(document.Head)!.Value;
-        var versions = new List<PackageVersion>(head);
-        for (var i = 1; i <= head; i++)
-        {
-            var v = document.Versions[OcflInventoryDocument.VersionName(i)];
-            var files = new List<PackageFile>();
-            foreach (var (fileDigest, paths) in v.State)
-            {
-                var contentPath = document.Manifest[fileDigest][0];
-                var length = sizes.TryGetValue(contentPath, out var s) && long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : -1;
-                files.AddRange(paths.Select(p => new PackageFile(p, fileDigest, length)));
-            }
-
-            files.Sort((a, b) => string.CompareOrdinal(a.LogicalPath, b.LogicalPath));
-            versions.Add(new PackageVersion
-            {
-                Number = i,
-                Created = DateTimeOffset.Parse(v.Created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                Message = v.Message,
-                UserName = v.User?.Name,
-                UserAddress = v.User?.Address,
-                Files = files,
-            });
-        }
-
-        return new PackageInventory { PackageId = id, Head = head, Versions = versions, InventoryDigest = digest };
     }
 
     // ================================================================== helpers

@@ -29,6 +29,16 @@ public sealed class OcflPackageStoreOptions
 
     /// <summary>The largest difference between the clocks of the hosts sharing the storage root (default 30 seconds).</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many acknowledged changes of a package are kept as journal entries beside its OCFL object before they are
+    /// folded into one OCFL version (default 0: every change is an OCFL version of its own). With a limit, a change to a
+    /// package that has a version costs one write of its new content and one small entry, whatever the package's
+    /// history (the inventory, which lists every version's state, is rewritten once per fold); its logical version
+    /// number, content and who made it are kept exactly (see <see cref="OcflPackageStore"/>). One writing process only:
+    /// not with <see cref="SharedStorage"/>.
+    /// </summary>
+    public int JournalLimit { get; set; }
 }
 
 /// <summary>A package's stored inventory is damaged: it matches neither its sidecar digest nor its head version's copy.</summary>

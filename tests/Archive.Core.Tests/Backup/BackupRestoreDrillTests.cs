@@ -151,7 +151,8 @@ public sealed class BackupRestoreDrillTests : IDisposable
         var before = (await source.Services.GetRequiredService<ArchiveStorage>().Files.GetInventoryAsync(live, Ct))!;
 
         // Right after the backup opened the live record file's root inventory, a new version is committed: the backup
-        // must copy the version it read, whole, and not mix in the new one.
+        // must copy the version it read, whole, and may hold the new one only whole (with the package journal on, the
+        // change is a journal entry beside the version read, copied with its content or not at all).
         var rootInventory = ArchiveStorage.FilesRoot + "/" + OcflStorageLayout.ObjectRootPath(live) + "/inventory.json";
         var committed = false;
         var hooked = new CommitAfterRead(source.Objects, rootInventory, async () =>
@@ -169,7 +170,9 @@ public sealed class BackupRestoreDrillTests : IDisposable
         Assert.True((await restored.Services.GetRequiredService<BackupService>().RestoreAsync(Path.Combine(_sets, "torn"), Admin, null, Ct)).Restored);
         var storage = restored.Services.GetRequiredService<ArchiveStorage>();
         await AssertFixityAsync(storage);
-        Assert.Equal(Describe(before.Versions), Describe((await storage.Files.GetInventoryAsync(live, Ct))!.Versions));
+        var restoredVersions = Describe((await storage.Files.GetInventoryAsync(live, Ct))!.Versions);
+        Assert.StartsWith(Describe(before.Versions), restoredVersions, StringComparison.Ordinal);
+        Assert.StartsWith(restoredVersions, Describe((await source.Services.GetRequiredService<ArchiveStorage>().Files.GetInventoryAsync(live, Ct))!.Versions), StringComparison.Ordinal);
     }
 
     /// <summary>Runs <paramref name="afterRead"/> once, after <paramref name="key"/> was opened for reading and before its content is returned.</summary>
