@@ -215,6 +215,7 @@ public sealed partial class OcflPackageStore
         var manifest = current.Document.Manifest.ToDictionary(p => p.Key, p => p.Value.ToList(), StringComparer.Ordinal);
         var sizes = SizesByContentPath(current.Document);
         var state = new Dictionary<string, string>(view.HeadState, StringComparer.Ordinal);
+        var copied = new List<string>();
         try
         {
             foreach (var (path, digest) in state.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -230,10 +231,10 @@ public sealed partial class OcflPackageStore
                 await using (var content = await _objects.GetAsync(objectRoot + source, cancellationToken: cancellationToken).ConfigureAwait(false)
                     ?? throw new PackageCorruptException(id, source, "the journal content an entry references is missing"))
                 {
-                    var (copied, length) = await PutJournalContentAsync(content.Stream, digest, objectRoot + contentPath, cancellationToken).ConfigureAwait(false);
-                    if (copied != digest)
+                    var (actual, length) = await PutJournalContentAsync(content.Stream, digest, objectRoot + contentPath, cancellationToken).ConfigureAwait(false);
+                    if (actual != digest)
                     {
-                        throw new PackageCorruptException(id, source, $"content digest is {copied}, the journal says {digest}");
+                        throw new PackageCorruptException(id, source, $"content digest is {actual}, the journal says {digest}");
                     }
 
                     size = length;
@@ -241,6 +242,7 @@ public sealed partial class OcflPackageStore
 
                 manifest[digest] = [contentPath];
                 sizes[contentPath] = size.ToString(CultureInfo.InvariantCulture);
+                copied.Add(objectRoot + source);
             }
 
             var fold = new JournalFoldDocument
@@ -280,7 +282,7 @@ public sealed partial class OcflPackageStore
             var folds = new Dictionary<int, JournalFoldDocument>(view.Folds) { [number] = fold };
             var next = ComposeView(id, loaded, folds, [], [.. view.LogicalOfOcfl.Take(view.OcflHead), view.Head]);
             CacheView(objectRoot, loaded, next);
-            await RemoveFoldedAsync(objectRoot, view.Live, manifest).ConfigureAwait(false);
+            await RemoveFoldedAsync(objectRoot, view.Live, copied).ConfigureAwait(false);
             return next;
         }
         catch (Exception) when (written.Count > 0)
@@ -296,13 +298,15 @@ public sealed partial class OcflPackageStore
         }
     }
 
-    /// <summary>After a fold: deletes the folded entries and the journal content now held by the version (quietly: leftovers are ignored and removed by recovery).</summary>
-    private async Task RemoveFoldedAsync(string objectRoot, IEnumerable<LiveEntry> folded, IReadOnlyDictionary<string, List<string>> manifest)
+    /// <summary>
+    /// After a fold: deletes the folded entries and the journal content the version now holds a copy of — of these
+    /// entries, or kept by an earlier fold and used again (quietly: leftovers are ignored and removed by recovery).
+    /// </summary>
+    private async Task RemoveFoldedAsync(string objectRoot, IEnumerable<LiveEntry> folded, IEnumerable<string> copied)
     {
-        var keys = new List<string>();
+        var keys = new List<string>(copied);
         foreach (var (entry, digest) in folded)
         {
-            keys.AddRange(entry.Contents.Where(c => manifest.ContainsKey(c.Key)).Select(c => objectRoot + c.Value));
             keys.Add(objectRoot + EntriesFolder + EntryName(entry.Version, digest));
         }
 

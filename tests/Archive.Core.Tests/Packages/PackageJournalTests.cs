@@ -248,6 +248,26 @@ public sealed class PackageJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Content_a_fold_kept_as_superseded_and_used_again_moves_into_the_next_version_and_the_package_verifies()
+    {
+        var store = Journalled(limit: 2);
+        const string id = "superseded";
+        PackageCommit Put(string text) => new PackageCommit().Put("a.txt", new MemoryStream(Encoding.UTF8.GetBytes(text)));
+        await store.CommitAsync(id, Put("A"), Ct);
+        await store.CommitAsync(id, Put("B"), Ct);
+        await store.CommitAsync(id, Put("C"), Ct); // folded into v2: "B" is superseded and stays in the journal
+        Assert.True((await store.VerifyAsync(id, Ct)).IsValid);
+        await store.CommitAsync(id, Put("B"), Ct); // the same bytes again: not stored twice
+        await store.CommitAsync(id, new PackageCommit().Put("b.txt", new MemoryStream("x"u8.ToArray())), Ct); // folded into v3, which holds "B"
+
+        var report = await store.VerifyAsync(id, Ct);
+        Assert.True(report.IsValid, string.Join("; ", report.Problems));
+        var reader = Journalled(limit: 2);
+        Assert.Equal(["A", "B", "C", "B", "B"], await Task.WhenAll(Enumerable.Range(1, 5).Select(k => ReadAsync(reader, id, "a.txt", k)!)));
+        Assert.Equal(0, (await reader.RecoverAsync(Ct)).ObjectsDeleted);
+    }
+
+    [Fact]
     public async Task Bad_changes_and_concurrency_conflicts_leave_nothing_in_the_journal()
     {
         var store = Journalled();
