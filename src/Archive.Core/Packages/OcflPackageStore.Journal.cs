@@ -204,7 +204,7 @@ public sealed partial class OcflPackageStore
         var last = view.Live[^1].Document;
         var meta = new PackageCommit
         {
-            Message = $"Settles logical versions {view.FoldedHead + 1}-{view.Head} (journal entries in {FoldsFolder}{version}.json)",
+            Message = $"{FoldMessagePrefix}{view.FoldedHead + 1}-{view.Head} (journal entries in {FoldsFolder}{version}.json)",
             UserName = last.User?.Name,
             UserAddress = last.User?.Address,
             Created = _time.GetUtcNow(),

@@ -14,6 +14,9 @@ public sealed partial class OcflPackageStore
     private const string FoldsFolder = JournalRoot + "folds/";
     private const string JournalContentFolder = JournalRoot + "content/";
 
+    /// <summary>How a fold's OCFL version message begins (so that a reader that does not list the journal knows to read its fold documents).</summary>
+    private const string FoldMessagePrefix = "Settles logical versions ";
+
     /// <summary>A live (not yet folded) journal entry and the SHA-256 of its stored bytes.</summary>
     private sealed record LiveEntry(JournalEntryDocument Document, string Digest);
 
@@ -144,7 +147,10 @@ public sealed partial class OcflPackageStore
 
         if (fromStorage || !CachesInventories)
         {
-            return await BuildViewAsync(id, objectRoot, loaded, cancellationToken).ConfigureAwait(false);
+            // A shared root keeps no live journal (every change is a version; one left by a single host is folded at
+            // start-up or by the next commit): its reads look for fold documents only where a version says it is a fold.
+            var readsEntries = fromStorage || locked || !_options.SharedStorage;
+            return await BuildViewAsync(id, objectRoot, loaded, cancellationToken, readsEntries).ConfigureAwait(false);
         }
 
         if (CachedView(objectRoot, loaded) is { } cached)
@@ -172,13 +178,24 @@ public sealed partial class OcflPackageStore
         }
     }
 
-    /// <summary>Reads the package's journal and builds its view on <paramref name="loaded"/>.</summary>
-    private async Task<PackageView> BuildViewAsync(string id, string objectRoot, LoadedInventory loaded, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the package's journal and builds its view on <paramref name="loaded"/>; without <paramref name="readsEntries"/>
+    /// only the fold documents of versions whose message marks them as folds (no listing for a package that has none).
+    /// </summary>
+    private async Task<PackageView> BuildViewAsync(string id, string objectRoot, LoadedInventory loaded, CancellationToken cancellationToken, bool readsEntries = true)
     {
-        // One delimited listing tells whether the package has a journal at all (most packages of a store without one have none).
         var folders = new HashSet<string>(StringComparer.Ordinal);
-        var page = await _objects.ListPageAsync(objectRoot + JournalRoot, new ObjectListOptions { Delimited = true }, cancellationToken).ConfigureAwait(false);
-        folders.UnionWith(page.CommonPrefixes.Select(p => p[objectRoot.Length..]));
+        if (readsEntries)
+        {
+            // One delimited listing tells whether the package has a journal at all (most packages of a store without one have none).
+            var page = await _objects.ListPageAsync(objectRoot + JournalRoot, new ObjectListOptions { Delimited = true }, cancellationToken).ConfigureAwait(false);
+            folders.UnionWith(page.CommonPrefixes.Select(p => p[objectRoot.Length..]));
+        }
+        else if (loaded.Document.Versions.Values.Any(v => v.Message?.StartsWith(FoldMessagePrefix, StringComparison.Ordinal) == true))
+        {
+            folders.Add(FoldsFolder);
+        }
+
         var folds = new Dictionary<int, JournalFoldDocument>();
         var live = new List<LiveEntry>();
         if (folders.Contains(FoldsFolder))

@@ -322,6 +322,36 @@ public sealed class PackageJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_storage_root_that_becomes_shared_settles_the_journal_at_start_up_and_keeps_every_version()
+    {
+        using var referenceObjects = new FileSystemObjectStore(new FileSystemStoreOptions { RootPath = _referenceFolder.Path });
+        var reference = new OcflPackageStore(referenceObjects);
+        const string id = "becomes-shared";
+        var single = Journalled(limit: 2);
+        for (var i = 0; i < 5; i++)
+        {
+            await reference.CommitAsync(id, Change(i, i), Ct);
+            await single.CommitAsync(id, Change(i, i), Ct); // v1, entries 2-3 folded into v2, entries 4-5 live
+        }
+
+        var shared = new OcflPackageStore(new CoordinatedLike(_objects), new OcflPackageStoreOptions { SharedStorage = true });
+        await shared.RecoverAsync(Ct); // settles entries 4-5 into v3
+        var tags = new Dictionary<int, string> { [5] = (await shared.GetInventoryAsync(id, Ct))!.InventoryDigest };
+        await AssertSameAsync(reference, shared, id, tags);
+        await reference.CommitAsync(id, Change(5, 5), Ct);
+        tags[6] = (await shared.CommitAsync(id, Change(5, 5), Ct)).InventoryDigest;
+        await AssertSameAsync(reference, shared, id, tags);
+        Assert.True((await shared.VerifyAsync(id, Ct)).IsValid);
+
+        // A package never journalled costs a shared root's reads no listing.
+        await shared.CommitAsync("plain", Change(0, 0), Ct);
+        var lists = _objects.Lists;
+        Assert.Equal(1, (await shared.GetInventoryAsync("plain", Ct))!.Head);
+        Assert.Equal("{\"sửa\":0}", await ReadAsync(shared, "plain", "metadata.json"));
+        Assert.Equal(lists, _objects.Lists);
+    }
+
+    [Fact]
     public void A_journal_on_a_shared_storage_root_is_refused_with_its_rule()
     {
         var ex = Assert.Throws<ArchiveValidationException>(() => new OcflPackageStore(new CoordinatedLike(_inner), new OcflPackageStoreOptions { JournalLimit = 8, SharedStorage = true }));
@@ -364,8 +394,11 @@ public sealed class PackageJournalTests : IDisposable
         /// <summary>Set in a reader's flow: its listings of journal entries are old by the time it uses them.</summary>
         public static readonly AsyncLocal<bool> SlowEntryListings = new();
 
+        public int Lists;
+
         public override async ValueTask<ObjectListPage> ListPageAsync(string prefix, ObjectListOptions? options = null, CancellationToken cancellationToken = default)
         {
+            Interlocked.Increment(ref Lists);
             var page = await base.ListPageAsync(prefix, options, cancellationToken);
             if (SlowEntryListings.Value && prefix.EndsWith("/archive-journal/entries/", StringComparison.Ordinal))
             {
