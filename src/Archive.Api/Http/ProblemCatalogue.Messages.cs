@@ -255,6 +255,7 @@ internal static partial class ProblemCatalogue
         ["options.lease-too-short"] = ("Thời hạn giữ quyền ghi phải ít nhất một giây.", "CommitLease must be at least one second."),
         ["options.negative"] = ("Giá trị cấu hình không được là số âm.", "The setting must not be negative."),
         ["options.shared-needs-atomic-create"] = ("Kho dùng chung cho nhiều tiến trình cần hỗ trợ ghi tạo mới nguyên tử.", "A shared storage root needs atomic create-only writes."),
+        ["options.journal-needs-one-writer"] = ("Nhật ký thay đổi của gói chỉ dùng được khi một tiến trình ghi vào kho.", "A package journal needs one writing process."),
         ["hosts.shared-needs-atomic-create"] = ("Chế độ nhiều máy chủ dùng chung cần kho hỗ trợ ghi tạo mới nguyên tử.", "Archive:Hosts:Shared needs atomic create-only writes."),
         ["minio.bucket.required"] = ("Cấu hình bắt buộc: tên bucket.", "The bucket is required."),
         ["minio.bucket.format"] = ("Tên bucket S3 không hợp lệ.", "Not a valid S3 bucket name."),
