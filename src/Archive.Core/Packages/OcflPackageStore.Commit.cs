@@ -302,34 +302,7 @@ public sealed partial class OcflPackageStore
             }
 
             var document = BuildDocument(id, current?.Document, number, commit, manifest, sizes, state);
-            var bytes = document.ToJson();
-            var digestOfInventory = Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-            // Still ours, with time to finish? On a shared root a writer stalled past its lease may have been taken over.
-            await claim.StopAsync().ConfigureAwait(false);
-            await EnsureClaimAsync(id, claim, versionRoot + InventoryName, commit, number, cancellationToken).ConfigureAwait(false);
-            await _objects.PutBytesAsync(versionRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, cancellationToken).ConfigureAwait(false);
-            written.Add(versionRoot + SidecarName);
-            await WriteSidecarAsync(versionRoot + SidecarName, digestOfInventory, cancellationToken).ConfigureAwait(false);
-
-            // The commit point. From here nothing is rolled back: if this write reports a failure it may still have
-            // landed (e.g. a lost acknowledgement), and deleting the version's files would then break a committed
-            // package. An unfinished version is invisible and removed by the next commit or by recovery instead.
-            written.Clear();
-            ForgetInventory(objectRoot);
-            var rootInfo = await _objects.PutBytesAsync(objectRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, CancellationToken.None).ConfigureAwait(false);
-            var loaded = new LoadedInventory(document, bytes, digestOfInventory, number, SidecarStale: false);
-            CacheInventory(objectRoot, loaded, rootInfo.ETag);
-            try
-            {
-                await WriteSidecarAsync(objectRoot + SidecarName, digestOfInventory, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (ArchiveStorageException)
-            {
-                // The version is committed (the inventory is in place and equals vN/inventory.json, which has a valid
-                // sidecar); readers accept that state and the next commit or recovery rewrites this sidecar.
-            }
-
+            var loaded = await CommitDocumentAsync(id, objectRoot, claim, commit, number, document, written, cancellationToken).ConfigureAwait(false);
             var next = ComposeView(id, loaded, view?.Folds ?? new Dictionary<int, JournalFoldDocument>(), []);
             CacheView(objectRoot, loaded, next);
             return next.Inventory;
@@ -347,6 +320,44 @@ public sealed partial class OcflPackageStore
             await DeleteQuietlyAsync(written).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The end of a commit (of a change, or of a fold): checks the claim is still this writer's, writes the version's
+    /// inventory and sidecar, then the root inventory — <b>the commit point</b> — and its sidecar. From the commit point
+    /// nothing is rolled back (<paramref name="written"/> is cleared first): if that write reports a failure it may still
+    /// have landed (e.g. a lost acknowledgement), and deleting the version's files would then break a committed package;
+    /// an unfinished version is invisible and removed by the next commit or by recovery instead.
+    /// </summary>
+    private async Task<LoadedInventory> CommitDocumentAsync(string id, string objectRoot, VersionClaim claim, PackageCommit commit, int number, OcflInventoryDocument document, List<string> written, CancellationToken cancellationToken)
+    {
+        var versionRoot = objectRoot + OcflInventoryDocument.VersionName(number) + "/";
+        var bytes = document.ToJson();
+        var digestOfInventory = Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+        // Still ours, with time to finish? On a shared root a writer stalled past its lease may have been taken over.
+        await claim.StopAsync().ConfigureAwait(false);
+        await EnsureClaimAsync(id, claim, versionRoot + InventoryName, commit, number, cancellationToken).ConfigureAwait(false);
+        await _objects.PutBytesAsync(versionRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, cancellationToken).ConfigureAwait(false);
+        written.Add(versionRoot + SidecarName);
+        await WriteSidecarAsync(versionRoot + SidecarName, digestOfInventory, cancellationToken).ConfigureAwait(false);
+
+        written.Clear();
+        ForgetInventory(objectRoot);
+        var rootInfo = await _objects.PutBytesAsync(objectRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, CancellationToken.None).ConfigureAwait(false);
+        var loaded = new LoadedInventory(document, bytes, digestOfInventory, number, SidecarStale: false);
+        CacheInventory(objectRoot, loaded, rootInfo.ETag);
+        try
+        {
+            await WriteSidecarAsync(objectRoot + SidecarName, digestOfInventory, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ArchiveStorageException)
+        {
+            // The version is committed (the inventory is in place and equals vN/inventory.json, which has a valid
+            // sidecar); readers accept that state and the next commit or recovery rewrites this sidecar.
+        }
+
+        return loaded;
     }
 
     /// <summary>Streams a new file to its content key, hashing it; a duplicate of content the package holds is deleted again.</summary>

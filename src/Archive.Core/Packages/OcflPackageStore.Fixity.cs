@@ -72,21 +72,7 @@ public sealed partial class OcflPackageStore
             foreach (var contentPath in paths)
             {
                 expected.Add(contentPath);
-                await using var content = await _objects.GetAsync(objectRoot + contentPath, cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (content is null)
-                {
-                    problems.Add(new FixityProblem(FixityProblemKind.ContentMissing, contentPath, $"missing (expected sha256 {digest})"));
-                    continue;
-                }
-
-                await using var hashing = new HashingReadStream(content.Stream, ownsInner: false);
-                await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-                filesChecked++;
-                bytesChecked += hashing.BytesRead;
-                if (hashing.Sha256 != digest)
-                {
-                    problems.Add(new FixityProblem(FixityProblemKind.ContentDigestMismatch, contentPath, $"expected sha256 {digest}, found {hashing.Sha256} ({hashing.BytesRead} bytes)"));
-                }
+                await RehashAsync(contentPath, digest).ConfigureAwait(false);
             }
         }
 
@@ -99,21 +85,7 @@ public sealed partial class OcflPackageStore
                 expected.UnionWith(JournalKeys(view!));
                 foreach (var (digest, (path, _)) in view!.JournalContent)
                 {
-                    await using var content = await _objects.GetAsync(objectRoot + path, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    if (content is null)
-                    {
-                        problems.Add(new FixityProblem(FixityProblemKind.ContentMissing, path, $"missing (expected sha256 {digest})"));
-                        continue;
-                    }
-
-                    await using var hashing = new HashingReadStream(content.Stream, ownsInner: false);
-                    await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-                    filesChecked++;
-                    bytesChecked += hashing.BytesRead;
-                    if (hashing.Sha256 != digest)
-                    {
-                        problems.Add(new FixityProblem(FixityProblemKind.ContentDigestMismatch, path, $"expected sha256 {digest}, found {hashing.Sha256} ({hashing.BytesRead} bytes)"));
-                    }
+                    await RehashAsync(path, digest).ConfigureAwait(false);
                 }
             }
             catch (PackageCorruptException ex)
@@ -138,6 +110,26 @@ public sealed partial class OcflPackageStore
         }
 
         return Report();
+
+        // Re-hashes one stored content file against its digest and records what is wrong with it.
+        async Task RehashAsync(string contentPath, string digest)
+        {
+            await using var content = await _objects.GetAsync(objectRoot + contentPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (content is null)
+            {
+                problems.Add(new FixityProblem(FixityProblemKind.ContentMissing, contentPath, $"missing (expected sha256 {digest})"));
+                return;
+            }
+
+            await using var hashing = new HashingReadStream(content.Stream, ownsInner: false);
+            await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            filesChecked++;
+            bytesChecked += hashing.BytesRead;
+            if (hashing.Sha256 != digest)
+            {
+                problems.Add(new FixityProblem(FixityProblemKind.ContentDigestMismatch, contentPath, $"expected sha256 {digest}, found {hashing.Sha256} ({hashing.BytesRead} bytes)"));
+            }
+        }
 
         FixityReport Report() => new()
         {

@@ -256,29 +256,7 @@ public sealed partial class OcflPackageStore
             await _objects.PutBytesAsync(foldKey, JsonSerializer.SerializeToUtf8Bytes(fold, OcflJsonContext.Default.JournalFoldDocument), new PutObjectOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
 
             var document = BuildDocument(id, current.Document, number, meta, manifest, sizes, state);
-            var bytes = document.ToJson();
-            var digestOfInventory = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            await claim.StopAsync().ConfigureAwait(false);
-            await EnsureClaimAsync(id, claim, versionRoot + InventoryName, meta, number, cancellationToken).ConfigureAwait(false);
-            await _objects.PutBytesAsync(versionRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, cancellationToken).ConfigureAwait(false);
-            written.Add(versionRoot + SidecarName);
-            await WriteSidecarAsync(versionRoot + SidecarName, digestOfInventory, cancellationToken).ConfigureAwait(false);
-
-            // The fold's commit point (see WriteVersionAsync).
-            written.Clear();
-            ForgetInventory(objectRoot);
-            var rootInfo = await _objects.PutBytesAsync(objectRoot + InventoryName, bytes, new PutObjectOptions { ContentType = "application/json", ExpectedSha256 = digestOfInventory }, CancellationToken.None).ConfigureAwait(false);
-            var loaded = new LoadedInventory(document, bytes, digestOfInventory, number, SidecarStale: false);
-            CacheInventory(objectRoot, loaded, rootInfo.ETag);
-            try
-            {
-                await WriteSidecarAsync(objectRoot + SidecarName, digestOfInventory, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (ArchiveStorageException)
-            {
-                // Committed; the next commit or recovery rewrites the sidecar.
-            }
-
+            var loaded = await CommitDocumentAsync(id, objectRoot, claim, meta, number, document, written, cancellationToken).ConfigureAwait(false); // the fold's commit point
             var folds = new Dictionary<int, JournalFoldDocument>(view.Folds) { [number] = fold };
             var next = ComposeView(id, loaded, folds, [], [.. view.LogicalOfOcfl.Take(view.OcflHead), view.Head]);
             CacheView(objectRoot, loaded, next);
