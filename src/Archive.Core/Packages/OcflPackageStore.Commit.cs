@@ -44,7 +44,7 @@ public sealed partial class OcflPackageStore
         var id = NormalizePackageId(packageId);
         ArgumentNullException.ThrowIfNull(commit);
         var objectRoot = GetObjectRootOfNormalized(id);
-        var changes = ValidateCommit(commit, objectRoot);
+        var changes = ValidateCommit(commit, objectRoot, journal: _options.JournalLimit > 0);
 
         await EnsureStorageRootAsync(cancellationToken).ConfigureAwait(false);
         var gate = Lock(objectRoot);
@@ -100,7 +100,7 @@ public sealed partial class OcflPackageStore
         public bool IsPut => Put is not null || Staged is not null;
     }
 
-    private static List<Change> ValidateCommit(PackageCommit commit, string objectRoot)
+    private static List<Change> ValidateCommit(PackageCommit commit, string objectRoot, bool journal)
     {
         var errors = new List<ValidationError>();
         var result = new List<Change>();
@@ -132,6 +132,10 @@ public sealed partial class OcflPackageStore
                 // The content key must be a valid key too (length limits include the package's folders, and the
                 // commit's own folder on a shared root).
                 _ = ObjectKey.Normalize(objectRoot + "v999999/" + ContentDirectory + "/" + CommitFolder("00000000") + path, field);
+                if (journal)
+                {
+                    _ = ObjectKey.Normalize(objectRoot + JournalContentFolder + "0000000000-000000000000/" + path, field); // as a journal entry's content
+                }
             }
             catch (ArchiveValidationException ex)
             {
