@@ -287,15 +287,7 @@ public sealed partial class OcflPackageStore
                 }
                 else if (change.ExpectedSha256 is { } announced && manifest.ContainsKey(announced))
                 {
-                    // Already stored: verify the stream without keeping a second copy.
-                    await using var hashing = new HashingReadStream(change.Put!.Content, ownsInner: false);
-                    await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-                    if (hashing.Sha256 != announced)
-                    {
-                        throw new ChecksumMismatchException(_objects.SystemName, _objects.ContainerName, contentKey, announced, hashing.Sha256);
-                    }
-
-                    digest = announced;
+                    digest = await VerifyStoredAsync(change.Put!.Content, announced, contentKey, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -367,15 +359,8 @@ public sealed partial class OcflPackageStore
     /// <summary>Streams a new file to its content key, hashing it; a duplicate of content the package holds is deleted again.</summary>
     private async Task<string> PutStreamAsync(Stream content, string? expectedSha256, string contentKey, string contentPath, Dictionary<string, List<string>> manifest, Dictionary<string, string> sizes, List<string> written, CancellationToken cancellationToken)
     {
-        await using var hashing = new HashingReadStream(content, ownsInner: false);
         written.Add(contentKey);
-        var info = await _objects.PutAsync(contentKey, hashing, new PutObjectOptions { ExpectedSha256 = expectedSha256 }, cancellationToken).ConfigureAwait(false);
-        var digest = hashing.Completed ? hashing.Sha256 : info.Sha256 ?? throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", contentKey, "the store did not read the content to its end");
-        if (info.Sha256 is not null && info.Sha256 != digest)
-        {
-            throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", contentKey, $"the store recorded digest {info.Sha256} but {digest} was sent");
-        }
-
+        var (digest, length) = await PutHashedAsync(content, expectedSha256, contentKey, cancellationToken).ConfigureAwait(false);
         if (manifest.ContainsKey(digest))
         {
             // Duplicate of content the package already holds (or that this commit just stored).
@@ -385,10 +370,34 @@ public sealed partial class OcflPackageStore
         else
         {
             manifest[digest] = [contentPath];
-            sizes[contentPath] = hashing.BytesRead.ToString(CultureInfo.InvariantCulture);
+            sizes[contentPath] = length.ToString(CultureInfo.InvariantCulture);
         }
 
         return digest;
+    }
+
+    /// <summary>Streams content to <paramref name="key"/> while hashing it; returns its digest and length as sent.</summary>
+    private async Task<(string Sha256, long Length)> PutHashedAsync(Stream content, string? expectedSha256, string key, CancellationToken cancellationToken)
+    {
+        await using var hashing = new HashingReadStream(content, ownsInner: false);
+        var info = await _objects.PutAsync(key, hashing, new PutObjectOptions { ExpectedSha256 = expectedSha256 }, cancellationToken).ConfigureAwait(false);
+        var digest = hashing.Completed ? hashing.Sha256 : info.Sha256 ?? throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", key, "the store did not read the content to its end");
+        if (info.Sha256 is not null && info.Sha256 != digest)
+        {
+            throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", key, $"the store recorded digest {info.Sha256} but {digest} was sent");
+        }
+
+        return (digest, hashing.Completed ? hashing.BytesRead : info.Length);
+    }
+
+    /// <summary>Content the package already holds under <paramref name="announced"/>: the stream is hashed to verify it, nothing is stored.</summary>
+    private async Task<string> VerifyStoredAsync(Stream content, string announced, string key, CancellationToken cancellationToken)
+    {
+        await using var hashing = new HashingReadStream(content, ownsInner: false);
+        await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        return hashing.Sha256 == announced
+            ? announced
+            : throw new ChecksumMismatchException(_objects.SystemName, _objects.ContainerName, key, announced, hashing.Sha256);
     }
 
     /// <summary>

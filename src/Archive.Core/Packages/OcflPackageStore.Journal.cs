@@ -70,7 +70,7 @@ public sealed partial class OcflPackageStore
                             var read = staged.OpenRead();
                             await using (read.ConfigureAwait(false))
                             {
-                                await PutJournalContentAsync(read, digest, key, cancellationToken).ConfigureAwait(false);
+                                await PutHashedAsync(read, digest, key, cancellationToken).ConfigureAwait(false);
                             }
                         }
                         else
@@ -84,20 +84,12 @@ public sealed partial class OcflPackageStore
                 }
                 else if (change.ExpectedSha256 is { } announced && Known(announced))
                 {
-                    // Already stored: verify the stream without keeping a second copy.
-                    await using var hashing = new HashingReadStream(change.Put!.Content, ownsInner: false);
-                    await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-                    if (hashing.Sha256 != announced)
-                    {
-                        throw new ChecksumMismatchException(_objects.SystemName, _objects.ContainerName, key, announced, hashing.Sha256);
-                    }
-
-                    digest = announced;
+                    digest = await VerifyStoredAsync(change.Put!.Content, announced, key, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
                     written.Add(key);
-                    var (sha, length) = await PutJournalContentAsync(change.Put!.Content, change.ExpectedSha256, key, cancellationToken).ConfigureAwait(false);
+                    var (sha, length) = await PutHashedAsync(change.Put!.Content, change.ExpectedSha256, key, cancellationToken).ConfigureAwait(false);
                     digest = sha;
                     if (Known(digest))
                     {
@@ -151,7 +143,7 @@ public sealed partial class OcflPackageStore
             throw;
         }
 
-        var next = ComposeView(id, view.Ocfl, view.Folds, [.. view.Live, new LiveEntry(entry, digestOfEntry)], view.LogicalOfOcfl);
+        var next = view.Append(new LiveEntry(entry, digestOfEntry), state);
         CacheView(objectRoot, view.Ocfl, next);
         if (next.Live.Count >= _options.JournalLimit)
         {
@@ -166,20 +158,6 @@ public sealed partial class OcflPackageStore
         }
 
         return next.Inventory;
-    }
-
-    /// <summary>Streams content to a journal key while hashing it; returns its digest and length.</summary>
-    private async Task<(string Sha256, long Length)> PutJournalContentAsync(Stream content, string? expectedSha256, string key, CancellationToken cancellationToken)
-    {
-        await using var hashing = new HashingReadStream(content, ownsInner: false);
-        var info = await _objects.PutAsync(key, hashing, new PutObjectOptions { ExpectedSha256 = expectedSha256 }, cancellationToken).ConfigureAwait(false);
-        var digest = hashing.Completed ? hashing.Sha256 : info.Sha256 ?? throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", key, "the store did not read the content to its end");
-        if (info.Sha256 is not null && info.Sha256 != digest)
-        {
-            throw new ArchiveStorageException(_objects.SystemName, _objects.ContainerName, "put", key, $"the store recorded digest {info.Sha256} but {digest} was sent");
-        }
-
-        return (digest, hashing.Completed ? hashing.BytesRead : info.Length);
     }
 
     /// <summary>
@@ -231,7 +209,7 @@ public sealed partial class OcflPackageStore
                 await using (var content = await _objects.GetAsync(objectRoot + source, cancellationToken: cancellationToken).ConfigureAwait(false)
                     ?? throw new PackageCorruptException(id, source, "the journal content an entry references is missing"))
                 {
-                    var (actual, length) = await PutJournalContentAsync(content.Stream, digest, objectRoot + contentPath, cancellationToken).ConfigureAwait(false);
+                    var (actual, length) = await PutHashedAsync(content.Stream, digest, objectRoot + contentPath, cancellationToken).ConfigureAwait(false);
                     if (actual != digest)
                     {
                         throw new PackageCorruptException(id, source, $"content digest is {actual}, the journal says {digest}");

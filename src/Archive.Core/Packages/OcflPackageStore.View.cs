@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -40,7 +41,7 @@ public sealed partial class OcflPackageStore
         public required IReadOnlyList<LiveEntry> Live { get; init; }
 
         /// <summary>Content kept in the journal (live entries, and superseded content of folds): digest → (path relative to the object root, size).</summary>
-        public required IReadOnlyDictionary<string, (string Path, long Size)> JournalContent { get; init; }
+        public required ImmutableDictionary<string, (string Path, long Size)> JournalContent { get; init; }
 
         /// <summary>The logical head's state: logical path → digest.</summary>
         public required IReadOnlyDictionary<string, string> HeadState { get; init; }
@@ -53,7 +54,76 @@ public sealed partial class OcflPackageStore
 
         public int Head => FoldedHead + Live.Count;
 
-        public PackageInventory Inventory { get; set; } = null!;
+        public PackageInventory Inventory { get; private set; } = null!;
+
+        /// <summary>
+        /// The newest view of this line (this one and those <see cref="Append"/> made from it): what the file lists of
+        /// its inventories' versions are computed from when asked for, so that a view replaced by the next change is not
+        /// kept alive by them (any view of the line computes the same state for the versions it has).
+        /// </summary>
+        public ViewLine Line { get; private init; } = new();
+
+        /// <summary>Builds <see cref="Inventory"/> from the versions and the journal (a view made from scratch).</summary>
+        public void BuildInventory()
+        {
+            Line.Latest = this;
+            var versions = new List<PackageVersion>(Head);
+            var document = Ocfl.Document;
+            var previous = 0;
+            for (var j = 1; j <= OcflHead; j++)
+            {
+                if (Folds.TryGetValue(j, out var fold) && fold.Entries.Count > 0)
+                {
+                    versions.AddRange(fold.Entries.Select(e => Line.Version(e.Version, e.Created, e.Message, e.User)));
+                }
+                else
+                {
+                    var v = document.Versions[OcflInventoryDocument.VersionName(j)];
+                    versions.Add(Line.Version(previous + 1, v.Created, v.Message, v.User));
+                }
+
+                previous = LogicalOfOcfl[j - 1];
+            }
+
+            versions.AddRange(Live.Select(l => Line.Version(l.Document.Version, l.Document.Created, l.Document.Message, l.Document.User)));
+            var digest = Live.Count == 0
+                ? (Folds.TryGetValue(OcflHead, out var last) && last.Entries.Count > 0 && last.EntryDigests.Count == last.Entries.Count
+                    ? EntryTag(Id, last.Entries[^1].Version, last.EntryDigests[^1])
+                    : Ocfl.Digest)
+                : EntryTag(Id, Live[^1].Document.Version, Live[^1].Digest);
+            Inventory = new PackageInventory { PackageId = Id, Head = Head, Versions = versions, InventoryDigest = digest };
+        }
+
+        /// <summary>
+        /// The view after one more journal entry (<paramref name="headState"/>: the state it makes, as the commit computed
+        /// it): the rest is this view's, extended — no replay of the live entries, no rebuild of the journal's content
+        /// index or of the version list.
+        /// </summary>
+        public PackageView Append(LiveEntry entry, IReadOnlyDictionary<string, string> headState)
+        {
+            var document = entry.Document;
+            var next = new PackageView
+            {
+                Id = Id,
+                Ocfl = Ocfl,
+                LogicalOfOcfl = LogicalOfOcfl,
+                Folds = Folds,
+                Live = [.. Live, entry],
+                JournalContent = JournalContent.SetItems(document.Contents.Select(c => KeyValuePair.Create(c.Key, (c.Value, ContentSize(document, c.Key))))),
+                HeadState = headState,
+                OcflSizes = OcflSizes,
+                Line = Line,
+            };
+            Line.Latest = next;
+            next.Inventory = new PackageInventory
+            {
+                PackageId = Id,
+                Head = next.Head,
+                Versions = [.. Inventory.Versions, Line.Version(document.Version, document.Created, document.Message, document.User)],
+                InventoryDigest = EntryTag(Id, document.Version, entry.Digest),
+            };
+            return next;
+        }
 
         /// <summary>Where a digest's content is stored (relative to the object root), or null.</summary>
         public string? ContentPath(string digest)
@@ -78,42 +148,27 @@ public sealed partial class OcflPackageStore
                 return HeadState;
             }
 
-            if (k > FoldedHead)
-            {
-                var state = StateByPath(Ocfl.Document.Versions[OcflInventoryDocument.VersionName(OcflHead)]);
-                foreach (var entry in Live)
-                {
-                    if (entry.Document.Version > k)
-                    {
-                        break;
-                    }
-
-                    Apply(state, entry.Document);
-                }
-
-                return state;
-            }
-
             var j = Array.BinarySearch(LogicalOfOcfl, k);
             if (j >= 0)
             {
                 return StateByPath(Ocfl.Document.Versions[OcflInventoryDocument.VersionName(j + 1)]);
             }
 
-            // Inside fold v(j+1): the state of the version before it plus the fold's entries up to k.
+            // Made by an entry after OCFL version j (0: none): one of fold v(j+1), or a live one beyond the OCFL head. Its
+            // state is version j's plus the entries up to k.
             j = ~j;
-            var replay = j == 0 ? new Dictionary<string, string>(StringComparer.Ordinal) : StateByPath(Ocfl.Document.Versions[OcflInventoryDocument.VersionName(j)]);
-            foreach (var entry in Folds[j + 1].Entries)
+            var state = j == 0 ? new Dictionary<string, string>(StringComparer.Ordinal) : StateByPath(Ocfl.Document.Versions[OcflInventoryDocument.VersionName(j)]);
+            foreach (var entry in j == OcflHead ? Live.Select(l => l.Document) : Folds[j + 1].Entries)
             {
                 if (entry.Version > k)
                 {
                     break;
                 }
 
-                Apply(replay, entry);
+                Apply(state, entry);
             }
 
-            return replay;
+            return state;
         }
 
         public static void Apply(Dictionary<string, string> state, JournalEntryDocument entry)
@@ -343,7 +398,7 @@ public sealed partial class OcflPackageStore
     private static PackageView ComposeView(string id, LoadedInventory loaded, IReadOnlyDictionary<int, JournalFoldDocument> folds, IReadOnlyList<LiveEntry> live, int[]? logical = null)
     {
         logical ??= LogicalNumbers(id, loaded, folds);
-        var journal = new Dictionary<string, (string Path, long Size)>(StringComparer.Ordinal);
+        var journal = ImmutableDictionary.CreateBuilder<string, (string Path, long Size)>(StringComparer.Ordinal);
         var manifest = loaded.Document.Manifest;
         foreach (var entry in folds.Values.SelectMany(f => f.Entries).Concat(live.Select(l => l.Document)))
         {
@@ -351,7 +406,7 @@ public sealed partial class OcflPackageStore
             {
                 if (!manifest.ContainsKey(digest))
                 {
-                    journal.TryAdd(digest, (path, entry.Changes.FirstOrDefault(c => c.Sha256 == digest)?.Size ?? -1));
+                    journal.TryAdd(digest, (path, ContentSize(entry, digest)));
                 }
             }
         }
@@ -371,51 +426,16 @@ public sealed partial class OcflPackageStore
             LogicalOfOcfl = logical,
             Folds = folds,
             Live = live,
-            JournalContent = journal,
+            JournalContent = journal.ToImmutable(),
             HeadState = head,
             OcflSizes = SizesByContentPath(loaded.Document),
         };
-        view.Inventory = BuildInventory(view);
+        view.BuildInventory();
         return view;
     }
 
-    private static PackageInventory BuildInventory(PackageView view)
-    {
-        var versions = new List<PackageVersion>(view.Head);
-        var document = view.Ocfl.Document;
-        var previous = 0;
-        for (var j = 1; j <= view.OcflHead; j++)
-        {
-            if (view.Folds.TryGetValue(j, out var fold) && fold.Entries.Count > 0)
-            {
-                versions.AddRange(fold.Entries.Select(e => EntryVersion(view, e)));
-            }
-            else
-            {
-                var v = document.Versions[OcflInventoryDocument.VersionName(j)];
-                var k = previous + 1;
-                versions.Add(new PackageVersion
-                {
-                    Number = k,
-                    Created = DateTimeOffset.Parse(v.Created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                    Message = v.Message,
-                    UserName = v.User?.Name,
-                    UserAddress = v.User?.Address,
-                    Files = new LazyFiles(() => FilesOf(view, k)),
-                });
-            }
-
-            previous = view.LogicalOfOcfl[j - 1];
-        }
-
-        versions.AddRange(view.Live.Select(l => EntryVersion(view, l.Document)));
-        var digest = view.Live.Count == 0
-            ? (view.Folds.TryGetValue(view.OcflHead, out var last) && last.Entries.Count > 0 && last.EntryDigests.Count == last.Entries.Count
-                ? EntryTag(view.Id, last.Entries[^1].Version, last.EntryDigests[^1])
-                : view.Ocfl.Digest)
-            : EntryTag(view.Id, view.Live[^1].Document.Version, view.Live[^1].Digest);
-        return new PackageInventory { PackageId = view.Id, Head = view.Head, Versions = versions, InventoryDigest = digest };
-    }
+    /// <summary>The size an entry records for content it stored.</summary>
+    private static long ContentSize(JournalEntryDocument entry, string digest) => entry.Changes.FirstOrDefault(c => c.Sha256 == digest)?.Size ?? -1;
 
     /// <summary>
     /// The tag (<see cref="PackageInventory.InventoryDigest"/>) of a logical version made by a journal entry: the same
@@ -424,17 +444,20 @@ public sealed partial class OcflPackageStore
     private static string EntryTag(string id, int version, string entryDigest)
         => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"archive-journal\n{id}\n{version}\n{entryDigest}")));
 
-    private static PackageVersion EntryVersion(PackageView view, JournalEntryDocument entry)
+    /// <summary>A line of views (see <see cref="PackageView.Line"/>) and the versions its inventories list.</summary>
+    private sealed class ViewLine
     {
-        var k = entry.Version;
-        return new PackageVersion
+        public PackageView Latest { get; set; } = null!;
+
+        /// <summary>Logical version <paramref name="k"/>, its file list computed from the line's newest view when asked for.</summary>
+        public PackageVersion Version(int k, string created, string? message, OcflUserDocument? user) => new()
         {
             Number = k,
-            Created = DateTimeOffset.Parse(entry.Created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-            Message = entry.Message,
-            UserName = entry.User?.Name,
-            UserAddress = entry.User?.Address,
-            Files = new LazyFiles(() => FilesOf(view, k)),
+            Created = DateTimeOffset.Parse(created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+            Message = message,
+            UserName = user?.Name,
+            UserAddress = user?.Address,
+            Files = new LazyFiles(() => FilesOf(Latest, k)),
         };
     }
 
